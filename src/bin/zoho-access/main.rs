@@ -1,0 +1,2 @@
+//! The `zoho-access` command-line tool.
+fn main() {}
