@@ -1,0 +1,2 @@
+//! Work in progress (issue 7).
+fn main() {}
