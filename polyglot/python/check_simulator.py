@@ -1,0 +1,309 @@
+"""Drive the simulator with the Python client generated from spec/zoho-crm-access.yaml.
+
+Run by `cargo xtask polyglot`, which generates the client into target/polyglot/python (on
+PYTHONPATH), starts the simulator and sets:
+
+  ZOHO_API_BASE      the API base URL, e.g. http://127.0.0.1:PORT/crm/v8
+  ZOHO_ACCESS_TOKEN  an access token the simulator accepts
+
+Every call goes through the generated client (request bodies built from its models, responses
+parsed into its models); each step asserts what came back. Exits 1 on the first failed step.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+from zoho_crm_access_client import AuthenticatedClient
+from zoho_crm_access_client.api.data_sharing_rules import (
+    create_sharing_rule,
+    get_sharing_rule,
+)
+from zoho_crm_access_client.api.organization_permissions import get_org_permissions
+from zoho_crm_access_client.api.record_locking_configurations import (
+    create_record_locking_configuration,
+    get_record_locking_configurations,
+)
+from zoho_crm_access_client.models import (
+    ActionResult,
+    Comparator,
+    CriteriaCondition,
+    CriteriaGroup,
+    CriteriaValueType,
+    DataSharingSettings,
+    FieldRef,
+    GroupOperator,
+    LockedFor,
+    LockingRuleInput,
+    LockType,
+    PermissionType,
+    RecordLockingActionResults,
+    RecordLockingConfigurationCreateRequest,
+    RecordLockingConfigurationInput,
+    RecordLockingConfigurations,
+    RestrictedAction,
+    SharedTo,
+    SharedToType,
+    ShareType,
+    SharingRuleActionResults,
+    SharingRuleCreateRequest,
+    SharingRuleInput,
+    SharingRules,
+    SharingRuleStatus,
+    SharingRuleType,
+)
+from zoho_crm_access_client.types import UNSET, Response
+
+RULE_NAME = "Polyglot check: Miami leads"
+LOCK_RULE_NAME = "Polyglot check: closed won"
+
+
+def expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise AssertionError(what)
+
+
+def body_of(response: Response[Any], status: int, kind: type, step: str) -> Any:
+    """The parsed body, after checking the status and the parsed type."""
+    text = response.content.decode("utf-8", "replace")
+    expect(
+        response.status_code == status,
+        f"{step}: expected HTTP {status}, got {int(response.status_code)}: {text[:400]}",
+    )
+    expect(
+        isinstance(response.parsed, kind),
+        f"{step}: expected a {kind.__name__}, parsed {type(response.parsed).__name__}: {text[:400]}",
+    )
+    return response.parsed
+
+
+def single_success(results: list[ActionResult], step: str) -> str:
+    """The id of the one successful action result."""
+    expect(len(results) == 1, f"{step}: expected one action result, got {len(results)}")
+    result = results[0]
+    expect(
+        result.code.value == "SUCCESS",
+        f"{step}: code {result.code.value}, message {result.message!r}",
+    )
+    expect(result.status.value == "success", f"{step}: status {result.status.value}")
+    new_id = result.details.id
+    expect(
+        isinstance(new_id, str) and new_id.isdigit(),
+        f"{step}: details.id {new_id!r} is not a string id",
+    )
+    return new_id
+
+
+def main() -> int:
+    missing = [
+        v for v in ("ZOHO_API_BASE", "ZOHO_ACCESS_TOKEN") if not os.environ.get(v)
+    ]
+    if missing:
+        print(
+            f"set {' and '.join(missing)} (cargo xtask polyglot does)", file=sys.stderr
+        )
+        return 2
+    base = os.environ["ZOHO_API_BASE"]
+    token = os.environ["ZOHO_ACCESS_TOKEN"]
+    client = AuthenticatedClient(
+        base_url=base, token=token, prefix="Zoho-oauthtoken", timeout=30.0
+    )
+    print(f"client: {type(client).__module__}.{type(client).__name__} -> {base}")
+
+    # 1. Create a criteria-based sharing rule on Leads.
+    step = "create sharing rule"
+    criteria = CriteriaGroup(
+        group_operator=GroupOperator.AND,
+        group=[
+            CriteriaCondition(
+                comparator=Comparator.EQUAL,
+                field=FieldRef(api_name="City"),
+                type_=CriteriaValueType.VALUE,
+                value="Miami",
+            ),
+            CriteriaCondition(
+                comparator=Comparator.EQUAL,
+                field=FieldRef(api_name="State"),
+                type_=CriteriaValueType.VALUE,
+                value="Florida",
+            ),
+        ],
+    )
+    new_rule = SharingRuleInput(
+        name=RULE_NAME,
+        superiors_allowed=False,
+        type_=SharingRuleType.CRITERIA_BASED,
+        shared_to=SharedTo(type_=SharedToType.ALL_USERS, subordinates=False),
+        permission_type=PermissionType.READ_WRITE,
+        criteria=criteria,
+    )
+    created = body_of(
+        create_sharing_rule.sync_detailed(
+            client=client,
+            module="Leads",
+            body=SharingRuleCreateRequest(sharing_rules=[new_rule]),
+        ),
+        201,
+        SharingRuleActionResults,
+        step,
+    )
+    rule_id = single_success(created.sharing_rules, step)
+    print(f"ok  {step}: id {rule_id}")
+
+    # 2. Read it back by id.
+    step = "read sharing rule back"
+    rules = body_of(
+        get_sharing_rule.sync_detailed(rule_id, client=client, module="Leads"),
+        200,
+        SharingRules,
+        step,
+    )
+    expect(
+        len(rules.sharing_rules) == 1,
+        f"{step}: expected one rule, got {len(rules.sharing_rules)}",
+    )
+    rule = rules.sharing_rules[0]
+    expect(rule.id == rule_id, f"{step}: id {rule.id} != {rule_id}")
+    expect(rule.name == RULE_NAME, f"{step}: name {rule.name!r}")
+    expect(rule.type_ == SharingRuleType.CRITERIA_BASED, f"{step}: type {rule.type_}")
+    expect(
+        rule.permission_type == PermissionType.READ_WRITE,
+        f"{step}: permission_type {rule.permission_type}",
+    )
+    expect(
+        rule.superiors_allowed is False,
+        f"{step}: superiors_allowed {rule.superiors_allowed}",
+    )
+    expect(
+        rule.shared_to.type_ == SharedToType.ALL_USERS,
+        f"{step}: shared_to.type {rule.shared_to.type_}",
+    )
+    # A criteria-based rule has no owner side: null on the wire or absent, never an object.
+    expect(
+        rule.shared_from is None or rule.shared_from is UNSET,
+        f"{step}: shared_from {rule.shared_from}",
+    )
+    expect(
+        isinstance(rule.criteria, CriteriaGroup), f"{step}: criteria {rule.criteria!r}"
+    )
+    expect(
+        rule.criteria.group_operator == GroupOperator.AND,
+        f"{step}: group_operator {rule.criteria.group_operator}",
+    )
+    got = sorted(
+        (c.field.api_name, c.comparator.value, c.value)
+        for c in rule.criteria.group
+        if isinstance(c, CriteriaCondition)
+    )
+    want = [("City", "equal", "Miami"), ("State", "equal", "Florida")]
+    expect(got == want, f"{step}: conditions {got} != {want}")
+    expect(
+        rule.module is not UNSET and rule.module.api_name == "Leads",
+        f"{step}: module {rule.module}",
+    )
+    expect(rule.status == SharingRuleStatus.ACTIVE, f"{step}: status {rule.status}")
+    print(
+        f"ok  {step}: {rule.name!r}, {rule.type_.value}, {rule.permission_type.value}, status {rule.status.value}"
+    )
+
+    # 3. Create a record locking configuration on Deals, then list the module's configurations.
+    step = "create record locking configuration"
+    config = RecordLockingConfigurationInput(
+        lock_type=LockType.AUTOMATIC,
+        locked_for=LockedFor.ALL_PROFILES,
+        excluded_fields=[FieldRef(api_name="Description")],
+        restricted_actions=[RestrictedAction.UPDATE, RestrictedAction.DELETE],
+        locking_rules=[
+            LockingRuleInput(
+                name=LOCK_RULE_NAME,
+                lock_existing_records=False,
+                criteria=CriteriaCondition(
+                    comparator=Comparator.EQUAL,
+                    field=FieldRef(api_name="Stage"),
+                    type_=CriteriaValueType.VALUE,
+                    value="Closed Won",
+                ),
+            )
+        ],
+    )
+    created = body_of(
+        create_record_locking_configuration.sync_detailed(
+            client=client,
+            module="Deals",
+            body=RecordLockingConfigurationCreateRequest(
+                record_locking_configurations=[config]
+            ),
+        ),
+        201,
+        RecordLockingActionResults,
+        step,
+    )
+    config_id = single_success(created.record_locking_configurations, step)
+    print(f"ok  {step}: id {config_id}")
+
+    step = "list record locking configurations"
+    listed = body_of(
+        get_record_locking_configurations.sync_detailed(client=client, module="Deals"),
+        200,
+        RecordLockingConfigurations,
+        step,
+    )
+    configs = listed.record_locking_configurations
+    expect(
+        len(configs) == 1,
+        f"{step}: expected Deals' one configuration, got {len(configs)}",
+    )
+    got_config = configs[0]
+    expect(got_config.id == config_id, f"{step}: id {got_config.id} != {config_id}")
+    expect(
+        got_config.lock_type == LockType.AUTOMATIC,
+        f"{step}: lock_type {got_config.lock_type}",
+    )
+    expect(
+        got_config.locked_for == LockedFor.ALL_PROFILES,
+        f"{step}: locked_for {got_config.locked_for}",
+    )
+    rule_names = [r.name for r in (got_config.locking_rules or [])]
+    expect(rule_names == [LOCK_RULE_NAME], f"{step}: locking rules {rule_names}")
+    excluded = [f.api_name for f in (got_config.excluded_fields or [])]
+    expect(excluded == ["Description"], f"{step}: excluded_fields {excluded}")
+    actions = sorted(a.value for a in (got_config.restricted_actions or []))
+    expect(actions == ["delete", "update"], f"{step}: restricted_actions {actions}")
+    print(
+        f"ok  {step}: 1 configuration, {got_config.lock_type.value}, rules {rule_names}, "
+        f"restricted {actions}, editable {excluded}"
+    )
+
+    # 4. Read the default organization permissions.
+    step = "read org permissions"
+    perms = body_of(
+        get_org_permissions.sync_detailed(client=client), 200, DataSharingSettings, step
+    )
+    by_module = {p.module.api_name: p.share_type for p in perms.data_sharing}
+    for module in ("Leads", "Deals", "Accounts"):
+        expect(
+            module in by_module, f"{step}: {module} missing from {sorted(by_module)}"
+        )
+        expect(
+            isinstance(by_module[module], ShareType),
+            f"{step}: {module} share_type {by_module[module]!r}",
+        )
+    shown = ", ".join(
+        f"{m}={by_module[m].value}" for m in ("Leads", "Deals", "Accounts")
+    )
+    print(f"ok  {step}: {len(by_module)} modules ({shown}, ...)")
+
+    print("python client: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception:  # noqa: BLE001 - report any failure as a failed check
+        traceback.print_exc()
+        print("python client: FAILED", file=sys.stderr)
+        sys.exit(1)
