@@ -1,17 +1,377 @@
-//! Placeholder hooks; replaced by the transport layer.
-use crate::generated::Client;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+//! The transport under the generated client: authentication, retries, the concurrency limit
+//! and tracing, applied to every request progenitor builds.
+//!
+//! `generated::Client` calls [`ClientHooks::exec`] for each operation. Here that:
+//! * sets `Authorization: Zoho-oauthtoken <token>` (refreshing the token first when due) and
+//!   drops progenitor's `api-version` header, which Zoho does not use;
+//! * sends the request to the API domain the accounts server named, if it named one;
+//! * waits for a slot under the in-flight limit (a semaphore; default 10);
+//! * retries per [`RetryPolicy`] and refreshes once on a 401 `INVALID_TOKEN` or
+//!   `AUTHENTICATION_FAILURE`;
+//! * records a `zoho_request` span with the operationId, attempt, status and duration.
+//!
+//! Failures that happen before any response exists (no token, deadline passed) cannot be
+//! expressed as a `reqwest::Error`; they reach callers of the raw client as
+//! `progenitor_client::Error::Custom` with a readable message, and callers of
+//! [`crate::Client`] as the typed [`crate::Error`].
 
-/// State the generated client carries for the hand-written layer.
-#[derive(Clone, Debug, Default)]
-pub struct Hooks {}
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use secrecy::ExposeSecret;
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+
+use crate::auth::Auth;
+use crate::datacenter::api_base;
+use crate::error::Error;
+use crate::generated::Client;
+use crate::retry::{retryable_status, retryable_transport, RetryPolicy};
+
+/// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
+pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+
+/// Marks a response synthesized for a failure that happened before any real response.
+const LOCAL_ERROR_HEADER: HeaderName = HeaderName::from_static("x-zoho-crm-access-error");
+
+/// State the generated client carries for the hand-written layer: credentials, the retry
+/// policy and the in-flight limit. Built by [`crate::ClientBuilder`]; `Hooks::default()` sends
+/// requests without authentication (for the simulator or a proxy that adds it).
+#[derive(Clone)]
+pub struct Hooks {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Hooks {
+            shared: Arc::new(Shared::new(
+                Auth::None,
+                DEFAULT_MAX_CONCURRENCY,
+                RetryPolicy::default(),
+                String::new(),
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hooks")
+            .field("auth", &self.shared.auth)
+            .field("max_concurrency", &self.shared.max_concurrency)
+            .field("retry", &self.shared.retry)
+            .finish()
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) auth: Auth,
+    limit: Semaphore,
+    pub(crate) max_concurrency: usize,
+    pub(crate) retry: RetryPolicy,
+    /// The API base the generated client was built with (`{domain}/crm/v8`).
+    configured_base: String,
+}
+
+tokio::task_local! {
+    /// Per-call record the typed layer reads after a generated call returns.
+    pub(crate) static CALL: CallContext;
+}
+
+/// What happened during one operation, for [`crate::Client`]'s error mapping.
+#[derive(Default)]
+pub(crate) struct CallContext {
+    pub(crate) attempts: Cell<u32>,
+    pub(crate) status: Cell<Option<u16>>,
+    pub(crate) error: RefCell<Option<Error>>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        auth: Auth,
+        max_concurrency: usize,
+        retry: RetryPolicy,
+        configured_base: String,
+    ) -> Self {
+        let max_concurrency = max_concurrency.max(1);
+        Shared {
+            auth,
+            limit: Semaphore::new(max_concurrency),
+            max_concurrency,
+            retry,
+            configured_base,
+        }
+    }
+
+    /// The request URL, moved to the API domain the accounts server named (if any).
+    fn route(&self, url: &reqwest::Url) -> Option<reqwest::Url> {
+        let domain = self.auth.api_domain()?;
+        let target = api_base(&domain);
+        if self.configured_base.is_empty() || target == self.configured_base {
+            return None;
+        }
+        let rest = url.as_str().strip_prefix(self.configured_base.as_str())?;
+        reqwest::Url::parse(&format!("{target}{rest}")).ok()
+    }
+
+    async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "zoho_request",
+            operation,
+            method = %request.method(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .run(http, request, operation, started)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn run(
+        &self,
+        http: &reqwest::Client,
+        mut template: reqwest::Request,
+        operation: &'static str,
+        started: Instant,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::Span::current();
+        template
+            .headers_mut()
+            .remove(HeaderName::from_static("api-version"));
+        let method = template.method().clone();
+        let deadline = started + self.retry.get_total_deadline();
+        let max_attempts = self.retry.get_max_attempts();
+        // A request whose body cannot be cloned is sent once.
+        let mut template = Some(template);
+        let mut attempt: u32 = 0;
+        let mut refreshed_after_401 = false;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let _ = CALL.try_with(|c| c.attempts.set(attempt));
+            let (mut req, can_retry) = match template.as_ref().and_then(|t| t.try_clone()) {
+                Some(r) => (r, true),
+                None => match template.take() {
+                    Some(r) => (r, false),
+                    None => unreachable!("a non-clonable request is sent once"),
+                },
+            };
+
+            let token = match self.auth.token().await {
+                Ok(t) => t,
+                Err(e) => return Ok(local_error(e)),
+            };
+            if let Some(t) = &token {
+                match HeaderValue::from_str(&format!(
+                    "Zoho-oauthtoken {}",
+                    t.secret.expose_secret()
+                )) {
+                    Ok(mut v) => {
+                        v.set_sensitive(true);
+                        req.headers_mut().insert(AUTHORIZATION, v);
+                    }
+                    Err(_) => {
+                        return Ok(local_error(Error::Auth {
+                            reason: "the access token contains characters not allowed in an \
+                                     HTTP header"
+                                .into(),
+                        }))
+                    }
+                }
+            }
+            if let Some(url) = self.route(req.url()) {
+                *req.url_mut() = url;
+            }
+
+            let timed_out = |attempts| {
+                local_error(Error::Timeout {
+                    operation: operation.to_owned(),
+                    attempts,
+                    elapsed: started.elapsed(),
+                })
+            };
+            let permit = match tokio::time::timeout_at(deadline.into(), self.limit.acquire()).await
+            {
+                Ok(Ok(p)) => p,
+                Ok(Err(_closed)) => unreachable!("the semaphore is never closed"),
+                Err(_) => return Ok(timed_out(attempt - 1)),
+            };
+            let sent = Instant::now();
+            let outcome = tokio::time::timeout_at(deadline.into(), http.execute(req)).await;
+            drop(permit);
+            let took = sent.elapsed();
+
+            let resp = match outcome {
+                Err(_) => {
+                    tracing::warn!(attempt, "deadline passed while waiting for Zoho");
+                    return Ok(timed_out(attempt));
+                }
+                Ok(Err(e)) => {
+                    let retry =
+                        can_retry && attempt < max_attempts && retryable_transport(&method, &e);
+                    let wait = self.retry.backoff(attempt);
+                    if retry && Instant::now() + wait < deadline {
+                        tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    tracing::warn!(attempt, error = %e, "transport failure");
+                    return Err(e);
+                }
+                Ok(Ok(resp)) => resp,
+            };
+
+            let status = resp.status();
+            span.record("status", status.as_u16());
+            let _ = CALL.try_with(|c| c.status.set(Some(status.as_u16())));
+            tracing::debug!(
+                attempt,
+                status = status.as_u16(),
+                duration_ms = took.as_millis() as u64,
+                "response"
+            );
+
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                && can_retry
+                && !refreshed_after_401
+                && self.auth.can_refresh()
+            {
+                let headers = resp.headers().clone();
+                let version = resp.version();
+                let bytes = resp.bytes().await?;
+                if token_rejected(&bytes) {
+                    refreshed_after_401 = true;
+                    let rejected = token.as_ref().map(|t| t.generation).unwrap_or(0);
+                    tracing::info!(attempt, "access token rejected; refreshing once");
+                    if let Err(e) = self.auth.refresh_after_rejection(rejected).await {
+                        return Ok(local_error(e));
+                    }
+                    continue;
+                }
+                return Ok(rebuild(status, version, headers, bytes));
+            }
+
+            if can_retry && attempt < max_attempts && retryable_status(&method, status) {
+                let wait = self.retry.wait_after(attempt, resp.headers());
+                if Instant::now() + wait < deadline {
+                    tracing::info!(
+                        attempt,
+                        status = status.as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "retryable status; retrying"
+                    );
+                    drop(resp);
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                tracing::warn!(
+                    attempt,
+                    status = status.as_u16(),
+                    "retryable status, but the retry deadline would pass; giving up"
+                );
+            }
+            return Ok(resp);
+        }
+    }
+}
+
+/// Whether a 401 body says the token itself is bad (as opposed to, say, a scope mismatch).
+fn token_rejected(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Code {
+        code: String,
+    }
+    match serde_json::from_slice::<Code>(body) {
+        Ok(c) => matches!(c.code.as_str(), "INVALID_TOKEN" | "AUTHENTICATION_FAILURE"),
+        Err(_) => false,
+    }
+}
+
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+) -> reqwest::Response {
+    let mut builder = http::Response::builder().status(status).version(version);
+    if let Some(h) = builder.headers_mut() {
+        *h = headers;
+    }
+    match builder.body(body) {
+        Ok(r) => reqwest::Response::from(r),
+        Err(_) => reqwest::Response::from(http::Response::new(bytes::Bytes::new())),
+    }
+}
+
+/// A synthetic response standing for a failure that has no real response: the typed error
+/// goes to the caller's [`CallContext`], and a readable message into a marker header that
+/// [`ClientHooks::post`] turns into `progenitor_client::Error::Custom`.
+fn local_error(error: Error) -> reqwest::Response {
+    let message: String = error
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    let _ = CALL.try_with(|c| *c.error.borrow_mut() = Some(error));
+    let mut resp = http::Response::new(bytes::Bytes::new());
+    *resp.status_mut() =
+        reqwest::StatusCode::from_u16(599).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+    if let Ok(v) = HeaderValue::from_str(&message) {
+        resp.headers_mut().insert(LOCAL_ERROR_HEADER, v);
+    } else {
+        resp.headers_mut().insert(
+            LOCAL_ERROR_HEADER,
+            HeaderValue::from_static("request failed"),
+        );
+    }
+    reqwest::Response::from(resp)
+}
 
 impl ClientHooks<Hooks> for Client {
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if let Ok(resp) = result {
+            if let Some(msg) = resp.headers().get(LOCAL_ERROR_HEADER) {
+                return Err(progenitor_client::Error::Custom(
+                    msg.to_str().unwrap_or("request failed").to_owned(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.client().execute(request).await
+        self.inner()
+            .shared
+            .execute(self.client(), request, info.operation_id)
+            .await
     }
 }

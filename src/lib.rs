@@ -15,3 +15,22 @@ pub mod wire;
 pub mod simulator;
 
 pub use generated::{enums, types};
+
+pub mod auth;
+pub mod client;
+pub mod criteria;
+pub mod datacenter;
+pub mod error;
+pub mod org_permissions;
+pub mod record_locking;
+pub mod retry;
+pub mod sharing_rules;
+
+pub use auth::{FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+pub use client::{Client, ClientBuilder};
+pub use datacenter::{DataCenter, Environment};
+pub use error::{Error, ItemFailure};
+pub use org_permissions::OrgPermissions;
+pub use record_locking::RecordLocking;
+pub use retry::RetryPolicy;
+pub use sharing_rules::{ListRequest, SharingRules};

@@ -1,0 +1,95 @@
+//! Access tokens: a fixed token, or the OAuth refresh-token flow against the data centre's
+//! accounts server.
+//!
+//! Every API call carries `Authorization: Zoho-oauthtoken <access token>`. With a refresh
+//! token, the client mints access tokens at `{accounts}/oauth/v2/token`
+//! (`grant_type=refresh_token`), refreshes about a minute before `expires_in` runs out, and
+//! refreshes once more when Zoho answers 401 `INVALID_TOKEN` or `AUTHENTICATION_FAILURE`.
+//! Only one refresh runs at a time: concurrent calls that find the token expired wait for
+//! the same refresh. The client secret and refresh token are sent only to the accounts
+//! server, and no secret appears in `Debug` output, logs or errors.
+
+mod refresh;
+pub mod token_store;
+
+use std::fmt;
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::error::Error;
+pub(crate) use refresh::Refresher;
+pub use token_store::{FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+
+/// A token to put on one request, with the generation it belongs to (so a 401 can tell
+/// whether someone else already refreshed it).
+#[derive(Clone)]
+pub(crate) struct Token {
+    pub(crate) secret: SecretString,
+    pub(crate) generation: u64,
+}
+
+/// How requests authenticate.
+pub(crate) enum Auth {
+    /// No Authorization header (raw use, tests of the simulator).
+    None,
+    /// A fixed access token, never refreshed.
+    Static(SecretString),
+    /// The refresh-token flow.
+    Refresh(Box<Refresher>),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => f.write_str("Auth::None"),
+            Auth::Static(_) => f.write_str("Auth::Static([REDACTED])"),
+            Auth::Refresh(r) => fmt::Debug::fmt(r, f),
+        }
+    }
+}
+
+impl Auth {
+    /// The token to send now (refreshing first when it is missing or about to expire).
+    pub(crate) async fn token(&self) -> Result<Option<Token>, Error> {
+        match self {
+            Auth::None => Ok(None),
+            Auth::Static(s) => Ok(Some(Token {
+                secret: s.clone(),
+                generation: 0,
+            })),
+            Auth::Refresh(r) => r.token().await.map(Some),
+        }
+    }
+
+    /// Whether a 401 can be cured by refreshing.
+    pub(crate) fn can_refresh(&self) -> bool {
+        matches!(self, Auth::Refresh(_))
+    }
+
+    /// Refreshes because `rejected` was refused, unless another call already replaced it.
+    pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
+        match self {
+            Auth::Refresh(r) => r.refresh_after_rejection(rejected).await,
+            _ => Err(Error::Auth {
+                reason: "the access token was rejected and there is no refresh token".into(),
+            }),
+        }
+    }
+
+    /// The API domain the accounts server named, if the client follows it.
+    pub(crate) fn api_domain(&self) -> Option<Url> {
+        match self {
+            Auth::Refresh(r) => r.api_domain(),
+            _ => None,
+        }
+    }
+
+    /// How many token requests were sent to the accounts server.
+    pub(crate) fn token_requests(&self) -> u64 {
+        match self {
+            Auth::Refresh(r) => r.token_requests(),
+            _ => 0,
+        }
+    }
+}

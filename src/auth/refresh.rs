@@ -1,0 +1,309 @@
+//! The refresh-token flow with single-flight refreshing.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use super::{StoredToken, Token, TokenStore};
+use crate::datacenter::checked_server_url;
+use crate::error::{excerpt, Error};
+
+/// How long before expiry a token is refreshed (at most half its lifetime).
+const REFRESH_EARLY: Duration = Duration::from_secs(60);
+/// Lifetime assumed when the token response has no `expires_in`.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+struct Current {
+    secret: SecretString,
+    refresh_at: Option<SystemTime>,
+    api_domain: Option<Url>,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<Current>,
+    loaded: bool,
+    generation: u64,
+}
+
+pub(crate) struct Refresher {
+    http: reqwest::Client,
+    token_url: Url,
+    client_id: String,
+    client_secret: SecretString,
+    refresh_token: SecretString,
+    store: Arc<dyn TokenStore>,
+    follow_api_domain: bool,
+    state: Mutex<State>,
+    flight: tokio::sync::Mutex<()>,
+    requests: AtomicU64,
+}
+
+impl fmt::Debug for Refresher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Refresher")
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &"[REDACTED]")
+            .field("client_secret", &"[REDACTED]")
+            .field("refresh_token", &"[REDACTED]")
+            .field("follow_api_domain", &self.follow_api_domain)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    expires_in: Option<u64>,
+    api_domain: Option<String>,
+    error: Option<String>,
+}
+
+fn refresh_at(now: SystemTime, lifetime: Duration) -> SystemTime {
+    let early = REFRESH_EARLY.min(lifetime / 2);
+    now + lifetime.saturating_sub(early)
+}
+
+impl Refresher {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        http: reqwest::Client,
+        accounts: &Url,
+        client_id: String,
+        client_secret: SecretString,
+        refresh_token: SecretString,
+        store: Arc<dyn TokenStore>,
+        follow_api_domain: bool,
+    ) -> Result<Self, Error> {
+        let base = accounts.as_str().trim_end_matches('/');
+        let token_url = if base.ends_with("/oauth/v2/token") {
+            base.to_owned()
+        } else {
+            format!("{base}/oauth/v2/token")
+        };
+        let token_url = Url::parse(&token_url).map_err(|e| Error::Config {
+            reason: format!("accounts URL is not valid: {e}"),
+        })?;
+        Ok(Refresher {
+            http,
+            token_url,
+            client_id,
+            client_secret,
+            refresh_token,
+            store,
+            follow_api_domain,
+            state: Mutex::new(State::default()),
+            flight: tokio::sync::Mutex::new(()),
+            requests: AtomicU64::new(0),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The current token if it is not due for refresh.
+    fn fresh(&self) -> Option<Token> {
+        let st = self.lock();
+        let cur = st.current.as_ref()?;
+        if cur.refresh_at.is_some_and(|t| SystemTime::now() >= t) {
+            return None;
+        }
+        Some(Token {
+            secret: cur.secret.clone(),
+            generation: cur.generation,
+        })
+    }
+
+    pub(crate) fn api_domain(&self) -> Option<Url> {
+        if !self.follow_api_domain {
+            return None;
+        }
+        self.lock().current.as_ref()?.api_domain.clone()
+    }
+
+    pub(crate) fn token_requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub(crate) async fn token(&self) -> Result<Token, Error> {
+        if let Some(t) = self.fresh() {
+            return Ok(t);
+        }
+        let _flight = self.flight.lock().await;
+        // Someone may have refreshed while we waited.
+        if let Some(t) = self.fresh() {
+            return Ok(t);
+        }
+        let loaded = self.lock().loaded;
+        if !loaded {
+            self.load_from_store().await;
+            if let Some(t) = self.fresh() {
+                return Ok(t);
+            }
+        }
+        self.refresh_locked().await
+    }
+
+    pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
+        let _flight = self.flight.lock().await;
+        {
+            let st = self.lock();
+            if let Some(cur) = st.current.as_ref() {
+                if cur.generation != rejected {
+                    return Ok(Token {
+                        secret: cur.secret.clone(),
+                        generation: cur.generation,
+                    });
+                }
+            }
+        }
+        self.refresh_locked().await
+    }
+
+    async fn load_from_store(&self) {
+        let loaded = match self.store.load().await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not load the stored access token; refreshing");
+                None
+            }
+        };
+        let mut st = self.lock();
+        st.loaded = true;
+        if let Some(tok) = loaded {
+            let api_domain = tok
+                .api_domain
+                .as_deref()
+                .and_then(|d| checked_server_url("stored api_domain", d).ok());
+            st.generation += 1;
+            st.current = Some(Current {
+                secret: tok.access_token,
+                refresh_at: tok.expires_at.map(|e| {
+                    e.checked_sub(REFRESH_EARLY)
+                        .unwrap_or(SystemTime::UNIX_EPOCH)
+                }),
+                api_domain,
+                generation: st.generation,
+            });
+        }
+    }
+
+    /// Mints a new access token. Call only while holding `flight`.
+    async fn refresh_locked(&self) -> Result<Token, Error> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let host = self.token_url.host_str().unwrap_or("?").to_owned();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("client_id", &self.client_id)
+            .append_pair("client_secret", self.client_secret.expose_secret())
+            .append_pair("refresh_token", self.refresh_token.expose_secret())
+            .finish();
+        tracing::debug!(accounts = %host, "refreshing the Zoho access token");
+        let now = SystemTime::now();
+        let resp = self
+            .http
+            .post(self.token_url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| Error::Auth {
+                reason: format!(
+                    "could not reach the accounts server {host}: {}",
+                    e.without_url()
+                ),
+            })?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| Error::Auth {
+            reason: format!(
+                "could not read the token response from {host}: {}",
+                e.without_url()
+            ),
+        })?;
+        let parsed: Option<TokenResponse> = serde_json::from_slice(&bytes).ok();
+        let Some(parsed) = parsed else {
+            return Err(Error::Auth {
+                reason: format!(
+                    "the accounts server {host} answered HTTP {} with a body that is not a token \
+                     response: {}",
+                    status.as_u16(),
+                    excerpt(&bytes)
+                ),
+            });
+        };
+        if let Some(err) = parsed.error.as_deref() {
+            let hint = match err {
+                "invalid_code" => " (the refresh token is invalid or revoked, or belongs to another data centre)",
+                "invalid_client" => " (the client id or client secret is wrong, or the client belongs to another data centre)",
+                "Access Denied" => " (too many token requests: Zoho allows about 10 per 10 minutes per refresh token)",
+                _ => "",
+            };
+            let err: String = err.chars().take(100).collect();
+            return Err(Error::Auth {
+                reason: format!(
+                    "the accounts server {host} refused the refresh (HTTP {}): {err}{hint}",
+                    status.as_u16()
+                ),
+            });
+        }
+        let Some(access) = parsed.access_token.filter(|_| status.is_success()) else {
+            return Err(Error::Auth {
+                reason: format!(
+                    "the accounts server {host} answered HTTP {} without an access token",
+                    status.as_u16()
+                ),
+            });
+        };
+        let lifetime = parsed
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_LIFETIME);
+        let api_domain = match parsed.api_domain.as_deref() {
+            Some(d) if self.follow_api_domain => Some(
+                checked_server_url("api_domain from the token response", d).map_err(|e| {
+                    Error::Auth {
+                        reason: e.to_string(),
+                    }
+                })?,
+            ),
+            _ => None,
+        };
+        let secret = SecretString::from(access);
+        let stored = StoredToken {
+            access_token: secret.clone(),
+            expires_at: Some(now + lifetime),
+            api_domain: parsed.api_domain.clone(),
+        };
+        let token = {
+            let mut st = self.lock();
+            st.loaded = true;
+            st.generation += 1;
+            let api_domain =
+                api_domain.or_else(|| st.current.as_ref().and_then(|c| c.api_domain.clone()));
+            st.current = Some(Current {
+                secret: secret.clone(),
+                refresh_at: Some(refresh_at(now, lifetime)),
+                api_domain,
+                generation: st.generation,
+            });
+            Token {
+                secret,
+                generation: st.generation,
+            }
+        };
+        if let Err(e) = self.store.save(&stored).await {
+            tracing::warn!(error = %e, "could not store the new access token");
+        }
+        Ok(token)
+    }
+}

@@ -1,0 +1,547 @@
+//! [`Client`] and [`ClientBuilder`]: the entry point of the hand-written layer.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::ResponseValue;
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{Auth, MemoryTokenStore, Refresher, TokenStore};
+use crate::datacenter::{api_base, checked_server_url, DataCenter, Environment};
+use crate::error::{excerpt, from_error_body, Error};
+use crate::generated::{self, enums, types};
+use crate::hooks::{CallContext, Hooks, Shared, CALL, DEFAULT_MAX_CONCURRENCY};
+use crate::org_permissions::OrgPermissions;
+use crate::record_locking::RecordLocking;
+use crate::retry::RetryPolicy;
+use crate::sharing_rules::SharingRules;
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Zoho CRM client for the access-control settings APIs. Cheap to clone (shared state).
+///
+/// ```no_run
+/// use zoho_crm_access::{Client, DataCenter};
+///
+/// # async fn run() -> Result<(), zoho_crm_access::Error> {
+/// let client = Client::builder()
+///     .data_center(DataCenter::Eu)
+///     .refresh_token("1000.CLIENTID", "client-secret", "1000.refresh-token")
+///     .build()?;
+/// if let Some(config) = client.record_locking("Deals").get().await? {
+///     println!("Deals lock type: {}", config.lock_type);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    raw: Arc<generated::Client>,
+    base: Arc<str>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &&*self.base)
+            .field("hooks", &self.shared_hooks())
+            .finish()
+    }
+}
+
+/// A successful answer of one generated call.
+pub(crate) struct Answer<T> {
+    pub(crate) status: u16,
+    pub(crate) value: T,
+    pub(crate) attempts: u32,
+}
+
+type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The progenitor-generated client underneath, for operations or options the handles do
+    /// not cover. It shares this client's authentication, retries and concurrency limit.
+    ///
+    /// ```no_run
+    /// # async fn run(client: zoho_crm_access::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let summary = client.raw().get_sharing_rules_summary().module("Leads").send().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn raw(&self) -> &generated::Client {
+        &self.raw
+    }
+
+    /// The API base requests go to (`{api domain}/crm/v8`), as configured. After a token
+    /// refresh that names another API domain, requests follow that domain instead.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// How many token requests this client has sent to the accounts server.
+    pub fn token_requests(&self) -> u64 {
+        self.raw.inner_hooks().shared.auth.token_requests()
+    }
+
+    /// The record locking configuration of one module (`Deals`, `Leads`, a custom module ...).
+    pub fn record_locking(&self, module: impl Into<String>) -> RecordLocking {
+        RecordLocking::new(self.clone(), module.into())
+    }
+
+    /// The data sharing rules of one module.
+    pub fn sharing_rules(&self, module: impl Into<String>) -> SharingRules {
+        SharingRules::new(self.clone(), Some(module.into()))
+    }
+
+    /// The data sharing rules of every module (list, search and summary only; writes need a
+    /// module and fail with [`Error::InvalidInput`]).
+    pub fn sharing_rules_all(&self) -> SharingRules {
+        SharingRules::new(self.clone(), None)
+    }
+
+    /// The default organization permissions (org-wide share type per module).
+    pub fn org_permissions(&self) -> OrgPermissions {
+        OrgPermissions::new(self.clone())
+    }
+
+    fn shared_hooks(&self) -> &Hooks {
+        self.raw.inner_hooks()
+    }
+
+    /// Runs one generated call and maps every outcome to the typed layer: `Ok(None)` for 204
+    /// (or an empty 2xx body), `Ok(Some)` for a decoded body, [`Error`] otherwise.
+    pub(crate) async fn call<T, F>(
+        &self,
+        operation: &'static str,
+        fut: F,
+    ) -> Result<Option<Answer<T>>, Error>
+    where
+        T: DeserializeOwned,
+        F: Future<Output = RawResult<T>>,
+    {
+        let started = std::time::Instant::now();
+        let (result, attempts, status, local) = CALL
+            .scope(CallContext::default(), async move {
+                let r = fut.await;
+                let (a, s, e) = CALL.with(|c| {
+                    (
+                        c.attempts.get(),
+                        c.status.get(),
+                        c.error.borrow_mut().take(),
+                    )
+                });
+                (r, a, s, e)
+            })
+            .await;
+        let attempts = attempts.max(1);
+        if let Some(e) = local {
+            return Err(e);
+        }
+        use progenitor_client::Error as PE;
+        let op = operation.to_owned();
+        match result {
+            Ok(rv) => Ok(Some(Answer {
+                status: rv.status().as_u16(),
+                value: rv.into_inner(),
+                attempts,
+            })),
+            Err(PE::ErrorResponse(rv)) => Err(from_error_body(
+                operation,
+                rv.status().as_u16(),
+                rv.into_inner(),
+                attempts,
+            )),
+            Err(PE::UnexpectedResponse(resp)) => {
+                let st = resp.status().as_u16();
+                if st == 204 {
+                    return Ok(None);
+                }
+                let bytes = resp.bytes().await.map_err(|e| Error::Transport {
+                    operation: op.clone(),
+                    attempts,
+                    source: e,
+                })?;
+                if (200..300).contains(&st) {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        return Ok(None);
+                    }
+                    return decode::<T>(operation, st, &bytes).map(|value| {
+                        Some(Answer {
+                            status: st,
+                            value,
+                            attempts,
+                        })
+                    });
+                }
+                Err(error_from_bytes(operation, st, &bytes, attempts))
+            }
+            Err(PE::InvalidResponsePayload(bytes, _)) => {
+                let st = status.unwrap_or(0);
+                if st >= 400 {
+                    return Err(error_from_bytes(operation, st, &bytes, attempts));
+                }
+                match decode::<T>(operation, st, &bytes) {
+                    Err(e) => Err(e),
+                    // serde_json alone failed but the path-tracking decoder succeeded: report
+                    // the generic failure rather than inventing success.
+                    Ok(_) => Err(Error::Decode {
+                        operation: op,
+                        status: st,
+                        path: ".".into(),
+                        message: "the body did not decode".into(),
+                        excerpt: excerpt(&bytes),
+                    }),
+                }
+            }
+            Err(PE::CommunicationError(e))
+            | Err(PE::ResponseBodyError(e))
+            | Err(PE::InvalidUpgrade(e)) => {
+                if e.is_timeout() {
+                    Err(Error::Timeout {
+                        operation: op,
+                        attempts,
+                        elapsed: started.elapsed(),
+                    })
+                } else {
+                    Err(Error::Transport {
+                        operation: op,
+                        attempts,
+                        source: e,
+                    })
+                }
+            }
+            Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput { what: op, reason }),
+            Err(PE::Custom(reason)) => Err(Error::Config { reason }),
+        }
+    }
+}
+
+/// Decodes `bytes` as `T`, naming the JSON path of a failure.
+fn decode<T: DeserializeOwned>(operation: &str, status: u16, bytes: &[u8]) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
+        operation: operation.to_owned(),
+        status,
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+        excerpt: excerpt(bytes),
+    })
+}
+
+/// An error status with a body progenitor did not (or could not) decode.
+fn error_from_bytes(operation: &str, status: u16, bytes: &[u8], attempts: u32) -> Error {
+    if let Ok(body) = serde_json::from_slice::<types::ZohoErrorBody>(bytes) {
+        return from_error_body(operation, status, body, attempts);
+    }
+    let message = if bytes.iter().all(u8::is_ascii_whitespace) {
+        reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("no body")
+            .to_owned()
+    } else {
+        excerpt(bytes)
+    };
+    Error::Api {
+        status,
+        code: enums::ZohoCode::Unknown(String::new()),
+        message,
+        details: Box::default(),
+        operation: operation.to_owned(),
+        attempts,
+    }
+}
+
+impl generated::Client {
+    fn inner_hooks(&self) -> &Hooks {
+        <generated::Client as progenitor_client::ClientInfo<Hooks>>::inner(self)
+    }
+}
+
+enum Credentials {
+    None,
+    Unset,
+    Static(SecretString),
+    Refresh {
+        client_id: String,
+        client_secret: SecretString,
+        refresh_token: SecretString,
+    },
+}
+
+/// Configures a [`Client`]. Pick where to talk to (a data centre and environment, or an
+/// explicit API domain), how to authenticate, and the limits.
+///
+/// ```
+/// use std::time::Duration;
+/// use zoho_crm_access::{Client, DataCenter, Environment, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .data_center(DataCenter::Eu)
+///     .environment(Environment::Sandbox)
+///     .access_token("1000.an-access-token")
+///     .timeout(Duration::from_secs(20))
+///     .max_concurrency(5)
+///     .retry(RetryPolicy::default().max_attempts(3))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "https://sandbox.zohoapis.eu/crm/v8");
+///
+/// // Plain http is refused except on loopback.
+/// let err = Client::builder()
+///     .base_url("http://zoho.example.com")
+///     .access_token("t")
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(err, zoho_crm_access::Error::Config { .. }));
+/// ```
+pub struct ClientBuilder {
+    data_center: Option<DataCenter>,
+    environment: Environment,
+    base_url: Option<String>,
+    accounts_url: Option<String>,
+    credentials: Credentials,
+    store: Option<Arc<dyn TokenStore>>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    max_concurrency: usize,
+    retry: RetryPolicy,
+    follow_api_domain: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            data_center: None,
+            environment: Environment::Production,
+            base_url: None,
+            accounts_url: None,
+            credentials: Credentials::Unset,
+            store: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("zoho-crm-access/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            retry: RetryPolicy::default(),
+            follow_api_domain: true,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.credentials {
+            Credentials::None => "none",
+            Credentials::Unset => "unset",
+            Credentials::Static(_) => "access token [REDACTED]",
+            Credentials::Refresh { .. } => "refresh token [REDACTED]",
+        };
+        f.debug_struct("ClientBuilder")
+            .field("data_center", &self.data_center)
+            .field("environment", &self.environment)
+            .field("base_url", &self.base_url)
+            .field("accounts_url", &self.accounts_url)
+            .field("auth", &auth)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("max_concurrency", &self.max_concurrency)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The data centre of the org; sets the API domain and the accounts server.
+    pub fn data_center(mut self, dc: DataCenter) -> Self {
+        self.data_center = Some(dc);
+        self
+    }
+
+    /// Production (default), sandbox or developer org.
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.environment = env;
+        self
+    }
+
+    /// An explicit API domain such as `https://www.zohoapis.com` or `http://127.0.0.1:8080`
+    /// (the client appends `/crm/v8`). Overrides the data centre's API domain. Plain `http`
+    /// is accepted only for loopback addresses.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// An explicit accounts server such as `https://accounts.zoho.eu` (the client appends
+    /// `/oauth/v2/token`). Same `http` rule as [`Self::base_url`].
+    pub fn accounts_url(mut self, url: impl Into<String>) -> Self {
+        self.accounts_url = Some(url.into());
+        self
+    }
+
+    /// Authenticate with a fixed access token (never refreshed).
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = Credentials::Static(SecretString::from(token.into()));
+        self
+    }
+
+    /// Authenticate with the OAuth refresh-token flow: access tokens are minted from the
+    /// accounts server and refreshed before they expire.
+    pub fn refresh_token(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        self.credentials = Credentials::Refresh {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            refresh_token: SecretString::from(refresh_token.into()),
+        };
+        self
+    }
+
+    /// Send no `Authorization` header (for a local simulator or a proxy that adds one).
+    pub fn without_auth(mut self) -> Self {
+        self.credentials = Credentials::None;
+        self
+    }
+
+    /// Where refreshed access tokens are kept (default: memory only).
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// Timeout of one HTTP attempt (default 30 s). The whole operation is bounded by the
+    /// retry policy's total deadline.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Timeout for establishing a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `zoho-crm-access/<version>`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Most requests in flight at once (default 10; Zoho allows 5 to 25 per org by
+    /// edition). At least 1.
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = n.max(1);
+        self
+    }
+
+    /// Retry behaviour (see [`RetryPolicy`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Whether to send requests to the `api_domain` the token response names (default
+    /// true, as Zoho recommends).
+    pub fn follow_api_domain(mut self, follow: bool) -> Self {
+        self.follow_api_domain = follow;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Fails with [`Error::Config`] for a
+    /// missing or unusable endpoint or missing credentials.
+    pub fn build(self) -> Result<Client, Error> {
+        let domain = match (&self.base_url, self.data_center) {
+            (Some(url), _) => checked_server_url("base_url", url)?,
+            (None, Some(dc)) => checked_server_url("API domain", &dc.api_domain(self.environment))?,
+            (None, None) => {
+                return Err(Error::Config {
+                    reason: "no API endpoint: set data_center(..) or base_url(..)".into(),
+                })
+            }
+        };
+        let base = api_base(&domain);
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config {
+                reason: format!("cannot build the HTTP client: {e}"),
+            })?;
+        let auth = match self.credentials {
+            Credentials::Unset => {
+                return Err(Error::Config {
+                    reason: "no credentials: set access_token(..), refresh_token(..) or \
+                             without_auth()"
+                        .into(),
+                })
+            }
+            Credentials::None => Auth::None,
+            Credentials::Static(t) => Auth::Static(t),
+            Credentials::Refresh {
+                client_id,
+                client_secret,
+                refresh_token,
+            } => {
+                let accounts = match (&self.accounts_url, self.data_center) {
+                    (Some(url), _) => checked_server_url("accounts_url", url)?,
+                    (None, Some(dc)) => {
+                        checked_server_url("accounts server", dc.accounts_domain())?
+                    }
+                    (None, None) => {
+                        return Err(Error::Config {
+                            reason: "the refresh-token flow needs an accounts server: set \
+                                     data_center(..) or accounts_url(..)"
+                                .into(),
+                        })
+                    }
+                };
+                if client_id.trim().is_empty() {
+                    return Err(Error::Config {
+                        reason: "client_id is empty".into(),
+                    });
+                }
+                let store = self
+                    .store
+                    .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
+                Auth::Refresh(Box::new(Refresher::new(
+                    http.clone(),
+                    &accounts,
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                    store,
+                    self.follow_api_domain,
+                )?))
+            }
+        };
+        let hooks = Hooks {
+            shared: Arc::new(Shared::new(
+                auth,
+                self.max_concurrency,
+                self.retry,
+                base.clone(),
+            )),
+        };
+        let raw = generated::Client::new_with_client(&base, http, hooks);
+        Ok(Client {
+            raw: Arc::new(raw),
+            base: base.into(),
+        })
+    }
+}

@@ -1,0 +1,346 @@
+//! The one error type of the hand-written layer.
+//!
+//! Zoho reports failures in two shapes: a flat `{code, details, message, status}` object for
+//! request-level problems, and the same object wrapped per item under the family's collection
+//! key for problems inside the request body. Both become [`Error::Api`] when one item (or the
+//! whole request) failed, and [`Error::Items`] when a multi-item write had failing items, so the
+//! caller sees exactly which items failed and which succeeded.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::generated::{enums, types};
+
+/// Everything that can go wrong when talking to Zoho through [`crate::Client`].
+///
+/// `Display` gives a message a user can act on; it never contains tokens or secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Zoho answered with an error (or a non-success status without a Zoho body).
+    #[error("{operation}: Zoho answered HTTP {status}{}: {message}{}", code_suffix(code), hint(*status, code, details))]
+    Api {
+        /// HTTP status of the final attempt.
+        status: u16,
+        /// Zoho's error code; `Unknown("")` when the body was not a Zoho error envelope.
+        code: enums::ZohoCode,
+        /// Zoho's message, or a short excerpt of a non-Zoho body.
+        message: String,
+        /// Zoho's `details` (which field, which limit, which permission ...).
+        details: Box<types::ActionDetails>,
+        /// The operationId, e.g. `list_sharing_rules`.
+        operation: String,
+        /// How many attempts were made (more than one when the request was retried).
+        attempts: u32,
+    },
+
+    /// Some items of a write failed. `failures` lists each failed item; `succeeded` lists the
+    /// results of the items that went through (possibly none). Never collapsed into success.
+    #[error("{operation}: {} of {} item(s) failed{}", failures.len(), failures.len() + succeeded.len(), items_summary(failures))]
+    Items {
+        /// The operationId.
+        operation: String,
+        /// HTTP status of the response carrying the per-item results.
+        status: u16,
+        /// The items that failed, with their position in the request.
+        failures: Vec<ItemFailure>,
+        /// The results of the items that succeeded, in request order.
+        succeeded: Vec<types::ActionResult>,
+    },
+
+    /// No usable access token: the token refresh failed or was refused, or the token store
+    /// failed. Check the client id, client secret, refresh token and data centre.
+    #[error("authentication failed: {reason}")]
+    Auth {
+        /// What went wrong (never contains secrets).
+        reason: String,
+    },
+
+    /// The request could not be sent or its response not read (DNS, connect, TLS, reset).
+    #[error("{operation}: could not reach Zoho after {attempts} attempt(s): {source}")]
+    Transport {
+        /// The operationId.
+        operation: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The underlying HTTP client error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The request (or the retry budget) ran out of time.
+    #[error("{operation}: timed out after {attempts} attempt(s) ({elapsed:?}); raise the timeout or the retry deadline")]
+    Timeout {
+        /// The operationId.
+        operation: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// Time spent on the operation.
+        elapsed: Duration,
+    },
+
+    /// Zoho's answer did not decode into the type the spec describes.
+    #[error("{operation}: could not decode the HTTP {status} response at `{path}`: {message} (body starts: {excerpt})")]
+    Decode {
+        /// The operationId.
+        operation: String,
+        /// HTTP status of the response.
+        status: u16,
+        /// JSON path of the failure, e.g. `sharing_rules[0].shared_to.type`.
+        path: String,
+        /// What the decoder said.
+        message: String,
+        /// The first characters of the body.
+        excerpt: String,
+    },
+
+    /// The input breaks a documented rule; nothing was sent.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// What was wrong (a parameter or field name).
+        what: String,
+        /// Why, and what is allowed.
+        reason: String,
+    },
+
+    /// The client configuration is unusable (bad URL, plain http to a non-loopback host,
+    /// missing credentials ...).
+    #[error("client configuration: {reason}")]
+    Config {
+        /// What to fix.
+        reason: String,
+    },
+}
+
+/// One failed item of a multi-item write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemFailure {
+    /// Position of the item in the request (0-based).
+    pub index: usize,
+    /// Zoho's code for the item.
+    pub code: enums::ZohoCode,
+    /// Zoho's message for the item.
+    pub message: String,
+    /// Zoho's details for the item (field, json_path, limits ...).
+    pub details: types::ActionDetails,
+}
+
+impl fmt::Display for ItemFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "item {}: {} {}", self.index, self.code, self.message)?;
+        if let Some(p) = &self.details.json_path {
+            write!(f, " at {p}")?;
+        } else if let Some(a) = &self.details.api_name {
+            write!(f, " ({a})")?;
+        }
+        Ok(())
+    }
+}
+
+fn code_suffix(code: &enums::ZohoCode) -> String {
+    if code.as_str().is_empty() {
+        String::new()
+    } else {
+        format!(" {code}")
+    }
+}
+
+fn items_summary(failures: &[ItemFailure]) -> String {
+    let mut s = String::new();
+    for (i, f) in failures.iter().enumerate() {
+        if i == 3 {
+            s.push_str(&format!("; ... and {} more", failures.len() - 3));
+            break;
+        }
+        s.push_str(if i == 0 { ": " } else { "; " });
+        s.push_str(&f.to_string());
+    }
+    s
+}
+
+fn hint(status: u16, code: &enums::ZohoCode, details: &types::ActionDetails) -> String {
+    let mut s = String::new();
+    if let Some(p) = details.json_path.as_deref() {
+        s.push_str(&format!(" (at {p})"));
+    } else if let Some(p) = details.param_name.as_deref().or(details.param.as_deref()) {
+        s.push_str(&format!(" (parameter `{p}`)"));
+    } else if let Some(a) = details.api_name.as_deref() {
+        s.push_str(&format!(" (`{a}`)"));
+    }
+    if let Some(l) = details.limit.or(details.maximum_length) {
+        s.push_str(&format!(" (limit {l})"));
+    }
+    if !details.supported_values.is_empty() {
+        s.push_str(&format!(
+            " (supported: {})",
+            details.supported_values.join(", ")
+        ));
+    }
+    let advice = match code {
+        enums::ZohoCode::InvalidToken | enums::ZohoCode::AuthenticationFailure => {
+            " - the access token is invalid or expired; use a refresh token or a fresh token"
+        }
+        enums::ZohoCode::OauthScopeMismatch => {
+            " - the token lacks the OAuth scope for this call (ZohoCRM.settings.*)"
+        }
+        enums::ZohoCode::NoPermission => {
+            " - the user's profile lacks the permission needed (see details.permissions)"
+        }
+        enums::ZohoCode::TooManyRequests => {
+            " - rate or concurrency limit reached; retry later or lower max_concurrency"
+        }
+        enums::ZohoCode::CannotProcess => " - sharing rules are being recomputed; try again later",
+        _ if status == 429 => " - rate limited; retry later",
+        _ if status >= 500 => " - Zoho-side failure; retry later",
+        _ => "",
+    };
+    if !details.permissions.is_empty() {
+        s.push_str(&format!(" (needs {})", details.permissions.join(", ")));
+    }
+    s.push_str(advice);
+    s
+}
+
+impl Error {
+    /// The HTTP status of Zoho's answer, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Items { status, .. } => Some(*status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Zoho's error code, for [`Error::Api`].
+    pub fn code(&self) -> Option<&enums::ZohoCode> {
+        match self {
+            Error::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// How many attempts the operation made, when known.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api { attempts, .. }
+            | Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an authentication problem (refresh failed, or Zoho said 401).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth { .. }) || self.status() == Some(401)
+    }
+
+    pub(crate) fn invalid(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A short, single-line excerpt of a body for error messages.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    const MAX: usize = 160;
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().count() > MAX {
+        out.push_str("...");
+    }
+    out
+}
+
+/// Whether one action result is a success. Anything that is not `status: success` counts as
+/// a failure, so an unknown status is never mistaken for success.
+pub(crate) fn is_success(r: &types::ActionResult) -> bool {
+    matches!(r.status, enums::ActionStatus::Success)
+}
+
+/// Checks per-item results: all succeeded -> `Ok(results)`; one item that failed on a
+/// single-item operation -> [`Error::Api`]; otherwise [`Error::Items`].
+pub(crate) fn check_items(
+    operation: &str,
+    status: u16,
+    results: Vec<types::ActionResult>,
+    attempts: u32,
+) -> Result<Vec<types::ActionResult>, Error> {
+    if results.iter().all(is_success) {
+        return Ok(results);
+    }
+    if results.len() == 1 {
+        let r = results.into_iter().next().expect("one item");
+        return Err(Error::Api {
+            status,
+            code: r.code,
+            message: r.message,
+            details: Box::new(r.details),
+            operation: operation.to_owned(),
+            attempts,
+        });
+    }
+    let mut failures = Vec::new();
+    let mut succeeded = Vec::new();
+    for (index, r) in results.into_iter().enumerate() {
+        if is_success(&r) {
+            succeeded.push(r);
+        } else {
+            failures.push(ItemFailure {
+                index,
+                code: r.code,
+                message: r.message,
+                details: r.details,
+            });
+        }
+    }
+    Err(Error::Items {
+        operation: operation.to_owned(),
+        status,
+        failures,
+        succeeded,
+    })
+}
+
+/// Turns a decoded Zoho error body into the error. A wrapped body with one item becomes the
+/// same [`Error::Api`] as a flat one.
+pub(crate) fn from_error_body(
+    operation: &str,
+    status: u16,
+    body: types::ZohoErrorBody,
+    attempts: u32,
+) -> Error {
+    let items = match body {
+        types::ZohoErrorBody::ActionResult(r) => vec![r],
+        types::ZohoErrorBody::RecordLockingActionResults(w) => w.record_locking_configurations,
+        types::ZohoErrorBody::SharingRuleActionResults(w) => w.sharing_rules,
+        types::ZohoErrorBody::DataSharingActionResults(w) => w.data_sharing,
+    };
+    if items.is_empty() {
+        return Error::Api {
+            status,
+            code: enums::ZohoCode::Unknown(String::new()),
+            message: "error response with an empty result list".into(),
+            details: Box::default(),
+            operation: operation.to_owned(),
+            attempts,
+        };
+    }
+    match check_items(operation, status, items, attempts) {
+        Err(e) => e,
+        // Every item said success, yet the status was an error: report the status.
+        Ok(items) => Error::Api {
+            status,
+            code: items[0].code.clone(),
+            message: items[0].message.clone(),
+            details: Box::new(items[0].details.clone()),
+            operation: operation.to_owned(),
+            attempts,
+        },
+    }
+}

@@ -1,0 +1,151 @@
+//! Default organization permissions: the org-wide share type of each module (private,
+//! public read-only, public read/write, public).
+//!
+//! ```no_run
+//! use zoho_crm_access::{enums::ShareType, Client};
+//!
+//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+//! let perms = client.org_permissions();
+//! for m in perms.get().await? {
+//!     println!("{}: {}", m.module.api_name, m.share_type);
+//! }
+//! perms.set_share_type("Leads", ShareType::PublicReadOnly).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::generated::{enums, types};
+use crate::record_locking::{check_id, many, single};
+
+/// Most modules one update may change.
+pub const MAX_UPDATES: usize = 100;
+
+impl types::DataSharingUpdate {
+    /// Set the module with this id (and optional API name) to `share_type`.
+    pub fn new(module_id: impl Into<String>, share_type: enums::ShareType) -> Self {
+        types::DataSharingUpdate {
+            module: types::ModuleInput {
+                api_name: None,
+                id: module_id.into(),
+            },
+            share_type,
+        }
+    }
+}
+
+/// The default organization permissions; from [`Client::org_permissions`].
+#[derive(Clone, Debug)]
+pub struct OrgPermissions {
+    client: Client,
+}
+
+impl OrgPermissions {
+    pub(crate) fn new(client: Client) -> Self {
+        OrgPermissions { client }
+    }
+
+    /// One entry per module with its share type.
+    pub fn get(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Vec<types::DataSharing>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            let raw = this.client.raw();
+            let answer = this
+                .client
+                .call("get_org_permissions", raw.get_org_permissions().send())
+                .await?;
+            Ok(answer.map(|a| a.value.data_sharing).unwrap_or_default())
+        }
+    }
+
+    /// Changes the share type of 1 to 100 modules in one call. Returns one result per item,
+    /// in order; if any item failed the error is [`Error::Items`], naming each failed item's
+    /// index, code and details and listing the items that did change.
+    pub fn set(
+        &self,
+        updates: impl IntoIterator<Item = types::DataSharingUpdate>,
+    ) -> impl std::future::Future<Output = Result<Vec<types::ActionResult>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let updates: Vec<_> = updates.into_iter().collect();
+        async move {
+            if updates.is_empty() || updates.len() > MAX_UPDATES {
+                return Err(Error::invalid(
+                    "data_sharing",
+                    format!(
+                        "{} updates given; one call changes 1 to {MAX_UPDATES} modules",
+                        updates.len()
+                    ),
+                ));
+            }
+            for (i, u) in updates.iter().enumerate() {
+                check_id(&format!("data_sharing[{i}].module.id"), &u.module.id)?;
+            }
+            let raw = this.client.raw();
+            let fut = raw
+                .update_org_permissions()
+                .body(types::DataSharingUpdateRequest {
+                    data_sharing: updates,
+                })
+                .send();
+            let op = "update_org_permissions";
+            many(op, this.client.call(op, fut).await?, |v| v.data_sharing)
+        }
+    }
+
+    /// Sets one module's share type by API name: looks the module's id up with
+    /// [`Self::get`] first (the update needs the id).
+    pub fn set_share_type(
+        &self,
+        module_api_name: &str,
+        share_type: enums::ShareType,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let module_api_name = module_api_name.to_owned();
+        async move {
+            let module_api_name: &str = &module_api_name;
+            let modules = this.get().await?;
+            let found = modules
+                .iter()
+                .find(|m| m.module.api_name == module_api_name)
+                .or_else(|| {
+                    modules
+                        .iter()
+                        .find(|m| m.module.api_name.eq_ignore_ascii_case(module_api_name))
+                });
+            let Some(found) = found else {
+                return Err(Error::invalid(
+                    "module",
+                    format!("`{module_api_name}` is not among the org's data sharing modules"),
+                ));
+            };
+            let Some(id) = found.module.id.clone() else {
+                return Err(Error::invalid(
+                    "module",
+                    format!("Zoho returned no id for `{module_api_name}`"),
+                ));
+            };
+            let update = types::DataSharingUpdate {
+                module: types::ModuleInput {
+                    api_name: Some(found.module.api_name.clone()),
+                    id,
+                },
+                share_type,
+            };
+            let raw = this.client.raw();
+            let fut = raw
+                .update_org_permissions()
+                .body(types::DataSharingUpdateRequest {
+                    data_sharing: vec![update],
+                })
+                .send();
+            let op = "update_org_permissions";
+            single(op, this.client.call(op, fut).await?, |v| v.data_sharing)
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! Record locking configurations: one per module, locking records manually, automatically
+//! (by up to 5 rules) or both.
+//!
+//! ```no_run
+//! use zoho_crm_access::criteria::field;
+//! use zoho_crm_access::{enums, types, Client};
+//!
+//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+//! let deals = client.record_locking("Deals");
+//! match deals.get().await? {
+//!     Some(config) => println!("locked for {:?}", config.locked_for),
+//!     None => {
+//!         let rule = types::LockingRuleInput {
+//!             name: Some("Closed deals".try_into().expect("short name")),
+//!             criteria: Some(field("Stage").equal("Closed Won").into()),
+//!             ..Default::default()
+//!         };
+//!         let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic);
+//!         input.locking_rules = Some(vec![rule]);
+//!         let created = deals.create(input).await?;
+//!         println!("created configuration {:?}", created.details.id);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::client::Client;
+use crate::error::{check_items, Error};
+use crate::generated::{enums, types};
+
+/// Documented limits of a configuration.
+const MAX_LOCKING_RULES: usize = 5;
+const MAX_EXCLUDED_PROFILES: usize = 15;
+const MAX_EXCLUDED_FIELDS: usize = 15;
+const MAX_CUSTOM_BUTTONS: usize = 30;
+
+/// The record locking configuration of one module; from [`Client::record_locking`].
+#[derive(Clone, Debug)]
+pub struct RecordLocking {
+    client: Client,
+    module: String,
+}
+
+impl types::RecordLockingConfigurationInput {
+    /// A configuration with only the mandatory `lock_type`; fill in the rest as needed.
+    pub fn new(lock_type: enums::LockType) -> Self {
+        types::RecordLockingConfigurationInput {
+            excluded_fields: None,
+            feature_type: None,
+            lock_excluded_profiles: None,
+            lock_for_portal_users: None,
+            lock_type,
+            locked_for: None,
+            locking_rules: None,
+            restricted_actions: None,
+            restricted_communications: None,
+            restricted_custom_buttons: None,
+            system_defined: None,
+        }
+    }
+}
+
+impl types::RecordLockingConfigurationUpdate {
+    /// An update of configuration `id` that changes nothing yet; set the fields to change.
+    pub fn new(id: impl Into<String>) -> Self {
+        types::RecordLockingConfigurationUpdate {
+            excluded_fields: None,
+            feature_type: None,
+            id: id.into(),
+            lock_excluded_profiles: None,
+            lock_for_portal_users: None,
+            lock_type: None,
+            locked_for: None,
+            locking_rules: None,
+            restricted_actions: None,
+            restricted_communications: None,
+            restricted_custom_buttons: None,
+        }
+    }
+}
+
+fn check_len<T>(what: &str, items: Option<&Vec<T>>, max: usize) -> Result<(), Error> {
+    match items {
+        Some(v) if v.len() > max => Err(Error::invalid(
+            what,
+            format!("{} given; Zoho allows at most {max}", v.len()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn check_id(what: &str, id: &str) -> Result<(), Error> {
+    if id.trim().is_empty() {
+        return Err(Error::invalid(what, "must not be empty"));
+    }
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(Error::invalid(
+            what,
+            format!("`{id}` is not an id (Zoho ids are strings of digits)"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_module(module: &str) -> Result<(), Error> {
+    if module.trim().is_empty() {
+        return Err(Error::invalid("module", "must not be empty"));
+    }
+    Ok(())
+}
+
+fn check_rules(rules: Option<&Vec<types::LockingRuleInput>>) -> Result<(), Error> {
+    // Removals (`_delete`) do not count towards the limit of rules a configuration keeps.
+    let kept = rules.map(|r| r.iter().filter(|x| x.delete != Some(true)).count());
+    if let Some(n) = kept {
+        if n > MAX_LOCKING_RULES {
+            return Err(Error::invalid(
+                "locking_rules",
+                format!("{n} rules given; a configuration has at most {MAX_LOCKING_RULES}"),
+            ));
+        }
+    }
+    if let Some(rules) = rules {
+        for (i, r) in rules.iter().enumerate() {
+            if r.delete == Some(true) && r.id.is_none() {
+                return Err(Error::invalid(
+                    format!("locking_rules[{i}]"),
+                    "`_delete` needs the id of the rule to remove",
+                ));
+            }
+            if r.id.is_none()
+                && r.delete != Some(true)
+                && (r.name.is_none() || r.criteria.is_none())
+            {
+                return Err(Error::invalid(
+                    format!("locking_rules[{i}]"),
+                    "a new rule (no id) needs a name and criteria",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl RecordLocking {
+    pub(crate) fn new(client: Client, module: String) -> Self {
+        RecordLocking { client, module }
+    }
+
+    /// The module this handle works on.
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    /// The module's configuration, or `None` when it has none (Zoho answers 204).
+    pub fn get(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<types::RecordLockingConfiguration>, Error>>
+           + Send
+           + 'static {
+        let this = self.clone();
+        async move {
+            check_module(&this.module)?;
+            let raw = this.client.raw();
+            let answer = this
+                .client
+                .call(
+                    "get_record_locking_configurations",
+                    raw.get_record_locking_configurations()
+                        .module(this.module.clone())
+                        .send(),
+                )
+                .await?;
+            Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+        }
+    }
+
+    /// The configuration with this id, or `None` when there is none (204).
+    pub fn get_by_id(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<Option<types::RecordLockingConfiguration>, Error>>
+           + Send
+           + 'static {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            check_module(&this.module)?;
+            check_id("configuration id", id)?;
+            let raw = this.client.raw();
+            let answer = this
+                .client
+                .call(
+                    "get_record_locking_configuration_by_id",
+                    raw.get_record_locking_configuration_by_id()
+                        .id(id)
+                        .module(this.module.clone())
+                        .send(),
+                )
+                .await?;
+            Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+        }
+    }
+
+    /// Creates the module's configuration. Returns Zoho's result; `details.id` is the new
+    /// configuration's id. Checks the documented limits first (at most 5 locking rules,
+    /// 15 excluded profiles, 15 excluded fields, 30 custom buttons).
+    pub fn create(
+        &self,
+        input: types::RecordLockingConfigurationInput,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            check_module(&this.module)?;
+            check_rules(input.locking_rules.as_ref())?;
+            check_len(
+                "lock_excluded_profiles",
+                input.lock_excluded_profiles.as_ref(),
+                MAX_EXCLUDED_PROFILES,
+            )?;
+            check_len(
+                "excluded_fields",
+                input.excluded_fields.as_ref(),
+                MAX_EXCLUDED_FIELDS,
+            )?;
+            check_len(
+                "restricted_custom_buttons",
+                input.restricted_custom_buttons.as_ref(),
+                MAX_CUSTOM_BUTTONS,
+            )?;
+            if input.locking_rules.as_ref().is_none_or(|r| r.is_empty())
+                && matches!(
+                    input.lock_type,
+                    enums::LockType::Automatic | enums::LockType::Both
+                )
+            {
+                return Err(Error::invalid(
+                    "locking_rules",
+                    "lock_type automatic or both needs at least one locking rule",
+                ));
+            }
+            let body = types::RecordLockingConfigurationCreateRequest {
+                record_locking_configurations: [input],
+            };
+            let raw = this.client.raw();
+            let fut = raw
+                .create_record_locking_configuration()
+                .module(this.module.clone())
+                .body(body)
+                .send();
+            let op = "create_record_locking_configuration";
+            single(op, this.client.call(op, fut).await?, |v| {
+                v.record_locking_configurations
+            })
+        }
+    }
+
+    /// Updates the configuration named by `update.id` (the collection URL).
+    pub fn update(
+        &self,
+        update: types::RecordLockingConfigurationUpdate,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            this.check_update(&update)?;
+            let body = types::RecordLockingConfigurationUpdateRequest {
+                record_locking_configurations: [update],
+            };
+            let raw = this.client.raw();
+            let fut = raw
+                .update_record_locking_configurations()
+                .module(this.module.clone())
+                .body(body)
+                .send();
+            let op = "update_record_locking_configurations";
+            single(op, this.client.call(op, fut).await?, |v| {
+                v.record_locking_configurations
+            })
+        }
+    }
+
+    /// Updates configuration `id` (the by-id URL). The body's id is set to `id`.
+    pub fn update_by_id(
+        &self,
+        id: &str,
+        update: types::RecordLockingConfigurationUpdate,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            let mut update = update;
+            check_id("configuration id", id)?;
+            update.id = id.to_owned();
+            this.check_update(&update)?;
+            let body = types::RecordLockingConfigurationUpdateRequest {
+                record_locking_configurations: [update],
+            };
+            let raw = this.client.raw();
+            let fut = raw
+                .update_record_locking_configuration()
+                .id(id)
+                .module(this.module.clone())
+                .body(body)
+                .send();
+            let op = "update_record_locking_configuration";
+            single(op, this.client.call(op, fut).await?, |v| {
+                v.record_locking_configurations
+            })
+        }
+    }
+
+    /// Deletes configuration `id`; every locked record of the module is unlocked.
+    pub fn delete(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            check_module(&this.module)?;
+            check_id("configuration id", id)?;
+            let raw = this.client.raw();
+            let fut = raw
+                .delete_record_locking_configuration()
+                .id(id)
+                .module(this.module.clone())
+                .send();
+            let op = "delete_record_locking_configuration";
+            single(op, this.client.call(op, fut).await?, |v| {
+                v.record_locking_configurations
+            })
+        }
+    }
+
+    /// Deletes several configurations by id (`?ids=a,b`). Returns one result per id; if any
+    /// id failed, the error is [`Error::Items`] listing the failures and the successes.
+    pub fn delete_many(
+        &self,
+        ids: &[&str],
+    ) -> impl std::future::Future<Output = Result<Vec<types::ActionResult>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+        async move {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let ids: &[&str] = &ids;
+            check_module(&this.module)?;
+            if ids.is_empty() {
+                return Err(Error::invalid("ids", "give at least one configuration id"));
+            }
+            for id in ids {
+                check_id("configuration id", id)?;
+            }
+            let raw = this.client.raw();
+            let fut = raw
+                .delete_record_locking_configurations()
+                .ids(ids.join(","))
+                .module(this.module.clone())
+                .send();
+            let op = "delete_record_locking_configurations";
+            many(op, this.client.call(op, fut).await?, |v| {
+                v.record_locking_configurations
+            })
+        }
+    }
+
+    fn check_update(&self, update: &types::RecordLockingConfigurationUpdate) -> Result<(), Error> {
+        check_module(&self.module)?;
+        check_id("configuration id", &update.id)?;
+        check_rules(update.locking_rules.as_ref())?;
+        check_len(
+            "lock_excluded_profiles",
+            update.lock_excluded_profiles.as_ref(),
+            MAX_EXCLUDED_PROFILES,
+        )?;
+        check_len(
+            "excluded_fields",
+            update.excluded_fields.as_ref(),
+            MAX_EXCLUDED_FIELDS,
+        )?;
+        check_len(
+            "restricted_custom_buttons",
+            update.restricted_custom_buttons.as_ref(),
+            MAX_CUSTOM_BUTTONS,
+        )
+    }
+}
+
+/// The one result of a single-item write. An empty answer (204) or list is reported as a
+/// decode problem rather than invented success.
+pub(crate) fn single<T>(
+    operation: &str,
+    answer: Option<crate::client::Answer<T>>,
+    items: impl FnOnce(T) -> Vec<types::ActionResult>,
+) -> Result<types::ActionResult, Error> {
+    let mut results = many(operation, answer, items)?;
+    match results.len() {
+        1 => Ok(results.remove(0)),
+        n => Err(Error::Decode {
+            operation: operation.to_owned(),
+            status: 200,
+            path: ".".into(),
+            message: format!("expected exactly one result, got {n}"),
+            excerpt: String::new(),
+        }),
+    }
+}
+
+/// All results of a write, or the error naming every failed item.
+pub(crate) fn many<T>(
+    operation: &str,
+    answer: Option<crate::client::Answer<T>>,
+    items: impl FnOnce(T) -> Vec<types::ActionResult>,
+) -> Result<Vec<types::ActionResult>, Error> {
+    let Some(answer) = answer else {
+        return Err(Error::Decode {
+            operation: operation.to_owned(),
+            status: 204,
+            path: ".".into(),
+            message: "Zoho answered 204 No Content where results were expected".into(),
+            excerpt: String::new(),
+        });
+    };
+    check_items(
+        operation,
+        answer.status,
+        items(answer.value),
+        answer.attempts,
+    )
+}

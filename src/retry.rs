@@ -1,0 +1,204 @@
+//! When and how long to wait before retrying a request.
+//!
+//! Retried: HTTP 429, 502, 503 and 504, and connection failures. GET, PUT and DELETE are
+//! retried on all of these; POST (create, search, re-run) only when the connection failed,
+//! because then the request provably never reached Zoho. Waits grow exponentially with full
+//! jitter, a `Retry-After` header (seconds or HTTP date) is honoured, and retrying stops at
+//! [`RetryPolicy::max_attempts`] or when the next wait would pass
+//! [`RetryPolicy::total_deadline`], whichever comes first.
+
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+
+/// Retry settings. The default: 4 attempts, waits from 200 ms up to 10 s, 60 s in total.
+///
+/// ```
+/// use std::time::Duration;
+/// use zoho_crm_access::RetryPolicy;
+/// let policy = RetryPolicy::default()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(100))
+///     .total_deadline(Duration::from_secs(30));
+/// assert_eq!(policy.get_max_attempts(), 6);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    total_deadline: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+            total_deadline: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all: every request is sent once.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Total attempts per request, including the first (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Base of the exponential backoff: attempt `n` waits a random time up to
+    /// `initial * 2^(n-1)`, capped at [`Self::max_backoff`].
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// The longest single backoff wait (a server's `Retry-After` is honoured as given, within
+    /// the total deadline).
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// The time budget of one operation, all attempts and waits included.
+    pub fn total_deadline(mut self, d: Duration) -> Self {
+        self.total_deadline = d;
+        self
+    }
+
+    /// Total attempts per request.
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The time budget of one operation.
+    pub fn get_total_deadline(&self) -> Duration {
+        self.total_deadline
+    }
+
+    /// The wait before attempt `attempt + 1`, after `attempt` attempts failed: full jitter
+    /// over an exponentially growing window.
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        let exp = attempt.saturating_sub(1).min(20);
+        let window = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
+        let millis = window.as_millis() as u64;
+        if millis == 0 {
+            return Duration::ZERO;
+        }
+        // Full jitter, but never less than half the window so waits still grow.
+        let half = millis / 2;
+        Duration::from_millis(half + rand::rng().random_range(0..=millis - half))
+    }
+
+    /// The wait after a retryable response: `Retry-After` when present (the total deadline
+    /// still bounds it), else the backoff.
+    pub(crate) fn wait_after(&self, attempt: u32, headers: &HeaderMap) -> Duration {
+        match retry_after(headers, SystemTime::now()) {
+            Some(d) => d,
+            None => self.backoff(attempt),
+        }
+    }
+}
+
+/// Whether a response status is worth retrying for this method.
+pub(crate) fn retryable_status(method: &Method, status: StatusCode) -> bool {
+    idempotent(method) && matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+/// Whether a transport failure is worth retrying for this method: connection failures always
+/// (the request never reached the server), other failures only for idempotent methods.
+pub(crate) fn retryable_transport(method: &Method, err: &reqwest::Error) -> bool {
+    if err.is_connect() {
+        return true;
+    }
+    idempotent(method) && (err.is_timeout() || err.is_request())
+}
+
+fn idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+    )
+}
+
+/// Parses `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let at = SystemTime::UNIX_EPOCH
+        .checked_add(Duration::from_secs(u64::try_from(date.timestamp()).ok()?))?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(
+            retry_after(&h, SystemTime::now()),
+            Some(Duration::from_secs(7))
+        );
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_767); // 1994-11-06 08:49:27
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(10)));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h, now), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(1000));
+        for _ in 0..50 {
+            let b1 = p.backoff(1);
+            assert!(b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100));
+            let b3 = p.backoff(3);
+            assert!(b3 >= Duration::from_millis(200) && b3 <= Duration::from_millis(400));
+            assert!(p.backoff(30) <= Duration::from_millis(1000));
+        }
+    }
+
+    #[test]
+    fn post_is_not_retried_on_status() {
+        assert!(!retryable_status(
+            &Method::POST,
+            StatusCode::SERVICE_UNAVAILABLE
+        ));
+        assert!(retryable_status(
+            &Method::GET,
+            StatusCode::TOO_MANY_REQUESTS
+        ));
+        assert!(retryable_status(&Method::DELETE, StatusCode::BAD_GATEWAY));
+        assert!(!retryable_status(
+            &Method::GET,
+            StatusCode::INTERNAL_SERVER_ERROR
+        ));
+    }
+}

@@ -1,0 +1,566 @@
+//! Data sharing rules: extend record access of one module beyond the org default, to roles,
+//! roles with subordinates, groups or all users.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use zoho_crm_access::criteria::{field, filter};
+//! use zoho_crm_access::{enums, types, Client};
+//!
+//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+//! let leads = client.sharing_rules("Leads");
+//!
+//! // One page ...
+//! let page = leads.list().per_page(50).send().await?;
+//! println!("{} rules, more: {}", page.sharing_rules.len(), page.more_records());
+//!
+//! // ... or every rule, following `info.more_records` across pages.
+//! let all: Vec<types::SharingRule> = leads.list().per_page(200).stream().try_collect().await?;
+//!
+//! // A criteria-based rule sharing big deals with a group.
+//! let rule = types::SharingRuleInput::criteria_based(
+//!     "Big leads to the partner team",
+//!     field("Annual_Revenue").equal("1000000"),
+//!     types::SharedTo::group("5843104000000431001"),
+//!     enums::PermissionType::ReadWrite,
+//! );
+//! let created = leads.create(rule).await?;
+//!
+//! // Search, paged like the list.
+//! let partners = leads.search(filter("name").like("partner")).send().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use futures::{Stream, StreamExt, TryStreamExt};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::generated::{enums, types};
+use crate::record_locking::{check_id, check_module, single};
+
+impl types::SharingRuleInput {
+    /// A rule sharing the records owned by users of `shared_from` (a role or group) with
+    /// `shared_to`. Superiors are not included; see [`Self::superiors_allowed`].
+    pub fn owner_based(
+        name: impl Into<String>,
+        shared_from: types::SharedFrom,
+        shared_to: types::SharedTo,
+        permission: enums::PermissionType,
+    ) -> Self {
+        types::SharingRuleInput {
+            criteria: None,
+            name: name.into(),
+            permission_type: permission,
+            shared_from: Some(shared_from),
+            shared_to,
+            superiors_allowed: false,
+            type_: enums::SharingRuleType::RecordOwnerBased,
+        }
+    }
+
+    /// A rule sharing the records matching `criteria` with `shared_to`.
+    pub fn criteria_based(
+        name: impl Into<String>,
+        criteria: impl Into<types::Criteria>,
+        shared_to: types::SharedTo,
+        permission: enums::PermissionType,
+    ) -> Self {
+        types::SharingRuleInput {
+            criteria: Some(criteria.into()),
+            name: name.into(),
+            permission_type: permission,
+            shared_from: None,
+            shared_to,
+            superiors_allowed: false,
+            type_: enums::SharingRuleType::CriteriaBased,
+        }
+    }
+
+    /// Whether superiors of the target role or group also get access.
+    pub fn superiors_allowed(mut self, allowed: bool) -> Self {
+        self.superiors_allowed = allowed;
+        self
+    }
+}
+
+fn resource(id: impl Into<String>) -> types::NamedRef {
+    types::NamedRef {
+        id: id.into(),
+        name: None,
+    }
+}
+
+impl types::SharedTo {
+    /// Share with one role.
+    pub fn role(id: impl Into<String>) -> Self {
+        types::SharedTo {
+            resource: Some(resource(id)),
+            subordinates: Some(false),
+            type_: enums::SharedToType::Roles,
+        }
+    }
+
+    /// Share with a role and its subordinates.
+    pub fn role_and_subordinates(id: impl Into<String>) -> Self {
+        types::SharedTo {
+            resource: Some(resource(id)),
+            subordinates: Some(true),
+            type_: enums::SharedToType::Roles,
+        }
+    }
+
+    /// Share with a group.
+    pub fn group(id: impl Into<String>) -> Self {
+        types::SharedTo {
+            resource: Some(resource(id)),
+            subordinates: Some(false),
+            type_: enums::SharedToType::Groups,
+        }
+    }
+
+    /// Share with every user.
+    pub fn all_users() -> Self {
+        types::SharedTo {
+            resource: None,
+            subordinates: Some(false),
+            type_: enums::SharedToType::AllUsers,
+        }
+    }
+}
+
+impl types::SharedFrom {
+    /// Records owned by users in one role.
+    pub fn role(id: impl Into<String>) -> Self {
+        types::SharedFrom {
+            resource: resource(id),
+            subordinates: Some(false),
+            type_: enums::SharedFromType::Roles,
+        }
+    }
+
+    /// Records owned by users in a role or its subordinates.
+    pub fn role_and_subordinates(id: impl Into<String>) -> Self {
+        types::SharedFrom {
+            resource: resource(id),
+            subordinates: Some(true),
+            type_: enums::SharedFromType::Roles,
+        }
+    }
+
+    /// Records owned by members of a group.
+    pub fn group(id: impl Into<String>) -> Self {
+        types::SharedFrom {
+            resource: resource(id),
+            subordinates: Some(false),
+            type_: enums::SharedFromType::Groups,
+        }
+    }
+}
+
+/// Checks the documented shape of a rule to create: an owner-based rule has `shared_from`
+/// and no criteria, a criteria-based rule has `criteria`.
+fn check_input(rule: &types::SharingRuleInput) -> Result<(), Error> {
+    if rule.name.trim().is_empty() {
+        return Err(Error::invalid("name", "a sharing rule needs a name"));
+    }
+    match rule.type_ {
+        enums::SharingRuleType::RecordOwnerBased => {
+            if rule.shared_from.is_none() {
+                return Err(Error::invalid(
+                    "shared_from",
+                    "a Record_Owner_Based rule needs shared_from (the role or group whose \
+                     records are shared)",
+                ));
+            }
+            if rule.criteria.is_some() {
+                return Err(Error::invalid(
+                    "criteria",
+                    "a Record_Owner_Based rule has no criteria; use a Criteria_Based rule",
+                ));
+            }
+        }
+        enums::SharingRuleType::CriteriaBased if rule.criteria.is_none() => {
+            return Err(Error::invalid(
+                "criteria",
+                "a Criteria_Based rule needs criteria",
+            ));
+        }
+        _ => {}
+    }
+    check_shared_to(&rule.shared_to)
+}
+
+fn check_shared_to(to: &types::SharedTo) -> Result<(), Error> {
+    let needs_resource = matches!(
+        to.type_,
+        enums::SharedToType::Roles | enums::SharedToType::Groups
+    );
+    if needs_resource && to.resource.is_none() {
+        return Err(Error::invalid(
+            "shared_to.resource",
+            format!("shared_to of type {} needs a resource id", to.type_),
+        ));
+    }
+    Ok(())
+}
+
+/// The data sharing rules of one module (or of all modules); from [`Client::sharing_rules`]
+/// or [`Client::sharing_rules_all`].
+#[derive(Clone, Debug)]
+pub struct SharingRules {
+    client: Client,
+    module: Option<String>,
+}
+
+impl types::SharingRules {
+    /// Whether Zoho said another page follows (`info.more_records`).
+    pub fn more_records(&self) -> bool {
+        self.info.as_ref().is_some_and(|i| i.more_records)
+    }
+}
+
+/// A list or search request, sent one page at a time ([`ListRequest::send`]) or as a
+/// stream over every page ([`ListRequest::stream`]).
+#[derive(Clone, Debug)]
+#[must_use = "call .send() or .stream()"]
+pub struct ListRequest {
+    client: Client,
+    module: Option<String>,
+    filters: Option<types::SharingRuleFilters>,
+    page: u32,
+    per_page: Option<u32>,
+}
+
+impl ListRequest {
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Rules per page (Zoho's default and observed maximum is 200).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Fetches one page. An empty result (204) is an empty page.
+    pub fn send(
+        &self,
+    ) -> impl std::future::Future<Output = Result<types::SharingRules, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move { this.fetch(this.page).await }
+    }
+
+    /// Every rule from the starting page on, fetching the next page while
+    /// `info.more_records` is true.
+    pub fn stream(self) -> impl Stream<Item = Result<types::SharingRule, Error>> + Send + 'static {
+        let start = self.page;
+        futures::stream::try_unfold(Some((self, start)), |state| async move {
+            let Some((req, page)) = state else {
+                return Ok(None);
+            };
+            let result = req.fetch(page).await?;
+            // Stop on an empty page even if Zoho claims more, so a bad `info` cannot loop.
+            let next = (result.more_records() && !result.sharing_rules.is_empty())
+                .then(|| page.checked_add(1).map(|p| (req, p)))
+                .flatten();
+            Ok(Some((result.sharing_rules, next)))
+        })
+        .map_ok(|rules| futures::stream::iter(rules.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+    }
+
+    async fn fetch(&self, page: u32) -> Result<types::SharingRules, Error> {
+        if page == 0 {
+            return Err(Error::invalid("page", "pages start at 1"));
+        }
+        if self.per_page == Some(0) {
+            return Err(Error::invalid("per_page", "must be at least 1"));
+        }
+        let raw = self.client.raw();
+        let answer = match &self.filters {
+            None => {
+                let mut b = raw.list_sharing_rules().page(page);
+                if let Some(m) = &self.module {
+                    b = b.module(m.clone());
+                }
+                if let Some(n) = self.per_page {
+                    b = b.per_page(n);
+                }
+                self.client.call("list_sharing_rules", b.send()).await?
+            }
+            Some(filters) => {
+                if filters.filters.is_empty() {
+                    return Err(Error::invalid("filters", "give at least one filter"));
+                }
+                let mut b = raw.search_sharing_rules().page(page).body(filters.clone());
+                if let Some(m) = &self.module {
+                    b = b.module(m.clone());
+                }
+                if let Some(n) = self.per_page {
+                    b = b.per_page(n);
+                }
+                self.client.call("search_sharing_rules", b.send()).await?
+            }
+        };
+        // 204: no rules, no paging info.
+        Ok(answer.map(|a| a.value).unwrap_or(types::SharingRules {
+            info: None,
+            sharing_rules: Vec::new(),
+        }))
+    }
+}
+
+impl SharingRules {
+    pub(crate) fn new(client: Client, module: Option<String>) -> Self {
+        SharingRules { client, module }
+    }
+
+    fn module(&self) -> Result<&str, Error> {
+        match self.module.as_deref() {
+            Some(m) => {
+                check_module(m)?;
+                Ok(m)
+            }
+            None => Err(Error::invalid(
+                "module",
+                "this operation needs a module: use client.sharing_rules(\"<module>\")",
+            )),
+        }
+    }
+
+    /// Lists the rules (page 1 unless [`ListRequest::page`] says otherwise). List items
+    /// carry no `criteria`; [`Self::get`] a rule for it.
+    pub fn list(&self) -> ListRequest {
+        ListRequest {
+            client: self.client.clone(),
+            module: self.module.clone(),
+            filters: None,
+            page: 1,
+            per_page: None,
+        }
+    }
+
+    /// Searches the rules with filters built by [`crate::criteria::filter`]; paged like
+    /// [`Self::list`].
+    pub fn search(&self, filters: impl Into<types::SharingRuleFilters>) -> ListRequest {
+        ListRequest {
+            client: self.client.clone(),
+            module: self.module.clone(),
+            filters: Some(filters.into()),
+            page: 1,
+            per_page: None,
+        }
+    }
+
+    /// The rule with this id (with its `criteria`), or `None` if Zoho returned nothing.
+    pub fn get(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<Option<types::SharingRule>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            check_id("sharing rule id", id)?;
+            let raw = this.client.raw();
+            let mut b = raw.get_sharing_rule().id(id);
+            if let Some(m) = &this.module {
+                b = b.module(m.clone());
+            }
+            let answer = this.client.call("get_sharing_rule", b.send()).await?;
+            Ok(answer.and_then(|a| a.value.sharing_rules.into_iter().next()))
+        }
+    }
+
+    /// Creates one rule (Zoho accepts exactly one per call). Returns Zoho's result;
+    /// `details.id` is the new rule's id.
+    pub fn create(
+        &self,
+        rule: types::SharingRuleInput,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            let module = this.module()?.to_owned();
+            check_input(&rule)?;
+            let raw = this.client.raw();
+            let fut = raw
+                .create_sharing_rule()
+                .module(module)
+                .body(types::SharingRuleCreateRequest {
+                    sharing_rules: [rule],
+                })
+                .send();
+            let op = "create_sharing_rule";
+            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+        }
+    }
+
+    /// Changes rule `id`; absent fields stay as they are.
+    pub fn update(
+        &self,
+        id: &str,
+        changes: types::SharingRuleUpdate,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            let module = this.module()?.to_owned();
+            check_id("sharing rule id", id)?;
+            if let Some(body_id) = changes.id.as_deref() {
+                if body_id != id {
+                    return Err(Error::invalid(
+                        "id",
+                        format!("the body names rule {body_id} but the call names rule {id}"),
+                    ));
+                }
+            }
+            if let Some(to) = &changes.shared_to {
+                check_shared_to(to)?;
+            }
+            let raw = this.client.raw();
+            let fut = raw
+                .update_sharing_rule()
+                .id(id)
+                .module(module)
+                .body(types::SharingRuleUpdateRequest {
+                    sharing_rules: [changes],
+                })
+                .send();
+            let op = "update_sharing_rule";
+            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+        }
+    }
+
+    /// Deletes rule `id`.
+    pub fn delete(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            let module = this.module()?.to_owned();
+            check_id("sharing rule id", id)?;
+            let raw = this.client.raw();
+            let fut = raw.delete_sharing_rule().id(id).module(module).send();
+            let op = "delete_sharing_rule";
+            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+        }
+    }
+
+    /// Activates rule `id` (`ID_ALREADY_ACTIVE` if it is active).
+    pub fn activate(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            let module = this.module()?.to_owned();
+            check_id("sharing rule id", id)?;
+            let raw = this.client.raw();
+            let fut = raw.activate_sharing_rule().id(id).module(module).send();
+            let op = "activate_sharing_rule";
+            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+        }
+    }
+
+    /// Deactivates rule `id` (`ID_ALREADY_DEACTIVATED` if it is inactive).
+    pub fn deactivate(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let id: &str = &id;
+            let module = this.module()?.to_owned();
+            check_id("sharing rule id", id)?;
+            let raw = this.client.raw();
+            let fut = raw.deactivate_sharing_rule().id(id).module(module).send();
+            let op = "deactivate_sharing_rule";
+            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+        }
+    }
+
+    /// Rule count and computation status per module (empty when there are no rules).
+    pub fn summary(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            let raw = this.client.raw();
+            let mut b = raw.get_sharing_rules_summary();
+            if let Some(m) = &this.module {
+                b = b.module(m.clone());
+            }
+            let answer = this
+                .client
+                .call("get_sharing_rules_summary", b.send())
+                .await?;
+            Ok(answer
+                .map(|a| a.value.sharing_rules_summary)
+                .unwrap_or_default())
+        }
+    }
+
+    /// Like [`Self::summary`], counting only rules that match the filters.
+    pub fn search_summary(
+        &self,
+        filters: impl Into<types::SharingRuleFilters>,
+    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        let filters: types::SharingRuleFilters = filters.into();
+        async move {
+            if filters.filters.is_empty() {
+                return Err(Error::invalid("filters", "give at least one filter"));
+            }
+            let raw = this.client.raw();
+            let mut b = raw.search_sharing_rules_summary().body(filters);
+            if let Some(m) = &this.module {
+                b = b.module(m.clone());
+            }
+            let answer = this
+                .client
+                .call("search_sharing_rules_summary", b.send())
+                .await?;
+            Ok(answer
+                .map(|a| a.value.sharing_rules_summary)
+                .unwrap_or_default())
+        }
+    }
+
+    /// Schedules a recomputation of the module's rules. `None` when the module has no rules
+    /// (204); otherwise Zoho's result (`code` `SCHEDULED`).
+    pub fn rerun(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<types::ActionResult>, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            let module = this.module()?.to_owned();
+            let raw = this.client.raw();
+            let fut = raw.rerun_sharing_rules().module(module).send();
+            let op = "rerun_sharing_rules";
+            match this.client.call(op, fut).await? {
+                None => Ok(None),
+                some => single(op, some, |v| v.sharing_rules).map(Some),
+            }
+        }
+    }
+}
