@@ -61,7 +61,10 @@ fn decode(c: &mut Criterion) {
     ));
     let settings: types::DataSharingSettings = typed(&org);
     assert_eq!(settings.data_sharing.len(), 100);
-    assert_eq!(settings.data_sharing[99].module.api_name, "Vendor_Contracts_99");
+    assert_eq!(
+        settings.data_sharing[99].module.api_name,
+        "Vendor_Contracts_99"
+    );
 
     group::<types::SharingRules>(c, "decode/sharing_rules_200", &page);
     group::<types::SharingRules>(

@@ -43,9 +43,15 @@ pub fn sharing_rule(module: &str, module_id: &str, n: u64, with_criteria: bool) 
     let role = ROLES[(n as usize) % ROLES.len()];
     let group = GROUPS[(n as usize) % GROUPS.len()];
     let shared_to = match n % 4 {
-        0 => json!({"resource": {"id": zoho_id(601_002 + n % 5), "name": group}, "type": "groups", "subordinates": false}),
-        1 => json!({"resource": {"id": zoho_id(2_870_001 + n % 8), "name": role}, "type": "roles", "subordinates": false}),
-        2 => json!({"resource": {"id": zoho_id(2_870_001 + (n + 3) % 8), "name": ROLES[(n as usize + 3) % ROLES.len()]}, "type": "roles", "subordinates": true}),
+        0 => {
+            json!({"resource": {"id": zoho_id(601_002 + n % 5), "name": group}, "type": "groups", "subordinates": false})
+        }
+        1 => {
+            json!({"resource": {"id": zoho_id(2_870_001 + n % 8), "name": role}, "type": "roles", "subordinates": false})
+        }
+        2 => {
+            json!({"resource": {"id": zoho_id(2_870_001 + (n + 3) % 8), "name": ROLES[(n as usize + 3) % ROLES.len()]}, "type": "roles", "subordinates": true})
+        }
         _ => json!({"type": "all_users", "subordinates": false}),
     };
     let mut rule = json!({

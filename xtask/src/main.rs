@@ -1,5 +1,6 @@
 //! Project tasks, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
+mod bench;
 #[path = "../../spec/codegen.rs"]
 mod codegen;
 mod codegen_cmd;
@@ -19,12 +20,15 @@ struct Cli {
 enum Command {
     /// Run the code generator on the spec alone and report what it produced.
     Codegen(codegen_cmd::Args),
+    /// Benchmark orchestration: criterion summary, build cost (see BENCHMARKS.md).
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen(args) => codegen_cmd::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,
