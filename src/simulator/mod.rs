@@ -1,1 +1,399 @@
 //! An in-process, stateful stand-in for Zoho CRM's access-control settings APIs on loopback.
+//!
+//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 21 operations of the spec
+//! (record locking configurations, data sharing rules, default organization permissions) with
+//! Zoho's documented validation, error codes and body shapes, plus the Zoho Accounts token
+//! endpoint for the refresh-token flow. It starts with a realistic org: modules with ids and
+//! fields, roles, groups, profiles, users, custom buttons and default share types.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use zoho_crm_access::simulator::{Fault, Simulator};
+//!
+//! let sim = Simulator::start().await?;
+//! let url = format!("{}/crm/v8/settings/data_sharing", sim.api_domain());
+//! let answer = reqwest::Client::new()
+//!     .get(url)
+//!     .header("Authorization", format!("Zoho-oauthtoken {}", sim.access_token()))
+//!     .send()
+//!     .await
+//!     .expect("loopback");
+//! assert_eq!(answer.status(), 200);
+//!
+//! sim.fail_next(2, Fault::TooManyRequests { retry_after: Some(1) });
+//! # Ok(()) }
+//! ```
+//!
+//! Requests go to `{api_domain}/crm/v8/settings/...`; tokens come from
+//! `{accounts_url}/oauth/v2/token`. Both are served by the same listener.
+
+mod auth;
+mod catalogue;
+mod criteria;
+mod faults;
+mod ids;
+mod org_permissions;
+mod record_locking;
+mod responses;
+mod server;
+mod sharing_rules;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::FixedOffset;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use catalogue::{CustomButton, FieldInfo, ModuleInfo, NamedItem, OrgDirectory};
+pub use faults::Fault;
+pub use state::StateSnapshot;
+
+use server::{Inner, Shared};
+
+/// Credentials for the refresh-token flow against the simulator's accounts endpoint.
+///
+/// `Debug` shows the client id only; the secret and the refresh token stay hidden.
+#[derive(Clone)]
+pub struct Credentials {
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: SecretString,
+    /// Refresh token.
+    pub refresh_token: SecretString,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A seeding request the simulator could not honour (unknown or unsupported module, ...).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("simulator: {0}")]
+pub struct SeedError(String);
+
+/// Options for a [`Simulator`]; see [`Simulator::builder`].
+#[derive(Clone, Debug)]
+pub struct SimulatorBuilder {
+    seed: u64,
+    token_lifetime: Duration,
+    utc_offset_seconds: i32,
+    sharing_rule_limit: usize,
+    record: bool,
+    enforce_token_quota: bool,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        Self {
+            seed: 0x2007_c0de,
+            token_lifetime: Duration::from_secs(3600),
+            utc_offset_seconds: 5 * 3600 + 1800,
+            sharing_rule_limit: 100,
+            record: true,
+            enforce_token_quota: false,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Seed for ids and tokens: the same seed gives the same org ids (default: fixed).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Lifetime of issued access tokens (`expires_in`; default one hour, as Zoho).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// The org's UTC offset in seconds, used in `created_time`/`modified_time` (default +05:30).
+    pub fn utc_offset_seconds(mut self, seconds: i32) -> Self {
+        self.utc_offset_seconds = seconds;
+        self
+    }
+
+    /// Sharing rules allowed per module before "Module limit exceeded" (default 100).
+    pub fn sharing_rule_limit(mut self, limit: usize) -> Self {
+        self.sharing_rule_limit = limit;
+        self
+    }
+
+    /// Keep every API exchange for [`Simulator::recordings`] (default on).
+    pub fn record_exchanges(mut self, record: bool) -> Self {
+        self.record = record;
+        self
+    }
+
+    /// Enforce Zoho Accounts' quota of 10 access tokens per refresh token per 10 minutes
+    /// (default off).
+    pub fn enforce_token_quota(mut self, enforce: bool) -> Self {
+        self.enforce_token_quota = enforce;
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> std::io::Result<Simulator> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let api_domain = format!("http://{addr}");
+        let offset = FixedOffset::east_opt(self.utc_offset_seconds)
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"));
+        let inner = Inner {
+            state: state::State::new(self.seed, offset, self.sharing_rule_limit),
+            auth: auth::Auth::new(self.seed, self.token_lifetime, self.enforce_token_quota),
+            faults: faults::Faults::default(),
+            recordings: self.record.then(Vec::new),
+            api_requests: 0,
+        };
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(inner),
+            api_domain,
+        });
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(server::serve(listener, shared.clone(), rx));
+        Ok(Simulator {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running simulated Zoho CRM org on loopback. Stops when dropped (or on [`shutdown`]).
+///
+/// [`shutdown`]: Simulator::shutdown
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("api_domain", &self.shared.api_domain)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// Starts a simulator with the default options (see [`SimulatorBuilder`]).
+    pub async fn start() -> std::io::Result<Simulator> {
+        Self::builder().start().await
+    }
+
+    /// Options for a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`: the API is at `{api_domain}/crm/v8/...`.
+    pub fn api_domain(&self) -> String {
+        self.shared.api_domain.clone()
+    }
+
+    /// `{api_domain}/crm/v8`, the base URL of the generated client.
+    pub fn base_url(&self) -> String {
+        format!("{}/crm/v8", self.shared.api_domain)
+    }
+
+    /// The accounts server (`http://127.0.0.1:PORT`); tokens at `{accounts_url}/oauth/v2/token`.
+    pub fn accounts_url(&self) -> String {
+        self.shared.api_domain.clone()
+    }
+
+    /// The full token URL, `{accounts_url}/oauth/v2/token`.
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/v2/token", self.shared.api_domain)
+    }
+
+    /// The listening address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A valid access token with every scope (until [`expire_access_tokens`]).
+    ///
+    /// [`expire_access_tokens`]: Simulator::expire_access_tokens
+    pub fn access_token(&self) -> String {
+        self.shared.lock().auth.initial_token.clone()
+    }
+
+    /// Client id, client secret and refresh token accepted by the accounts endpoint.
+    pub fn credentials(&self) -> Credentials {
+        let inner = self.shared.lock();
+        Credentials {
+            client_id: inner.auth.client_id.clone(),
+            client_secret: SecretString::from(inner.auth.client_secret.clone()),
+            refresh_token: SecretString::from(inner.auth.refresh_token.clone()),
+        }
+    }
+
+    /// A new access token limited to `scopes` (e.g. `ZohoCRM.settings.data_sharing.READ`);
+    /// other operations answer `401 OAUTH_SCOPE_MISMATCH`.
+    pub fn issue_access_token(&self, scopes: &[&str]) -> String {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared.lock().auth.mint(Some(scopes))
+    }
+
+    /// Expires every access token issued so far (`401 INVALID_TOKEN` from now on), as if an
+    /// hour had passed. New tokens from the accounts endpoint work.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().auth.expire_all();
+    }
+
+    /// Calls made to the accounts token endpoint so far.
+    pub fn token_requests(&self) -> usize {
+        self.shared.lock().auth.token_requests
+    }
+
+    /// API calls received so far (faulted ones included).
+    pub fn api_requests(&self) -> usize {
+        self.shared.lock().api_requests
+    }
+
+    /// Makes the next `n` API calls fail with `fault` (queued after faults already pending).
+    pub fn fail_next(&self, n: usize, fault: Fault) {
+        let mut inner = self.shared.lock();
+        inner.faults.api.extend(std::iter::repeat_n(fault, n));
+    }
+
+    /// Makes the next `n` calls to the accounts token endpoint fail with `fault`.
+    pub fn fail_next_token_requests(&self, n: usize, fault: Fault) {
+        let mut inner = self.shared.lock();
+        inner.faults.accounts.extend(std::iter::repeat_n(fault, n));
+    }
+
+    /// The org's modules, fields, roles, groups, profiles, users and custom buttons.
+    pub fn directory(&self) -> OrgDirectory {
+        self.shared.lock().state.dir.clone()
+    }
+
+    /// Id of the module with this API name.
+    pub fn module_id(&self, api_name: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .state
+            .dir
+            .module(api_name)
+            .map(|m| m.id.clone())
+    }
+
+    /// Id of the role with this name (`CEO`, `Manager`, `Sales Representative`).
+    pub fn role_id(&self, name: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .state
+            .dir
+            .role(name)
+            .map(|r| r.id.clone())
+    }
+
+    /// Id of the group with this name (`Miami Users`, `Sales Team`).
+    pub fn group_id(&self, name: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .state
+            .dir
+            .group(name)
+            .map(|g| g.id.clone())
+    }
+
+    /// Id of the profile with this name (`Administrator`, `Standard`, `Sales Manager`).
+    pub fn profile_id(&self, name: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .state
+            .dir
+            .profile(name)
+            .map(|p| p.id.clone())
+    }
+
+    /// A copy of the current configurations, rules and org permissions.
+    pub fn state(&self) -> StateSnapshot {
+        self.shared.lock().state.snapshot()
+    }
+
+    /// Adds `n` active owner-based sharing rules to `module`; returns their ids.
+    pub fn seed_sharing_rules(&self, module: &str, n: usize) -> Result<Vec<String>, SeedError> {
+        sharing_rules::seed(&mut self.shared.lock().state, module, n).map_err(SeedError)
+    }
+
+    /// Adds a system-defined record locking configuration to `module` (updates and deletes of
+    /// it answer `NOT_ALLOWED`); returns its id.
+    pub fn seed_system_defined_locking(&self, module: &str) -> Result<String, SeedError> {
+        record_locking::seed_system_defined(&mut self.shared.lock().state, module)
+            .map_err(SeedError)
+    }
+
+    /// Marks `module`'s sharing rules as being computed (`CANNOT_PROCESS` on changes,
+    /// `rule_computation_running` / `rule_computation_status` true) or done.
+    pub fn set_rule_computation_running(&self, module: &str, running: bool) {
+        let mut inner = self.shared.lock();
+        if running {
+            inner.state.computing.insert(module.to_owned());
+        } else {
+            inner.state.computing.remove(module);
+        }
+    }
+
+    /// Takes away (or gives back) the user's Customize and Manage Data Sharing permissions:
+    /// every settings call answers `403 NO_PERMISSION`.
+    pub fn set_no_permission(&self, denied: bool) {
+        self.shared.lock().state.no_permission = denied;
+    }
+
+    /// Whether the org's edition includes record locking (else `FEATURE_NOT_SUPPORTED`).
+    pub fn set_record_locking_edition(&self, included: bool) {
+        self.shared.lock().state.record_locking_edition = included;
+    }
+
+    /// Every API exchange so far, in the project's recording format (see
+    /// `../shared/zoho-examples/README.md`), with an extra `operation_id` key.
+    pub fn recordings(&self) -> Vec<serde_json::Value> {
+        self.shared.lock().recordings.clone().unwrap_or_default()
+    }
+
+    /// Forgets the exchanges recorded so far.
+    pub fn clear_recordings(&self) {
+        if let Some(r) = self.shared.lock().recordings.as_mut() {
+            r.clear();
+        }
+    }
+
+    /// Stops serving; open connections are closed.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
