@@ -1,9 +1,11 @@
 //! Project tasks, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
 mod bench;
+mod check_spec;
 #[path = "../../spec/codegen.rs"]
 mod codegen;
 mod codegen_cmd;
+mod record;
 
 use std::process::ExitCode;
 
@@ -22,6 +24,10 @@ enum Command {
     Codegen(codegen_cmd::Args),
     /// Benchmark orchestration: criterion summary, build cost (see BENCHMARKS.md).
     Bench(bench::Args),
+    /// Check the spec against recorded exchanges and its own examples.
+    CheckSpec(check_spec::Args),
+    /// Record a session of real calls as recordings (secrets and personal data removed).
+    Record(record::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +35,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen(args) => codegen_cmd::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::CheckSpec(args) => check_spec::run(args),
+        Command::Record(args) => record::run(args),
     };
     match result {
         Ok(code) => code,

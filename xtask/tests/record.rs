@@ -1,0 +1,435 @@
+//! Runs the built `xtask record` against a local axum server standing in for Zoho, then checks
+//! the files it wrote: one per exchange, no secrets, placeholders for personal data, and
+//! `check-spec` accepts them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "1000.accesstokenvalue.abcdef123456";
+const CLIENT_ID: &str = "1000.CLIENTIDXYZ";
+const CLIENT_SECRET: &str = "clientsecretvalue987";
+const REFRESH: &str = "1000.refreshtokenvalue.fedcba";
+const CFG: &str = "9990000000000001";
+const RID: &str = "9990000000000002";
+
+#[derive(Default)]
+struct Zoho {
+    api_domain: String,
+    rlc_exists: bool,
+    /// `METHOD path?query authorization-ok`
+    log: Vec<String>,
+}
+
+type Shared = Arc<Mutex<Zoho>>;
+
+fn ok(key: &str, details: Value, message: &str) -> Value {
+    json!({key: [{"code": "SUCCESS", "details": details, "message": message, "status": "success"}]})
+}
+
+fn person() -> Value {
+    json!({"name": "Jane Realname", "id": "9990000000000100", "email": "jane.realname@corp.example"})
+}
+
+fn config() -> Value {
+    json!({"record_locking_configurations": [{
+        "id": CFG, "lock_type": "automatic", "locked_for": "all_profiles",
+        "restricted_actions": ["update"], "restricted_communications": null,
+        "created_by": person(),
+        "modified_by": {"name": "John Other", "id": "9990000000000101"},
+        "locking_rules": [{"id": "9990000000000003", "name": "xtask record",
+            "criteria": {"comparator": "equal", "field": {"api_name": "Stage"}, "value": "Closed Won"}}]
+    }]})
+}
+
+fn rule() -> Value {
+    json!({"id": RID, "name": "xtask record 1", "type": "Criteria_Based", "permission_type": "read",
+        "superiors_allowed": false, "shared_to": {"type": "all_users", "subordinates": false},
+        "shared_from": null, "status": "active",
+        "module": {"api_name": "Leads", "id": "9990000000000200"}})
+}
+
+async fn handle(
+    State(state): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    let query = uri.query().unwrap_or("").to_owned();
+    let mut z = state.lock().unwrap();
+    if path == "/oauth/v2/token" {
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let good = get("grant_type") == Some("refresh_token")
+            && get("client_id") == Some(CLIENT_ID)
+            && get("client_secret") == Some(CLIENT_SECRET)
+            && get("refresh_token") == Some(REFRESH);
+        z.log.push(format!("TOKEN {good}"));
+        if !good {
+            return (StatusCode::OK, Json(json!({"error": "invalid_client"}))).into_response();
+        }
+        let domain = z.api_domain.clone();
+        return Json(json!({"access_token": TOKEN, "api_domain": domain, "token_type": "Bearer", "expires_in": 3600}))
+            .into_response();
+    }
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(&format!("Zoho-oauthtoken {TOKEN}"));
+    z.log.push(format!("{method} {path}?{query} {authorized}"));
+    if !authorized {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"})),
+        )
+            .into_response();
+    }
+    let Some(rest) = path.strip_prefix("/crm/v8") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    const RLC: &str = "/settings/record_locking_configurations";
+    let rlc_id = format!("{RLC}/{CFG}");
+    let sr = "/settings/data_sharing/rules";
+    let rule_path = format!("{sr}/{RID}");
+    let activate = format!("{rule_path}/actions/activate");
+    let answer = |status: u16, body: Value| {
+        (StatusCode::from_u16(status).unwrap(), Json(body)).into_response()
+    };
+    match (method.as_str(), rest) {
+        ("GET", RLC) if !query.contains("module=") => answer(
+            400,
+            json!({"code": "REQUIRED_PARAM_MISSING", "details": {"param_name": "module"}, "message": "One of the expected parameter is missing", "status": "error"}),
+        ),
+        ("GET", RLC) if !z.rlc_exists => StatusCode::NO_CONTENT.into_response(),
+        ("GET", RLC) => answer(200, config()),
+        ("GET", p) if p == rlc_id => answer(200, config()),
+        ("POST", RLC) => {
+            z.rlc_exists = true;
+            answer(
+                201,
+                ok(
+                    "record_locking_configurations",
+                    json!({"id": CFG}),
+                    "record locking configuration created successfully",
+                ),
+            )
+        }
+        ("PUT", p) if p == RLC || p == rlc_id => answer(
+            200,
+            ok(
+                "record_locking_configurations",
+                json!({"id": CFG}),
+                "record locking configuration updated successfully",
+            ),
+        ),
+        ("DELETE", p) if p == RLC || p == rlc_id => {
+            z.rlc_exists = false;
+            answer(
+                200,
+                ok(
+                    "record_locking_configurations",
+                    json!({"id": CFG}),
+                    "record locking configuration deleted",
+                ),
+            )
+        }
+        ("GET", "/settings/data_sharing/rules/actions/summary")
+        | ("POST", "/settings/data_sharing/rules/actions/summary") => answer(
+            200,
+            json!({"sharing_rules_summary": [{"module": {"api_name": "Leads", "id": "9990000000000200"}, "rule_count": 1, "rule_computation_status": false}],
+                   "debug": format!("served for Zoho-oauthtoken {TOKEN}")}),
+        ),
+        ("GET", p) if p == sr => answer(
+            200,
+            json!({"sharing_rules": [rule()], "info": {"page": 1, "per_page": 200, "count": 1, "more_records": false}}),
+        ),
+        ("POST", p) if p == sr => answer(
+            201,
+            ok(
+                "sharing_rules",
+                json!({"id": RID}),
+                "sharing rule is created successfully",
+            ),
+        ),
+        ("PUT", p) if p == sr || p == rule_path => answer(
+            200,
+            ok(
+                "sharing_rules",
+                json!({"id": RID}),
+                "sharing rule is updated successfully",
+            ),
+        ),
+        ("GET", p) if p == rule_path => {
+            let mut r = rule();
+            r["criteria"] = json!({"group_operator": "AND", "group": [
+                {"comparator": "equal", "field": {"api_name": "City", "id": "1"}, "type": "value", "value": "Recorder Test City"}]});
+            answer(200, json!({"sharing_rules": [r]}))
+        }
+        ("DELETE", p) if p == activate => answer(
+            200,
+            ok(
+                "sharing_rules",
+                json!({"id": RID}),
+                "sharing rule is deactivated successfully",
+            ),
+        ),
+        ("PUT", p) if p == activate => answer(
+            200,
+            ok(
+                "sharing_rules",
+                json!({"id": RID}),
+                "sharing rule is activated successfully",
+            ),
+        ),
+        ("POST", "/settings/data_sharing/rules/search") => answer(
+            200,
+            json!({"sharing_rules": [rule()], "info": {"page": 1, "per_page": 200, "count": 1, "more_records": false}}),
+        ),
+        ("POST", "/settings/data_sharing/rules/actions/run") => answer(
+            200,
+            json!({"sharing_rules": [{"code": "SCHEDULED", "details": {}, "message": "Rerun successfully scheduled", "status": "success"}]}),
+        ),
+        ("DELETE", p) if p == rule_path => answer(
+            200,
+            ok("sharing_rules", json!({"id": RID}), "Sharing Rule deleted"),
+        ),
+        ("GET", "/settings/data_sharing") => answer(
+            200,
+            json!({"data_sharing": [{"share_type": "public_read_only", "module": {"api_name": "Leads", "id": "9990000000000200"}, "public_in_portals": false}]}),
+        ),
+        ("PUT", "/settings/data_sharing") => answer(
+            200,
+            ok(
+                "data_sharing",
+                json!({"module": "Leads"}),
+                "data sharing settings updated successfully",
+            ),
+        ),
+        _ => answer(
+            404,
+            json!({"code": "INVALID_URL_PATTERN", "details": {}, "message": "Please check if the URL trying to access is a correct one", "status": "error"}),
+        ),
+    }
+}
+
+async fn start() -> (String, Shared) {
+    let state: Shared = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    state.lock().unwrap().api_domain = base.clone();
+    let app = axum::Router::new()
+        .fallback(handle)
+        .with_state(state.clone());
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (base, state)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-record-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+async fn xtask(args: Vec<String>, env: Vec<(&'static str, &'static str)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        cmd.args(&args);
+        for var in [
+            "ZOHO_ACCESS_TOKEN",
+            "ZOHO_CLIENT_ID",
+            "ZOHO_CLIENT_SECRET",
+            "ZOHO_REFRESH_TOKEN",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_a_full_session_without_secrets_or_personal_data() {
+    let (base, state) = start().await;
+    let out = temp_dir("session");
+    let output = xtask(
+        vec![
+            "record".into(),
+            "--accounts-url".into(),
+            base.clone(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ],
+        vec![
+            ("ZOHO_CLIENT_ID", CLIENT_ID),
+            ("ZOHO_CLIENT_SECRET", CLIENT_SECRET),
+            ("ZOHO_REFRESH_TOKEN", REFRESH),
+        ],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    for secret in [TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "secret printed"
+        );
+    }
+
+    // The server saw the refresh, then every API call with the token.
+    let log = state.lock().unwrap().log.clone();
+    assert_eq!(log[0], "TOKEN true", "{log:?}");
+    assert!(log[1..].iter().all(|l| l.ends_with(" true")), "{log:?}");
+
+    let written = files(&out);
+    assert_eq!(
+        written.len(),
+        24,
+        "{:?}",
+        written.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert_eq!(written.len(), log.len() - 1, "one file per exchange");
+    for (name, text) in &written {
+        for secret in [
+            TOKEN,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            REFRESH,
+            "Jane Realname",
+            "John Other",
+            "jane.realname@corp.example",
+        ] {
+            assert!(!text.contains(secret), "{name} contains {secret}:\n{text}");
+        }
+        assert!(
+            !text.to_ascii_lowercase().contains("authorization"),
+            "{name}"
+        );
+        let v: Value = serde_json::from_str(text).unwrap();
+        assert!(v["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("capture: cargo xtask record"));
+        assert!(v["request"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/crm/v8/settings/"));
+    }
+    // Stable placeholders: the same person gets the same placeholder in every file.
+    let configs: Vec<Value> = written
+        .iter()
+        .map(|(_, t)| serde_json::from_str::<Value>(t).unwrap())
+        .filter(|v| {
+            v["response"]["status"] == 200
+                && v["response"]["body"]["record_locking_configurations"][0]
+                    .get("lock_type")
+                    .is_some()
+        })
+        .collect();
+    assert!(configs.len() >= 2);
+    for c in &configs {
+        let cfg = &c["response"]["body"]["record_locking_configurations"][0];
+        assert_eq!(cfg["created_by"]["name"], "User 1");
+        assert_eq!(cfg["created_by"]["email"], "user1@example.invalid");
+        assert_eq!(cfg["modified_by"]["name"], "User 2");
+        assert_eq!(cfg["created_by"]["id"], "9990000000000100");
+    }
+    let summary = written
+        .iter()
+        .find(|(n, _)| n.contains("getSharingRulesSummary"))
+        .unwrap();
+    assert!(
+        summary.1.contains("Zoho-oauthtoken [redacted]"),
+        "{}",
+        summary.1
+    );
+
+    // What was recorded agrees with the spec and covers every operation.
+    let check = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["check-spec", "--known", "/dev/null", "--recordings"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}");
+    assert!(
+        report.contains("Every operation has at least one recording."),
+        "{report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_token_is_recorded_and_reported() {
+    let (base, _state) = start().await;
+    let out = temp_dir("rejected");
+    let output = xtask(
+        vec![
+            "record".into(),
+            "--base-url".into(),
+            format!("{base}/crm/v8"),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ],
+        vec![("ZOHO_ACCESS_TOKEN", "1000.wrong.token")],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!output.status.success(), "{stdout}");
+    assert!(stdout.contains("steps skipped"), "{stdout}");
+    let written = files(&out);
+    assert!(!written.is_empty());
+    for (name, text) in &written {
+        assert!(!text.contains("1000.wrong.token"), "{name}");
+        assert!(text.contains("\"status\": 401"), "{name}: {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_credentials_are_a_clear_error() {
+    let out = temp_dir("nocreds");
+    let output = xtask(
+        vec![
+            "record".into(),
+            "--base-url".into(),
+            "http://127.0.0.1:9".into(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ],
+        vec![],
+    )
+    .await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no credentials: set ZOHO_ACCESS_TOKEN"),
+        "{stderr}"
+    );
+}
