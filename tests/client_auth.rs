@@ -1,0 +1,322 @@
+//! Authentication over real HTTP on loopback: token refresh, single flight, 401 handling,
+//! the API domain from the token response, token stores, and secrets kept out of places
+//! they must not reach.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use support::{rlc_body, token_reply, zoho_error, Reply, TestServer};
+use zoho_crm_access::{Client, Error, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+
+const CLIENT_ID: &str = "1000.TESTCLIENTID";
+const CLIENT_SECRET: &str = "client-secret-7f3a9c";
+const REFRESH_TOKEN: &str = "1000.refresh-token-b41d";
+
+/// An API server that answers the record locking GET when the token is `good`, and
+/// 401 INVALID_TOKEN otherwise.
+async fn api_accepting(good: &'static str) -> TestServer {
+    TestServer::start(move |r| {
+        if r.header("authorization").as_deref() == Some(&format!("Zoho-oauthtoken {good}")) {
+            Reply::json(200, rlc_body("111"))
+        } else {
+            Reply::json(401, zoho_error("INVALID_TOKEN", "invalid oauth token", serde_json::json!({})))
+        }
+    })
+    .await
+}
+
+/// An accounts server that mints `tok-1`, `tok-2`, ... pointing at `api`.
+async fn accounts_for(api: &TestServer, expires_in: u64) -> TestServer {
+    let api_url = api.url.clone();
+    TestServer::start(move |r| {
+        assert_eq!(r.path, "/oauth/v2/token");
+        token_reply(&format!("tok-{}", r.nth + 1), &api_url, expires_in)
+    })
+    .await
+}
+
+fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_access::ClientBuilder {
+    Client::builder()
+        .base_url(&api.url)
+        .accounts_url(&accounts.url)
+        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+}
+
+#[tokio::test]
+async fn fifty_concurrent_calls_share_one_token_refresh() {
+    let api = api_accepting("tok-1").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts).max_concurrency(50).build().unwrap();
+
+    let calls = (0..50).map(|_| client.record_locking("Deals").get());
+    let results = futures::future::join_all(calls).await;
+    for r in results {
+        assert_eq!(r.unwrap().unwrap().id, "111");
+    }
+
+    assert_eq!(accounts.total(), 1, "exactly one token request");
+    assert_eq!(client.token_requests(), 1);
+    assert_eq!(api.count("GET", "/crm/v8/settings/record_locking_configurations"), 50);
+    let token_req = &accounts.requests()[0];
+    assert_eq!(token_req.method, "POST");
+    assert_eq!(token_req.form_param("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(token_req.form_param("client_id").as_deref(), Some(CLIENT_ID));
+    assert_eq!(token_req.form_param("client_secret").as_deref(), Some(CLIENT_SECRET));
+    assert_eq!(token_req.form_param("refresh_token").as_deref(), Some(REFRESH_TOKEN));
+}
+
+#[tokio::test]
+async fn an_expired_stored_token_is_refreshed_once_for_fifty_concurrent_calls() {
+    let api = api_accepting("tok-1").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let store = MemoryTokenStore::new();
+    store
+        .save(&StoredToken {
+            access_token: "stale-token".to_owned().into(),
+            expires_at: Some(std::time::SystemTime::now() - std::time::Duration::from_secs(5)),
+            api_domain: Some(api.url.clone()),
+        })
+        .await
+        .unwrap();
+    let client = refresh_client(&api, &accounts)
+        .token_store(store)
+        .max_concurrency(50)
+        .build()
+        .unwrap();
+
+    let results =
+        futures::future::join_all((0..50).map(|_| client.record_locking("Deals").get())).await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(accounts.total(), 1);
+    // The stale token was never sent: it had expired.
+    assert!(api
+        .requests()
+        .iter()
+        .all(|r| r.header("authorization").as_deref() == Some("Zoho-oauthtoken tok-1")));
+}
+
+#[tokio::test]
+async fn a_valid_stored_token_is_used_without_refreshing() {
+    let api = api_accepting("kept-token").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let store = MemoryTokenStore::new();
+    store
+        .save(&StoredToken {
+            access_token: "kept-token".to_owned().into(),
+            expires_at: Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3000)),
+            api_domain: None,
+        })
+        .await
+        .unwrap();
+    let client = refresh_client(&api, &accounts).token_store(store).build().unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    assert_eq!(accounts.total(), 0);
+}
+
+#[tokio::test]
+async fn a_401_invalid_token_refreshes_once_and_retries() {
+    // The first minted token is refused by the API; the second is accepted.
+    let api = api_accepting("tok-2").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+
+    let config = client.record_locking("Deals").get().await.unwrap().unwrap();
+    assert_eq!(config.id, "111");
+    assert_eq!(accounts.total(), 2, "initial token + one refresh after the 401");
+    let auths: Vec<_> = api
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap())
+        .collect();
+    assert_eq!(auths, ["Zoho-oauthtoken tok-1", "Zoho-oauthtoken tok-2"]);
+}
+
+#[tokio::test]
+async fn a_second_401_after_refreshing_is_a_typed_error_not_a_loop() {
+    let api = api_accepting("never-minted").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    match &err {
+        Error::Api { status, code, operation, .. } => {
+            assert_eq!(*status, 401);
+            assert_eq!(code.as_str(), "INVALID_TOKEN");
+            assert_eq!(operation, "get_record_locking_configurations");
+        }
+        other => panic!("expected Api, got {other:?}"),
+    }
+    assert!(err.is_auth());
+    assert_eq!(accounts.total(), 2);
+    assert_eq!(api.total(), 2);
+}
+
+#[tokio::test]
+async fn a_scope_mismatch_401_does_not_refresh() {
+    let api = TestServer::start(|_| {
+        Reply::json(
+            401,
+            zoho_error("OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL", serde_json::json!({})),
+        )
+    })
+    .await;
+    let accounts = accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    let err = client.sharing_rules("Leads").summary().await.unwrap_err();
+    assert_eq!(err.code().map(|c| c.as_str()), Some("OAUTH_SCOPE_MISMATCH"));
+    assert!(err.to_string().contains("scope"), "{err}");
+    assert_eq!(accounts.total(), 1);
+    assert_eq!(api.total(), 1);
+}
+
+#[tokio::test]
+async fn a_static_token_is_sent_as_zoho_oauthtoken_and_never_refreshed() {
+    let api = api_accepting("static-abc").await;
+    let client = Client::builder()
+        .base_url(&api.url)
+        .access_token("static-abc")
+        .build()
+        .unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    let req = &api.requests()[0];
+    assert_eq!(req.header("authorization").as_deref(), Some("Zoho-oauthtoken static-abc"));
+    assert_eq!(req.header("api-version"), None, "progenitor's api-version header is dropped");
+    assert_eq!(req.query_param("module").as_deref(), Some("Deals"));
+
+    let bad = Client::builder()
+        .base_url(&api.url)
+        .access_token("wrong")
+        .build()
+        .unwrap();
+    let err = bad.record_locking("Deals").get().await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(api.total(), 2, "no retry without a refresh token");
+}
+
+#[tokio::test]
+async fn requests_follow_the_api_domain_named_by_the_token_response() {
+    let real_api = api_accepting("tok-1").await;
+    // The configured domain answers 500 to anything: it must not be used.
+    let configured = TestServer::start(|_| Reply::empty(500)).await;
+    let accounts = accounts_for(&real_api, 3600).await;
+    let client = Client::builder()
+        .base_url(&configured.url)
+        .accounts_url(&accounts.url)
+        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+        .build()
+        .unwrap();
+    client.record_locking("Deals").get().await.unwrap().unwrap();
+    assert_eq!(configured.total(), 0);
+    assert_eq!(real_api.total(), 1);
+}
+
+#[tokio::test]
+async fn a_plain_http_api_domain_outside_loopback_is_refused() {
+    let accounts =
+        TestServer::start(|_| token_reply("tok-1", "http://www.zohoapis.example", 3600)).await;
+    let api = api_accepting("tok-1").await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    assert!(err.to_string().contains("plain http"), "{err}");
+    assert_eq!(api.total(), 0);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_is_an_auth_error_without_secrets() {
+    let accounts =
+        TestServer::start(|_| Reply::json(200, serde_json::json!({"error": "invalid_code"}))).await;
+    let api = api_accepting("tok-1").await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("invalid_code"), "{text}");
+    for secret in [CLIENT_SECRET, REFRESH_TOKEN] {
+        assert!(!text.contains(secret), "secret leaked: {text}");
+    }
+    assert_eq!(api.total(), 0);
+}
+
+#[tokio::test]
+async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_permissions() {
+    let api = api_accepting("tok-1").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let dir = std::env::temp_dir().join(format!("zoho-crm-access-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("token.json");
+    let _ = std::fs::remove_file(&path);
+
+    let first = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    first.record_locking("Deals").get().await.unwrap();
+    assert_eq!(accounts.total(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let stored = std::fs::read_to_string(&path).unwrap();
+    assert!(!stored.contains(REFRESH_TOKEN) && !stored.contains(CLIENT_SECRET));
+
+    let second = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    second.record_locking("Deals").get().await.unwrap();
+    assert_eq!(accounts.total(), 1, "the second client reused the stored token");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_reach_debug_output_logs_errors_or_the_api_server() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // tok-1 is refused, so the flow also goes through a 401 and a refresh.
+    let api = api_accepting("tok-2").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let builder = refresh_client(&api, &accounts);
+    let builder_debug = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    let err = client.sharing_rules("Leads").delete("").await.unwrap_err();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("get_record_locking_configurations"), "spans name the operation: {logs}");
+    assert!(logs.contains("attempts=2"), "the span records attempts: {logs}");
+    let everywhere = format!("{builder_debug}\n{client:?}\n{err}\n{err:?}\n{logs}");
+    for secret in [CLIENT_SECRET, REFRESH_TOKEN, "tok-1", "tok-2"] {
+        assert!(!everywhere.contains(secret), "`{secret}` leaked into:\n{everywhere}");
+    }
+    // The refresh token and client secret went to the accounts server only.
+    for r in api.requests() {
+        let all = r.everything();
+        assert!(!all.contains(CLIENT_SECRET) && !all.contains(REFRESH_TOKEN), "{all}");
+    }
+}

@@ -1,0 +1,222 @@
+//! Retries, deadlines and the concurrency limit over real HTTP on loopback. No assertion
+//! depends on wall-clock time: outcomes are checked by attempt counts the server observed.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{rlc_body, rule_json, zoho_error, Reply, TestServer};
+use zoho_crm_access::{enums, types, Client, Error, RetryPolicy};
+
+const RLC: &str = "/crm/v8/settings/record_locking_configurations";
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(40))
+        .total_deadline(Duration::from_secs(20))
+}
+
+fn client(server: &TestServer, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+fn too_many() -> serde_json::Value {
+    zoho_error("TOO_MANY_REQUESTS", "Rate limit exceeded", serde_json::json!({}))
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_retried_and_then_succeeds() {
+    let server = TestServer::start(|r| match r.nth {
+        0 => Reply::json(429, too_many()).header("retry-after", "1"),
+        _ => Reply::json(200, rlc_body("9")),
+    })
+    .await;
+    let got = client(&server, fast_retries()).record_locking("Deals").get().await.unwrap();
+    assert_eq!(got.unwrap().id, "9");
+    assert_eq!(server.count("GET", RLC), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_deadline_stops_retrying_at_once() {
+    // Honouring Retry-After means not retrying early: with a wait longer than the whole
+    // budget the client gives up after the first attempt instead of backing off briefly.
+    for retry_after in ["3600", "Wed, 21 Oct 2105 07:28:00 GMT"] {
+        let server = TestServer::start(move |_| {
+            Reply::json(429, too_many()).header("retry-after", retry_after)
+        })
+        .await;
+        let policy = fast_retries().total_deadline(Duration::from_secs(5));
+        let err = client(&server, policy).record_locking("Deals").get().await.unwrap_err();
+        match err {
+            Error::Api { status, code, attempts, .. } => {
+                assert_eq!(status, 429);
+                assert_eq!(code, enums::ZohoCode::TooManyRequests);
+                assert_eq!(attempts, 1);
+            }
+            other => panic!("expected Api, got {other:?}"),
+        }
+        assert_eq!(server.total(), 1, "Retry-After {retry_after}");
+    }
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_backs_off_and_succeeds() {
+    let server = TestServer::start(|r| {
+        if r.nth < 2 {
+            Reply::json(429, too_many())
+        } else {
+            Reply::json(200, serde_json::json!({"data_sharing": []}))
+        }
+    })
+    .await;
+    let got = client(&server, fast_retries()).org_permissions().get().await.unwrap();
+    assert!(got.is_empty());
+    assert_eq!(server.total(), 3);
+}
+
+#[tokio::test]
+async fn gateway_errors_then_success() {
+    let server = TestServer::start(|r| match r.nth {
+        0 => Reply::text(503, "<html>unavailable</html>"),
+        1 => Reply::text(502, "bad gateway"),
+        2 => Reply::empty(504),
+        _ => Reply::json(200, rlc_body("5")),
+    })
+    .await;
+    let got = client(&server, fast_retries()).record_locking("Deals").get().await.unwrap();
+    assert_eq!(got.unwrap().id, "5");
+    assert_eq!(server.total(), 4);
+}
+
+#[tokio::test]
+async fn persistent_503_ends_with_a_typed_error_after_max_attempts() {
+    let server = TestServer::start(|_| Reply::text(503, "down for maintenance")).await;
+    let err = client(&server, fast_retries())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Api { status, attempts, message, operation, .. } => {
+            assert_eq!(*status, 503);
+            assert_eq!(*attempts, 4);
+            assert!(message.contains("down for maintenance"));
+            assert_eq!(operation, "get_record_locking_configurations");
+        }
+        other => panic!("expected Api, got {other:?}"),
+    }
+    assert_eq!(server.total(), 4);
+}
+
+#[tokio::test]
+async fn persistent_503_stops_at_the_total_deadline_before_max_attempts() {
+    let server = TestServer::start(|_| Reply::empty(503)).await;
+    let policy = RetryPolicy::default()
+        .max_attempts(10_000)
+        .initial_backoff(Duration::from_millis(20))
+        .max_backoff(Duration::from_millis(100))
+        .total_deadline(Duration::from_millis(600));
+    let err = client(&server, policy).record_locking("Deals").get().await.unwrap_err();
+    let attempts = err.attempts().unwrap();
+    assert!(matches!(err, Error::Api { status: 503, .. }), "{err:?}");
+    assert!(attempts >= 2 && attempts < 10_000, "{attempts}");
+    assert_eq!(server.total() as u32, attempts);
+}
+
+#[tokio::test]
+async fn a_500_is_not_retried() {
+    let server = TestServer::start(|_| {
+        Reply::json(500, zoho_error("INTERNAL_ERROR", "Internal Server Error", serde_json::json!({})))
+    })
+    .await;
+    let err = client(&server, fast_retries()).sharing_rules("Leads").summary().await.unwrap_err();
+    assert_eq!(err.code(), Some(&enums::ZohoCode::InternalError));
+    assert_eq!(server.total(), 1);
+}
+
+#[tokio::test]
+async fn a_post_that_reached_the_server_is_not_retried() {
+    let server = TestServer::start(|_| Reply::text(503, "try later")).await;
+    let rule = types::SharingRuleInput::owner_based(
+        "Support to Sales",
+        types::SharedFrom::group("5843104000000431002"),
+        types::SharedTo::role("5843104000000431001"),
+        enums::PermissionType::ReadWrite,
+    );
+    let err = client(&server, fast_retries())
+        .sharing_rules("Leads")
+        .create(rule)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(server.count("POST", "/crm/v8/settings/data_sharing/rules"), 1);
+
+    // Search is a POST too.
+    let search = client(&server, fast_retries())
+        .sharing_rules("Leads")
+        .search(zoho_crm_access::criteria::filter("status").equal("active"))
+        .send()
+        .await;
+    assert!(search.is_err());
+    assert_eq!(server.count("POST", "/rules/search"), 1);
+}
+
+#[tokio::test]
+async fn a_post_is_retried_when_the_connection_was_refused() {
+    // A port with nothing listening: the request provably never reached a server.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = Client::builder()
+        .base_url(url)
+        .access_token("t")
+        .retry(fast_retries().max_attempts(3))
+        .build()
+        .unwrap();
+    let err = client.sharing_rules("Leads").rerun().await.unwrap_err();
+    match err {
+        Error::Transport { attempts, operation, .. } => {
+            assert_eq!(attempts, 3);
+            assert_eq!(operation, "rerun_sharing_rules");
+        }
+        other => panic!("expected Transport, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_concurrency_limit_is_never_exceeded() {
+    let server = TestServer::start(|_| {
+        Reply::json(200, serde_json::json!({"sharing_rules": [rule_json("1", "a")]}))
+            .delay(Duration::from_millis(30))
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .max_concurrency(3)
+        .build()
+        .unwrap();
+    let results =
+        futures::future::join_all((0..30).map(|_| client.sharing_rules("Leads").get("1"))).await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(server.total(), 30);
+    assert!(server.max_in_flight() <= 3, "max in flight {}", server.max_in_flight());
+    assert!(server.max_in_flight() >= 2, "the test did overlap requests");
+}
+
+#[tokio::test]
+async fn a_slow_answer_past_the_deadline_is_a_timeout() {
+    let server =
+        TestServer::start(|_| Reply::json(200, rlc_body("1")).delay(Duration::from_secs(30))).await;
+    let policy = fast_retries().total_deadline(Duration::from_millis(300));
+    let err = client(&server, policy).record_locking("Deals").get().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+}

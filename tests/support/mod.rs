@@ -1,0 +1,279 @@
+//! A scripted HTTP server on loopback for the client tests: every request is recorded, and
+//! a closure decides each answer. It also tracks how many requests are being handled at once.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// How many earlier requests had the same method and path (0 for the first).
+    pub nth: usize,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    pub fn query_param(&self, key: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    pub fn form_param(&self, key: &str) -> Option<String> {
+        url::form_urlencoded::parse(&self.body)
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+
+    /// Everything the request carried, as text, for "secret never sent here" checks.
+    pub fn everything(&self) -> String {
+        let mut s = format!("{} {}?{}\n", self.method, self.path, self.query);
+        for (k, v) in &self.headers {
+            s.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
+        }
+        s.push_str(&String::from_utf8_lossy(&self.body));
+        s
+    }
+}
+
+/// The answer to one request.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub delay: Option<Duration>,
+}
+
+impl Reply {
+    pub fn json(status: u16, value: serde_json::Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: serde_json::to_vec(&value).unwrap(),
+            delay: None,
+        }
+    }
+
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: vec![],
+            body: vec![],
+            delay: None,
+        }
+    }
+
+    pub fn text(status: u16, text: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: text.as_bytes().to_vec(),
+            delay: None,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Hold the request this long before answering (to make requests overlap).
+    pub fn delay(mut self, d: Duration) -> Reply {
+        self.delay = Some(d);
+        self
+    }
+}
+
+type Responder = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+struct Inner {
+    responder: Box<Responder>,
+    log: Mutex<Vec<Recorded>>,
+    counts: Mutex<HashMap<(String, String), usize>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+/// A running test server; stops when the test's runtime ends.
+#[derive(Clone)]
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`
+    pub url: String,
+    inner: Arc<Inner>,
+}
+
+impl TestServer {
+    pub async fn start(responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> TestServer {
+        let inner = Arc::new(Inner {
+            responder: Box::new(responder),
+            log: Mutex::new(Vec::new()),
+            counts: Mutex::new(HashMap::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+        });
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        TestServer {
+            url: format!("http://{addr}"),
+            inner,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.log.lock().unwrap().clone()
+    }
+
+    /// Requests whose path ends with `path_suffix` (any method when `method` is empty).
+    pub fn count(&self, method: &str, path_suffix: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| (method.is_empty() || r.method == method) && r.path.ends_with(path_suffix))
+            .count()
+    }
+
+    pub fn total(&self) -> usize {
+        self.inner.log.lock().unwrap().len()
+    }
+
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.max_in_flight.load(Ordering::SeqCst)
+    }
+}
+
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    inner.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    let _guard = InFlight(&inner.in_flight);
+    let key = (method.to_string(), uri.path().to_owned());
+    let nth = {
+        let mut counts = inner.counts.lock().unwrap();
+        let c = counts.entry(key).or_insert(0);
+        *c += 1;
+        *c - 1
+    };
+    let rec = Recorded {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        query: uri.query().unwrap_or("").to_owned(),
+        headers,
+        body,
+        nth,
+    };
+    inner.log.lock().unwrap().push(rec.clone());
+    let reply = (inner.responder)(&rec);
+    if let Some(d) = reply.delay {
+        tokio::time::sleep(d).await;
+    }
+    let mut resp = (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+    for (k, v) in reply.headers {
+        resp.headers_mut().insert(
+            HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_str(&v).unwrap(),
+        );
+    }
+    resp
+}
+
+/// A token endpoint answer.
+pub fn token_reply(access_token: &str, api_domain: &str, expires_in: u64) -> Reply {
+    Reply::json(
+        200,
+        serde_json::json!({
+            "access_token": access_token,
+            "api_domain": api_domain,
+            "token_type": "Bearer",
+            "expires_in": expires_in
+        }),
+    )
+}
+
+/// A flat Zoho error body.
+pub fn zoho_error(code: &str, message: &str, details: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"code": code, "details": details, "message": message, "status": "error"})
+}
+
+/// A record locking configuration as Zoho returns it.
+pub fn rlc_body(id: &str) -> serde_json::Value {
+    serde_json::json!({"record_locking_configurations": [{
+        "id": id,
+        "lock_type": "manual",
+        "locked_for": "all_profiles",
+        "lock_excluded_profiles": null,
+        "excluded_fields": [],
+        "locking_rules": [],
+        "restricted_actions": ["update"],
+        "restricted_communications": null,
+        "restricted_custom_buttons": null,
+        "lock_for_portal_users": true,
+        "feature_type": "record_locking",
+        "system_defined": false,
+        "created_time": "2025-11-24T10:43:45+05:30",
+        "modified_time": "2025-11-24T10:43:45+05:30",
+        "created_by": {"name": "Admin", "id": "5843104000000424372"},
+        "modified_by": {"name": "Admin", "id": "5843104000000424372"}
+    }]})
+}
+
+/// A sharing rule as the list returns it.
+pub fn rule_json(id: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "name": name,
+        "type": "Record_Owner_Based",
+        "permission_type": "read_write",
+        "superiors_allowed": false,
+        "shared_to": {"resource": {"id": "5843104000000431001", "name": "Sales"}, "type": "roles", "subordinates": false},
+        "shared_from": {"resource": {"id": "5843104000000431002", "name": "Support"}, "type": "groups", "subordinates": false},
+        "module": {"api_name": "Leads", "name": "Leads", "id": "5843104000000002175"},
+        "status": "active",
+        "match_limit_exceeded": false
+    })
+}
+
+pub fn success(collection: &str, id: &str) -> serde_json::Value {
+    serde_json::json!({collection: [{"code": "SUCCESS", "details": {"id": id}, "message": "done", "status": "success"}]})
+}
