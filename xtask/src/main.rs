@@ -1,11 +1,11 @@
 //! Project tasks, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
 mod bench;
-mod check_spec;
 #[path = "../../spec/codegen.rs"]
 mod codegen;
 mod codegen_cmd;
-mod record;
+mod docs;
+mod polyglot;
 
 use std::process::ExitCode;
 
@@ -22,21 +22,22 @@ struct Cli {
 enum Command {
     /// Run the code generator on the spec alone and report what it produced.
     Codegen(codegen_cmd::Args),
+    /// Lint the spec (Redocly, Spectral, openapi-spec-validator) and prove the Python and
+    /// TypeScript generators on it (installs the pinned tools when missing).
+    Polyglot(polyglot::Args),
+    /// Render the spec as an HTML reference into target/docs/index.html (Redocly build-docs).
+    Docs(docs::Args),
     /// Benchmark orchestration: criterion summary, build cost (see BENCHMARKS.md).
     Bench(bench::Args),
-    /// Check the spec against recorded exchanges and its own examples.
-    CheckSpec(check_spec::Args),
-    /// Record a session of real calls as recordings (secrets and personal data removed).
-    Record(record::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen(args) => codegen_cmd::run(args),
+        Command::Polyglot(args) => polyglot::run(args),
+        Command::Docs(args) => docs::run(args),
         Command::Bench(args) => bench::run(args),
-        Command::CheckSpec(args) => check_spec::run(args),
-        Command::Record(args) => record::run(args),
     };
     match result {
         Ok(code) => code,
