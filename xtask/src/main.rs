@@ -1,11 +1,13 @@
 //! Project tasks, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
 mod bench;
+mod check_spec;
 #[path = "../../spec/codegen.rs"]
 mod codegen;
 mod codegen_cmd;
 mod docs;
 mod polyglot;
+mod record;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,10 @@ enum Command {
     Docs(docs::Args),
     /// Benchmark orchestration: criterion summary, build cost (see BENCHMARKS.md).
     Bench(bench::Args),
+    /// Check the spec against recorded exchanges and its own examples.
+    CheckSpec(check_spec::Args),
+    /// Record a session of real calls as recordings (secrets and personal data removed).
+    Record(record::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +44,8 @@ fn main() -> ExitCode {
         Command::Polyglot(args) => polyglot::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::CheckSpec(args) => check_spec::run(args),
+        Command::Record(args) => record::run(args),
     };
     match result {
         Ok(code) => code,
