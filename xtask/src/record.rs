@@ -8,7 +8,9 @@
 //! permissions are read and written back unchanged. One request without `module` records a
 //! flat error.
 //!
-//! Credentials come from the environment: `ZOHO_ACCESS_TOKEN`, or `ZOHO_CLIENT_ID`,
+//! `--simulator` runs the same sequence against the crate's embedded simulator, so CI can
+//! capture a session and check it with `check-spec`. Otherwise credentials come from the
+//! environment: `ZOHO_ACCESS_TOKEN`, or `ZOHO_CLIENT_ID`,
 //! `ZOHO_CLIENT_SECRET` and `ZOHO_REFRESH_TOKEN` exchanged at `--accounts-url`.
 //!
 //! What is written: method, path, query and request body; the response status, its
@@ -34,6 +36,10 @@ pub struct Args {
     /// The Zoho Accounts server for the refresh-token exchange, e.g. `https://accounts.zoho.com`.
     #[arg(long, value_name = "URL")]
     accounts_url: Option<String>,
+    /// Record against the crate's embedded simulator (`zoho_crm_access::simulator`) instead of
+    /// a server: no credentials needed.
+    #[arg(long, conflicts_with_all = ["base_url", "accounts_url"])]
+    simulator: bool,
     /// Where to write the recordings (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -420,7 +426,25 @@ async fn record(args: Args) -> Result<ExitCode, String> {
         .timeout(std::time::Duration::from_secs(60))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-    let (secrets, api_domain) = credentials(&http, args.accounts_url.as_deref()).await?;
+    let simulator = if args.simulator {
+        Some(
+            zoho_crm_access::simulator::Simulator::start()
+                .await
+                .map_err(|e| format!("cannot start the simulator: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let (secrets, api_domain) = match &simulator {
+        Some(sim) => (
+            Secrets {
+                token: sim.access_token(),
+                others: Vec::new(),
+            },
+            Some(sim.api_domain()),
+        ),
+        None => credentials(&http, args.accounts_url.as_deref()).await?,
+    };
     let api = args
         .base_url
         .clone()
@@ -446,6 +470,7 @@ async fn record(args: Args) -> Result<ExitCode, String> {
         skipped: Vec::new(),
     };
     run_sequence(&mut s, &args.locking_module, &args.sharing_module).await?;
+    drop(simulator);
     println!("recorded {} exchanges in {}", s.written, display(&args.out));
     if s.skipped.is_empty() {
         Ok(ExitCode::SUCCESS)

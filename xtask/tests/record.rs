@@ -433,3 +433,36 @@ async fn missing_credentials_are_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_against_the_embedded_simulator_passes_check_spec() {
+    let out = temp_dir("simulator");
+    let output = xtask(
+        vec![
+            "record".into(),
+            "--simulator".into(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ],
+        vec![],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(files(&out).len(), 24, "{stdout}");
+    let check = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["check-spec", "--known", "/dev/null", "--recordings"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}");
+    assert!(
+        report.contains("Every operation has at least one recording."),
+        "{report}"
+    );
+}
