@@ -1,2 +1,137 @@
-//! The `zoho-access` command-line tool.
-fn main() {}
+//! `zoho-access`: Zoho CRM access-control settings (record locking configurations, data sharing
+//! rules, default organization permissions) from the command line.
+//!
+//! Output is JSON on stdout (pipe it into `jq`), or a table with `--output table`. Errors are
+//! one line on stderr and a non-zero exit status: 1 when Zoho (or the network) refused the
+//! call, 2 for bad command-line usage or input, 3 when no credentials are configured.
+
+mod connect;
+mod demo;
+mod export;
+mod input;
+mod locking;
+mod org_permissions;
+mod output;
+mod sharing_rules;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Read and change Zoho CRM access-control settings.
+#[derive(Parser, Debug)]
+#[command(name = "zoho-access", version, about, long_about = None)]
+#[command(
+    after_help = "Credentials come from the environment: ZOHO_ACCESS_TOKEN, or \
+ZOHO_CLIENT_ID + ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN. Use --simulator to try everything \
+against a built-in simulated org, or run `zoho-access demo`."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: connect::GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The command groups.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Record locking configurations (one per module).
+    #[command(subcommand)]
+    Locking(locking::LockingCommand),
+    /// Data sharing rules.
+    #[command(subcommand, name = "sharing-rules")]
+    SharingRules(sharing_rules::SharingRulesCommand),
+    /// Default organization permissions (org-wide share type per module).
+    #[command(subcommand, name = "org-permissions")]
+    OrgPermissions(org_permissions::OrgPermissionsCommand),
+    /// The whole access configuration of the org (all three families, all modules) as one JSON
+    /// document.
+    Export,
+    /// Walk through the seed documents' story against a built-in simulated org (offline).
+    Demo,
+}
+
+/// A failure, with the exit status it maps to.
+#[derive(Debug)]
+pub enum CliError {
+    /// Zoho, the network or the client layer refused the operation (exit 1).
+    Zoho(zoho_crm_access::Error),
+    /// Bad input from the user: a body that does not parse, a missing option (exit 2).
+    Usage(String),
+    /// No credentials or an unusable endpoint configuration (exit 3).
+    Config(String),
+    /// Anything else (exit 1).
+    Other(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Zoho(e) => write!(f, "{e}"),
+            CliError::Usage(m) | CliError::Config(m) | CliError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<zoho_crm_access::Error> for CliError {
+    fn from(e: zoho_crm_access::Error) -> Self {
+        match e {
+            zoho_crm_access::Error::InvalidInput { .. } => CliError::Usage(e.to_string()),
+            zoho_crm_access::Error::Config { .. } => CliError::Config(e.to_string()),
+            other => CliError::Zoho(other),
+        }
+    }
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Zoho(_) | CliError::Other(_) => 1,
+            CliError::Usage(_) => 2,
+            CliError::Config(_) => 3,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    connect::init_logging(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: collapse any newline a message might carry.
+            let line = e.to_string().replace('\n', " ");
+            eprintln!("error: {line}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let format = cli.global.output;
+    if let Command::Demo = cli.command {
+        return demo::run(format).await;
+    }
+    let session = connect::Session::open(&cli.global).await?;
+    let out = output::Printer::new(format.unwrap_or_default());
+    match cli.command {
+        Command::Locking(c) => locking::run(&session, &out, c).await,
+        Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
+        Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
+        Command::Export => export::run(&session, &out).await,
+        Command::Demo => demo::run(format).await,
+    }
+}

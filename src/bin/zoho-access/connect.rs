@@ -1,0 +1,173 @@
+//! Global options, credentials from the environment, logging, and the connection (to Zoho or
+//! to an embedded simulator).
+
+use clap::Args;
+use zoho_crm_access::simulator::Simulator;
+use zoho_crm_access::{Client, DataCenter, Environment};
+
+use crate::output::Format;
+use crate::CliError;
+
+/// Options every command takes.
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// The org's data centre: us, eu, in, au, jp, ca, sa, cn.
+    #[arg(long, global = true, env = "ZOHO_DATA_CENTER", default_value = "us", value_parser = parse_dc)]
+    pub data_center: DataCenter,
+
+    /// production, sandbox or developer.
+    #[arg(long, global = true, env = "ZOHO_ENVIRONMENT", default_value = "production", value_parser = parse_env)]
+    pub environment: Environment,
+
+    /// Send API calls here instead of the data centre's API domain (e.g. http://127.0.0.1:8080).
+    #[arg(long, global = true, env = "ZOHO_API_DOMAIN", value_name = "URL")]
+    pub api_domain: Option<String>,
+
+    /// Refresh tokens here instead of the data centre's accounts server.
+    #[arg(long, global = true, env = "ZOHO_ACCOUNTS_DOMAIN", value_name = "URL")]
+    pub accounts_domain: Option<String>,
+
+    /// Run against a fresh built-in simulated org instead of Zoho (no credentials needed).
+    #[arg(long, global = true)]
+    pub simulator: bool,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Output format (JSON by default; the demo prints text unless json is asked for).
+    #[arg(long, global = true, value_enum)]
+    pub output: Option<Format>,
+}
+
+fn parse_dc(s: &str) -> Result<DataCenter, String> {
+    s.parse().map_err(|e: zoho_crm_access::Error| e.to_string())
+}
+
+fn parse_env(s: &str) -> Result<Environment, String> {
+    s.parse().map_err(|e: zoho_crm_access::Error| e.to_string())
+}
+
+/// Logging on stderr; `RUST_LOG` overrides the level chosen by `-v`.
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// A connected client, plus the simulator it talks to when `--simulator` was given.
+pub struct Session {
+    pub client: Client,
+    /// Kept alive for the duration of the command.
+    pub _simulator: Option<Simulator>,
+}
+
+/// Credentials found in the environment.
+enum Credentials {
+    Token(String),
+    Refresh {
+        client_id: String,
+        client_secret: String,
+        refresh_token: String,
+    },
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn credentials_from_env() -> Result<Credentials, CliError> {
+    if let Some(token) = env_var("ZOHO_ACCESS_TOKEN") {
+        return Ok(Credentials::Token(token));
+    }
+    let id = env_var("ZOHO_CLIENT_ID");
+    let secret = env_var("ZOHO_CLIENT_SECRET");
+    let refresh = env_var("ZOHO_REFRESH_TOKEN");
+    match (id, secret, refresh) {
+        (Some(client_id), Some(client_secret), Some(refresh_token)) => Ok(Credentials::Refresh {
+            client_id,
+            client_secret,
+            refresh_token,
+        }),
+        (None, None, None) => Err(CliError::Config(
+            "no Zoho credentials: set ZOHO_ACCESS_TOKEN to an access token, or set \
+             ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (create a Self Client at \
+             https://api-console.zoho.com and generate a grant token with the \
+             ZohoCRM.settings.record_locking_configurations.ALL and \
+             ZohoCRM.settings.data_sharing.ALL scopes); or pass --simulator to use the built-in \
+             simulated org"
+                .into(),
+        )),
+        (id, secret, refresh) => {
+            let missing: Vec<&str> = [
+                ("ZOHO_CLIENT_ID", id.is_none()),
+                ("ZOHO_CLIENT_SECRET", secret.is_none()),
+                ("ZOHO_REFRESH_TOKEN", refresh.is_none()),
+            ]
+            .iter()
+            .filter(|(_, m)| *m)
+            .map(|(n, _)| *n)
+            .collect();
+            Err(CliError::Config(format!(
+                "incomplete refresh-token credentials: {} not set (the refresh flow needs \
+                 ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN; or set \
+                 ZOHO_ACCESS_TOKEN, or pass --simulator)",
+                missing.join(", ")
+            )))
+        }
+    }
+}
+
+impl Session {
+    /// Connects as the global options and the environment say.
+    pub async fn open(args: &GlobalArgs) -> Result<Session, CliError> {
+        if args.simulator {
+            let sim = Simulator::start()
+                .await
+                .map_err(|e| CliError::Other(format!("cannot start the simulator: {e}")))?;
+            let client = Client::builder()
+                .base_url(sim.api_domain())
+                .access_token(sim.access_token())
+                .build()?;
+            tracing::info!("using the built-in simulator at {}", sim.api_domain());
+            return Ok(Session {
+                client,
+                _simulator: Some(sim),
+            });
+        }
+        let mut builder = Client::builder()
+            .data_center(args.data_center)
+            .environment(args.environment);
+        if let Some(url) = &args.api_domain {
+            builder = builder.base_url(url.clone());
+        }
+        if let Some(url) = &args.accounts_domain {
+            builder = builder.accounts_url(url.clone());
+        }
+        builder = match credentials_from_env()? {
+            Credentials::Token(t) => builder.access_token(t),
+            Credentials::Refresh {
+                client_id,
+                client_secret,
+                refresh_token,
+            } => builder.refresh_token(client_id, client_secret, refresh_token),
+        };
+        Ok(Session {
+            client: builder.build()?,
+            _simulator: None,
+        })
+    }
+}

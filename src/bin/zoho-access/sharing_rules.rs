@@ -1,0 +1,226 @@
+//! `zoho-access sharing-rules list|get|create|update|delete|activate|deactivate|search|summary|rerun`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use futures::TryStreamExt;
+use serde_json::Value;
+use zoho_crm_access::{types, SharingRules};
+
+use crate::connect::Session;
+use crate::input::{decode, read_json, single_item};
+use crate::output::Printer;
+use crate::CliError;
+
+const KEY: &str = "sharing_rules";
+
+/// Sharing rule commands.
+#[derive(Subcommand, Debug)]
+pub enum SharingRulesCommand {
+    /// List rules (one page, or every page with --all). List items carry no criteria.
+    List {
+        /// Only this module.
+        #[arg(long)]
+        module: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show one rule with its criteria.
+    Get {
+        /// Rule id.
+        #[arg(long)]
+        id: String,
+        /// The rule's module (optional).
+        #[arg(long)]
+        module: Option<String>,
+    },
+    /// Create one rule from a JSON body (bare, or Zoho's envelope).
+    Create {
+        /// Module API name, e.g. Leads.
+        #[arg(long)]
+        module: String,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Change one rule; keys absent from the body stay as they are.
+    Update {
+        #[command(flatten)]
+        rule: RuleRef,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Delete one rule.
+    Delete {
+        #[command(flatten)]
+        rule: RuleRef,
+    },
+    /// Activate one rule.
+    Activate {
+        #[command(flatten)]
+        rule: RuleRef,
+    },
+    /// Deactivate one rule.
+    Deactivate {
+        #[command(flatten)]
+        rule: RuleRef,
+    },
+    /// Search rules with filters (`{"filters": [...]}`) from a JSON body.
+    Search {
+        /// Only this module.
+        #[arg(long)]
+        module: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Rule count and computation status per module; with --file (or --filtered and stdin),
+    /// counts only rules matching the filters.
+    Summary {
+        /// Only this module.
+        #[arg(long)]
+        module: Option<String>,
+        /// Read filters from stdin.
+        #[arg(long)]
+        filtered: bool,
+        /// Read filters from this file.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Schedule a recomputation of the module's rules.
+    Rerun {
+        /// Module API name, e.g. Leads.
+        #[arg(long)]
+        module: String,
+    },
+}
+
+/// `--module` and `--id` of one rule.
+#[derive(Args, Debug)]
+pub struct RuleRef {
+    /// Module API name, e.g. Leads.
+    #[arg(long)]
+    pub module: String,
+    /// Rule id.
+    #[arg(long)]
+    pub id: String,
+}
+
+/// Paging options.
+#[derive(Args, Debug)]
+pub struct Paging {
+    /// Page to fetch (1-based).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    /// Rules per page (1 to 200).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub per_page: Option<u32>,
+    /// Fetch every page from --page on and print all rules as one array.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Where the JSON body comes from.
+#[derive(Args, Debug)]
+pub struct Body {
+    /// Read the JSON body from this file (default: stdin).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+fn handle(s: &Session, module: Option<&str>) -> SharingRules {
+    match module {
+        Some(m) => s.client.sharing_rules(m),
+        None => s.client.sharing_rules_all(),
+    }
+}
+
+fn filters(value: Value) -> Result<types::SharingRuleFilters, CliError> {
+    let value = match value {
+        Value::Array(items) => serde_json::json!({ "filters": items }),
+        other => other,
+    };
+    decode(value, "filters")
+}
+
+async fn page_or_all(
+    out: &Printer,
+    mut req: zoho_crm_access::ListRequest,
+    paging: &Paging,
+) -> Result<(), CliError> {
+    req = req.page(paging.page);
+    if let Some(n) = paging.per_page {
+        req = req.per_page(n);
+    }
+    if paging.all {
+        let rules: Vec<types::SharingRule> = req.stream().try_collect().await?;
+        out.print(&rules)
+    } else {
+        out.print(&req.send().await?)
+    }
+}
+
+pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result<(), CliError> {
+    match cmd {
+        SharingRulesCommand::List { module, paging } => {
+            page_or_all(out, handle(s, module.as_deref()).list(), &paging).await
+        }
+        SharingRulesCommand::Get { id, module } => {
+            out.print(&handle(s, module.as_deref()).get(&id).await?)
+        }
+        SharingRulesCommand::Create { module, body } => {
+            let item = single_item(read_json(body.file.as_deref())?, KEY)?;
+            let rule: types::SharingRuleInput = decode(item, "sharing rule")?;
+            out.print(&s.client.sharing_rules(&module).create(rule).await?)
+        }
+        SharingRulesCommand::Update { rule, body } => {
+            let item = single_item(read_json(body.file.as_deref())?, KEY)?;
+            let changes: types::SharingRuleUpdate = decode(item, "sharing rule update")?;
+            let handle = s.client.sharing_rules(&rule.module);
+            out.print(&handle.update(&rule.id, changes).await?)
+        }
+        SharingRulesCommand::Delete { rule } => out.print(
+            &s.client
+                .sharing_rules(&rule.module)
+                .delete(&rule.id)
+                .await?,
+        ),
+        SharingRulesCommand::Activate { rule } => out.print(
+            &s.client
+                .sharing_rules(&rule.module)
+                .activate(&rule.id)
+                .await?,
+        ),
+        SharingRulesCommand::Deactivate { rule } => out.print(
+            &s.client
+                .sharing_rules(&rule.module)
+                .deactivate(&rule.id)
+                .await?,
+        ),
+        SharingRulesCommand::Search {
+            module,
+            paging,
+            body,
+        } => {
+            let f = filters(read_json(body.file.as_deref())?)?;
+            page_or_all(out, handle(s, module.as_deref()).search(f), &paging).await
+        }
+        SharingRulesCommand::Summary {
+            module,
+            filtered,
+            file,
+        } => {
+            let h = handle(s, module.as_deref());
+            let summary = if filtered || file.is_some() {
+                h.search_summary(filters(read_json(file.as_deref())?)?)
+                    .await?
+            } else {
+                h.summary().await?
+            };
+            out.print(&summary)
+        }
+        SharingRulesCommand::Rerun { module } => {
+            out.print(&s.client.sharing_rules(&module).rerun().await?)
+        }
+    }
+}
