@@ -20,7 +20,14 @@ async fn api_accepting(good: &'static str) -> TestServer {
         if r.header("authorization").as_deref() == Some(&format!("Zoho-oauthtoken {good}")) {
             Reply::json(200, rlc_body("111"))
         } else {
-            Reply::json(401, zoho_error("INVALID_TOKEN", "invalid oauth token", serde_json::json!({})))
+            Reply::json(
+                401,
+                zoho_error(
+                    "INVALID_TOKEN",
+                    "invalid oauth token",
+                    serde_json::json!({}),
+                ),
+            )
         }
     })
     .await
@@ -47,7 +54,10 @@ fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_access::C
 async fn fifty_concurrent_calls_share_one_token_refresh() {
     let api = api_accepting("tok-1").await;
     let accounts = accounts_for(&api, 3600).await;
-    let client = refresh_client(&api, &accounts).max_concurrency(50).build().unwrap();
+    let client = refresh_client(&api, &accounts)
+        .max_concurrency(50)
+        .build()
+        .unwrap();
 
     let calls = (0..50).map(|_| client.record_locking("Deals").get());
     let results = futures::future::join_all(calls).await;
@@ -57,13 +67,28 @@ async fn fifty_concurrent_calls_share_one_token_refresh() {
 
     assert_eq!(accounts.total(), 1, "exactly one token request");
     assert_eq!(client.token_requests(), 1);
-    assert_eq!(api.count("GET", "/crm/v8/settings/record_locking_configurations"), 50);
+    assert_eq!(
+        api.count("GET", "/crm/v8/settings/record_locking_configurations"),
+        50
+    );
     let token_req = &accounts.requests()[0];
     assert_eq!(token_req.method, "POST");
-    assert_eq!(token_req.form_param("grant_type").as_deref(), Some("refresh_token"));
-    assert_eq!(token_req.form_param("client_id").as_deref(), Some(CLIENT_ID));
-    assert_eq!(token_req.form_param("client_secret").as_deref(), Some(CLIENT_SECRET));
-    assert_eq!(token_req.form_param("refresh_token").as_deref(), Some(REFRESH_TOKEN));
+    assert_eq!(
+        token_req.form_param("grant_type").as_deref(),
+        Some("refresh_token")
+    );
+    assert_eq!(
+        token_req.form_param("client_id").as_deref(),
+        Some(CLIENT_ID)
+    );
+    assert_eq!(
+        token_req.form_param("client_secret").as_deref(),
+        Some(CLIENT_SECRET)
+    );
+    assert_eq!(
+        token_req.form_param("refresh_token").as_deref(),
+        Some(REFRESH_TOKEN)
+    );
 }
 
 #[tokio::test]
@@ -109,7 +134,10 @@ async fn a_valid_stored_token_is_used_without_refreshing() {
         })
         .await
         .unwrap();
-    let client = refresh_client(&api, &accounts).token_store(store).build().unwrap();
+    let client = refresh_client(&api, &accounts)
+        .token_store(store)
+        .build()
+        .unwrap();
     client.record_locking("Deals").get().await.unwrap();
     assert_eq!(accounts.total(), 0);
 }
@@ -123,7 +151,11 @@ async fn a_401_invalid_token_refreshes_once_and_retries() {
 
     let config = client.record_locking("Deals").get().await.unwrap().unwrap();
     assert_eq!(config.id, "111");
-    assert_eq!(accounts.total(), 2, "initial token + one refresh after the 401");
+    assert_eq!(
+        accounts.total(),
+        2,
+        "initial token + one refresh after the 401"
+    );
     let auths: Vec<_> = api
         .requests()
         .iter()
@@ -140,7 +172,12 @@ async fn a_second_401_after_refreshing_is_a_typed_error_not_a_loop() {
 
     let err = client.record_locking("Deals").get().await.unwrap_err();
     match &err {
-        Error::Api { status, code, operation, .. } => {
+        Error::Api {
+            status,
+            code,
+            operation,
+            ..
+        } => {
             assert_eq!(*status, 401);
             assert_eq!(code.as_str(), "INVALID_TOKEN");
             assert_eq!(operation, "get_record_locking_configurations");
@@ -157,7 +194,11 @@ async fn a_scope_mismatch_401_does_not_refresh() {
     let api = TestServer::start(|_| {
         Reply::json(
             401,
-            zoho_error("OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL", serde_json::json!({})),
+            zoho_error(
+                "OAUTH_SCOPE_MISMATCH",
+                "invalid oauth scope to access this URL",
+                serde_json::json!({}),
+            ),
         )
     })
     .await;
@@ -180,8 +221,15 @@ async fn a_static_token_is_sent_as_zoho_oauthtoken_and_never_refreshed() {
         .unwrap();
     client.record_locking("Deals").get().await.unwrap();
     let req = &api.requests()[0];
-    assert_eq!(req.header("authorization").as_deref(), Some("Zoho-oauthtoken static-abc"));
-    assert_eq!(req.header("api-version"), None, "progenitor's api-version header is dropped");
+    assert_eq!(
+        req.header("authorization").as_deref(),
+        Some("Zoho-oauthtoken static-abc")
+    );
+    assert_eq!(
+        req.header("api-version"),
+        None,
+        "progenitor's api-version header is dropped"
+    );
     assert_eq!(req.query_param("module").as_deref(), Some("Deals"));
 
     let bad = Client::builder()
@@ -268,7 +316,11 @@ async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_perm
         .build()
         .unwrap();
     second.record_locking("Deals").get().await.unwrap();
-    assert_eq!(accounts.total(), 1, "the second client reused the stored token");
+    assert_eq!(
+        accounts.total(),
+        1,
+        "the second client reused the stored token"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -308,15 +360,27 @@ async fn secrets_never_reach_debug_output_logs_errors_or_the_api_server() {
     let err = client.sharing_rules("Leads").delete("").await.unwrap_err();
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("get_record_locking_configurations"), "spans name the operation: {logs}");
-    assert!(logs.contains("attempts=2"), "the span records attempts: {logs}");
+    assert!(
+        logs.contains("get_record_locking_configurations"),
+        "spans name the operation: {logs}"
+    );
+    assert!(
+        logs.contains("attempts=2"),
+        "the span records attempts: {logs}"
+    );
     let everywhere = format!("{builder_debug}\n{client:?}\n{err}\n{err:?}\n{logs}");
     for secret in [CLIENT_SECRET, REFRESH_TOKEN, "tok-1", "tok-2"] {
-        assert!(!everywhere.contains(secret), "`{secret}` leaked into:\n{everywhere}");
+        assert!(
+            !everywhere.contains(secret),
+            "`{secret}` leaked into:\n{everywhere}"
+        );
     }
     // The refresh token and client secret went to the accounts server only.
     for r in api.requests() {
         let all = r.everything();
-        assert!(!all.contains(CLIENT_SECRET) && !all.contains(REFRESH_TOKEN), "{all}");
+        assert!(
+            !all.contains(CLIENT_SECRET) && !all.contains(REFRESH_TOKEN),
+            "{all}"
+        );
     }
 }

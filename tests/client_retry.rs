@@ -28,7 +28,11 @@ fn client(server: &TestServer, policy: RetryPolicy) -> Client {
 }
 
 fn too_many() -> serde_json::Value {
-    zoho_error("TOO_MANY_REQUESTS", "Rate limit exceeded", serde_json::json!({}))
+    zoho_error(
+        "TOO_MANY_REQUESTS",
+        "Rate limit exceeded",
+        serde_json::json!({}),
+    )
 }
 
 #[tokio::test]
@@ -38,7 +42,11 @@ async fn a_429_with_retry_after_is_retried_and_then_succeeds() {
         _ => Reply::json(200, rlc_body("9")),
     })
     .await;
-    let got = client(&server, fast_retries()).record_locking("Deals").get().await.unwrap();
+    let got = client(&server, fast_retries())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
     assert_eq!(got.unwrap().id, "9");
     assert_eq!(server.count("GET", RLC), 2);
 }
@@ -53,9 +61,18 @@ async fn a_retry_after_beyond_the_deadline_stops_retrying_at_once() {
         })
         .await;
         let policy = fast_retries().total_deadline(Duration::from_secs(5));
-        let err = client(&server, policy).record_locking("Deals").get().await.unwrap_err();
+        let err = client(&server, policy)
+            .record_locking("Deals")
+            .get()
+            .await
+            .unwrap_err();
         match err {
-            Error::Api { status, code, attempts, .. } => {
+            Error::Api {
+                status,
+                code,
+                attempts,
+                ..
+            } => {
                 assert_eq!(status, 429);
                 assert_eq!(code, enums::ZohoCode::TooManyRequests);
                 assert_eq!(attempts, 1);
@@ -76,7 +93,11 @@ async fn a_429_without_retry_after_backs_off_and_succeeds() {
         }
     })
     .await;
-    let got = client(&server, fast_retries()).org_permissions().get().await.unwrap();
+    let got = client(&server, fast_retries())
+        .org_permissions()
+        .get()
+        .await
+        .unwrap();
     assert!(got.is_empty());
     assert_eq!(server.total(), 3);
 }
@@ -90,7 +111,11 @@ async fn gateway_errors_then_success() {
         _ => Reply::json(200, rlc_body("5")),
     })
     .await;
-    let got = client(&server, fast_retries()).record_locking("Deals").get().await.unwrap();
+    let got = client(&server, fast_retries())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
     assert_eq!(got.unwrap().id, "5");
     assert_eq!(server.total(), 4);
 }
@@ -104,7 +129,13 @@ async fn persistent_503_ends_with_a_typed_error_after_max_attempts() {
         .await
         .unwrap_err();
     match &err {
-        Error::Api { status, attempts, message, operation, .. } => {
+        Error::Api {
+            status,
+            attempts,
+            message,
+            operation,
+            ..
+        } => {
             assert_eq!(*status, 503);
             assert_eq!(*attempts, 4);
             assert!(message.contains("down for maintenance"));
@@ -123,20 +154,35 @@ async fn persistent_503_stops_at_the_total_deadline_before_max_attempts() {
         .initial_backoff(Duration::from_millis(20))
         .max_backoff(Duration::from_millis(100))
         .total_deadline(Duration::from_millis(600));
-    let err = client(&server, policy).record_locking("Deals").get().await.unwrap_err();
+    let err = client(&server, policy)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap_err();
     let attempts = err.attempts().unwrap();
     assert!(matches!(err, Error::Api { status: 503, .. }), "{err:?}");
-    assert!(attempts >= 2 && attempts < 10_000, "{attempts}");
+    assert!((2..10_000).contains(&attempts), "{attempts}");
     assert_eq!(server.total() as u32, attempts);
 }
 
 #[tokio::test]
 async fn a_500_is_not_retried() {
     let server = TestServer::start(|_| {
-        Reply::json(500, zoho_error("INTERNAL_ERROR", "Internal Server Error", serde_json::json!({})))
+        Reply::json(
+            500,
+            zoho_error(
+                "INTERNAL_ERROR",
+                "Internal Server Error",
+                serde_json::json!({}),
+            ),
+        )
     })
     .await;
-    let err = client(&server, fast_retries()).sharing_rules("Leads").summary().await.unwrap_err();
+    let err = client(&server, fast_retries())
+        .sharing_rules("Leads")
+        .summary()
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some(&enums::ZohoCode::InternalError));
     assert_eq!(server.total(), 1);
 }
@@ -157,7 +203,10 @@ async fn a_post_that_reached_the_server_is_not_retried() {
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.attempts(), Some(1));
-    assert_eq!(server.count("POST", "/crm/v8/settings/data_sharing/rules"), 1);
+    assert_eq!(
+        server.count("POST", "/crm/v8/settings/data_sharing/rules"),
+        1
+    );
 
     // Search is a POST too.
     let search = client(&server, fast_retries())
@@ -183,7 +232,11 @@ async fn a_post_is_retried_when_the_connection_was_refused() {
         .unwrap();
     let err = client.sharing_rules("Leads").rerun().await.unwrap_err();
     match err {
-        Error::Transport { attempts, operation, .. } => {
+        Error::Transport {
+            attempts,
+            operation,
+            ..
+        } => {
             assert_eq!(attempts, 3);
             assert_eq!(operation, "rerun_sharing_rules");
         }
@@ -194,8 +247,11 @@ async fn a_post_is_retried_when_the_connection_was_refused() {
 #[tokio::test]
 async fn the_concurrency_limit_is_never_exceeded() {
     let server = TestServer::start(|_| {
-        Reply::json(200, serde_json::json!({"sharing_rules": [rule_json("1", "a")]}))
-            .delay(Duration::from_millis(30))
+        Reply::json(
+            200,
+            serde_json::json!({"sharing_rules": [rule_json("1", "a")]}),
+        )
+        .delay(Duration::from_millis(30))
     })
     .await;
     let client = Client::builder()
@@ -208,7 +264,11 @@ async fn the_concurrency_limit_is_never_exceeded() {
         futures::future::join_all((0..30).map(|_| client.sharing_rules("Leads").get("1"))).await;
     assert!(results.iter().all(|r| r.is_ok()));
     assert_eq!(server.total(), 30);
-    assert!(server.max_in_flight() <= 3, "max in flight {}", server.max_in_flight());
+    assert!(
+        server.max_in_flight() <= 3,
+        "max in flight {}",
+        server.max_in_flight()
+    );
     assert!(server.max_in_flight() >= 2, "the test did overlap requests");
 }
 
@@ -217,6 +277,10 @@ async fn a_slow_answer_past_the_deadline_is_a_timeout() {
     let server =
         TestServer::start(|_| Reply::json(200, rlc_body("1")).delay(Duration::from_secs(30))).await;
     let policy = fast_retries().total_deadline(Duration::from_millis(300));
-    let err = client(&server, policy).record_locking("Deals").get().await.unwrap_err();
+    let err = client(&server, policy)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
 }

@@ -127,7 +127,9 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    pub async fn start(responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> TestServer {
+    pub async fn start(
+        responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
         let inner = Arc::new(Inner {
             responder: Box::new(responder),
             log: Mutex::new(Vec::new()),

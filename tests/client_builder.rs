@@ -1,0 +1,318 @@
+//! Builder rules and client-side checks of documented limits. Checks that must fail before
+//! any request run against a live loopback server that counts requests, to show none was sent.
+
+mod support;
+
+use support::{Reply, TestServer};
+use zoho_crm_access::criteria::field;
+use zoho_crm_access::{enums, types, Client, DataCenter, Environment, Error};
+
+#[test]
+fn the_builder_refuses_plain_http_outside_loopback() {
+    for url in [
+        "http://www.zohoapis.com",
+        "http://10.1.2.3:8080",
+        "http://localhost.example.com",
+    ] {
+        let err = Client::builder()
+            .base_url(url)
+            .access_token("t")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{url}: {err:?}");
+        assert!(err.to_string().contains("plain http"), "{err}");
+    }
+    let err = Client::builder()
+        .base_url("https://www.zohoapis.com")
+        .accounts_url("http://accounts.zoho.com")
+        .refresh_token("id", "secret", "refresh")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("accounts_url"), "{err}");
+    for url in [
+        "http://127.0.0.1:9",
+        "http://localhost:9",
+        "http://[::1]:9",
+        "https://proxy.example.com",
+    ] {
+        assert!(
+            Client::builder()
+                .base_url(url)
+                .access_token("t")
+                .build()
+                .is_ok(),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn the_builder_needs_an_endpoint_and_credentials() {
+    let err = Client::builder().access_token("t").build().unwrap_err();
+    assert!(err.to_string().contains("data_center"), "{err}");
+    let err = Client::builder()
+        .data_center(DataCenter::Us)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("credentials"), "{err}");
+    // The refresh flow needs to know the accounts server.
+    let err = Client::builder()
+        .base_url("https://www.zohoapis.com")
+        .refresh_token("id", "secret", "refresh")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("accounts"), "{err}");
+}
+
+#[test]
+fn data_centres_and_environments_map_to_their_domains() {
+    let cases = [
+        (
+            DataCenter::Us,
+            Environment::Production,
+            "https://www.zohoapis.com/crm/v8",
+        ),
+        (
+            DataCenter::Eu,
+            Environment::Sandbox,
+            "https://sandbox.zohoapis.eu/crm/v8",
+        ),
+        (
+            DataCenter::In,
+            Environment::Developer,
+            "https://developer.zohoapis.in/crm/v8",
+        ),
+        (
+            DataCenter::Au,
+            Environment::Production,
+            "https://www.zohoapis.com.au/crm/v8",
+        ),
+        (
+            DataCenter::Jp,
+            Environment::Sandbox,
+            "https://sandbox.zohoapis.jp/crm/v8",
+        ),
+        (
+            DataCenter::Ca,
+            Environment::Production,
+            "https://www.zohoapis.ca/crm/v8",
+        ),
+        (
+            DataCenter::Sa,
+            Environment::Developer,
+            "https://developer.zohoapis.sa/crm/v8",
+        ),
+        (
+            DataCenter::Cn,
+            Environment::Production,
+            "https://www.zohoapis.com.cn/crm/v8",
+        ),
+    ];
+    for (dc, env, base) in cases {
+        let c = Client::builder()
+            .data_center(dc)
+            .environment(env)
+            .access_token("t")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), base);
+    }
+    assert_eq!(
+        DataCenter::Ca.accounts_domain(),
+        "https://accounts.zohocloud.ca"
+    );
+    assert_eq!(
+        DataCenter::Cn.accounts_domain(),
+        "https://accounts.zoho.com.cn"
+    );
+    assert_eq!("eu".parse::<DataCenter>().unwrap(), DataCenter::Eu);
+    assert!("uk".parse::<DataCenter>().is_err());
+}
+
+fn rule(n: usize) -> types::LockingRuleInput {
+    types::LockingRuleInput {
+        name: Some(format!("rule {n}").try_into().unwrap()),
+        criteria: Some(field("Stage").equal(format!("S{n}")).into()),
+        ..Default::default()
+    }
+}
+
+fn assert_invalid(err: Error, what: &str) {
+    match &err {
+        Error::InvalidInput { what: w, .. } => assert!(w.contains(what), "{err}"),
+        other => panic!("expected InvalidInput about {what}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn documented_limits_fail_before_any_request() {
+    let server = TestServer::start(|_| Reply::empty(500)).await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .build()
+        .unwrap();
+
+    // More than five locking rules.
+    let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic);
+    input.locking_rules = Some((0..6).map(rule).collect());
+    assert_invalid(
+        client
+            .record_locking("Deals")
+            .create(input)
+            .await
+            .unwrap_err(),
+        "locking_rules",
+    );
+    let mut update = types::RecordLockingConfigurationUpdate::new("1");
+    update.locking_rules = Some((0..6).map(rule).collect());
+    assert_invalid(
+        client
+            .record_locking("Deals")
+            .update(update)
+            .await
+            .unwrap_err(),
+        "locking_rules",
+    );
+    // Automatic locking needs a rule.
+    let input = types::RecordLockingConfigurationInput::new(enums::LockType::Both);
+    assert_invalid(
+        client
+            .record_locking("Deals")
+            .create(input)
+            .await
+            .unwrap_err(),
+        "locking_rules",
+    );
+    // More than 15 excluded fields.
+    let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Manual);
+    input.excluded_fields = Some(
+        (0..16)
+            .map(|i| types::FieldRef {
+                api_name: Some(format!("F{i}")),
+                id: None,
+            })
+            .collect(),
+    );
+    assert_invalid(
+        client
+            .record_locking("Deals")
+            .create(input)
+            .await
+            .unwrap_err(),
+        "excluded_fields",
+    );
+
+    // Org permissions: 1 to 100 items.
+    let none: Vec<types::DataSharingUpdate> = vec![];
+    assert_invalid(
+        client.org_permissions().set(none).await.unwrap_err(),
+        "data_sharing",
+    );
+    let many =
+        (0..101).map(|i| types::DataSharingUpdate::new(i.to_string(), enums::ShareType::Public));
+    assert_invalid(
+        client.org_permissions().set(many).await.unwrap_err(),
+        "data_sharing",
+    );
+
+    // An owner-based rule needs shared_from; a criteria-based one needs criteria.
+    let mut owner = types::SharingRuleInput::owner_based(
+        "x",
+        types::SharedFrom::role("1"),
+        types::SharedTo::all_users(),
+        enums::PermissionType::Read,
+    );
+    owner.shared_from = None;
+    assert_invalid(
+        client
+            .sharing_rules("Leads")
+            .create(owner)
+            .await
+            .unwrap_err(),
+        "shared_from",
+    );
+    let mut crit = types::SharingRuleInput::criteria_based(
+        "y",
+        field("A").equal("b"),
+        types::SharedTo::group("2"),
+        enums::PermissionType::Read,
+    );
+    crit.criteria = None;
+    assert_invalid(
+        client
+            .sharing_rules("Leads")
+            .create(crit)
+            .await
+            .unwrap_err(),
+        "criteria",
+    );
+
+    // Writes need a module; ids must look like ids; pages start at 1.
+    let any_rule = types::SharingRuleInput::owner_based(
+        "z",
+        types::SharedFrom::group("1"),
+        types::SharedTo::all_users(),
+        enums::PermissionType::Read,
+    );
+    assert_invalid(
+        client
+            .sharing_rules_all()
+            .create(any_rule)
+            .await
+            .unwrap_err(),
+        "module",
+    );
+    assert_invalid(
+        client
+            .sharing_rules("Leads")
+            .delete("1/../2")
+            .await
+            .unwrap_err(),
+        "id",
+    );
+    assert_invalid(client.record_locking("").get().await.unwrap_err(), "module");
+    assert_invalid(
+        client
+            .sharing_rules("Leads")
+            .list()
+            .page(0)
+            .send()
+            .await
+            .unwrap_err(),
+        "page",
+    );
+    assert_invalid(
+        client
+            .record_locking("Deals")
+            .delete_many(&[])
+            .await
+            .unwrap_err(),
+        "ids",
+    );
+
+    assert_eq!(server.total(), 0, "no request was sent");
+}
+
+#[test]
+fn debug_output_redacts_credentials() {
+    let builder = Client::builder().data_center(DataCenter::Eu).refresh_token(
+        "1000.CLIENT",
+        "very-secret-value",
+        "1000.refresh-value",
+    );
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?}");
+    assert!(
+        !shown.contains("very-secret-value") && !shown.contains("1000.refresh-value"),
+        "{shown}"
+    );
+    assert!(shown.contains("REDACTED"), "{shown}");
+    let c = Client::builder()
+        .data_center(DataCenter::Us)
+        .access_token("static-secret")
+        .build()
+        .unwrap();
+    assert!(!format!("{c:?}").contains("static-secret"));
+}
