@@ -135,6 +135,19 @@ fn handle(s: &Session, module: Option<&str>) -> SharingRules {
     }
 }
 
+/// `status` is read-only: Zoho answers `NOT_ALLOWED` when a create or update carries it, and
+/// the typed body has no place for it, so say so instead of dropping it silently.
+fn refuse_status(item: &Value) -> Result<(), CliError> {
+    if item.get("status").is_some() {
+        return Err(CliError::Usage(
+            "`status` cannot be sent (Zoho answers NOT_ALLOWED): remove it, and use \
+             `sharing-rules activate` or `deactivate` to change a rule's status"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn filters(value: Value) -> Result<types::SharingRuleFilters, CliError> {
     let value = match value {
         Value::Array(items) => serde_json::json!({ "filters": items }),
@@ -170,11 +183,13 @@ pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result
         }
         SharingRulesCommand::Create { module, body } => {
             let item = single_item(read_json(body.file.as_deref())?, KEY)?;
+            refuse_status(&item)?;
             let rule: types::SharingRuleInput = decode(item, "sharing rule")?;
             out.print(&s.client.sharing_rules(&module).create(rule).await?)
         }
         SharingRulesCommand::Update { rule, body } => {
             let item = single_item(read_json(body.file.as_deref())?, KEY)?;
+            refuse_status(&item)?;
             let changes: types::SharingRuleUpdate = decode(item, "sharing rule update")?;
             let handle = s.client.sharing_rules(&rule.module);
             out.print(&handle.update(&rule.id, changes).await?)
