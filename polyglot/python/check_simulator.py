@@ -45,6 +45,7 @@ from zoho_crm_access_client.models import (
     RecordLockingConfigurationInput,
     RecordLockingConfigurations,
     RestrictedAction,
+    SharedFrom,
     SharedTo,
     SharedToType,
     ShareType,
@@ -208,6 +209,46 @@ def main() -> int:
     print(
         f"ok  {step}: {rule.name!r}, {rule.type_.value}, {rule.permission_type.value}, status {rule.status.value}"
     )
+
+    # 2b. Owner-based rules (seeded by the caller, ids in ZOHO_SEEDED_OWNER_RULES): `shared_from`
+    # is an object and `criteria` is null, the other way round from the rule above.
+    seeded = [i for i in os.environ.get("ZOHO_SEEDED_OWNER_RULES", "").split(",") if i]
+    seeded_module = os.environ.get("ZOHO_SEEDED_MODULE", "Contacts")
+    for seeded_id in seeded:
+        step = f"read owner-based rule {seeded_id}"
+        rules = body_of(
+            get_sharing_rule.sync_detailed(
+                seeded_id, client=client, module=seeded_module
+            ),
+            200,
+            SharingRules,
+            step,
+        )
+        expect(len(rules.sharing_rules) == 1, f"{step}: expected one rule")
+        owner_rule = rules.sharing_rules[0]
+        expect(owner_rule.id == seeded_id, f"{step}: id {owner_rule.id}")
+        expect(
+            owner_rule.type_ == SharingRuleType.RECORD_OWNER_BASED,
+            f"{step}: type {owner_rule.type_}",
+        )
+        expect(
+            isinstance(owner_rule.shared_from, SharedFrom),
+            f"{step}: shared_from {owner_rule.shared_from!r}",
+        )
+        expect(
+            owner_rule.shared_from.resource.id.isdigit(),
+            f"{step}: shared_from.resource {owner_rule.shared_from.resource!r}",
+        )
+        expect(
+            owner_rule.criteria is None or owner_rule.criteria is UNSET,
+            f"{step}: criteria {owner_rule.criteria!r}",
+        )
+        print(
+            f"ok  {step}: {owner_rule.name!r}, shared from {owner_rule.shared_from.type_.value} "
+            f"{owner_rule.shared_from.resource.name!r}, criteria {owner_rule.criteria}"
+        )
+    if not seeded:
+        print("--  no seeded owner-based rules given (ZOHO_SEEDED_OWNER_RULES)")
 
     # 3. Create a record locking configuration on Deals, then list the module's configurations.
     step = "create record locking configuration"

@@ -518,11 +518,17 @@ fn python_against_simulator(root: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot start the simulator: {e}"))?;
     let base = sim.base_url();
     println!("simulator listening: {base}");
+    // Two owner-based rules for the script to read back (`shared_from` set, `criteria` null).
+    let seeded = sim
+        .seed_sharing_rules("Contacts", 2)
+        .map_err(|e| format!("cannot seed sharing rules: {e}"))?;
     let before = sim.state();
     let mut cmd = venv_cmd(root, "python", &[PY_CHECK]);
     cmd.env("PYTHONPATH", root.join(PY_OUT))
         .env("ZOHO_API_BASE", &base)
-        .env("ZOHO_ACCESS_TOKEN", sim.access_token());
+        .env("ZOHO_ACCESS_TOKEN", sim.access_token())
+        .env("ZOHO_SEEDED_MODULE", "Contacts")
+        .env("ZOHO_SEEDED_OWNER_RULES", seeded.join(","));
     let result = run_inherit(root, cmd);
     let after = sim.state();
     let requests = sim.api_requests();
@@ -538,7 +544,7 @@ fn python_against_simulator(root: &Path) -> Result<(), String> {
     println!(
         "simulator saw {requests} API requests; Leads gained {leads_rules} sharing rule(s); Deals has a locking configuration: {deals_locking}"
     );
-    if leads_rules != 1 || !deals_locking || requests < 5 {
+    if leads_rules != 1 || !deals_locking || requests < 7 {
         return Err("the simulator's state does not show the Python client's changes".into());
     }
     Ok(())
