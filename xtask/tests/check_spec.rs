@@ -91,7 +91,7 @@ fn wrong_type_fails_naming_file_and_pointer() {
     assert!(out.contains("wrong_type.json"), "{out}");
     assert!(out.contains("getRecordLockingConfigurations"), "{out}");
     assert!(
-        out.contains("at /record_locking_configurations/0/lock_type"),
+        out.contains("at /response/body/record_locking_configurations/0/lock_type"),
         "{out}"
     );
     assert!(out.contains("#/components/schemas/LockType/type"), "{out}");
@@ -112,7 +112,7 @@ fn missing_required_key_fails_naming_file_and_pointer() {
     assert!(!ok, "{out}");
     assert!(out.contains("missing_id.json"), "{out}");
     assert!(
-        out.contains("at /record_locking_configurations/0:"),
+        out.contains("at /response/body/record_locking_configurations/0:"),
         "{out}"
     );
     assert!(out.contains("\"id\" is a required property"), "{out}");
@@ -130,7 +130,10 @@ fn wrong_type_inside_a_one_of_names_the_deep_pointer() {
     let (ok, out) = check_dir(&dir, &[]);
     assert!(!ok, "{out}");
     assert!(out.contains("error_shape.json"), "{out}");
-    assert!(out.contains("at /details/resource_path_index"), "{out}");
+    assert!(
+        out.contains("at /response/body/details/resource_path_index"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -143,7 +146,7 @@ fn undocumented_status_fails() {
     assert!(!ok, "{out}");
     assert!(out.contains("teapot.json"), "{out}");
     assert!(
-        out.contains("status 418 is not documented for getRecordLockingConfigurations"),
+        out.contains("[status] at /response/status: status 418 is not documented for getRecordLockingConfigurations"),
         "{out}"
     );
 }
@@ -158,7 +161,8 @@ fn unknown_path_fails() {
     assert!(!ok, "{out}");
     assert!(out.contains("unknown_path.json"), "{out}");
     assert!(
-        out.contains("no path of the spec matches `/settings/record_locking_rules`"),
+        out.contains("[request] at /request/path: ")
+            && out.contains("no path of the spec matches `/settings/record_locking_rules`"),
         "{out}"
     );
 }
@@ -174,7 +178,7 @@ fn wrong_method_fails() {
     assert!(out.contains("wrong_method.json"), "{out}");
     assert!(
         out.contains(
-            "method PATCH is not documented for `/settings/record_locking_configurations`"
+            "[request] at /request/method: PATCH /crm/v8/settings/record_locking_configurations: method PATCH is not documented for `/settings/record_locking_configurations`"
         ),
         "{out}"
     );
@@ -220,7 +224,7 @@ fn query_parameters_are_checked() {
         "{out}"
     );
     assert!(
-        out.contains("query parameter `colour` is not declared"),
+        out.contains("at /request/query/colour: query parameter `colour` is not declared"),
         "{out}"
     );
     assert!(out.contains("`per_page`: value is greater than the maximum of 200 (expected maximum: 200; found 500)"), "{out}");
@@ -246,7 +250,7 @@ fn body_presence_and_content_type_are_checked() {
         "{out}"
     );
     assert!(
-        out.contains("[content-type]: expected application/json; found `text/html`"),
+        out.contains("[content-type] at /response/headers/content-type: expected application/json; found `text/html`"),
         "{out}"
     );
 }
@@ -264,7 +268,7 @@ fn request_bodies_are_checked() {
     let (ok, out) = check_dir(&dir, &[]);
     assert!(!ok, "{out}");
     assert!(
-        out.contains("[request body] at /data_sharing/0/module"),
+        out.contains("[request body] at /request/body/data_sharing/0/module"),
         "{out}"
     );
 }
@@ -282,8 +286,8 @@ fn drift_is_allowed_but_fails_under_strict() {
     assert!(out.contains("drift allowed without --strict: 2"), "{out}");
     let (ok, out) = check_dir(&dir, &["--strict"]);
     assert!(!ok, "{out}");
-    assert!(out.contains("at /record_locking_configurations/0/brand_new_key: drift: property `brand_new_key` is not declared"), "{out}");
-    assert!(out.contains("at /record_locking_configurations/0/restricted_actions/1: drift: \"archive\" is not a documented value"), "{out}");
+    assert!(out.contains("at /response/body/record_locking_configurations/0/brand_new_key: drift: property `brand_new_key` is not declared"), "{out}");
+    assert!(out.contains("at /response/body/record_locking_configurations/0/restricted_actions/1: drift: \"archive\" is not a documented value"), "{out}");
 }
 
 #[test]
@@ -310,7 +314,10 @@ fn nullable_all_of_refs_accept_null_and_check_the_rest() {
     assert!(out.contains("ok   "), "{out}");
     assert!(out.contains("null_ok.json"), "{out}");
     assert!(out.contains("FAIL"), "{out}");
-    assert!(out.contains("at /sharing_rules/0/shared_from: "), "{out}");
+    assert!(
+        out.contains("at /response/body/sharing_rules/0/shared_from: "),
+        "{out}"
+    );
     assert!(out.contains("\"resource\" is a required property"), "{out}");
 }
 
@@ -331,7 +338,7 @@ fn known_disagreements_are_reported_and_cannot_go_stale() {
     let d = dir.to_str().unwrap();
 
     // Listed and failing: known, the run passes.
-    let k = known_file(&base, "  - corpus: corpus\n    recording: family/bad.json\n    reason: test\n    expect: /lock_type\n");
+    let k = known_file(&base, "  - corpus: corpus\n    recording: family/bad.json\n    reason: test\n    expect: /response/body/record_locking_configurations/0/lock_type\n");
     let (ok, out) = check_spec(&["--recordings", d, "--known", k.to_str().unwrap()]);
     assert!(ok, "{out}");
     assert!(out.contains("KNOWN"), "{out}");
@@ -388,4 +395,203 @@ fn published_examples_pass_or_are_listed() {
     }
     let (ok, out) = check_spec(&["--recordings", shared.to_str().unwrap()]);
     assert!(ok, "{out}");
+}
+
+#[test]
+fn formats_and_item_limits_are_enforced() {
+    let dir = temp_dir("formats");
+    let mut bad_time = rlc_get();
+    bad_time["response"]["body"]["record_locking_configurations"][0]["created_time"] =
+        json!("yesterday at noon");
+    write(&dir, "bad_time.json", &bad_time);
+    let mut two = rlc_get();
+    let cfg = two["response"]["body"]["record_locking_configurations"][0].clone();
+    two["response"]["body"]["record_locking_configurations"] = json!([cfg.clone(), cfg]);
+    write(&dir, "two_configs.json", &two);
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("at /response/body/record_locking_configurations/0/created_time"),
+        "{out}"
+    );
+    assert!(out.contains("date-time"), "{out}");
+    assert!(
+        out.contains("at /response/body/record_locking_configurations: ")
+            && out.contains("maxItems: 1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_unreadable_recording_is_a_failure_naming_the_file() {
+    let dir = temp_dir("unreadable");
+    std::fs::write(dir.join("broken.json"), "{ not json").unwrap();
+    write(
+        &dir,
+        "no_status.json",
+        &json!({"request": {"method": "GET", "path": "/crm/v8/settings/data_sharing"}, "response": {}}),
+    );
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("broken.json") && out.contains("not valid JSON"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no_status.json") && out.contains("response.status"),
+        "{out}"
+    );
+}
+
+/// A small spec of our own exercises what the project's spec does not use.
+const CUSTOM_SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example/base/v1"}]
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer, format: int32}}
+        - {name: verbose, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+              examples:
+                good: {value: {size: 2, colour: red, parent: null}}
+                bad: {value: {size: 0, colour: red}}
+        "4XX":
+          description: client errors
+          content:
+            application/json:
+              schema: {type: object, required: [error], properties: {error: {type: string}}}
+        default:
+          description: anything else
+components:
+  schemas:
+    Colour:
+      type: string
+      enum: [red, green]
+      nullable: true
+    Thing:
+      type: object
+      required: [size]
+      properties:
+        size: {type: number, minimum: 0, exclusiveMinimum: true}
+        colour: {$ref: "#/components/schemas/Colour"}
+        parent:
+          allOf: [{$ref: "#/components/schemas/Thing"}]
+          nullable: true
+      example: {size: 1, colour: blue}
+"##;
+
+#[test]
+fn a_custom_spec_exercises_ranges_default_and_3_0_keywords() {
+    let dir = temp_dir("custom");
+    let spec = dir.join("spec.yaml");
+    std::fs::write(&spec, CUSTOM_SPEC).unwrap();
+    let recs = dir.join("recs");
+    let get = |path: &str, query: Value, status: u16, body: Value| {
+        json!({"source": "test", "request": {"method": "GET", "path": path, "query": query},
+               "response": {"status": status, "body": body}})
+    };
+    write(
+        &recs,
+        "ok.json",
+        &get(
+            "/base/v1/things/7",
+            json!({"verbose": "true"}),
+            200,
+            json!({"size": 1.5, "colour": null, "parent": {"size": 3, "parent": null}}),
+        ),
+    );
+    write(
+        &recs,
+        "range_404.json",
+        &get(
+            "/base/v1/things/7",
+            json!({}),
+            404,
+            json!({"error": "gone"}),
+        ),
+    );
+    write(
+        &recs,
+        "default_503.json",
+        &get("/base/v1/things/7", json!({}), 503, Value::Null),
+    );
+    write(
+        &recs,
+        "bad.json",
+        &get(
+            "/base/v1/things/x",
+            json!({"verbose": "yes"}),
+            200,
+            json!({"size": 0, "colour": "blue", "parent": {"colour": "red"}}),
+        ),
+    );
+    let s = spec.to_str().unwrap();
+    let r = recs.to_str().unwrap();
+    let (ok, out) = check_spec(&["--spec", s, "--recordings", r, "--known", "/dev/null"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("not in the generated code (bodies checked against the spec only): getThing"),
+        "{out}"
+    );
+    assert!(
+        out.contains("recordings: 4 checked, 3 passed, 0 known disagreements, 1 failed"),
+        "{out}"
+    );
+    // Valid: nullable enum, nullable allOf-wrapped $ref, a 4XX range and `default`.
+    assert!(
+        out.contains("ok   ") && out.contains("ok.json (operation getThing, status 200)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("range_404.json (operation getThing, status 404)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("default_503.json (operation getThing, status 503)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("getThing   GET     200:2 4XX:1 default:1"),
+        "{out}"
+    );
+    // Invalid: typed path and query parameters, exclusiveMinimum, closed enum, nested required.
+    assert!(out.contains("FAIL") && out.contains("bad.json"), "{out}");
+    assert!(
+        out.contains("[path] at /request/path: `id`: expected an integer, found `x`"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "[query] at /request/query/verbose: `verbose`: expected true or false, found `yes`"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("at /response/body/size: "), "{out}");
+    assert!(out.contains("at /response/body/colour: "), "{out}");
+    assert!(
+        out.contains("at /response/body/parent: ")
+            && out.contains("\"size\" is a required property"),
+        "{out}"
+    );
+    // Examples: the schema-level one has a colour outside the closed enum, the media-type `bad`
+    // one a size that exclusiveMinimum refuses; `good` passes.
+    assert!(
+        out.contains("FAIL spec example #/components/schemas/Thing/example"),
+        "{out}"
+    );
+    assert!(out.contains("FAIL spec example #/paths/~1things~1{id}/get/responses/200/content/application~1json/examples/bad"), "{out}");
+    assert!(!out.contains("examples/good"), "{out}");
+    assert!(
+        out.contains("spec examples: 3 checked, 1 valid, 2 invalid"),
+        "{out}"
+    );
 }

@@ -37,6 +37,18 @@ impl Problem {
         }
     }
 
+    /// The same problem at `pointer` (a JSON pointer into the recording).
+    pub fn at(mut self, pointer: impl Into<String>) -> Problem {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// Makes a pointer relative to a body relative to the recording (`/response/body/...`).
+    pub fn under(mut self, prefix: &str) -> Problem {
+        self.pointer = Some(format!("{prefix}{}", self.pointer.as_deref().unwrap_or("")));
+        self
+    }
+
     /// The problem on one line.
     pub fn line(&self) -> String {
         let mut s = format!("[{}]", self.part);
