@@ -18,7 +18,7 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
@@ -154,7 +154,10 @@ impl Shared {
             .headers_mut()
             .remove(HeaderName::from_static("api-version"));
         let method = template.method().clone();
-        let deadline = started + self.retry.get_total_deadline();
+        // A deadline too far to represent is no deadline.
+        let deadline = started
+            .checked_add(self.retry.get_total_deadline())
+            .unwrap_or_else(|| started + Duration::from_secs(100 * 365 * 24 * 3600));
         let max_attempts = self.retry.get_max_attempts();
         // A request whose body cannot be cloned is sent once.
         let mut template = Some(template);
@@ -225,7 +228,7 @@ impl Shared {
                     let retry =
                         can_retry && attempt < max_attempts && retryable_transport(&method, &e);
                     let wait = self.retry.backoff(attempt);
-                    if retry && Instant::now() + wait < deadline {
+                    if retry && fits(wait, deadline) {
                         tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
                         tokio::time::sleep(wait).await;
                         continue;
@@ -268,7 +271,7 @@ impl Shared {
 
             if can_retry && attempt < max_attempts && retryable_status(&method, status) {
                 let wait = self.retry.wait_after(attempt, resp.headers());
-                if Instant::now() + wait < deadline {
+                if fits(wait, deadline) {
                     tracing::info!(
                         attempt,
                         status = status.as_u16(),
@@ -288,6 +291,13 @@ impl Shared {
             return Ok(resp);
         }
     }
+}
+
+/// Whether waiting `wait` from now still ends before `deadline` (never overflows).
+fn fits(wait: Duration, deadline: Instant) -> bool {
+    Instant::now()
+        .checked_add(wait)
+        .is_some_and(|t| t < deadline)
 }
 
 /// Whether a 401 body says the token itself is bad (as opposed to, say, a scope mismatch).

@@ -384,3 +384,43 @@ async fn secrets_never_reach_debug_output_logs_errors_or_the_api_server() {
         );
     }
 }
+
+#[tokio::test]
+async fn absurd_token_lifetimes_from_the_server_do_not_break_the_client() {
+    for expires_in in [0, 1, u64::MAX] {
+        let api = api_accepting("tok-1").await;
+        let accounts = accounts_for(&api, expires_in).await;
+        let client = refresh_client(&api, &accounts).build().unwrap();
+        client.record_locking("Deals").get().await.unwrap();
+        assert!(accounts.total() >= 1, "expires_in {expires_in}");
+    }
+}
+
+#[tokio::test]
+async fn the_raw_client_shares_auth_and_reports_local_failures_readably() {
+    let api = api_accepting("tok-1").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    let raw = client
+        .raw()
+        .get_record_locking_configurations()
+        .module("Deals")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.into_inner().record_locking_configurations[0].id, "111");
+    assert_eq!(accounts.total(), 1);
+
+    // A refresh that fails has no HTTP response; the raw client gets a readable message.
+    let refusing =
+        TestServer::start(|_| Reply::json(400, serde_json::json!({"error": "invalid_client"})))
+            .await;
+    let client = refresh_client(&api, &refusing).build().unwrap();
+    match client.raw().get_org_permissions().send().await {
+        Err(progenitor_client::Error::Custom(msg)) => {
+            assert!(msg.contains("invalid_client"), "{msg}");
+            assert!(!msg.contains(CLIENT_SECRET));
+        }
+        other => panic!("expected Custom, got {:?}", other.map(|_| ())),
+    }
+}

@@ -66,7 +66,8 @@ struct TokenResponse {
 
 fn refresh_at(now: SystemTime, lifetime: Duration) -> SystemTime {
     let early = REFRESH_EARLY.min(lifetime / 2);
-    now + lifetime.saturating_sub(early)
+    now.checked_add(lifetime.saturating_sub(early))
+        .unwrap_or(now + DEFAULT_LIFETIME)
 }
 
 impl Refresher {
@@ -281,7 +282,7 @@ impl Refresher {
         let secret = SecretString::from(access);
         let stored = StoredToken {
             access_token: secret.clone(),
-            expires_at: Some(now + lifetime),
+            expires_at: now.checked_add(lifetime),
             api_domain: parsed.api_domain.clone(),
         };
         let token = {
