@@ -12,6 +12,31 @@ pub struct Api {
     pub token: String,
 }
 
+/// With `SIMULATOR_RECORDINGS_DIR` set, every exchange of the test is written there as a
+/// recording (one file each), so `cargo xtask check-spec --strict --recordings <dir>` can check
+/// the whole session, errors included, against the spec.
+impl Drop for Api {
+    fn drop(&mut self) {
+        let Some(dir) = std::env::var_os("SIMULATOR_RECORDINGS_DIR") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        let session = format!("{}-{}", std::process::id(), self.sim.local_addr().port());
+        for (i, r) in self.sim.recordings().iter().enumerate() {
+            let op = r["operation_id"].as_str().unwrap_or("unknown");
+            let status = &r["response"]["status"];
+            let name = format!("{session}_{i:03}_{op}__{status}.json");
+            let _ = std::fs::write(
+                dir.join(name),
+                serde_json::to_vec_pretty(r).unwrap_or_default(),
+            );
+        }
+    }
+}
+
 /// One answer: status and parsed body (None for an empty body).
 #[derive(Debug)]
 pub struct Answer {
