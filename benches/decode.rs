@@ -6,6 +6,8 @@
 //!   (criteria present), which exercises the untagged `Criteria` enum.
 //! * `decode/org_permissions_100`: default org permissions for 100 modules
 //!   (`types::DataSharingSettings`).
+//! * `decode/record_locking_1`: the one-configuration body of benchmark 1
+//!   (`types::RecordLockingConfigurations`).
 //!
 //! Each group has `value` (the baseline), `typed` (`serde_json::from_slice`, what reqwest's
 //! `json()` and progenitor do) and `typed_path_to_error` (the same through
@@ -73,6 +75,11 @@ fn decode(c: &mut Criterion) {
         &page_with_criteria,
     );
     group::<types::DataSharingSettings>(c, "decode/org_permissions_100", &org);
+    // The small body of benchmark 1's `record_locking_get` (dates, untagged criteria).
+    let rlc = common::record_locking_configuration();
+    let configs: types::RecordLockingConfigurations = typed(&rlc);
+    assert_eq!(configs.record_locking_configurations.len(), 1);
+    group::<types::RecordLockingConfigurations>(c, "decode/record_locking_1", &rlc);
 }
 
 criterion_group! {

@@ -1,2 +1,409 @@
-//! Work in progress (issue 7).
-fn main() {}
+//! Benchmark 1 (BENCHMARKS.md): per-request overhead of the typed client against a raw
+//! `reqwest` + `serde_json::Value` call, both sending the same request to the same minimal
+//! loopback server (fixed realistic bodies, no simulator logic), measured in the same run.
+//!
+//! Groups:
+//! * `overhead/record_locking_get`: `GET /crm/v8/settings/record_locking_configurations?module=Deals`
+//!   (one configuration, 1.5 KB).
+//! * `overhead/sharing_rules_list_200`: `GET /crm/v8/settings/data_sharing/rules?module=Leads&per_page=200`
+//!   (one page of 200 rules, 96 KB).
+//!
+//! Members: `raw_reqwest` (the baseline), `generated` (progenitor's client with default hooks:
+//! typed decoding without the hand-written layer) and `client` (`zoho_crm_access::Client`, what
+//! users call). `cargo xtask bench report` prints median / baseline. `diag_*` members explain
+//! the difference: `diag_raw_timeouts` is the raw call on a reqwest client configured like the
+//! typed client's (timeouts, user agent, no redirects), `diag_raw_typed` the raw call decoding
+//! into the generated type instead of `Value`.
+//!
+//! Run: `cargo bench --bench request_overhead`, then `cargo xtask bench report`.
+
+mod common;
+
+use std::future::Future;
+use std::hint::black_box;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use axum::extract::Request;
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use zoho_crm_access::{generated, hooks::Hooks, types, Client};
+
+const TOKEN: &str = "1000.bench-access-token";
+
+/// Answers the two operations with fixed bodies, whatever the query; 404 otherwise.
+fn fixed_server(rlc: Bytes, rules: Bytes) -> axum::Router {
+    axum::Router::new().fallback(move |req: Request| {
+        let (rlc, rules) = (rlc.clone(), rules.clone());
+        async move {
+            let path = req.uri().path();
+            if path.ends_with("/settings/record_locking_configurations") {
+                common::json_response(200, rlc)
+            } else if path.ends_with("/settings/data_sharing/rules") {
+                common::json_response(200, rules)
+            } else {
+                common::json_response(404, Bytes::from_static(br#"{"code":"INVALID_URL_PATTERN","details":{},"message":"Please check if the URL trying to access is a correct one","status":"error"}"#))
+            }
+        }
+    })
+}
+
+/// The raw call with the typed client's decoding: bytes into the generated type.
+async fn raw_typed<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    query: &[(&str, &str)],
+) -> T {
+    let response = http
+        .get(url)
+        .query(query)
+        .header("authorization", format!("Zoho-oauthtoken {TOKEN}"))
+        .send()
+        .await
+        .expect("raw request");
+    assert!(response.status().is_success(), "{}", response.status());
+    serde_json::from_slice(&response.bytes().await.expect("raw body")).expect("typed body")
+}
+
+async fn raw_get(http: &reqwest::Client, url: &str, query: &[(&str, &str)]) -> serde_json::Value {
+    let response = http
+        .get(url)
+        .query(query)
+        .header("authorization", format!("Zoho-oauthtoken {TOKEN}"))
+        .send()
+        .await
+        .expect("raw request");
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.expect("raw body")
+}
+
+fn overhead(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let rlc = Bytes::from(common::record_locking_configuration());
+    let rules = Bytes::from(common::sharing_rules_page(1, 200, 1, false));
+    let (rlc_len, rules_len) = (rlc.len() as u64, rules.len() as u64);
+    let addr: SocketAddr = rt.block_on(common::serve(fixed_server(rlc, rules)));
+
+    let base = format!("http://{addr}");
+    let api = format!("{base}/crm/v8");
+    let raw = reqwest::Client::new();
+    // The reqwest configuration the typed client uses (timeouts, user agent, no redirects).
+    let raw_configured = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent("zoho-crm-access-bench")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client");
+    let generated = generated::Client::new(&api, Hooks::default());
+    let client = Client::builder()
+        .base_url(&base)
+        .access_token(TOKEN)
+        .build()
+        .expect("client");
+
+    // What each side gets must be the same data before anything is timed.
+    rt.block_on(async {
+        let v = raw_get(
+            &raw,
+            &format!("{api}/settings/data_sharing/rules"),
+            &[("module", "Leads"), ("per_page", "200")],
+        )
+        .await;
+        assert_eq!(v["sharing_rules"].as_array().map(Vec::len), Some(200));
+        let page = client
+            .sharing_rules("Leads")
+            .list()
+            .per_page(200)
+            .send()
+            .await
+            .expect("client list");
+        assert_eq!(page.sharing_rules.len(), 200);
+        let page = generated
+            .list_sharing_rules()
+            .module("Leads")
+            .per_page(200)
+            .send()
+            .await
+            .expect("generated list");
+        assert_eq!(page.sharing_rules.len(), 200);
+        let config = client
+            .record_locking("Deals")
+            .get()
+            .await
+            .expect("client get");
+        assert!(format!("{config:?}").contains(&common::zoho_id(1_068_044)));
+    });
+
+    let rlc_url = format!("{api}/settings/record_locking_configurations");
+    let mut g = c.benchmark_group("overhead/record_locking_get");
+    g.throughput(Throughput::Bytes(rlc_len));
+    g.bench_function("raw_reqwest", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(raw_get(&raw, &rlc_url, &[("module", "Deals")]).await) })
+    });
+    g.bench_function("diag_raw_timeouts", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(raw_get(&raw_configured, &rlc_url, &[("module", "Deals")]).await)
+        })
+    });
+    g.bench_function("diag_raw_typed", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                raw_typed::<types::RecordLockingConfigurations>(
+                    &raw,
+                    &rlc_url,
+                    &[("module", "Deals")],
+                )
+                .await,
+            )
+        })
+    });
+    g.bench_function("generated", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                generated
+                    .get_record_locking_configurations()
+                    .module("Deals")
+                    .send()
+                    .await
+                    .expect("generated"),
+            )
+        })
+    });
+    g.bench_function("client", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(client.record_locking("Deals").get().await.expect("client"))
+        })
+    });
+    g.finish();
+
+    let rules_url = format!("{api}/settings/data_sharing/rules");
+    let mut g = c.benchmark_group("overhead/sharing_rules_list_200");
+    g.throughput(Throughput::Bytes(rules_len));
+    g.bench_function("raw_reqwest", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                raw_get(
+                    &raw,
+                    &rules_url,
+                    &[("module", "Leads"), ("per_page", "200")],
+                )
+                .await,
+            )
+        })
+    });
+    g.bench_function("diag_raw_typed", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                raw_typed::<types::SharingRules>(
+                    &raw,
+                    &rules_url,
+                    &[("module", "Leads"), ("per_page", "200")],
+                )
+                .await,
+            )
+        })
+    });
+    g.bench_function("generated", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                generated
+                    .list_sharing_rules()
+                    .module("Leads")
+                    .per_page(200)
+                    .send()
+                    .await
+                    .expect("generated"),
+            )
+        })
+    });
+    g.bench_function("client", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                client
+                    .sharing_rules("Leads")
+                    .list()
+                    .per_page(200)
+                    .send()
+                    .await
+                    .expect("client"),
+            )
+        })
+    });
+    g.finish();
+
+    // Paired, interleaved rounds: the ratio each round, so drift on the shared machine cancels.
+    let q_rlc: &[(&str, &str)] = &[("module", "Deals")];
+    let q_rules: &[(&str, &str)] = &[("module", "Leads"), ("per_page", "200")];
+    paired(
+        &rt,
+        "record_locking_get",
+        100,
+        vec![
+            (
+                "raw_reqwest",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(raw_get(&raw, &rlc_url, q_rlc).await);
+                    })
+                }),
+            ),
+            (
+                "diag_raw_timeouts",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(raw_get(&raw_configured, &rlc_url, q_rlc).await);
+                    })
+                }),
+            ),
+            (
+                "diag_raw_typed",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(
+                            raw_typed::<types::RecordLockingConfigurations>(&raw, &rlc_url, q_rlc)
+                                .await,
+                        );
+                    })
+                }),
+            ),
+            (
+                "generated",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(
+                            generated
+                                .get_record_locking_configurations()
+                                .module("Deals")
+                                .send()
+                                .await
+                                .expect("generated"),
+                        );
+                    })
+                }),
+            ),
+            (
+                "client",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(client.record_locking("Deals").get().await.expect("client"));
+                    })
+                }),
+            ),
+        ],
+    );
+    paired(
+        &rt,
+        "sharing_rules_list_200",
+        10,
+        vec![
+            (
+                "raw_reqwest",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(raw_get(&raw, &rules_url, q_rules).await);
+                    })
+                }),
+            ),
+            (
+                "diag_raw_typed",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(
+                            raw_typed::<types::SharingRules>(&raw, &rules_url, q_rules).await,
+                        );
+                    })
+                }),
+            ),
+            (
+                "generated",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(
+                            generated
+                                .list_sharing_rules()
+                                .module("Leads")
+                                .per_page(200)
+                                .send()
+                                .await
+                                .expect("generated"),
+                        );
+                    })
+                }),
+            ),
+            (
+                "client",
+                Box::new(|| {
+                    Box::pin(async {
+                        black_box(
+                            client
+                                .sharing_rules("Leads")
+                                .list()
+                                .per_page(200)
+                                .send()
+                                .await
+                                .expect("client"),
+                        );
+                    })
+                }),
+            ),
+        ],
+    );
+}
+
+type Call<'a> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + 'a>> + 'a>;
+
+const ROUNDS: usize = 30;
+
+/// Runs `ROUNDS` rounds; in each, every variant (in rotating order) makes `per_round`
+/// sequential requests. Prints per-request time and, per round, time / first variant's time.
+fn paired(
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    per_round: usize,
+    variants: Vec<(&str, Call<'_>)>,
+) {
+    let mut times = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    rt.block_on(async {
+        for round in 0..ROUNDS {
+            for k in 0..variants.len() {
+                let i = (round + k) % variants.len();
+                let start = Instant::now();
+                for _ in 0..per_round {
+                    (variants[i].1)().await;
+                }
+                times[i].push(start.elapsed().as_secs_f64() * 1e6 / per_round as f64);
+            }
+        }
+    });
+    println!("\npaired/{name}: {ROUNDS} interleaved rounds of {per_round} requests per variant");
+    println!(
+        "| variant | min µs | median µs | max µs | ratio to raw_reqwest: min | median | max |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (i, (label, _)) in variants.iter().enumerate() {
+        let (min, median, max) = common::min_median_max(&times[i]);
+        let ratios: Vec<f64> = times[i].iter().zip(&times[0]).map(|(t, b)| t / b).collect();
+        let (rmin, rmed, rmax) = common::min_median_max(&ratios);
+        println!(
+            "| {label} | {min:.1} | {median:.1} | {max:.1} | {rmin:.3} | {rmed:.3} | {rmax:.3} |"
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    // Small and short: the machine is shared (2 cores).
+    config = Criterion::default()
+        .sample_size(40)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    targets = overhead
+}
+criterion_main!(benches);

@@ -39,7 +39,7 @@ const PERMISSIONS: &[&str] = &["read", "read_write", "read_write_delete"];
 /// `with_criteria` (then criteria-based rules carry a two-condition AND group and owner-based
 /// rules `criteria: null`).
 pub fn sharing_rule(module: &str, module_id: &str, n: u64, with_criteria: bool) -> Value {
-    let criteria_based = n % 3 == 0;
+    let criteria_based = n.is_multiple_of(3);
     let role = ROLES[(n as usize) % ROLES.len()];
     let group = GROUPS[(n as usize) % GROUPS.len()];
     let shared_to = match n % 4 {
@@ -61,8 +61,8 @@ pub fn sharing_rule(module: &str, module_id: &str, n: u64, with_criteria: bool) 
         "name": format!("{module} rule {n}: {role} records to {group}"),
         "permission_type": PERMISSIONS[(n as usize) % PERMISSIONS.len()],
         "shared_to": shared_to,
-        "status": if n % 7 == 0 { "inactive" } else { "active" },
-        "superiors_allowed": n % 2 == 0,
+        "status": if n.is_multiple_of(7) { "inactive" } else { "active" },
+        "superiors_allowed": n.is_multiple_of(2),
         "type": if criteria_based { "Criteria_Based" } else { "Record_Owner_Based" },
     });
     let obj = rule.as_object_mut().expect("object");
@@ -71,7 +71,7 @@ pub fn sharing_rule(module: &str, module_id: &str, n: u64, with_criteria: bool) 
     } else {
         obj.insert(
             "shared_from".into(),
-            json!({"resource": {"id": zoho_id(2_870_001 + n % 8), "name": role}, "type": "roles", "subordinates": n % 5 == 0}),
+            json!({"resource": {"id": zoho_id(2_870_001 + n % 8), "name": role}, "type": "roles", "subordinates": n.is_multiple_of(5)}),
         );
     }
     if with_criteria {
@@ -139,10 +139,10 @@ pub fn org_permissions(modules: usize) -> Vec<u8> {
                 .map(|s| (*s).to_owned())
                 .unwrap_or_else(|| format!("Vendor_Contracts_{i}"));
             json!({
-                "public_in_portals": i % 11 == 0,
+                "public_in_portals": i.is_multiple_of(11),
                 "share_type": SHARE_TYPES[i % SHARE_TYPES.len()],
                 "module": {"api_name": api_name, "id": zoho_id(2_652 + 2 * i as u64)},
-                "rule_computation_running": i % 13 == 0,
+                "rule_computation_running": i.is_multiple_of(13),
             })
         })
         .collect();
