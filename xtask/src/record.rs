@@ -43,6 +43,10 @@ pub struct Args {
     /// Where to write the recordings (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace the recordings (`*.json`) already in `--out` (otherwise a non-empty `--out` is
+    /// an error, so that one directory holds one session).
+    #[arg(long)]
+    force: bool,
     /// Module for the record locking calls.
     #[arg(long, default_value = "Deals")]
     locking_module: String,
@@ -457,8 +461,7 @@ async fn record(args: Args) -> Result<ExitCode, String> {
     let parsed =
         url::Url::parse(&api).map_err(|e| format!("--base-url `{api}` is not a URL: {e}"))?;
     let origin = format!("{}://{}", parsed.scheme(), parsed.host_str().unwrap_or("?"));
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    prepare_out(&args.out, args.force)?;
     let mut s = Session {
         http,
         api,
@@ -482,6 +485,30 @@ async fn record(args: Args) -> Result<ExitCode, String> {
         );
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// Creates `out`, or empties it of recordings with `force`; refuses to mix two sessions.
+fn prepare_out(out: &Path, force: bool) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let existing: Vec<PathBuf> = std::fs::read_dir(out)
+        .map_err(|e| format!("cannot read {}: {e}", out.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        return Err(format!(
+            "{} already holds {} recordings; pass --force to replace them",
+            out.display(),
+            existing.len()
+        ));
+    }
+    for p in existing {
+        std::fs::remove_file(&p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 fn display(p: &Path) -> String {

@@ -410,6 +410,30 @@ async fn a_rejected_token_is_recorded_and_reported() {
         assert!(!text.contains("1000.wrong.token"), "{name}");
         assert!(text.contains("\"status\": 401"), "{name}: {text}");
     }
+    // The directory now holds a session: a second run refuses to mix, unless --force.
+    let again = |force: bool| {
+        let mut args = vec![
+            "record".to_owned(),
+            "--base-url".into(),
+            base.clone(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ];
+        if force {
+            args.push("--force".into());
+        }
+        xtask(args, vec![("ZOHO_ACCESS_TOKEN", "1000.wrong.token")])
+    };
+    let refused = again(false).await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pass --force to replace them"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let replaced = again(true).await;
+    assert!(String::from_utf8_lossy(&replaced.stdout).contains("steps skipped"));
+    assert_eq!(files(&out).len(), written.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
