@@ -20,6 +20,14 @@
 //! Personal data becomes stable placeholders: the same user name or e-mail address always gives
 //! the same `User N` / `userN@example.invalid` within a session.
 
+/// `println!` that ignores a closed stdout (output piped into `head`, ...).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -250,7 +258,7 @@ impl Session {
                 }))
             };
         self.write(&ex, status, content_type.as_deref(), body.clone())?;
-        println!("{:>3} {} {} ({})", status, ex.method, ex.path, ex.operation);
+        say!("{:>3} {} {} ({})", status, ex.method, ex.path, ex.operation);
         Ok(Answer { status, body })
     }
 
@@ -299,7 +307,7 @@ impl Session {
     }
 
     fn skip(&mut self, operation: &str, why: &str) {
-        println!("skip {operation}: {why}");
+        say!("skip {operation}: {why}");
         self.skipped.push(format!("{operation} ({why})"));
     }
 }
@@ -474,11 +482,11 @@ async fn record(args: Args) -> Result<ExitCode, String> {
     };
     run_sequence(&mut s, &args.locking_module, &args.sharing_module).await?;
     drop(simulator);
-    println!("recorded {} exchanges in {}", s.written, display(&args.out));
+    say!("recorded {} exchanges in {}", s.written, display(&args.out));
     if s.skipped.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        say!(
             "{} steps skipped: {}",
             s.skipped.len(),
             s.skipped.join("; ")

@@ -24,6 +24,14 @@ mod recording;
 mod report;
 mod validate;
 
+/// `println!` that ignores a closed stdout (output piped into `head`, ...).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -118,7 +126,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         None => Vec::new(),
     };
 
-    println!("check-spec: spec {}", spec_path.display());
+    say!("check-spec: spec {}", spec_path.display());
     let mut failed = 0usize;
 
     // 1. The spec's own examples.
@@ -132,13 +140,13 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             .collect();
         if !fails.is_empty() {
             bad_examples += 1;
-            println!("FAIL spec example #{}", r.location);
+            say!("FAIL spec example #{}", r.location);
             for p in fails {
-                println!("    {}", p.line());
+                say!("    {}", p.line());
             }
         }
     }
-    println!(
+    say!(
         "spec examples: {} checked, {} valid, {} invalid",
         example_results.len(),
         example_results.len() - bad_examples,
@@ -154,7 +162,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         .map(|op| op.id.as_str())
         .collect();
     if !unknown.is_empty() {
-        println!(
+        say!(
             "not in the generated code (bodies checked against the spec only): {}",
             unknown.join(", ")
         );
@@ -211,13 +219,13 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             (true, None) => {
                 passed += 1;
                 if !args.quiet {
-                    println!("ok   {}", o.header());
+                    say!("ok   {}", o.header());
                 }
             }
             (true, Some(i)) => {
                 failed += 1;
-                println!("FAIL {}", o.header());
-                println!(
+                say!("FAIL {}", o.header());
+                say!(
                     "    [known-disagreements] listed as a known disagreement ({}) but it now passes: remove the entry",
                     known[i].reason
                 );
@@ -229,24 +237,24 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                     .is_none_or(|want| fails.iter().all(|p| p.line().contains(want))) =>
             {
                 known_count += 1;
-                println!("KNOWN {}", o.header());
-                println!("    reason: {}", known[i].reason);
+                say!("KNOWN {}", o.header());
+                say!("    reason: {}", known[i].reason);
                 for p in &fails {
-                    println!("    {}", p.line());
+                    say!("    {}", p.line());
                 }
             }
             (false, entry) => {
                 failed += 1;
-                println!("FAIL {}", o.header());
+                say!("FAIL {}", o.header());
                 if let Some(i) = entry {
-                    println!(
+                    say!(
                         "    [known-disagreements] listed ({}), but fails otherwise than expected (`{}`)",
                         known[i].reason,
                         known[i].expect.as_deref().unwrap_or_default()
                     );
                 }
                 for p in &fails {
-                    println!("    {}", p.line());
+                    say!("    {}", p.line());
                 }
             }
         }
@@ -254,20 +262,21 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     for (i, k) in known.iter().enumerate() {
         if !used_known[i] && corpora.contains(&k.corpus) {
             failed += 1;
-            println!(
+            say!(
                 "FAIL known disagreement {}/{}: no such recording any more; remove the entry",
-                k.corpus, k.recording
+                k.corpus,
+                k.recording
             );
         }
     }
 
-    println!();
-    print!(
+    say!();
+    say!(
         "{}",
-        report::coverage(&checker.router.operations, &outcomes)
+        report::coverage(&checker.router.operations, &outcomes).trim_end()
     );
-    println!();
-    println!(
+    say!();
+    say!(
         "recordings: {} checked, {} passed, {} known disagreements, {} failed{}",
         outcomes.len(),
         passed,
@@ -276,16 +285,16 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         if args.strict { " (strict)" } else { "" }
     );
     if drift_notes > 0 {
-        println!("drift allowed without --strict: {drift_notes} undeclared properties or open-enum values");
+        say!("drift allowed without --strict: {drift_notes} undeclared properties or open-enum values");
     }
     if refused_notes > 0 {
-        println!("requests the spec rejects in exchanges the server refused (agreement, not failures): {refused_notes}");
+        say!("requests the spec rejects in exchanges the server refused (agreement, not failures): {refused_notes}");
     }
     if failed == 0 {
-        println!("check-spec: OK");
+        say!("check-spec: OK");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("check-spec: {failed} failure(s)");
+        say!("check-spec: {failed} failure(s)");
         Ok(ExitCode::FAILURE)
     }
 }
