@@ -16,7 +16,8 @@ pub enum Fault {
         /// Seconds for the `Retry-After` header; `None` sends no header (Zoho documents none).
         retry_after: Option<u64>,
     },
-    /// This HTTP status with a flat Zoho error body (`INTERNAL_ERROR` for 5xx).
+    /// This HTTP status with a flat Zoho error body (`INTERNAL_ERROR` for 5xx; a status
+    /// outside 200..=599 becomes 500).
     Status(u16),
     /// Wait this long, then answer normally.
     Delay(Duration),

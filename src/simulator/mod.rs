@@ -132,7 +132,7 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Keep every API exchange for [`Simulator::recordings`] (default on).
+    /// Keep API exchanges for [`Simulator::recordings`] (default on; the first 10,000 are kept).
     pub fn record_exchanges(mut self, record: bool) -> Self {
         self.record = record;
         self

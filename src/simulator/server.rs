@@ -24,6 +24,9 @@ pub(crate) type Query = BTreeMap<String, String>;
 
 /// API path prefix (the version Zoho documents these APIs under).
 pub(crate) const API_PREFIX: &str = "/crm/v8/";
+/// Exchanges kept for [`Simulator::recordings`](super::Simulator::recordings); later ones are
+/// not recorded, so a long-running simulator does not grow without bound.
+pub(crate) const MAX_RECORDINGS: usize = 10_000;
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -383,6 +386,9 @@ fn record(
     let Some(recordings) = inner.recordings.as_mut() else {
         return;
     };
+    if recordings.len() >= MAX_RECORDINGS {
+        return;
+    }
     let mut request = json!({ "method": method.as_str(), "path": path, "query": query });
     if !body.is_empty() {
         match serde_json::from_slice::<Value>(body) {
