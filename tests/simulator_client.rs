@@ -344,4 +344,68 @@ async fn auth_permission_and_faults_through_the_client() {
     sim.expire_access_tokens();
     refreshing.org_permissions().get().await.unwrap();
     assert_eq!(sim.token_requests(), 2);
+
+    // A token without the scope; no token at all.
+    let read_only = sim.issue_access_token(&["ZohoCRM.settings.data_sharing.READ"]);
+    let scoped = Client::builder()
+        .base_url(sim.api_domain())
+        .access_token(read_only)
+        .build()
+        .unwrap();
+    scoped.org_permissions().get().await.unwrap();
+    let (status, code, _) = api_error(
+        scoped
+            .org_permissions()
+            .set_share_type("Leads", enums::ShareType::Public)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((status, code.as_str()), (401, "OAUTH_SCOPE_MISMATCH"));
+    let anonymous = Client::builder()
+        .base_url(sim.api_domain())
+        .without_auth()
+        .build()
+        .unwrap();
+    let (status, code, _) = api_error(anonymous.org_permissions().get().await.unwrap_err());
+    assert_eq!((status, code.as_str()), (401, "AUTHENTICATION_FAILURE"));
+
+    // Faults that outlast the retries surface as typed errors.
+    let once = Client::builder()
+        .base_url(sim.api_domain())
+        .access_token(sim.issue_access_token(&["ZohoCRM.settings.data_sharing.ALL"]))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    sim.fail_next(1, Fault::TooManyRequests { retry_after: None });
+    let (status, code, _) = api_error(once.org_permissions().get().await.unwrap_err());
+    assert_eq!((status, code.as_str()), (429, "TOO_MANY_REQUESTS"));
+    sim.fail_next(1, Fault::Status(500));
+    let (status, code, _) = api_error(once.org_permissions().get().await.unwrap_err());
+    assert_eq!((status, code.as_str()), (500, "INTERNAL_ERROR"));
+    sim.fail_next(1, Fault::Drop);
+    assert!(matches!(
+        once.org_permissions().get().await.unwrap_err(),
+        Error::Transport { .. }
+    ));
+    once.org_permissions().get().await.unwrap();
+}
+
+#[tokio::test]
+async fn system_defined_configurations_cannot_change() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim);
+    let id = sim.seed_system_defined_locking("Leads").unwrap();
+    let leads = c.record_locking("Leads");
+    let mut update = types::RecordLockingConfigurationUpdate::new(id.clone());
+    update.lock_type = Some(enums::LockType::Manual);
+    let (_, code, details) = api_error(leads.update(update).await.unwrap_err());
+    assert_eq!(
+        (code.as_str(), details.resource_path_index),
+        ("NOT_ALLOWED", Some(1))
+    );
+    let (_, code, _) = api_error(leads.delete(&id).await.unwrap_err());
+    assert_eq!(code, "NOT_ALLOWED");
+    sim.set_record_locking_edition(false);
+    let (_, code, _) = api_error(leads.get().await.unwrap_err());
+    assert_eq!(code, "FEATURE_NOT_SUPPORTED");
 }
