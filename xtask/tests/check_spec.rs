@@ -429,9 +429,16 @@ fn an_unreadable_recording_is_a_failure_naming_the_file() {
     write(
         &dir,
         "no_status.json",
-        &json!({"request": {"method": "GET", "path": "/crm/v8/settings/data_sharing"}, "response": {}}),
+        &json!({"source": "test", "request": {"method": "GET", "path": "/crm/v8/settings/data_sharing"}, "response": {}}),
     );
+    let mut anonymous = rlc_get();
+    anonymous.as_object_mut().unwrap().remove("source");
+    write(&dir, "anonymous.json", &anonymous);
     let (ok, out) = check_dir(&dir, &[]);
+    assert!(
+        out.contains("anonymous.json") && out.contains("missing `source`"),
+        "{out}"
+    );
     assert!(!ok, "{out}");
     assert!(
         out.contains("broken.json") && out.contains("not valid JSON"),

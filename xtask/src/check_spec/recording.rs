@@ -86,6 +86,10 @@ fn load_file(file: &Path) -> Result<Recording, String> {
 
 /// Reads a recording out of its JSON form.
 pub fn parse(value: Value) -> Result<Recording, String> {
+    match value.get("source") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {}
+        _ => return Err("missing `source`: say where the exchange comes from".into()),
+    }
     let request = value
         .get("request")
         .and_then(Value::as_object)
