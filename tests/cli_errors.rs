@@ -45,6 +45,27 @@ async fn simulator_flag_needs_no_credentials() {
     )
     .await;
     assert_eq!(out.ok_json()[0]["module"]["api_name"], "Leads");
+    assert!(out.stderr.is_empty(), "quiet by default: {}", out.stderr);
+    // -v logs on stderr; stdout stays clean JSON.
+    let verbose = run_with(
+        &[
+            "--simulator",
+            "-vv",
+            "org-permissions",
+            "get",
+            "--module",
+            "Leads",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(verbose.ok_json()[0]["share_type"], "private");
+    assert!(
+        verbose.stderr.contains("built-in simulator"),
+        "{}",
+        verbose.stderr
+    );
 }
 
 #[tokio::test]
