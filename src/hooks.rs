@@ -215,16 +215,13 @@ impl Shared {
                 Err(_) => return Ok(timed_out(attempt - 1)),
             };
             let sent = Instant::now();
-            let outcome = tokio::time::timeout_at(deadline.into(), http.execute(req)).await;
+            // A started attempt runs to completion, bounded by the per-attempt timeout.
+            let outcome = http.execute(req).await;
             drop(permit);
             let took = sent.elapsed();
 
             let resp = match outcome {
-                Err(_) => {
-                    tracing::warn!(attempt, "deadline passed while waiting for Zoho");
-                    return Ok(timed_out(attempt));
-                }
-                Ok(Err(e)) => {
+                Err(e) => {
                     let retry =
                         can_retry && attempt < max_attempts && retryable_transport(&method, &e);
                     let wait = self.retry.backoff(attempt);
@@ -236,7 +233,7 @@ impl Shared {
                     tracing::warn!(attempt, error = %e, "transport failure");
                     return Err(e);
                 }
-                Ok(Ok(resp)) => resp,
+                Ok(resp) => resp,
             };
 
             let status = resp.status();

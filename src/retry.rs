@@ -6,6 +6,11 @@
 //! jitter, a `Retry-After` header (seconds or HTTP date) is honoured, and retrying stops at
 //! [`RetryPolicy::max_attempts`] or when the next wait would pass
 //! [`RetryPolicy::total_deadline`], whichever comes first.
+//!
+//! The deadline bounds waiting: no wait (backoff, `Retry-After`, or a slot under the
+//! concurrency limit) runs past it, and no attempt starts after it. An attempt that has
+//! started runs to completion, bounded by the client's per-attempt timeout, so an operation
+//! takes at most about `total_deadline` plus one attempt's timeout.
 
 use std::time::{Duration, SystemTime};
 
@@ -72,7 +77,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The time budget of one operation, all attempts and waits included.
+    /// The time budget for retrying one operation: no wait runs past it and no attempt
+    /// starts after it (see the module docs).
     pub fn total_deadline(mut self, d: Duration) -> Self {
         self.total_deadline = d;
         self

@@ -277,14 +277,46 @@ async fn the_concurrency_limit_is_never_exceeded() {
 }
 
 #[tokio::test]
-async fn a_slow_answer_past_the_deadline_is_a_timeout() {
+async fn a_slow_answer_times_out_per_attempt_and_is_retried_within_the_budget() {
     let server =
         TestServer::start(|_| Reply::json(200, rlc_body("1")).delay(Duration::from_secs(30))).await;
-    let policy = fast_retries().total_deadline(Duration::from_millis(300));
-    let err = client(&server, policy)
-        .record_locking("Deals")
-        .get()
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .timeout(Duration::from_millis(200))
+        .retry(fast_retries().max_attempts(2))
+        .build()
+        .unwrap();
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    assert_eq!(server.total(), 2);
+}
+
+#[tokio::test]
+async fn waiting_for_a_slot_past_the_deadline_is_a_timeout() {
+    // One slot, held by a slow request; the second call cannot start before its deadline.
+    let server = TestServer::start(|r| {
+        let d = if r.nth == 0 { 2000 } else { 0 };
+        Reply::json(200, rlc_body("1")).delay(Duration::from_millis(d))
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .max_concurrency(1)
+        .retry(fast_retries().total_deadline(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    let slow = client.record_locking("Deals").get();
+    let starved = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        client.record_locking("Deals").get().await
+    };
+    let (first, second) = tokio::join!(slow, starved);
+    assert!(first.is_ok());
+    assert!(
+        matches!(second, Err(Error::Timeout { attempts: 0, .. })),
+        "{second:?}"
+    );
+    assert_eq!(server.total(), 1);
 }
