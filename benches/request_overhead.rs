@@ -141,6 +141,18 @@ fn overhead(c: &mut Criterion) {
     });
 
     let rlc_url = format!("{api}/settings/record_locking_configurations");
+    // Size of each side's request future: every layer that moves a future copies all of it.
+    println!(
+        "future sizes (bytes): raw_reqwest {}, generated {}, client {}",
+        std::mem::size_of_val(&raw_get(&raw, &rlc_url, &[("module", "Deals")])),
+        std::mem::size_of_val(
+            &generated
+                .get_record_locking_configurations()
+                .module("Deals")
+                .send()
+        ),
+        std::mem::size_of_val(&client.record_locking("Deals").get()),
+    );
     let mut g = c.benchmark_group("overhead/record_locking_get");
     g.throughput(Throughput::Bytes(rlc_len));
     g.bench_function("raw_reqwest", |b| {
@@ -239,6 +251,10 @@ fn overhead(c: &mut Criterion) {
     g.finish();
 
     // Paired, interleaved rounds: the ratio each round, so drift on the shared machine cancels.
+    // Skipped while profiling one criterion benchmark (`--profile-time`).
+    if std::env::args().any(|a| a == "--profile-time") {
+        return;
+    }
     let q_rlc: &[(&str, &str)] = &[("module", "Deals")];
     let q_rules: &[(&str, &str)] = &[("module", "Leads"), ("per_page", "200")];
     paired(
@@ -361,38 +377,58 @@ type Call<'a> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + 'a>> + 'a>;
 
 const ROUNDS: usize = 30;
 
+/// CPU time of this whole process (client and server threads), in nanoseconds, from
+/// `/proc/self/task/*/schedstat` (ns resolution; 0 where unavailable).
+fn process_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
 /// Runs `ROUNDS` rounds; in each, every variant (in rotating order) makes `per_round`
-/// sequential requests. Prints per-request time and, per round, time / first variant's time.
+/// sequential requests. Prints per-request wall time and process CPU time (client and server
+/// together), each with its per-round ratio to the first variant (the baseline).
 fn paired(
     rt: &tokio::runtime::Runtime,
     name: &str,
     per_round: usize,
     variants: Vec<(&str, Call<'_>)>,
 ) {
-    let mut times = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    let mut wall = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    let mut cpu = vec![Vec::with_capacity(ROUNDS); variants.len()];
     rt.block_on(async {
         for round in 0..ROUNDS {
             for k in 0..variants.len() {
                 let i = (round + k) % variants.len();
+                let cpu_start = process_cpu_ns();
                 let start = Instant::now();
                 for _ in 0..per_round {
                     (variants[i].1)().await;
                 }
-                times[i].push(start.elapsed().as_secs_f64() * 1e6 / per_round as f64);
+                wall[i].push(start.elapsed().as_secs_f64() * 1e6 / per_round as f64);
+                cpu[i].push(
+                    (process_cpu_ns().saturating_sub(cpu_start)) as f64 / 1e3 / per_round as f64,
+                );
             }
         }
     });
     println!("\npaired/{name}: {ROUNDS} interleaved rounds of {per_round} requests per variant");
-    println!(
-        "| variant | min µs | median µs | max µs | ratio to raw_reqwest: min | median | max |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| variant | wall µs/req min | median | max | wall ratio min | median | max | CPU µs/req median | CPU ratio min | median | max |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (i, (label, _)) in variants.iter().enumerate() {
-        let (min, median, max) = common::min_median_max(&times[i]);
-        let ratios: Vec<f64> = times[i].iter().zip(&times[0]).map(|(t, b)| t / b).collect();
+        let (min, median, max) = common::min_median_max(&wall[i]);
+        let ratios: Vec<f64> = wall[i].iter().zip(&wall[0]).map(|(t, b)| t / b).collect();
         let (rmin, rmed, rmax) = common::min_median_max(&ratios);
+        let (_, cpu_median, _) = common::min_median_max(&cpu[i]);
+        let cpu_ratios: Vec<f64> = cpu[i].iter().zip(&cpu[0]).map(|(t, b)| t / b).collect();
+        let (cmin, cmed, cmax) = common::min_median_max(&cpu_ratios);
         println!(
-            "| {label} | {min:.1} | {median:.1} | {max:.1} | {rmin:.3} | {rmed:.3} | {rmax:.3} |"
+            "| {label} | {min:.1} | {median:.1} | {max:.1} | {rmin:.3} | {rmed:.3} | {rmax:.3} | {cpu_median:.1} | {cmin:.3} | {cmed:.3} | {cmax:.3} |"
         );
     }
 }
