@@ -121,6 +121,27 @@ impl Router {
         })
     }
 
+    /// Sorts the operations in the order the (order-preserving) YAML document lists them.
+    pub fn order_like(&mut self, yaml: &serde_yaml::Value) {
+        let mut order: Vec<(String, String)> = Vec::new();
+        if let Some(paths) = yaml.get("paths").and_then(serde_yaml::Value::as_mapping) {
+            for (template, item) in paths {
+                let (Some(template), Some(item)) = (template.as_str(), item.as_mapping()) else {
+                    continue;
+                };
+                for method in item.keys().filter_map(serde_yaml::Value::as_str) {
+                    order.push((template.to_owned(), method.to_uppercase()));
+                }
+            }
+        }
+        self.operations.sort_by_key(|op| {
+            order
+                .iter()
+                .position(|(t, m)| *t == op.template && *m == op.method)
+                .unwrap_or(usize::MAX)
+        });
+    }
+
     /// Finds the operation for `method` and the wire `path`.
     pub fn find(&self, method: &str, path: &str) -> Match<'_> {
         let path = path.split(['?', '#']).next().unwrap_or(path);

@@ -115,7 +115,11 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot read spec {}: {e}", spec_path.display()))?;
     let mut doc: Value = serde_yaml::from_str(&text)
         .map_err(|e| format!("spec {} is not valid YAML: {e}", spec_path.display()))?;
-    let router = Router::new(&doc)?;
+    let mut router = Router::new(&doc)?;
+    // Report operations in the spec's order (the JSON value sorts its keys).
+    if let Ok(ordered) = serde_yaml::from_str::<serde_yaml::Value>(&text) {
+        router.order_like(&ordered);
+    }
     convert::convert_document(&mut doc);
     let mut checker = Checker {
         schemas: Schemas::new(doc),
