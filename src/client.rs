@@ -242,6 +242,16 @@ fn error_from_bytes(operation: &str, status: u16, bytes: &[u8], attempts: u32) -
     if let Ok(body) = serde_json::from_slice::<types::ZohoErrorBody>(bytes) {
         return from_error_body(operation, status, body, attempts);
     }
+    if let Some((code, message, details)) = lenient_error(bytes) {
+        return Error::Api {
+            status,
+            code,
+            message,
+            details: Box::new(details),
+            operation: operation.to_owned(),
+            attempts,
+        };
+    }
     let message = if bytes.iter().all(u8::is_ascii_whitespace) {
         reqwest::StatusCode::from_u16(status)
             .ok()
@@ -259,6 +269,35 @@ fn error_from_bytes(operation: &str, status: u16, bytes: &[u8], attempts: u32) -
         operation: operation.to_owned(),
         attempts,
     }
+}
+
+/// Reads a Zoho-like error body that does not match the spec exactly (a missing `details`,
+/// an odd `status`, details of unexpected types): the first object carrying a `code`, at the
+/// top level or inside a top-level array.
+fn lenient_error(bytes: &[u8]) -> Option<(enums::ZohoCode, String, types::ActionDetails)> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let obj = value.as_object()?;
+    let item = if obj.contains_key("code") {
+        obj
+    } else {
+        obj.values()
+            .filter_map(|v| v.as_array())
+            .flat_map(|a| a.iter())
+            .filter_map(|v| v.as_object())
+            .find(|o| o.contains_key("code"))?
+    };
+    let code = item.get("code")?.as_str()?;
+    let message = item
+        .get("message")
+        .and_then(|m| m.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let details = item
+        .get("details")
+        .cloned()
+        .and_then(|d| serde_json::from_value(d).ok())
+        .unwrap_or_default();
+    Some((enums::ZohoCode::from(code), message, details))
 }
 
 impl generated::Client {
@@ -492,7 +531,15 @@ impl ClientBuilder {
                 })
             }
             Credentials::None => Auth::None,
-            Credentials::Static(t) => Auth::Static(t),
+            Credentials::Static(t) => {
+                use secrecy::ExposeSecret;
+                if t.expose_secret().trim().is_empty() {
+                    return Err(Error::Config {
+                        reason: "the access token is empty".into(),
+                    });
+                }
+                Auth::Static(t)
+            }
             Credentials::Refresh {
                 client_id,
                 client_secret,
@@ -511,9 +558,20 @@ impl ClientBuilder {
                         })
                     }
                 };
+                use secrecy::ExposeSecret;
                 if client_id.trim().is_empty() {
                     return Err(Error::Config {
                         reason: "client_id is empty".into(),
+                    });
+                }
+                if client_secret.expose_secret().trim().is_empty() {
+                    return Err(Error::Config {
+                        reason: "client_secret is empty".into(),
+                    });
+                }
+                if refresh_token.expose_secret().trim().is_empty() {
+                    return Err(Error::Config {
+                        reason: "refresh_token is empty".into(),
                     });
                 }
                 let store = self

@@ -62,6 +62,18 @@ fn the_builder_needs_an_endpoint_and_credentials() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("accounts"), "{err}");
+    let err = Client::builder()
+        .data_center(DataCenter::Eu)
+        .refresh_token("id", "", "refresh")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("client_secret is empty"), "{err}");
+    let err = Client::builder()
+        .data_center(DataCenter::Eu)
+        .access_token(" ")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
 }
 
 #[test]

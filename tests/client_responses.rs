@@ -540,3 +540,22 @@ async fn the_get_decodes_a_full_configuration() {
         vec![enums::RestrictedAction::Update]
     );
 }
+
+#[tokio::test]
+async fn an_error_body_off_the_spec_still_yields_its_code() {
+    // No `details`, and a wrapped variant with an unexpected details type.
+    let server = TestServer::start(|r| {
+        if r.nth == 0 {
+            Reply::json(403, json!({"code": "NO_PERMISSION", "message": "permission denied", "status": "error"}))
+        } else {
+            Reply::json(400, json!({"data_sharing": [{"code": "INVALID_DATA", "details": "odd", "message": "bad", "status": "error"}]}))
+        }
+    })
+    .await;
+    let c = client(&server);
+    let e1 = c.org_permissions().get().await.unwrap_err();
+    assert_eq!(e1.code(), Some(&enums::ZohoCode::NoPermission));
+    assert_eq!(e1.status(), Some(403));
+    let e2 = c.org_permissions().get().await.unwrap_err();
+    assert_eq!(e2.code(), Some(&enums::ZohoCode::InvalidData));
+}
