@@ -344,3 +344,10 @@ async fn the_generated_client_reads_and_writes() {
     assert_eq!(rule.sharing_rules[0].name, "All users read leads");
     assert!(rule.sharing_rules[0].shared_to.resource.is_none());
 }
+
+#[test]
+fn the_simulator_can_be_shared_across_tasks() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Simulator>();
+    send_sync::<zoho_crm_access::simulator::StateSnapshot>();
+}

@@ -6,26 +6,58 @@
 //! endpoint for the refresh-token flow. It starts with a realistic org: modules with ids and
 //! fields, roles, groups, profiles, users, custom buttons and default share types.
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
 //! use zoho_crm_access::simulator::{Fault, Simulator};
 //!
 //! let sim = Simulator::start().await?;
 //! let url = format!("{}/crm/v8/settings/data_sharing", sim.api_domain());
-//! let answer = reqwest::Client::new()
-//!     .get(url)
+//! let http = reqwest::Client::new();
+//! let answer = http
+//!     .get(&url)
 //!     .header("Authorization", format!("Zoho-oauthtoken {}", sim.access_token()))
 //!     .send()
 //!     .await
 //!     .expect("loopback");
 //! assert_eq!(answer.status(), 200);
+//! assert_eq!(sim.state().org_permissions["Leads"], "private");
 //!
-//! sim.fail_next(2, Fault::TooManyRequests { retry_after: Some(1) });
-//! # Ok(()) }
+//! // The next call is throttled.
+//! sim.fail_next(1, Fault::TooManyRequests { retry_after: Some(1) });
+//! let throttled = http
+//!     .get(&url)
+//!     .header("Authorization", format!("Zoho-oauthtoken {}", sim.access_token()))
+//!     .send()
+//!     .await
+//!     .expect("loopback");
+//! assert_eq!(throttled.status(), 429);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Requests go to `{api_domain}/crm/v8/settings/...`; tokens come from
 //! `{accounts_url}/oauth/v2/token`. Both are served by the same listener.
+//!
+//! What it enforces, as Zoho documents it (see `../shared/zoho-api-facts.md`):
+//!
+//! * `Authorization: Zoho-oauthtoken <token>` on every call (`401 AUTHENTICATION_FAILURE` without
+//!   it, `INVALID_TOKEN` for an unknown or expired token, `OAUTH_SCOPE_MISMATCH` for a token
+//!   issued with [`Simulator::issue_access_token`] that lacks the operation's scope).
+//! * Record locking: `module` required and supported, one configuration per module
+//!   (`LIMIT_EXCEEDED`), at most five locking rules, unique rule names and criteria, the
+//!   dependent keys, excluded fields/profiles/buttons checked against the org, rule add /
+//!   change / `_delete` on update, 204 when nothing is configured.
+//! * Sharing rules: one rule per create or update, `status` refused, owner-based vs
+//!   criteria-based mandatory keys, role/group ids checked against their type, unique names per
+//!   module, criteria fields checked against the module's field catalogue, paging with `info`,
+//!   activate/deactivate, search and summary filters, re-run, `CANNOT_PROCESS` while computing.
+//! * Organization permissions: 1 to 100 items, share types and module ids checked, per-item
+//!   errors (`207` when some items fail, `400` when all do).
+//! * Request-level problems use the flat error shape, body problems the shape wrapped under the
+//!   family's key; malformed JSON is `400 INVALID_DATA`.
+//!
+//! Every exchange is kept for [`Simulator::recordings`] in the project's recording format.
 
 mod auth;
 mod catalogue;
