@@ -10,6 +10,7 @@ use crate::CliError;
 
 /// Options every command takes.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The org's data centre: us, eu, in, au, jp, ca, sa, cn.
     #[arg(long, global = true, env = "ZOHO_DATA_CENTER", default_value = "us", value_parser = parse_dc)]

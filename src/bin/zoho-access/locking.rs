@@ -54,7 +54,7 @@ pub struct Target {
     /// Module API name, e.g. Deals.
     #[arg(long)]
     pub module: String,
-    /// Configuration id (for update: the id URL; otherwise the body's `id` is used).
+    /// Configuration id (get: read that one; update: use the by-id URL, else the body's `id`).
     #[arg(long)]
     pub id: Option<String>,
 }

@@ -18,9 +18,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Read and change Zoho CRM access-control settings.
+/// Read and change Zoho CRM access-control settings: record locking configurations, data
+/// sharing rules and default organization permissions.
 #[derive(Parser, Debug)]
-#[command(name = "zoho-access", version, about, long_about = None)]
+#[command(name = "zoho-access", version)]
 #[command(
     after_help = "Credentials come from the environment: ZOHO_ACCESS_TOKEN, or \
 ZOHO_CLIENT_ID + ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN. Use --simulator to try everything \
