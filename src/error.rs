@@ -275,7 +275,9 @@ pub(crate) fn check_items(
         return Ok(results);
     }
     if results.len() == 1 {
-        let r = results.into_iter().next().expect("one item");
+        let Some(r) = results.into_iter().next() else {
+            return Ok(Vec::new());
+        };
         return Err(Error::Api {
             status,
             code: r.code,
@@ -334,13 +336,22 @@ pub(crate) fn from_error_body(
     match check_items(operation, status, items, attempts) {
         Err(e) => e,
         // Every item said success, yet the status was an error: report the status.
-        Ok(items) => Error::Api {
-            status,
-            code: items[0].code.clone(),
-            message: items[0].message.clone(),
-            details: Box::new(items[0].details.clone()),
-            operation: operation.to_owned(),
-            attempts,
-        },
+        Ok(items) => {
+            let first = items.into_iter().next();
+            Error::Api {
+                status,
+                code: first
+                    .as_ref()
+                    .map(|r| r.code.clone())
+                    .unwrap_or_else(|| enums::ZohoCode::Unknown(String::new())),
+                message: first
+                    .as_ref()
+                    .map(|r| r.message.clone())
+                    .unwrap_or_default(),
+                details: Box::new(first.map(|r| r.details).unwrap_or_default()),
+                operation: operation.to_owned(),
+                attempts,
+            }
+        }
     }
 }

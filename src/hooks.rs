@@ -167,12 +167,17 @@ impl Shared {
             attempt += 1;
             span.record("attempts", attempt);
             let _ = CALL.try_with(|c| c.attempts.set(attempt));
-            let (mut req, can_retry) = match template.as_ref().and_then(|t| t.try_clone()) {
-                Some(r) => (r, true),
-                None => match template.take() {
-                    Some(r) => (r, false),
-                    None => unreachable!("a non-clonable request is sent once"),
-                },
+            // Every retry path below requires `can_retry`, so a request that could not be
+            // cloned is taken exactly once.
+            let Some((mut req, can_retry)) = template
+                .as_ref()
+                .and_then(|t| t.try_clone())
+                .map(|r| (r, true))
+                .or_else(|| template.take().map(|r| (r, false)))
+            else {
+                return Ok(local_error(Error::Config {
+                    reason: "internal: a request that cannot be cloned was retried".into(),
+                }));
             };
 
             let token = match self.auth.token().await {
@@ -211,7 +216,12 @@ impl Shared {
             let permit = match tokio::time::timeout_at(deadline.into(), self.limit.acquire()).await
             {
                 Ok(Ok(p)) => p,
-                Ok(Err(_closed)) => unreachable!("the semaphore is never closed"),
+                // The semaphore is never closed; were it, the limit could not be enforced.
+                Ok(Err(_closed)) => {
+                    return Ok(local_error(Error::Config {
+                        reason: "internal: the concurrency limiter was closed".into(),
+                    }))
+                }
                 Err(_) => return Ok(timed_out(attempt - 1)),
             };
             let sent = Instant::now();
