@@ -124,6 +124,7 @@ pub struct SimulatorBuilder {
     sharing_rule_limit: usize,
     record: bool,
     enforce_token_quota: bool,
+    port: u16,
 }
 
 impl Default for SimulatorBuilder {
@@ -135,6 +136,7 @@ impl Default for SimulatorBuilder {
             sharing_rule_limit: 100,
             record: true,
             enforce_token_quota: false,
+            port: 0,
         }
     }
 }
@@ -177,9 +179,16 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
+    /// Port to listen on (default 0: any free port). The simulator only ever binds 127.0.0.1.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Binds `127.0.0.1` (on a free port unless [`port`](Self::port) says otherwise) and starts
+    /// serving on the current Tokio runtime.
     pub async fn start(self) -> std::io::Result<Simulator> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let api_domain = format!("http://{addr}");
         let offset = FixedOffset::east_opt(self.utc_offset_seconds)

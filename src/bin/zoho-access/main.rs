@@ -12,6 +12,7 @@ mod input;
 mod locking;
 mod org_permissions;
 mod output;
+mod serve;
 mod sharing_rules;
 
 use std::process::ExitCode;
@@ -52,6 +53,9 @@ pub enum Command {
     Export,
     /// Walk through the seed documents' story against a built-in simulated org (offline).
     Demo,
+    /// Run the built-in simulated org until interrupted, for curl, scripts or other clients.
+    /// Prints its URLs and its own throwaway credentials as one JSON line.
+    Simulator(serve::ServeArgs),
 }
 
 /// A failure, with the exit status it maps to.
@@ -123,8 +127,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     let format = cli.global.output;
-    if let Command::Demo = cli.command {
-        return demo::run(format).await;
+    match cli.command {
+        Command::Demo => return demo::run(format).await,
+        Command::Simulator(args) => return serve::run(args).await,
+        _ => {}
     }
     let session = connect::Session::open(&cli.global).await?;
     let out = output::Printer::new(format.unwrap_or_default());
@@ -134,5 +140,6 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
         Command::Export => export::run(&session, &out).await,
         Command::Demo => demo::run(format).await,
+        Command::Simulator(args) => serve::run(args).await,
     }
 }
