@@ -69,7 +69,7 @@ pub enum Error {
     },
 
     /// The request (or the retry budget) ran out of time.
-    #[error("{operation}: timed out after {attempts} attempt(s) ({elapsed:?}); raise the timeout or the retry deadline")]
+    #[error("{operation}: {}", timeout_message(*attempts, elapsed))]
     Timeout {
         /// The operationId.
         operation: String,
@@ -134,6 +134,20 @@ impl fmt::Display for ItemFailure {
             write!(f, " ({a})")?;
         }
         Ok(())
+    }
+}
+
+fn timeout_message(attempts: u32, elapsed: &Duration) -> String {
+    if attempts == 0 {
+        format!(
+            "no request slot became free within the retry deadline ({elapsed:?}); raise \
+             max_concurrency or the deadline"
+        )
+    } else {
+        format!(
+            "timed out after {attempts} attempt(s) ({elapsed:?}); raise the timeout or the \
+             retry deadline"
+        )
     }
 }
 

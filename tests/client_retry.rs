@@ -318,5 +318,6 @@ async fn waiting_for_a_slot_past_the_deadline_is_a_timeout() {
         matches!(second, Err(Error::Timeout { attempts: 0, .. })),
         "{second:?}"
     );
+    assert!(second.unwrap_err().to_string().contains("max_concurrency"));
     assert_eq!(server.total(), 1);
 }
