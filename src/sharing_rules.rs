@@ -255,7 +255,11 @@ impl ListRequest {
 
     /// Every rule from the starting page on, fetching the next page while
     /// `info.more_records` is true.
-    pub fn stream(self) -> impl Stream<Item = Result<types::SharingRule, Error>> + Send + 'static {
+    ///
+    /// The stream is `Unpin`, so `while let Some(rule) = stream.next().await` works as is.
+    pub fn stream(
+        self,
+    ) -> impl Stream<Item = Result<types::SharingRule, Error>> + Send + Unpin + 'static {
         let start = self.page;
         futures::stream::try_unfold(Some((self, start)), |state| async move {
             let Some((req, page)) = state else {

@@ -291,6 +291,31 @@ async fn the_stream_follows_more_records_across_three_pages() {
 }
 
 #[tokio::test]
+async fn the_stream_can_be_polled_item_by_item() {
+    use futures::StreamExt;
+    let server = TestServer::start(|r| {
+        let page: u32 = r.query_param("page").unwrap().parse().unwrap();
+        Reply::json(
+            200,
+            json!({"sharing_rules": [rule_json(&page.to_string(), "x")],
+                   "info": {"per_page": 1, "page": page, "count": 1, "more_records": page < 2}}),
+        )
+    })
+    .await;
+    let mut stream = client(&server).sharing_rules_all().list().page(1).stream();
+    let mut seen = Vec::new();
+    while let Some(rule) = stream.next().await {
+        seen.push(rule.unwrap().id);
+    }
+    assert_eq!(seen, ["1", "2"]);
+    // Without a module, none is sent.
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.query_param("module").is_none()));
+}
+
+#[tokio::test]
 async fn the_search_stream_pages_too_and_sends_the_filters_each_time() {
     let server = TestServer::start(|r| {
         let page: u32 = r.query_param("page").unwrap().parse().unwrap();
