@@ -328,3 +328,30 @@ fn debug_output_redacts_credentials() {
         .unwrap();
     assert!(!format!("{c:?}").contains("static-secret"));
 }
+
+#[tokio::test]
+async fn the_user_agent_is_sent_default_or_custom() {
+    let server =
+        TestServer::start(|_| Reply::json(200, serde_json::json!({"data_sharing": []}))).await;
+    let default = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .build()
+        .unwrap();
+    default.org_permissions().get().await.unwrap();
+    let custom = Client::builder()
+        .base_url(format!("{}/crm/v8/", server.url))
+        .access_token("t")
+        .user_agent("my-tool/2.0")
+        .build()
+        .unwrap();
+    custom.org_permissions().get().await.unwrap();
+    let reqs = server.requests();
+    assert!(reqs[0]
+        .header("user-agent")
+        .unwrap()
+        .starts_with("zoho-crm-access/"));
+    assert_eq!(reqs[1].header("user-agent").as_deref(), Some("my-tool/2.0"));
+    // A base URL that already ends in /crm/v8 is not extended twice.
+    assert_eq!(reqs[1].path, "/crm/v8/settings/data_sharing");
+}
