@@ -361,3 +361,25 @@ async fn the_raw_client_shares_auth_and_reports_local_failures_readably() {
         other => panic!("expected Custom, got {:?}", other.map(|_| ())),
     }
 }
+
+#[tokio::test]
+async fn a_failing_accounts_server_gets_one_request_for_fifty_waiting_calls() {
+    let accounts = TestServer::start(|_| Reply::text(500, "accounts down")).await;
+    let api = api_accepting("tok-1").await;
+    let client = refresh_client(&api, &accounts)
+        .max_concurrency(50)
+        .build()
+        .unwrap();
+    let results = futures::future::join_all((0..50).map(|_| client.org_permissions().get())).await;
+    for r in &results {
+        match r {
+            Err(Error::Auth { reason }) => assert!(reason.contains("HTTP 500"), "{reason}"),
+            other => panic!("expected Auth, got {other:?}"),
+        }
+    }
+    assert_eq!(accounts.total(), 1, "the waiters shared the one failure");
+    assert_eq!(api.total(), 0);
+    // A later call tries again.
+    assert!(client.org_permissions().get().await.is_err());
+    assert_eq!(accounts.total(), 2);
+}

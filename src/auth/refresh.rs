@@ -29,6 +29,10 @@ struct State {
     current: Option<Current>,
     loaded: bool,
     generation: u64,
+    /// Refresh attempts finished so far (success or failure).
+    refreshes: u64,
+    /// Why the last refresh failed, if it did.
+    last_failure: Option<String>,
 }
 
 pub(crate) struct Refresher {
@@ -132,14 +136,31 @@ impl Refresher {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// The failure of a refresh that finished while this caller waited for its turn: every
+    /// waiter shares it instead of sending a token request of its own, so a failing accounts
+    /// server sees one request, not one per waiting call (Zoho allows few per 10 minutes).
+    fn failed_while_waiting(&self, seen: u64) -> Option<Error> {
+        let st = self.lock();
+        if st.refreshes == seen {
+            return None;
+        }
+        st.last_failure.as_ref().map(|reason| Error::Auth {
+            reason: reason.clone(),
+        })
+    }
+
     pub(crate) async fn token(&self) -> Result<Token, Error> {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
+        let seen = self.lock().refreshes;
         let _flight = self.flight.lock().await;
         // Someone may have refreshed while we waited.
         if let Some(t) = self.fresh() {
             return Ok(t);
+        }
+        if let Some(e) = self.failed_while_waiting(seen) {
+            return Err(e);
         }
         let loaded = self.lock().loaded;
         if !loaded {
@@ -152,7 +173,11 @@ impl Refresher {
     }
 
     pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
+        let seen = self.lock().refreshes;
         let _flight = self.flight.lock().await;
+        if let Some(e) = self.failed_while_waiting(seen) {
+            return Err(e);
+        }
         {
             let st = self.lock();
             if let Some(cur) = st.current.as_ref() {
@@ -195,8 +220,20 @@ impl Refresher {
         }
     }
 
-    /// Mints a new access token. Call only while holding `flight`.
+    /// Mints a new access token and records the outcome. Call only while holding `flight`.
     async fn refresh_locked(&self) -> Result<Token, Error> {
+        let result = self.mint().await;
+        let mut st = self.lock();
+        st.refreshes += 1;
+        st.last_failure = result.as_ref().err().map(|e| match e {
+            Error::Auth { reason } => reason.clone(),
+            other => other.to_string(),
+        });
+        result
+    }
+
+    /// One token request to the accounts server.
+    async fn mint(&self) -> Result<Token, Error> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let host = self.token_url.host_str().unwrap_or("?").to_owned();
         let body = url::form_urlencoded::Serializer::new(String::new())
