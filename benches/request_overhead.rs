@@ -141,6 +141,35 @@ fn overhead(c: &mut Criterion) {
     });
 
     let rlc_url = format!("{api}/settings/record_locking_configurations");
+    // Profiling aid: `BENCH_LOOP=client:20000` (or raw_reqwest, generated) makes exactly that
+    // many record-locking requests and exits, so `perf stat` counts divide into per-request
+    // figures (subtract a `:0` run for the setup).
+    if let Ok(spec) = std::env::var("BENCH_LOOP") {
+        let (variant, count) = spec.split_once(':').expect("BENCH_LOOP=variant:count");
+        let count: usize = count.parse().expect("count");
+        rt.block_on(async {
+            for _ in 0..count {
+                match variant {
+                    "raw_reqwest" => drop(black_box(
+                        raw_get(&raw, &rlc_url, &[("module", "Deals")]).await,
+                    )),
+                    "generated" => drop(black_box(
+                        generated
+                            .get_record_locking_configurations()
+                            .module("Deals")
+                            .send()
+                            .await
+                            .expect("generated"),
+                    )),
+                    "client" => drop(black_box(
+                        client.record_locking("Deals").get().await.expect("client"),
+                    )),
+                    other => panic!("unknown BENCH_LOOP variant {other}"),
+                }
+            }
+        });
+        std::process::exit(0);
+    }
     // Size of each side's request future: every layer that moves a future copies all of it.
     println!(
         "future sizes (bytes): raw_reqwest {}, generated {}, client {}",
