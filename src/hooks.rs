@@ -27,7 +27,6 @@ use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use crate::auth::Auth;
-use crate::datacenter::api_base;
 use crate::error::Error;
 use crate::generated::Client;
 use crate::retry::{retryable_status, retryable_transport, RetryPolicy};
@@ -110,9 +109,8 @@ impl Shared {
 
     /// The request URL, moved to the API domain the accounts server named (if any).
     fn route(&self, url: &reqwest::Url) -> Option<reqwest::Url> {
-        let domain = self.auth.api_domain()?;
-        let target = api_base(&domain);
-        if self.configured_base.is_empty() || target == self.configured_base {
+        let target = self.auth.api_base()?;
+        if self.configured_base.is_empty() || *target == *self.configured_base {
             return None;
         }
         let rest = url.as_str().strip_prefix(self.configured_base.as_str())?;

@@ -15,7 +15,6 @@ pub mod token_store;
 use std::fmt;
 
 use secrecy::SecretString;
-use url::Url;
 
 use crate::error::Error;
 pub(crate) use refresh::Refresher;
@@ -77,10 +76,11 @@ impl Auth {
         }
     }
 
-    /// The API domain the accounts server named, if the client follows it.
-    pub(crate) fn api_domain(&self) -> Option<Url> {
+    /// The API base (`{api_domain}/crm/v8`) the accounts server named, if the client
+    /// follows it.
+    pub(crate) fn api_base(&self) -> Option<std::sync::Arc<str>> {
         match self {
-            Auth::Refresh(r) => r.api_domain(),
+            Auth::Refresh(r) => r.api_base(),
             _ => None,
         }
     }

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::{StoredToken, Token, TokenStore};
-use crate::datacenter::checked_server_url;
+use crate::datacenter::{api_base, checked_server_url};
 use crate::error::{excerpt, Error};
 
 /// How long before expiry a token is refreshed (at most half its lifetime).
@@ -20,7 +20,8 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 struct Current {
     secret: SecretString,
     refresh_at: Option<SystemTime>,
-    api_domain: Option<Url>,
+    /// `{api_domain}/crm/v8`, when the accounts server named a domain.
+    api_base: Option<Arc<str>>,
     generation: u64,
 }
 
@@ -125,11 +126,11 @@ impl Refresher {
         })
     }
 
-    pub(crate) fn api_domain(&self) -> Option<Url> {
+    pub(crate) fn api_base(&self) -> Option<Arc<str>> {
         if !self.follow_api_domain {
             return None;
         }
-        self.lock().current.as_ref()?.api_domain.clone()
+        self.lock().current.as_ref()?.api_base.clone()
     }
 
     pub(crate) fn token_requests(&self) -> u64 {
@@ -206,7 +207,8 @@ impl Refresher {
             let api_domain = tok
                 .api_domain
                 .as_deref()
-                .and_then(|d| checked_server_url("stored api_domain", d).ok());
+                .and_then(|d| checked_server_url("stored api_domain", d).ok())
+                .map(|u| Arc::from(api_base(&u)));
             st.generation += 1;
             st.current = Some(Current {
                 secret: tok.access_token,
@@ -214,7 +216,7 @@ impl Refresher {
                     e.checked_sub(REFRESH_EARLY)
                         .unwrap_or(SystemTime::UNIX_EPOCH)
                 }),
-                api_domain,
+                api_base: api_domain,
                 generation: st.generation,
             });
         }
@@ -313,7 +315,8 @@ impl Refresher {
                         reason: e.to_string(),
                     }
                 })?,
-            ),
+            )
+            .map(|u| Arc::<str>::from(api_base(&u))),
             _ => None,
         };
         let secret = SecretString::from(access);
@@ -326,12 +329,12 @@ impl Refresher {
             let mut st = self.lock();
             st.loaded = true;
             st.generation += 1;
-            let api_domain =
-                api_domain.or_else(|| st.current.as_ref().and_then(|c| c.api_domain.clone()));
+            let api_base =
+                api_domain.or_else(|| st.current.as_ref().and_then(|c| c.api_base.clone()));
             st.current = Some(Current {
                 secret: secret.clone(),
                 refresh_at: Some(refresh_at(now, lifetime)),
-                api_domain,
+                api_base,
                 generation: st.generation,
             });
             Token {
