@@ -45,6 +45,9 @@ enum What {
         /// Parallel jobs for cargo.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
+        /// Only write the snapshot and the baseline crate and fetch their dependencies.
+        #[arg(long)]
+        prepare_only: bool,
     },
 }
 
@@ -56,7 +59,8 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             warm,
             rev,
             jobs,
-        } => build_cost(cold.max(1), warm.max(1), &rev, jobs.max(1)),
+            prepare_only,
+        } => build_cost(cold.max(1), warm.max(1), &rev, jobs.max(1), prepare_only),
     }
 }
 
@@ -404,7 +408,13 @@ fn stats_row(name: &str, xs: &[f64], baseline: Option<&[f64]>) -> String {
     )
 }
 
-fn build_cost(cold: usize, warm: usize, rev: &str, jobs: usize) -> Result<ExitCode, String> {
+fn build_cost(
+    cold: usize,
+    warm: usize,
+    rev: &str,
+    jobs: usize,
+    prepare_only: bool,
+) -> Result<ExitCode, String> {
     let root = crate::workspace_root();
     let base = target_dir();
     let crate_dir = base.join("bench-build").join("crate");
@@ -418,6 +428,14 @@ fn build_cost(cold: usize, warm: usize, rev: &str, jobs: usize) -> Result<ExitCo
     // Downloads (if any) and lock-file adjustments happen here, outside the timings.
     for dir in [&crate_dir, &baseline_dir] {
         run_checked(Command::new("cargo").arg("fetch").current_dir(dir))?;
+    }
+    if prepare_only {
+        println!(
+            "prepared {} and {}",
+            crate_dir.display(),
+            baseline_dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
     }
 
     let mut cold_crate = Vec::new();
