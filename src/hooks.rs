@@ -167,8 +167,10 @@ impl Shared {
             let _ = CALL.try_with(|c| c.attempts.set(attempt));
             // Every retry path below requires `can_retry`, so a request that could not be
             // cloned is taken exactly once.
-            let Some((mut req, can_retry)) = template
-                .as_ref()
+            // The last allowed attempt sends the template itself (no copy), unless a 401 may
+            // still call for one refresh-and-retry.
+            let last = attempt >= max_attempts && (refreshed_after_401 || !self.auth.can_refresh());
+            let Some((mut req, can_retry)) = (if last { None } else { template.as_ref() })
                 .and_then(|t| t.try_clone())
                 .map(|r| (r, true))
                 .or_else(|| template.take().map(|r| (r, false)))
@@ -211,8 +213,12 @@ impl Shared {
                     elapsed: started.elapsed(),
                 })
             };
-            let permit = match tokio::time::timeout_at(deadline.into(), self.limit.acquire()).await
-            {
+            // A free slot is taken without arming a timer; otherwise wait until the deadline.
+            let acquired = match self.limit.try_acquire() {
+                Ok(p) => Ok(Ok(p)),
+                Err(_) => tokio::time::timeout_at(deadline.into(), self.limit.acquire()).await,
+            };
+            let permit = match acquired {
                 Ok(Ok(p)) => p,
                 // The semaphore is never closed; were it, the limit could not be enforced.
                 Ok(Err(_closed)) => {
@@ -384,9 +390,12 @@ impl ClientHooks<Hooks> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner()
-            .shared
-            .execute(self.client(), request, info.operation_id)
-            .await
+        // Boxed once here, so the layers above move a pointer instead of a large future.
+        Box::pin(
+            self.inner()
+                .shared
+                .execute(self.client(), request, info.operation_id),
+        )
+        .await
     }
 }
