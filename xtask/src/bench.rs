@@ -27,7 +27,7 @@ pub struct Args {
 enum What {
     /// Summarize the last `cargo bench` run (criterion's raw samples) as a Markdown table.
     Report {
-        /// Criterion's output directory (default: <target dir>/criterion).
+        /// Criterion's output directory (default: `<target dir>/criterion`).
         #[arg(long)]
         criterion_dir: Option<PathBuf>,
     },
