@@ -325,12 +325,111 @@ async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_perm
 #[tokio::test]
 async fn absurd_token_lifetimes_from_the_server_do_not_break_the_client() {
     for expires_in in [0, 1, u64::MAX] {
+        // Ten calls one after another: the token minted by the first is reused.
         let api = api_accepting("tok-1").await;
         let accounts = accounts_for(&api, expires_in).await;
         let client = refresh_client(&api, &accounts).build().unwrap();
-        client.record_locking("Deals").get().await.unwrap();
-        assert!(accounts.total() >= 1, "expires_in {expires_in}");
+        for _ in 0..10 {
+            client.record_locking("Deals").get().await.unwrap();
+        }
+        assert_eq!(accounts.total(), 1, "sequential, expires_in {expires_in}");
+        assert_eq!(api.total(), 10, "sequential, expires_in {expires_in}");
+
+        // Twenty calls at once: they all wait for one refresh and use its token.
+        let api = api_accepting("tok-1").await;
+        let accounts = accounts_for(&api, expires_in).await;
+        let client = refresh_client(&api, &accounts)
+            .max_concurrency(20)
+            .build()
+            .unwrap();
+        let calls = (0..20).map(|_| client.record_locking("Deals").get());
+        for r in futures::future::join_all(calls).await {
+            r.unwrap();
+        }
+        assert_eq!(accounts.total(), 1, "concurrent, expires_in {expires_in}");
+        assert_eq!(api.total(), 20, "concurrent, expires_in {expires_in}");
     }
+}
+
+const LEAKY_TOKEN: &str = "1000.leaky-access-token-9d2e";
+
+#[tokio::test]
+async fn a_malformed_token_response_never_repeats_the_token() {
+    let bodies = [
+        serde_json::json!({"access_token": LEAKY_TOKEN, "expires_in": "soon", "api_domain": "http://127.0.0.1:1"}),
+        serde_json::json!({"access_token": LEAKY_TOKEN, "expires_in": [3600]}),
+        serde_json::json!({"access_token": {"value": LEAKY_TOKEN}}),
+        serde_json::json!([LEAKY_TOKEN]),
+        serde_json::json!({"error": LEAKY_TOKEN}),
+    ];
+    for body in bodies {
+        let reply_body = body.clone();
+        let accounts = TestServer::start(move |_| Reply::json(200, reply_body.clone())).await;
+        let api = api_accepting(LEAKY_TOKEN).await;
+        let client = refresh_client(&api, &accounts).build().unwrap();
+        let err = client.record_locking("Deals").get().await.unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("leaky"), "token leaked for {body}: {text}");
+        // The raw client reports the same failure as Error::Custom: no token there either.
+        let raw = client
+            .raw()
+            .get_record_locking_configurations()
+            .module("Deals")
+            .send()
+            .await
+            .unwrap_err();
+        let raw_text = format!("{raw} {raw:?}");
+        assert!(
+            !raw_text.contains("leaky"),
+            "token leaked for {body}: {raw_text}"
+        );
+        assert_eq!(api.total(), 0);
+    }
+    // A non-JSON body is described by its size only.
+    let accounts =
+        TestServer::start(|_| Reply::text(200, &format!("access_token={LEAKY_TOKEN}"))).await;
+    let api = api_accepting(LEAKY_TOKEN).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("not JSON"), "{text}");
+    assert!(!text.contains("leaky"), "{text}");
+}
+
+#[tokio::test]
+async fn a_malformed_token_response_names_the_keys_and_their_types() {
+    let accounts = TestServer::start(|_| {
+        Reply::json(
+            200,
+            serde_json::json!({"access_token": LEAKY_TOKEN, "expires_in": "soon"}),
+        )
+    })
+    .await;
+    let api = api_accepting(LEAKY_TOKEN).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("access_token: string"), "{text}");
+    assert!(text.contains("expires_in: string"), "{text}");
+}
+
+#[tokio::test]
+async fn expires_in_as_a_numeric_string_is_accepted() {
+    let api = api_accepting("tok-1").await;
+    let api_url = api.url.clone();
+    let accounts = TestServer::start(move |_| {
+        Reply::json(
+            200,
+            serde_json::json!({"access_token": "tok-1", "expires_in": "3600", "api_domain": api_url, "token_type": "Bearer"}),
+        )
+    })
+    .await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    for _ in 0..3 {
+        client.record_locking("Deals").get().await.unwrap().unwrap();
+    }
+    assert_eq!(accounts.total(), 1);
 }
 
 #[tokio::test]

@@ -10,12 +10,17 @@ use url::Url;
 
 use super::{StoredToken, Token, TokenStore};
 use crate::datacenter::{api_base, checked_server_url};
-use crate::error::{excerpt, Error};
+use crate::error::Error;
 
 /// How long before expiry a token is refreshed (at most half its lifetime).
 const REFRESH_EARLY: Duration = Duration::from_secs(60);
 /// Lifetime assumed when the token response has no `expires_in`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// A freshly minted token is used for at least this long, whatever `expires_in` says: a
+/// server answering `expires_in: 0` (or a few seconds) would otherwise make every call mint
+/// a token of its own, and Zoho allows only about 10 token requests per 10 minutes. If Zoho
+/// really rejects the token sooner, the 401 path refreshes once.
+pub(crate) const MIN_REUSE: Duration = Duration::from_secs(10);
 
 struct Current {
     secret: SecretString,
@@ -61,18 +66,124 @@ impl fmt::Debug for Refresher {
     }
 }
 
-#[derive(serde::Deserialize)]
+/// The fields of a token response this client uses, read leniently from a JSON object.
 struct TokenResponse {
     access_token: Option<String>,
-    expires_in: Option<u64>,
+    expires_in: Option<Duration>,
     api_domain: Option<String>,
     error: Option<String>,
 }
 
+/// Why a token response could not be used. Never carries any value of the body: a token
+/// endpoint's body may hold an access token anywhere, so only key names and JSON types are
+/// described.
+fn shape(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<String> = map
+                .iter()
+                .take(12)
+                .map(|(k, v)| {
+                    // Key names are the server's, not ours: keep them short and printable.
+                    let k: String = k
+                        .chars()
+                        .take(32)
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '_' {
+                                c
+                            } else {
+                                '?'
+                            }
+                        })
+                        .collect();
+                    format!("{k}: {}", kind(v))
+                })
+                .collect();
+            if map.len() > 12 {
+                keys.push(format!("... {} more", map.len() - 12));
+            }
+            format!("a JSON object with {{{}}}", keys.join(", "))
+        }
+        other => format!("a JSON {}", kind(other)),
+    }
+}
+
+/// `expires_in` as a number of seconds or a string of digits (both seen from OAuth servers).
+fn seconds(v: &serde_json::Value) -> Option<Duration> {
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .map(Duration::from_secs)
+            .or_else(|| n.as_f64().and_then(|f| Duration::try_from_secs_f64(f).ok())),
+        serde_json::Value::String(s) => s.trim().parse::<u64>().ok().map(Duration::from_secs),
+        _ => None,
+    }
+}
+
+impl TokenResponse {
+    /// Reads the fields, or explains (by key names and JSON types only) why the body is
+    /// not a token response.
+    fn parse(bytes: &[u8]) -> Result<TokenResponse, String> {
+        let value: serde_json::Value = match serde_json::from_slice(bytes) {
+            Ok(v) => v,
+            Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => {
+                return Err("an empty body".into())
+            }
+            Err(_) => return Err(format!("{} bytes that are not JSON", bytes.len())),
+        };
+        let Some(map) = value.as_object() else {
+            return Err(shape(&value));
+        };
+        let text = |key: &str| -> Result<Option<String>, String> {
+            match map.get(key) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(shape(&value)),
+            }
+        };
+        let expires_in = match map.get("expires_in") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(seconds(v).ok_or_else(|| shape(&value))?),
+        };
+        Ok(TokenResponse {
+            access_token: text("access_token")?,
+            expires_in,
+            api_domain: text("api_domain")?,
+            error: text("error")?,
+        })
+    }
+}
+
+/// An `error` value fit to repeat: OAuth error codes are words (`invalid_code`,
+/// `Access Denied`); anything with digits or punctuation might be a token and is withheld.
+fn error_code(err: &str) -> &str {
+    let plain = !err.is_empty()
+        && err.len() <= 64
+        && err
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '_' || c == ' ');
+    if plain {
+        err
+    } else {
+        "(an error value not repeated here)"
+    }
+}
+
 fn refresh_at(now: SystemTime, lifetime: Duration) -> SystemTime {
     let early = REFRESH_EARLY.min(lifetime / 2);
-    now.checked_add(lifetime.saturating_sub(early))
-        .unwrap_or(now + DEFAULT_LIFETIME)
+    let usable = lifetime.saturating_sub(early).max(MIN_REUSE);
+    now.checked_add(usable).unwrap_or(now + DEFAULT_LIFETIME)
 }
 
 impl Refresher {
@@ -137,16 +248,26 @@ impl Refresher {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// The failure of a refresh that finished while this caller waited for its turn: every
-    /// waiter shares it instead of sending a token request of its own, so a failing accounts
-    /// server sees one request, not one per waiting call (Zoho allows few per 10 minutes).
-    fn failed_while_waiting(&self, seen: u64) -> Option<Error> {
+    /// The outcome of a refresh that finished while this caller waited for its turn: every
+    /// waiter shares it instead of sending a token request of its own. A failing accounts
+    /// server sees one request, not one per waiting call (Zoho allows few per 10 minutes),
+    /// and a token minted for the waiters is used by them even if `expires_in` already says
+    /// it is due again.
+    fn outcome_while_waiting(&self, seen: u64) -> Option<Result<Token, Error>> {
         let st = self.lock();
         if st.refreshes == seen {
             return None;
         }
-        st.last_failure.as_ref().map(|reason| Error::Auth {
-            reason: reason.clone(),
+        if let Some(reason) = st.last_failure.as_ref() {
+            return Some(Err(Error::Auth {
+                reason: reason.clone(),
+            }));
+        }
+        st.current.as_ref().map(|cur| {
+            Ok(Token {
+                secret: cur.secret.clone(),
+                generation: cur.generation,
+            })
         })
     }
 
@@ -160,8 +281,8 @@ impl Refresher {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        if let Some(e) = self.failed_while_waiting(seen) {
-            return Err(e);
+        if let Some(outcome) = self.outcome_while_waiting(seen) {
+            return outcome;
         }
         let loaded = self.lock().loaded;
         if !loaded {
@@ -176,9 +297,6 @@ impl Refresher {
     pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
         let seen = self.lock().refreshes;
         let _flight = self.flight.lock().await;
-        if let Some(e) = self.failed_while_waiting(seen) {
-            return Err(e);
-        }
         {
             let st = self.lock();
             if let Some(cur) = st.current.as_ref() {
@@ -189,6 +307,9 @@ impl Refresher {
                     });
                 }
             }
+        }
+        if let Some(Err(e)) = self.outcome_while_waiting(seen) {
+            return Err(e);
         }
         self.refresh_locked().await
     }
@@ -270,16 +391,17 @@ impl Refresher {
                 e.without_url()
             ),
         })?;
-        let parsed: Option<TokenResponse> = serde_json::from_slice(&bytes).ok();
-        let Some(parsed) = parsed else {
-            return Err(Error::Auth {
-                reason: format!(
-                    "the accounts server {host} answered HTTP {} with a body that is not a token \
-                     response: {}",
-                    status.as_u16(),
-                    excerpt(&bytes)
-                ),
-            });
+        let parsed = match TokenResponse::parse(&bytes) {
+            Ok(p) => p,
+            Err(what) => {
+                return Err(Error::Auth {
+                    reason: format!(
+                        "the accounts server {host} answered HTTP {} with a body that is not a \
+                         token response: {what}",
+                        status.as_u16(),
+                    ),
+                })
+            }
         };
         if let Some(err) = parsed.error.as_deref() {
             let hint = match err {
@@ -288,7 +410,7 @@ impl Refresher {
                 "Access Denied" => " (too many token requests: Zoho allows about 10 per 10 minutes per refresh token)",
                 _ => "",
             };
-            let err: String = err.chars().take(100).collect();
+            let err = error_code(err);
             return Err(Error::Auth {
                 reason: format!(
                     "the accounts server {host} refused the refresh (HTTP {}): {err}{hint}",
@@ -304,10 +426,7 @@ impl Refresher {
                 ),
             });
         };
-        let lifetime = parsed
-            .expires_in
-            .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_LIFETIME);
+        let lifetime = parsed.expires_in.unwrap_or(DEFAULT_LIFETIME);
         let api_domain = match parsed.api_domain.as_deref() {
             Some(d) if self.follow_api_domain => Some(
                 checked_server_url("api_domain from the token response", d).map_err(|e| {
