@@ -81,10 +81,27 @@ impl Client {
         &self.raw
     }
 
-    /// The API base requests go to (`{api domain}/crm/v8`), as configured. After a token
-    /// refresh that names another API domain, requests follow that domain instead.
+    /// The API base requests go to (`{api domain}/crm/v8`), as configured. When the client
+    /// follows the token response's `api_domain` (see [`ClientBuilder::follow_api_domain`]),
+    /// requests go there instead once a token names it: [`Self::current_base_url`].
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// Where requests go now: the `api_domain` of the current token response when the client
+    /// follows it, otherwise [`Self::base_url`].
+    pub fn current_base_url(&self) -> String {
+        match self.shared_hooks().shared.auth.api_base() {
+            Some(b) => b.to_string(),
+            None => self.base.to_string(),
+        }
+    }
+
+    /// Gets an access token now (from the token store or the accounts server) instead of on
+    /// the first call, so bad credentials show up early. Does nothing for a static token or
+    /// a client without authentication.
+    pub async fn authenticate(&self) -> Result<(), Error> {
+        self.shared_hooks().shared.auth.token().await.map(|_| ())
     }
 
     /// How many token requests this client has sent to the accounts server.
@@ -355,7 +372,7 @@ pub struct ClientBuilder {
     user_agent: String,
     max_concurrency: usize,
     retry: RetryPolicy,
-    follow_api_domain: bool,
+    follow_api_domain: Option<bool>,
 }
 
 impl Default for ClientBuilder {
@@ -372,7 +389,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("zoho-crm-access/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             retry: RetryPolicy::default(),
-            follow_api_domain: true,
+            follow_api_domain: None,
         }
     }
 }
@@ -493,10 +510,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether to send requests to the `api_domain` the token response names (default
-    /// true, as Zoho recommends).
+    /// Whether to send API requests to the `api_domain` the token response names.
+    ///
+    /// Zoho recommends sending calls to that domain, but the accounts server knows nothing of
+    /// sandbox or developer orgs, proxies or local test servers. So by default the client
+    /// follows it only when it was configured by [`Self::data_center`] in the
+    /// [`Environment::Production`] environment without an explicit [`Self::base_url`]; an
+    /// explicit base URL and the sandbox and developer environments are never overridden.
+    /// `follow_api_domain(true)` follows it in every configuration, `false` in none. Either
+    /// way, a plain-`http` `api_domain` is refused unless it is a loopback address.
     pub fn follow_api_domain(mut self, follow: bool) -> Self {
-        self.follow_api_domain = follow;
+        self.follow_api_domain = Some(follow);
         self
     }
 
@@ -513,6 +537,11 @@ impl ClientBuilder {
             }
         };
         let base = api_base(&domain);
+        let follow_api_domain = self.follow_api_domain.unwrap_or(
+            self.base_url.is_none()
+                && self.data_center.is_some()
+                && self.environment == Environment::Production,
+        );
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -584,7 +613,7 @@ impl ClientBuilder {
                     client_secret,
                     refresh_token,
                     store,
-                    self.follow_api_domain,
+                    follow_api_domain,
                 )?))
             }
         };

@@ -4,7 +4,8 @@
 //! `generated::Client` calls [`ClientHooks::exec`] for each operation. Here that:
 //! * sets `Authorization: Zoho-oauthtoken <token>` (refreshing the token first when due) and
 //!   drops progenitor's `api-version` header, which Zoho does not use;
-//! * sends the request to the API domain the accounts server named, if it named one;
+//! * sends the request to the API domain the accounts server named, when the client follows
+//!   it (see [`crate::ClientBuilder::follow_api_domain`]);
 //! * waits for a slot under the in-flight limit (a semaphore; default 10);
 //! * retries per [`RetryPolicy`] and refreshes once on a 401 `INVALID_TOKEN` or
 //!   `AUTHENTICATION_FAILURE`;

@@ -241,7 +241,7 @@ async fn a_static_token_is_sent_as_zoho_oauthtoken_and_never_refreshed() {
 }
 
 #[tokio::test]
-async fn requests_follow_the_api_domain_named_by_the_token_response() {
+async fn requests_follow_the_api_domain_when_asked_to_even_with_a_base_url() {
     let real_api = api_accepting("tok-1").await;
     // The configured domain answers 500 to anything: it must not be used.
     let configured = TestServer::start(|_| Reply::empty(500)).await;
@@ -250,6 +250,7 @@ async fn requests_follow_the_api_domain_named_by_the_token_response() {
         .base_url(&configured.url)
         .accounts_url(&accounts.url)
         .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+        .follow_api_domain(true)
         .build()
         .unwrap();
     client.record_locking("Deals").get().await.unwrap().unwrap();
@@ -258,11 +259,75 @@ async fn requests_follow_the_api_domain_named_by_the_token_response() {
 }
 
 #[tokio::test]
+async fn a_production_data_centre_client_follows_the_api_domain_by_default() {
+    let real_api = api_accepting("tok-1").await;
+    let accounts = accounts_for(&real_api, 3600).await;
+    let client = Client::builder()
+        .data_center(zoho_crm_access::DataCenter::Eu)
+        .accounts_url(&accounts.url)
+        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "https://www.zohoapis.eu/crm/v8");
+    // Only loopback traffic: the token response moves requests to the local API server.
+    client.record_locking("Deals").get().await.unwrap().unwrap();
+    assert_eq!(real_api.total(), 1);
+    assert_eq!(
+        client.current_base_url(),
+        format!("{}/crm/v8", real_api.url)
+    );
+}
+
+#[tokio::test]
+async fn an_explicit_base_url_is_not_overridden_by_the_api_domain() {
+    let configured = api_accepting("tok-1").await;
+    // The accounts server names another domain, which answers 500 to anything.
+    let elsewhere = TestServer::start(|_| Reply::empty(500)).await;
+    let accounts = accounts_for(&elsewhere, 3600).await;
+    let client = refresh_client(&configured, &accounts).build().unwrap();
+    client.record_locking("Deals").get().await.unwrap().unwrap();
+    assert_eq!(configured.total(), 1);
+    assert_eq!(elsewhere.total(), 0);
+    assert_eq!(
+        client.current_base_url(),
+        format!("{}/crm/v8", configured.url)
+    );
+}
+
+#[tokio::test]
+async fn a_sandbox_or_developer_client_keeps_its_domain_after_a_token_names_another() {
+    for env in [
+        zoho_crm_access::Environment::Sandbox,
+        zoho_crm_access::Environment::Developer,
+    ] {
+        let elsewhere = TestServer::start(|_| Reply::empty(500)).await;
+        let accounts = accounts_for(&elsewhere, 3600).await;
+        let client = Client::builder()
+            .data_center(zoho_crm_access::DataCenter::Us)
+            .environment(env)
+            .accounts_url(&accounts.url)
+            .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+            .build()
+            .unwrap();
+        let configured = client.base_url().to_owned();
+        assert!(configured.starts_with("https://"), "{configured}");
+        // Mint the token (loopback only) without calling the API, then see where calls go.
+        client.authenticate().await.unwrap();
+        assert_eq!(accounts.total(), 1);
+        assert_eq!(client.current_base_url(), configured, "{env:?}");
+        assert_eq!(elsewhere.total(), 0);
+    }
+}
+
+#[tokio::test]
 async fn a_plain_http_api_domain_outside_loopback_is_refused() {
     let accounts =
         TestServer::start(|_| token_reply("tok-1", "http://www.zohoapis.example", 3600)).await;
     let api = api_accepting("tok-1").await;
-    let client = refresh_client(&api, &accounts).build().unwrap();
+    let client = refresh_client(&api, &accounts)
+        .follow_api_domain(true)
+        .build()
+        .unwrap();
     let err = client.record_locking("Deals").get().await.unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
     assert!(err.to_string().contains("plain http"), "{err}");
