@@ -29,11 +29,28 @@ use crate::client::Client;
 use crate::error::{check_items, Error};
 use crate::generated::{enums, types};
 
-/// Documented limits of a configuration.
-const MAX_LOCKING_RULES: usize = 5;
-const MAX_EXCLUDED_PROFILES: usize = 15;
-const MAX_EXCLUDED_FIELDS: usize = 15;
-const MAX_CUSTOM_BUTTONS: usize = 30;
+/// Documented limits of a configuration (Zoho answers `LIMIT_EXCEEDED` past them); the
+/// handles check them before sending anything.
+///
+/// Locking rules: a configuration keeps at most [`MAX_LOCKING_RULES`]. In an update, every
+/// entry without `_delete: true` (a new rule, or a change to an existing one) is a rule that
+/// exists afterwards, so at most 5 such entries are allowed. `_delete` entries remove rules
+/// and do not count towards that limit, so an update that replaces all 5 rules carries 10
+/// entries (5 removals, 5 additions); the array as a whole is capped at
+/// [`MAX_LOCKING_RULE_ENTRIES`].
+pub const MAX_LOCKING_RULES: usize = 5;
+/// Most entries in an update's `locking_rules` array: 5 kept or new rules plus 5 removals.
+pub const MAX_LOCKING_RULE_ENTRIES: usize = 2 * MAX_LOCKING_RULES;
+/// Most profiles in `lock_excluded_profiles`.
+pub const MAX_EXCLUDED_PROFILES: usize = 15;
+/// Most fields in `excluded_fields`.
+pub const MAX_EXCLUDED_FIELDS: usize = 15;
+/// Most buttons in `restricted_custom_buttons`.
+pub const MAX_CUSTOM_BUTTONS: usize = 30;
+/// Most actions in `restricted_actions`.
+pub const MAX_RESTRICTED_ACTIONS: usize = 10;
+/// Most channels in `restricted_communications`.
+pub const MAX_RESTRICTED_COMMUNICATIONS: usize = 10;
 
 /// The record locking configuration of one module; from [`Client::record_locking`].
 #[derive(Clone, Debug)]
@@ -90,6 +107,39 @@ fn check_len<T>(what: &str, items: Option<&Vec<T>>, max: usize) -> Result<(), Er
     }
 }
 
+/// The list fields both a create and an update carry.
+struct Lists<'a> {
+    lock_excluded_profiles: Option<&'a Vec<types::NamedRef>>,
+    excluded_fields: Option<&'a Vec<types::FieldRef>>,
+    restricted_custom_buttons: Option<&'a Vec<types::NamedRef>>,
+    restricted_actions: Option<&'a Vec<enums::RestrictedAction>>,
+    restricted_communications: Option<&'a Vec<enums::RestrictedCommunication>>,
+}
+
+fn check_lists(l: Lists<'_>) -> Result<(), Error> {
+    check_len(
+        "lock_excluded_profiles",
+        l.lock_excluded_profiles,
+        MAX_EXCLUDED_PROFILES,
+    )?;
+    check_len("excluded_fields", l.excluded_fields, MAX_EXCLUDED_FIELDS)?;
+    check_len(
+        "restricted_custom_buttons",
+        l.restricted_custom_buttons,
+        MAX_CUSTOM_BUTTONS,
+    )?;
+    check_len(
+        "restricted_actions",
+        l.restricted_actions,
+        MAX_RESTRICTED_ACTIONS,
+    )?;
+    check_len(
+        "restricted_communications",
+        l.restricted_communications,
+        MAX_RESTRICTED_COMMUNICATIONS,
+    )
+}
+
 pub(crate) fn check_id(what: &str, id: &str) -> Result<(), Error> {
     if id.trim().is_empty() {
         return Err(Error::invalid(what, "must not be empty"));
@@ -115,6 +165,7 @@ pub(crate) fn check_module(module: &str) -> Result<(), Error> {
 
 fn check_rules(rules: Option<&Vec<types::LockingRuleInput>>) -> Result<(), Error> {
     // Removals (`_delete`) do not count towards the limit of rules a configuration keeps.
+    check_len("locking_rules", rules, MAX_LOCKING_RULE_ENTRIES)?;
     let kept = rules.map(|r| r.iter().filter(|x| x.delete != Some(true)).count());
     if let Some(n) = kept {
         if n > MAX_LOCKING_RULES {
@@ -209,7 +260,11 @@ impl RecordLocking {
 
     /// Creates the module's configuration. Returns Zoho's result; `details.id` is the new
     /// configuration's id. Checks the documented limits first (at most 5 locking rules,
-    /// 15 excluded profiles, 15 excluded fields, 30 custom buttons).
+    /// 15 excluded profiles, 15 excluded fields, 30 custom buttons, 10 restricted actions,
+    /// 10 restricted communications) and the dependent fields (`locking_rules` for lock type
+    /// automatic or both, `lock_excluded_profiles` for `locked_for`
+    /// all_profiles_except_excluded_profiles), failing with [`Error::InvalidInput`] before
+    /// any request.
     pub fn create(
         &self,
         input: types::RecordLockingConfigurationInput,
@@ -218,33 +273,7 @@ impl RecordLocking {
         let this = self.clone();
         async move {
             check_module(&this.module)?;
-            check_rules(input.locking_rules.as_ref())?;
-            check_len(
-                "lock_excluded_profiles",
-                input.lock_excluded_profiles.as_ref(),
-                MAX_EXCLUDED_PROFILES,
-            )?;
-            check_len(
-                "excluded_fields",
-                input.excluded_fields.as_ref(),
-                MAX_EXCLUDED_FIELDS,
-            )?;
-            check_len(
-                "restricted_custom_buttons",
-                input.restricted_custom_buttons.as_ref(),
-                MAX_CUSTOM_BUTTONS,
-            )?;
-            if input.locking_rules.as_ref().is_none_or(|r| r.is_empty())
-                && matches!(
-                    input.lock_type,
-                    enums::LockType::Automatic | enums::LockType::Both
-                )
-            {
-                return Err(Error::invalid(
-                    "locking_rules",
-                    "lock_type automatic or both needs at least one locking rule",
-                ));
-            }
+            check_create(&input)?;
             let body = types::RecordLockingConfigurationCreateRequest {
                 record_locking_configurations: [input],
             };
@@ -261,7 +290,9 @@ impl RecordLocking {
         }
     }
 
-    /// Updates the configuration named by `update.id` (the collection URL).
+    /// Updates the configuration named by `update.id` (the collection URL). Checks the same
+    /// limits as [`Self::create`] first; for `locking_rules` see [`MAX_LOCKING_RULES`] (how
+    /// `_delete` entries count).
     pub fn update(
         &self,
         update: types::RecordLockingConfigurationUpdate,
@@ -379,22 +410,77 @@ impl RecordLocking {
         check_module(&self.module)?;
         check_id("configuration id", &update.id)?;
         check_rules(update.locking_rules.as_ref())?;
-        check_len(
-            "lock_excluded_profiles",
-            update.lock_excluded_profiles.as_ref(),
-            MAX_EXCLUDED_PROFILES,
-        )?;
-        check_len(
-            "excluded_fields",
-            update.excluded_fields.as_ref(),
-            MAX_EXCLUDED_FIELDS,
-        )?;
-        check_len(
-            "restricted_custom_buttons",
-            update.restricted_custom_buttons.as_ref(),
-            MAX_CUSTOM_BUTTONS,
-        )
+        check_lists(Lists {
+            lock_excluded_profiles: update.lock_excluded_profiles.as_ref(),
+            excluded_fields: update.excluded_fields.as_ref(),
+            restricted_custom_buttons: update.restricted_custom_buttons.as_ref(),
+            restricted_actions: update.restricted_actions.as_ref(),
+            restricted_communications: update.restricted_communications.as_ref(),
+        })?;
+        if matches!(
+            update.locked_for,
+            Some(enums::LockedFor::AllProfilesExceptExcludedProfiles)
+        ) && update
+            .lock_excluded_profiles
+            .as_ref()
+            .is_some_and(Vec::is_empty)
+        {
+            return Err(Error::invalid(
+                "lock_excluded_profiles",
+                "locked_for all_profiles_except_excluded_profiles needs at least one excluded \
+                 profile (Zoho answers DEPENDENT_FIELD_MISSING)",
+            ));
+        }
+        Ok(())
     }
+}
+
+/// The checks of a create: the documented limits, and the fields other fields depend on
+/// (Zoho answers `DEPENDENT_FIELD_MISSING` without them).
+fn check_create(input: &types::RecordLockingConfigurationInput) -> Result<(), Error> {
+    check_rules(input.locking_rules.as_ref())?;
+    if let Some(rules) = &input.locking_rules {
+        if let Some(i) = rules.iter().position(|r| r.delete == Some(true)) {
+            return Err(Error::invalid(
+                format!("locking_rules[{i}]"),
+                "a new configuration has no rules to remove (`_delete` is for updates)",
+            ));
+        }
+    }
+    check_lists(Lists {
+        lock_excluded_profiles: input.lock_excluded_profiles.as_ref(),
+        excluded_fields: input.excluded_fields.as_ref(),
+        restricted_custom_buttons: input.restricted_custom_buttons.as_ref(),
+        restricted_actions: input.restricted_actions.as_ref(),
+        restricted_communications: input.restricted_communications.as_ref(),
+    })?;
+    if input.locking_rules.as_ref().is_none_or(|r| r.is_empty())
+        && matches!(
+            input.lock_type,
+            enums::LockType::Automatic | enums::LockType::Both
+        )
+    {
+        return Err(Error::invalid(
+            "locking_rules",
+            "lock_type automatic or both needs at least one locking rule (Zoho answers \
+             DEPENDENT_FIELD_MISSING)",
+        ));
+    }
+    if matches!(
+        input.locked_for,
+        Some(enums::LockedFor::AllProfilesExceptExcludedProfiles)
+    ) && input
+        .lock_excluded_profiles
+        .as_ref()
+        .is_none_or(Vec::is_empty)
+    {
+        return Err(Error::invalid(
+            "lock_excluded_profiles",
+            "locked_for all_profiles_except_excluded_profiles needs at least one excluded \
+             profile (Zoho answers DEPENDENT_FIELD_MISSING)",
+        ));
+    }
+    Ok(())
 }
 
 /// The one result of a single-item write. An empty answer (204) or list is reported as a

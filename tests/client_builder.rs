@@ -355,3 +355,168 @@ async fn the_user_agent_is_sent_default_or_custom() {
     // A base URL that already ends in /crm/v8 is not extended twice.
     assert_eq!(reqs[1].path, "/crm/v8/settings/data_sharing");
 }
+
+fn named(i: usize) -> types::NamedRef {
+    types::NamedRef {
+        id: format!("58431040000004{i:05}"),
+        name: None,
+    }
+}
+
+#[tokio::test]
+async fn record_locking_caps_and_dependent_fields_fail_before_any_request() {
+    let server = TestServer::start(|_| Reply::empty(500)).await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .build()
+        .unwrap();
+    let deals = client.record_locking("Deals");
+    let manual = || types::RecordLockingConfigurationInput::new(enums::LockType::Manual);
+    let update = || types::RecordLockingConfigurationUpdate::new("1");
+
+    // Over each documented cap, on create and on update.
+    let mut i = manual();
+    i.restricted_actions = Some(vec![enums::RestrictedAction::Update; 11]);
+    assert_invalid(deals.create(i).await.unwrap_err(), "restricted_actions");
+    let mut u = update();
+    u.restricted_actions = Some(vec![enums::RestrictedAction::Update; 11]);
+    assert_invalid(deals.update(u).await.unwrap_err(), "restricted_actions");
+
+    let mut i = manual();
+    i.restricted_communications = Some(vec![enums::RestrictedCommunication::SendMail; 11]);
+    assert_invalid(
+        deals.create(i).await.unwrap_err(),
+        "restricted_communications",
+    );
+    let mut u = update();
+    u.restricted_communications = Some(vec![enums::RestrictedCommunication::SendMail; 11]);
+    assert_invalid(
+        deals.update_by_id("1", u).await.unwrap_err(),
+        "restricted_communications",
+    );
+
+    let mut i = manual();
+    i.lock_excluded_profiles = Some((0..16).map(named).collect());
+    assert_invalid(deals.create(i).await.unwrap_err(), "lock_excluded_profiles");
+    let mut u = update();
+    u.lock_excluded_profiles = Some((0..16).map(named).collect());
+    assert_invalid(deals.update(u).await.unwrap_err(), "lock_excluded_profiles");
+
+    let mut i = manual();
+    i.restricted_custom_buttons = Some((0..31).map(named).collect());
+    assert_invalid(
+        deals.create(i).await.unwrap_err(),
+        "restricted_custom_buttons",
+    );
+    let mut u = update();
+    u.excluded_fields = Some(
+        (0..16)
+            .map(|i| types::FieldRef {
+                api_name: Some(format!("F{i}")),
+                id: None,
+            })
+            .collect(),
+    );
+    assert_invalid(deals.update(u).await.unwrap_err(), "excluded_fields");
+
+    // Dependent fields on create (Zoho: DEPENDENT_FIELD_MISSING).
+    let mut i = manual();
+    i.locked_for = Some(enums::LockedFor::AllProfilesExceptExcludedProfiles);
+    assert_invalid(deals.create(i).await.unwrap_err(), "lock_excluded_profiles");
+    let mut i = manual();
+    i.locked_for = Some(enums::LockedFor::AllProfilesExceptExcludedProfiles);
+    i.lock_excluded_profiles = Some(vec![]);
+    assert_invalid(deals.create(i).await.unwrap_err(), "lock_excluded_profiles");
+    let mut i = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic);
+    i.locking_rules = Some(vec![]);
+    assert_invalid(deals.create(i).await.unwrap_err(), "locking_rules");
+
+    // An update: 5 kept or new rules plus 5 removals is fine to send; a sixth kept rule or
+    // an eleventh entry is not.
+    let removal = |n: usize| types::LockingRuleInput {
+        id: Some(format!("77{n}")),
+        delete: Some(true),
+        ..Default::default()
+    };
+    let mut u = update();
+    u.locking_rules = Some((0..6).map(rule).chain((0..5).map(removal)).collect());
+    assert_invalid(deals.update(u).await.unwrap_err(), "locking_rules");
+    let mut u = update();
+    u.locking_rules = Some((0..5).map(rule).chain((0..6).map(removal)).collect());
+    assert_invalid(deals.update(u).await.unwrap_err(), "locking_rules");
+    assert_eq!(server.total(), 0, "nothing may be sent");
+
+    // At the caps, the requests go out.
+    let mut i = manual();
+    i.restricted_actions = Some(vec![enums::RestrictedAction::Update; 10]);
+    i.restricted_communications = Some(vec![enums::RestrictedCommunication::SendMail; 10]);
+    i.lock_excluded_profiles = Some((0..15).map(named).collect());
+    i.locked_for = Some(enums::LockedFor::AllProfilesExceptExcludedProfiles);
+    i.restricted_custom_buttons = Some((0..30).map(named).collect());
+    assert!(matches!(
+        deals.create(i).await.unwrap_err(),
+        Error::Api { status: 500, .. }
+    ));
+    let mut u = update();
+    u.locking_rules = Some((0..5).map(rule).chain((0..5).map(removal)).collect());
+    assert!(matches!(
+        deals.update(u).await.unwrap_err(),
+        Error::Api { status: 500, .. }
+    ));
+    assert_eq!(server.count("POST", ""), 1);
+}
+
+#[tokio::test]
+async fn a_sharing_rule_update_that_sets_the_type_is_checked_like_a_create() {
+    let server = TestServer::start(|_| Reply::empty(500)).await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .build()
+        .unwrap();
+    let leads = client.sharing_rules("Leads");
+    let owner_without_from = types::SharingRuleUpdate {
+        type_: Some(enums::SharingRuleType::RecordOwnerBased),
+        ..Default::default()
+    };
+    let owner_with_criteria = types::SharingRuleUpdate {
+        type_: Some(enums::SharingRuleType::RecordOwnerBased),
+        shared_from: Some(types::SharedFrom::group("3")),
+        criteria: Some(field("A").equal("b").into()),
+        ..Default::default()
+    };
+    let criteria_without_criteria = types::SharingRuleUpdate {
+        type_: Some(enums::SharingRuleType::CriteriaBased),
+        ..Default::default()
+    };
+    for (changes, what) in [
+        (owner_without_from, "shared_from"),
+        (owner_with_criteria, "criteria"),
+        (criteria_without_criteria, "criteria"),
+    ] {
+        assert_invalid(leads.update("5", changes.clone()).await.unwrap_err(), what);
+        let mut in_body = changes;
+        in_body.id = Some("5".into());
+        assert_invalid(leads.update_in_body(in_body).await.unwrap_err(), what);
+    }
+    // update_in_body needs the id in the body.
+    let no_id = types::SharingRuleUpdate {
+        permission_type: Some(enums::PermissionType::Read),
+        ..Default::default()
+    };
+    assert_invalid(leads.update_in_body(no_id).await.unwrap_err(), "id");
+    assert_eq!(server.total(), 0, "nothing may be sent");
+
+    // A whole owner-based change goes out.
+    let ok = types::SharingRuleUpdate {
+        type_: Some(enums::SharingRuleType::RecordOwnerBased),
+        shared_from: Some(types::SharedFrom::group("3")),
+        ..Default::default()
+    };
+    assert!(matches!(
+        leads.update("5", ok).await.unwrap_err(),
+        Error::Api { status: 500, .. }
+    ));
+    assert_eq!(server.total(), 1);
+}
