@@ -163,23 +163,38 @@ fn check_input(rule: &types::SharingRuleInput) -> Result<(), Error> {
     if rule.name.trim().is_empty() {
         return Err(Error::invalid("name", "a sharing rule needs a name"));
     }
-    match rule.type_ {
+    check_type(
+        &rule.type_,
+        rule.shared_from.is_some(),
+        rule.criteria.is_some(),
+    )?;
+    check_shared_to(&rule.shared_to)
+}
+
+/// The rules of a rule's type: an owner-based rule has `shared_from` and no criteria, a
+/// criteria-based rule has `criteria`. Unknown (newer) types are not checked.
+fn check_type(
+    type_: &enums::SharingRuleType,
+    has_shared_from: bool,
+    has_criteria: bool,
+) -> Result<(), Error> {
+    match type_ {
         enums::SharingRuleType::RecordOwnerBased => {
-            if rule.shared_from.is_none() {
+            if !has_shared_from {
                 return Err(Error::invalid(
                     "shared_from",
                     "a Record_Owner_Based rule needs shared_from (the role or group whose \
                      records are shared)",
                 ));
             }
-            if rule.criteria.is_some() {
+            if has_criteria {
                 return Err(Error::invalid(
                     "criteria",
                     "a Record_Owner_Based rule has no criteria; use a Criteria_Based rule",
                 ));
             }
         }
-        enums::SharingRuleType::CriteriaBased if rule.criteria.is_none() => {
+        enums::SharingRuleType::CriteriaBased if !has_criteria => {
             return Err(Error::invalid(
                 "criteria",
                 "a Criteria_Based rule needs criteria",
@@ -187,7 +202,32 @@ fn check_input(rule: &types::SharingRuleInput) -> Result<(), Error> {
         }
         _ => {}
     }
-    check_shared_to(&rule.shared_to)
+    Ok(())
+}
+
+/// Checks the changes of an update. When the update sets `type`, the rule must come out
+/// whole for that type, so the update carries what the type needs (as for a create):
+/// `shared_from` and no criteria for Record_Owner_Based, `criteria` for Criteria_Based.
+fn check_update(changes: &types::SharingRuleUpdate) -> Result<(), Error> {
+    if let Some(name) = &changes.name {
+        if name.trim().is_empty() {
+            return Err(Error::invalid(
+                "name",
+                "a sharing rule name must not be empty",
+            ));
+        }
+    }
+    if let Some(type_) = &changes.type_ {
+        check_type(
+            type_,
+            changes.shared_from.is_some(),
+            changes.criteria.is_some(),
+        )?;
+    }
+    if let Some(to) = &changes.shared_to {
+        check_shared_to(to)?;
+    }
+    Ok(())
 }
 
 fn check_shared_to(to: &types::SharedTo) -> Result<(), Error> {
@@ -426,9 +466,7 @@ impl SharingRules {
                     ));
                 }
             }
-            if let Some(to) = &changes.shared_to {
-                check_shared_to(to)?;
-            }
+            check_update(&changes)?;
             let raw = this.client.raw();
             let fut = raw
                 .update_sharing_rule()
@@ -439,6 +477,40 @@ impl SharingRules {
                 })
                 .send();
             let op = "update_sharing_rule";
+            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+        }
+    }
+
+    /// Changes the rule named by `changes.id` through the collection URL
+    /// (`PUT /settings/data_sharing/rules`, operation `updateSharingRules`); absent fields stay
+    /// as they are. Same effect and checks as [`Self::update`], which names the rule in the
+    /// URL (`PUT /settings/data_sharing/rules/{id}`); use this form when the id is already in
+    /// the body you built.
+    pub fn update_in_body(
+        &self,
+        changes: types::SharingRuleUpdate,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
+    {
+        let this = self.clone();
+        async move {
+            let module = this.module()?.to_owned();
+            let Some(id) = changes.id.as_deref() else {
+                return Err(Error::invalid(
+                    "id",
+                    "update_in_body needs the rule id in the body (changes.id)",
+                ));
+            };
+            check_id("sharing rule id", id)?;
+            check_update(&changes)?;
+            let raw = this.client.raw();
+            let fut = raw
+                .update_sharing_rules()
+                .module(module)
+                .body(types::SharingRuleUpdateRequest {
+                    sharing_rules: [changes],
+                })
+                .send();
+            let op = "update_sharing_rules";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }

@@ -450,6 +450,28 @@ async fn rule_actions_use_the_documented_methods_and_paths() {
 }
 
 #[tokio::test]
+async fn update_in_body_uses_the_collection_url_with_the_id_in_the_body() {
+    let server = TestServer::start(|_| Reply::json(200, success("sharing_rules", "5"))).await;
+    let leads = client(&server).sharing_rules("Leads");
+    let changes = types::SharingRuleUpdate {
+        id: Some("5".into()),
+        permission_type: Some(enums::PermissionType::Read),
+        ..Default::default()
+    };
+    let done = leads.update_in_body(changes).await.unwrap();
+    assert_eq!(done.details.id.as_deref(), Some("5"));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].method, "PUT");
+    assert_eq!(reqs[0].path, "/crm/v8/settings/data_sharing/rules");
+    assert_eq!(reqs[0].query_param("module").as_deref(), Some("Leads"));
+    assert_eq!(
+        reqs[0].json(),
+        json!({"sharing_rules": [{"id": "5", "permission_type": "read"}]})
+    );
+}
+
+#[tokio::test]
 async fn an_item_error_on_a_single_write_is_an_api_error() {
     let server = TestServer::start(|_| {
         Reply::json(400, json!({"sharing_rules": [zoho_error("ID_ALREADY_ACTIVE", "data sharing rule is already activated.", json!({"resource_path_index": 3}))]}))
