@@ -94,6 +94,20 @@ pub enum Error {
         excerpt: String,
     },
 
+    /// A paged listing stopped because the pages did not add up: Zoho answered another page
+    /// than the one asked for, a page repeated the previous page's rules, or the stream
+    /// reached its page limit ([`crate::sharing_rules::MAX_PAGES`] by default) while Zoho
+    /// still claimed more records. The rules yielded before it are complete pages.
+    #[error("{operation}: stopped paging at page {page}: {reason}")]
+    Pagination {
+        /// The operationId.
+        operation: String,
+        /// The page that was asked for.
+        page: u32,
+        /// What did not add up.
+        reason: String,
+    },
+
     /// The input breaks a documented rule; nothing was sent.
     #[error("invalid {what}: {reason}")]
     InvalidInput {

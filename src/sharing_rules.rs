@@ -31,6 +31,8 @@
 //! # }
 //! ```
 
+use std::collections::HashSet;
+
 use futures::{Stream, StreamExt, TryStreamExt};
 
 use crate::client::Client;
@@ -269,7 +271,12 @@ pub struct ListRequest {
     filters: Option<types::SharingRuleFilters>,
     page: u32,
     per_page: Option<u32>,
+    max_pages: u32,
 }
+
+/// The most pages [`ListRequest::stream`] fetches by default (2,000,000 rules at 200 per
+/// page); see [`ListRequest::max_pages`].
+pub const MAX_PAGES: u32 = 10_000;
 
 impl ListRequest {
     /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
@@ -293,28 +300,97 @@ impl ListRequest {
         async move { this.fetch(this.page).await }
     }
 
+    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1). If Zoho
+    /// still claims more records after that many pages, the stream ends with
+    /// [`Error::Pagination`].
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages.max(1);
+        self
+    }
+
     /// Every rule from the starting page on, fetching the next page while
     /// `info.more_records` is true.
+    ///
+    /// A server that keeps claiming more records cannot make the stream run forever: it
+    /// ends at an empty page, and fails with [`Error::Pagination`] when `info.page` is not
+    /// the page asked for, when a page repeats a rule id of the previous page, or after
+    /// [`Self::max_pages`] pages that all claimed more.
     ///
     /// The stream is `Unpin`, so `while let Some(rule) = stream.next().await` works as is.
     pub fn stream(
         self,
     ) -> impl Stream<Item = Result<types::SharingRule, Error>> + Send + Unpin + 'static {
-        let start = self.page;
-        futures::stream::try_unfold(Some((self, start)), |state| async move {
-            let Some((req, page)) = state else {
+        struct Next {
+            req: ListRequest,
+            page: u32,
+            fetched: u32,
+            previous: HashSet<String>,
+        }
+        let start = Next {
+            page: self.page,
+            req: self,
+            fetched: 0,
+            previous: HashSet::new(),
+        };
+        futures::stream::try_unfold(Some(start), |state| async move {
+            let Some(mut st) = state else {
                 return Ok(None);
             };
-            let result = req.fetch(page).await?;
-            // Stop on an empty page even if Zoho claims more, so a bad `info` cannot loop.
-            let next = (result.more_records() && !result.sharing_rules.is_empty())
-                .then(|| page.checked_add(1).map(|p| (req, p)))
-                .flatten();
+            let operation = st.req.operation();
+            let stop = |reason: String| Error::Pagination {
+                operation: operation.to_owned(),
+                page: st.page,
+                reason,
+            };
+            if st.fetched >= st.req.max_pages {
+                return Err(stop(format!(
+                    "Zoho still claims more records after {} pages (the stream's max_pages)",
+                    st.fetched
+                )));
+            }
+            let result = st.req.fetch(st.page).await?;
+            st.fetched += 1;
+            if let Some(info) = &result.info {
+                if i64::from(info.page) != i64::from(st.page) {
+                    return Err(stop(format!(
+                        "asked for page {}, Zoho answered page {}",
+                        st.page, info.page
+                    )));
+                }
+            }
+            if let Some(dup) = result
+                .sharing_rules
+                .iter()
+                .find(|r| st.previous.contains(&r.id))
+            {
+                return Err(stop(format!(
+                    "the page repeats rule {} of the previous page",
+                    dup.id
+                )));
+            }
+            // Stop on an empty page even if Zoho claims more.
+            let more = result.more_records() && !result.sharing_rules.is_empty();
+            let next = match (more, st.page.checked_add(1)) {
+                (true, Some(page)) => {
+                    st.previous = result.sharing_rules.iter().map(|r| r.id.clone()).collect();
+                    st.page = page;
+                    Some(st)
+                }
+                _ => None,
+            };
             Ok(Some((result.sharing_rules, next)))
         })
         .map_ok(|rules| futures::stream::iter(rules.into_iter().map(Ok)))
         .try_flatten()
         .boxed()
+    }
+
+    fn operation(&self) -> &'static str {
+        if self.filters.is_some() {
+            "search_sharing_rules"
+        } else {
+            "list_sharing_rules"
+        }
     }
 
     async fn fetch(&self, page: u32) -> Result<types::SharingRules, Error> {
@@ -385,6 +461,7 @@ impl SharingRules {
             filters: None,
             page: 1,
             per_page: None,
+            max_pages: MAX_PAGES,
         }
     }
 
@@ -397,6 +474,7 @@ impl SharingRules {
             filters: Some(filters.into()),
             page: 1,
             per_page: None,
+            max_pages: MAX_PAGES,
         }
     }
 

@@ -290,6 +290,84 @@ async fn the_stream_follows_more_records_across_three_pages() {
     );
 }
 
+/// A server that claims more records on every page (until a safety stop after 1000
+/// requests, so a client without loop protection ends instead of hanging). `page_of`
+/// gives the `info.page` to report and `ids_of` the rule ids, from the requested page.
+async fn looping_server(page_of: fn(u32) -> u32, ids_of: fn(u32) -> Vec<String>) -> TestServer {
+    TestServer::start(move |r| {
+        let page: u32 = r.query_param("page").unwrap().parse().unwrap();
+        let rules: Vec<_> = ids_of(page).iter().map(|id| rule_json(id, "loop")).collect();
+        let n = rules.len();
+        Reply::json(
+            200,
+            json!({"sharing_rules": rules,
+                   "info": {"per_page": 200, "page": page_of(page), "count": n, "more_records": r.nth < 1000}}),
+        )
+    })
+    .await
+}
+
+async fn stream_outcome(
+    request: zoho_crm_access::sharing_rules::ListRequest,
+) -> (usize, Option<Error>) {
+    use futures::StreamExt;
+    let mut stream = request.stream();
+    let mut n = 0;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(_) => n += 1,
+            Err(e) => return (n, Some(e)),
+        }
+    }
+    (n, None)
+}
+
+#[tokio::test]
+async fn a_server_repeating_the_same_rules_on_every_page_stops_the_stream() {
+    let server = looping_server(|p| p, |_| vec!["7".into(), "8".into()]).await;
+    let (n, err) = stream_outcome(client(&server).sharing_rules("Leads").list()).await;
+    let err = err.expect("the stream must stop with an error");
+    assert!(matches!(err, Error::Pagination { page: 2, .. }), "{err:?}");
+    assert!(err.to_string().contains("repeats rule 7"), "{err}");
+    assert_eq!(n, 2, "only the first page's rules");
+    assert_eq!(server.total(), 2);
+}
+
+#[tokio::test]
+async fn a_server_answering_another_page_than_asked_stops_the_stream() {
+    let server = looping_server(|_| 1, |p| vec![format!("{p}")]).await;
+    let (n, err) = stream_outcome(client(&server).sharing_rules("Leads").list()).await;
+    let err = err.expect("the stream must stop with an error");
+    assert!(matches!(err, Error::Pagination { page: 2, .. }), "{err:?}");
+    assert!(err.to_string().contains("asked for page 2"), "{err}");
+    assert_eq!(n, 1);
+    assert_eq!(server.total(), 2);
+}
+
+#[tokio::test]
+async fn a_stream_stops_at_its_page_limit_when_more_records_never_ends() {
+    let server = looping_server(|p| p, |p| vec![format!("{p}")]).await;
+    let request = client(&server).sharing_rules("Leads").list().max_pages(30);
+    let (n, err) = stream_outcome(request).await;
+    let err = err.expect("the stream must stop with an error");
+    assert!(matches!(err, Error::Pagination { page: 31, .. }), "{err:?}");
+    assert_eq!(n, 30);
+    assert_eq!(server.total(), 30);
+    // The same for a search.
+    let server = looping_server(|p| p, |p| vec![format!("{p}")]).await;
+    let request = client(&server)
+        .sharing_rules("Leads")
+        .search(filter("name").like("loop"))
+        .max_pages(3);
+    let (n, err) = stream_outcome(request).await;
+    assert!(
+        matches!(err, Some(Error::Pagination { page: 4, .. })),
+        "{err:?}"
+    );
+    assert_eq!((n, server.total()), (3, 3));
+    assert_eq!(zoho_crm_access::sharing_rules::MAX_PAGES, 10_000);
+}
+
 #[tokio::test]
 async fn the_stream_can_be_polled_item_by_item() {
     use futures::StreamExt;
