@@ -182,10 +182,9 @@ impl Client {
                 if st == 204 {
                     return Ok(None);
                 }
-                let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-                    operation: op.clone(),
-                    attempts,
-                    source: e,
+                let status_code = resp.status();
+                let bytes = resp.bytes().await.map_err(|e| {
+                    crate::hooks::incomplete(operation, status_code, attempts, e, started)
                 })?;
                 if (200..300).contains(&st) {
                     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -219,9 +218,17 @@ impl Client {
                     }),
                 }
             }
-            Err(PE::CommunicationError(e))
-            | Err(PE::ResponseBodyError(e))
-            | Err(PE::InvalidUpgrade(e)) => {
+            // The status and headers arrived but the body broke off.
+            Err(PE::ResponseBodyError(e)) => Err(crate::hooks::incomplete(
+                operation,
+                status
+                    .and_then(|s| reqwest::StatusCode::from_u16(s).ok())
+                    .unwrap_or(reqwest::StatusCode::OK),
+                attempts,
+                e,
+                started,
+            )),
+            Err(PE::CommunicationError(e)) | Err(PE::InvalidUpgrade(e)) => {
                 if e.is_timeout() {
                     Err(Error::Timeout {
                         operation: op,

@@ -68,6 +68,24 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// Zoho's response broke off: the status and headers arrived, but the body ended before
+    /// its `Content-Length` or the connection was reset while reading it. GET, PUT and
+    /// DELETE are retried per [`crate::RetryPolicy`] first; a POST is not (the server acted
+    /// on it). The request did reach Zoho, so unlike [`Error::Transport`] the write may
+    /// have happened.
+    #[error("{operation}: Zoho's HTTP {status} response was cut off before its end after {attempts} attempt(s) (truncated or incomplete body): {source}")]
+    IncompleteResponse {
+        /// The operationId.
+        operation: String,
+        /// HTTP status of the incomplete response.
+        status: u16,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The underlying HTTP client error.
+        #[source]
+        source: reqwest::Error,
+    },
+
     /// The request (or the retry budget) ran out of time.
     #[error("{operation}: {}", timeout_message(*attempts, elapsed))]
     Timeout {
@@ -234,7 +252,9 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } | Error::Items { status, .. } => Some(*status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::IncompleteResponse { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -252,6 +272,7 @@ impl Error {
         match self {
             Error::Api { attempts, .. }
             | Error::Transport { attempts, .. }
+            | Error::IncompleteResponse { attempts, .. }
             | Error::Timeout { attempts, .. } => Some(*attempts),
             _ => None,
         }

@@ -30,7 +30,7 @@ use tracing::Instrument;
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::generated::Client;
-use crate::retry::{retryable_status, retryable_transport, RetryPolicy};
+use crate::retry::{idempotent, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
 pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
@@ -300,8 +300,52 @@ impl Shared {
                     "retryable status, but the retry deadline would pass; giving up"
                 );
             }
+            // When another attempt is allowed, read the body here so that one that breaks off
+            // (fewer bytes than Content-Length, a reset) is retried like a failed attempt.
+            if can_retry && attempt < max_attempts && idempotent(&method) {
+                let headers = resp.headers().clone();
+                let version = resp.version();
+                match resp.bytes().await {
+                    Ok(bytes) => return Ok(rebuild(status, version, headers, bytes)),
+                    Err(e) => {
+                        let wait = self.retry.backoff(attempt);
+                        if fits(wait, deadline) {
+                            tracing::info!(attempt, status = status.as_u16(), error = %e, wait_ms = wait.as_millis() as u64, "incomplete response body; retrying");
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        tracing::warn!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
+                        return Ok(local_error(incomplete(
+                            operation, status, attempt, e, started,
+                        )));
+                    }
+                }
+            }
             return Ok(resp);
         }
+    }
+}
+
+/// The error for a response whose body could not be read to its end.
+pub(crate) fn incomplete(
+    operation: &str,
+    status: reqwest::StatusCode,
+    attempts: u32,
+    source: reqwest::Error,
+    started: Instant,
+) -> Error {
+    if source.is_timeout() {
+        return Error::Timeout {
+            operation: operation.to_owned(),
+            attempts,
+            elapsed: started.elapsed(),
+        };
+    }
+    Error::IncompleteResponse {
+        operation: operation.to_owned(),
+        status: status.as_u16(),
+        attempts,
+        source,
     }
 }
 

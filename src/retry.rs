@@ -1,8 +1,9 @@
 //! When and how long to wait before retrying a request.
 //!
-//! Retried: HTTP 429, 502, 503 and 504, and connection failures. GET, PUT and DELETE are
-//! retried on all of these; POST (create, search, re-run) only when the connection failed,
-//! because then the request provably never reached Zoho. Waits grow exponentially with full
+//! Retried: HTTP 429, 502, 503 and 504, connection failures, and responses whose body broke
+//! off before its end (a 2xx with fewer bytes than its `Content-Length`, a reset mid-body).
+//! GET, PUT and DELETE are retried on all of these; POST (create, search, re-run) only when
+//! the connection failed, because then the request provably never reached Zoho. Waits grow exponentially with full
 //! jitter, a `Retry-After` header (seconds or HTTP date) is honoured, and retrying stops at
 //! [`RetryPolicy::max_attempts`] or when the next wait would pass
 //! [`RetryPolicy::total_deadline`], whichever comes first.
@@ -135,7 +136,8 @@ pub(crate) fn retryable_transport(method: &Method, err: &reqwest::Error) -> bool
     idempotent(method) && (err.is_timeout() || err.is_request())
 }
 
-fn idempotent(method: &Method) -> bool {
+/// Whether the method may be sent again without changing the outcome (GET, PUT, DELETE).
+pub(crate) fn idempotent(method: &Method) -> bool {
     matches!(
         *method,
         Method::GET | Method::PUT | Method::DELETE | Method::HEAD

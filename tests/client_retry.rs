@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{rlc_body, rule_json, zoho_error, Reply, TestServer};
+use support::{raw_json, rlc_body, rule_json, zoho_error, RawServer, Reply, TestServer};
 use zoho_crm_access::{enums, types, Client, Error, RetryPolicy};
 
 const RLC: &str = "/crm/v8/settings/record_locking_configurations";
@@ -320,4 +320,98 @@ async fn waiting_for_a_slot_past_the_deadline_is_a_timeout() {
     );
     assert!(second.unwrap_err().to_string().contains("max_concurrency"));
     assert_eq!(server.total(), 1);
+}
+
+fn raw_client(url: &str, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(url)
+        .access_token("t")
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_an_incomplete_response_and_a_get_is_retried() {
+    let full = serde_json::to_vec(&rlc_body("9")).unwrap();
+    let cut = full[..full.len() / 2].to_vec();
+    // Two truncated answers, then a whole one.
+    let (f, c) = (full.clone(), cut.clone());
+    let server = RawServer::start(move |n| {
+        if n < 2 {
+            raw_json(200, &c, f.len())
+        } else {
+            raw_json(200, &f, f.len())
+        }
+    })
+    .await;
+    let got = raw_client(&server.url, fast_retries())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(got.unwrap().id, "9");
+    assert_eq!(server.total(), 3);
+
+    // Always truncated: every attempt is used, and the error says what happened.
+    let (f, c) = (full.clone(), cut.clone());
+    let server = RawServer::start(move |_| raw_json(200, &c, f.len())).await;
+    let err = raw_client(&server.url, fast_retries())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::IncompleteResponse {
+                status: 200,
+                attempts: 4,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("cut off"), "{text}");
+    assert!(!text.contains("could not reach"), "{text}");
+    assert_eq!(server.total(), 4);
+}
+
+#[tokio::test]
+async fn a_truncated_body_with_retries_off_or_on_a_post_is_not_retried() {
+    let full = serde_json::to_vec(&support::success("record_locking_configurations", "9")).unwrap();
+    let cut = full[..full.len() / 2].to_vec();
+    let announced = full.len();
+    let server = RawServer::start(move |_| raw_json(201, &cut, announced)).await;
+    let client = raw_client(&server.url, fast_retries());
+    let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Manual);
+    input.lock_for_portal_users = Some(true);
+    let err = client
+        .record_locking("Deals")
+        .create(input)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::IncompleteResponse { attempts: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.total(),
+        1,
+        "a POST that reached the server is not sent again"
+    );
+
+    // A GET with retries off: one attempt, the same error.
+    let before = server.total();
+    let err = raw_client(&server.url, RetryPolicy::none())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::IncompleteResponse { attempts: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.total() - before, 1);
 }

@@ -279,3 +279,76 @@ pub fn rule_json(id: &str, name: &str) -> serde_json::Value {
 pub fn success(collection: &str, id: &str) -> serde_json::Value {
     serde_json::json!({collection: [{"code": "SUCCESS", "details": {"id": id}, "message": "done", "status": "success"}]})
 }
+
+/// A bare HTTP/1.1 server on loopback for answers axum cannot send, such as a body shorter
+/// than its `Content-Length`. Each connection carries one request; `answer(n)` gives the
+/// raw bytes for the `n`th request (0-based), after which the connection is closed.
+pub struct RawServer {
+    pub url: String,
+    requests: Arc<AtomicUsize>,
+}
+
+impl RawServer {
+    pub async fn start(answer: impl Fn(usize) -> Vec<u8> + Send + Sync + 'static) -> RawServer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let count = requests.clone();
+        let answer = Arc::new(answer);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let count = count.clone();
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    // Read the head and the body it announces, then answer and close.
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let head_end = loop {
+                        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break p + 4;
+                        }
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < head_end + length {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let _ = sock.write_all(&answer(n)).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        RawServer { url, requests }
+    }
+
+    pub fn total(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// A raw 200 response carrying `body`, announcing `announced` bytes (more than `body` has
+/// makes a truncated response).
+pub fn raw_json(status: u16, body: &[u8], announced: usize) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\ncontent-length: {announced}\r\nconnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
