@@ -145,6 +145,7 @@ impl Client {
         T: DeserializeOwned,
         F: Future<Output = RawResult<T>>,
     {
+        let operation = crate::hooks::operation_id(operation);
         let started = std::time::Instant::now();
         let (result, attempts, status, local) = CALL
             .scope(CallContext::default(), async move {

@@ -28,7 +28,7 @@ pub enum Error {
         message: String,
         /// Zoho's `details` (which field, which limit, which permission ...).
         details: Box<types::ActionDetails>,
-        /// The operationId, e.g. `list_sharing_rules`.
+        /// The spec's operationId, e.g. `listSharingRules`.
         operation: String,
         /// How many attempts were made (more than one when the request was retried).
         attempts: u32,

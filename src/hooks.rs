@@ -9,7 +9,8 @@
 //! * waits for a slot under the in-flight limit (a semaphore; default 10);
 //! * retries per [`RetryPolicy`] and refreshes once on a 401 `INVALID_TOKEN` or
 //!   `AUTHENTICATION_FAILURE`;
-//! * records a `zoho_request` span with the operationId, attempt, status and duration.
+//! * records a `zoho_request` span with the operationId (the spec's, e.g.
+//!   `getOrgPermissions`), attempt, status and duration.
 //!
 //! Failures that happen before any response exists (no token, deadline passed) cannot be
 //! expressed as a `reqwest::Error`; they reach callers of the raw client as
@@ -326,6 +327,62 @@ impl Shared {
     }
 }
 
+/// progenitor's method names and the spec's operationIds (the names in errors and spans).
+const OPERATION_IDS: &[(&str, &str)] = &[
+    (
+        "get_record_locking_configurations",
+        "getRecordLockingConfigurations",
+    ),
+    (
+        "create_record_locking_configuration",
+        "createRecordLockingConfiguration",
+    ),
+    (
+        "update_record_locking_configurations",
+        "updateRecordLockingConfigurations",
+    ),
+    (
+        "delete_record_locking_configurations",
+        "deleteRecordLockingConfigurations",
+    ),
+    (
+        "get_record_locking_configuration_by_id",
+        "getRecordLockingConfigurationById",
+    ),
+    (
+        "update_record_locking_configuration",
+        "updateRecordLockingConfiguration",
+    ),
+    (
+        "delete_record_locking_configuration",
+        "deleteRecordLockingConfiguration",
+    ),
+    ("list_sharing_rules", "listSharingRules"),
+    ("create_sharing_rule", "createSharingRule"),
+    ("update_sharing_rules", "updateSharingRules"),
+    ("get_sharing_rule", "getSharingRule"),
+    ("update_sharing_rule", "updateSharingRule"),
+    ("delete_sharing_rule", "deleteSharingRule"),
+    ("activate_sharing_rule", "activateSharingRule"),
+    ("deactivate_sharing_rule", "deactivateSharingRule"),
+    ("search_sharing_rules", "searchSharingRules"),
+    ("get_sharing_rules_summary", "getSharingRulesSummary"),
+    ("search_sharing_rules_summary", "searchSharingRulesSummary"),
+    ("rerun_sharing_rules", "rerunSharingRules"),
+    ("get_org_permissions", "getOrgPermissions"),
+    ("update_org_permissions", "updateOrgPermissions"),
+];
+
+/// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
+/// (`get_org_permissions`, as in `OperationInfo::operation_id`). A name that is already an
+/// operationId, or unknown, is returned as is.
+pub(crate) fn operation_id(name: &'static str) -> &'static str {
+    OPERATION_IDS
+        .iter()
+        .find(|(snake, _)| *snake == name)
+        .map_or(name, |(_, camel)| camel)
+}
+
 /// The error for a response whose body could not be read to its end.
 pub(crate) fn incomplete(
     operation: &str,
@@ -436,11 +493,62 @@ impl ClientHooks<Hooks> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         // Boxed once here, so the layers above move a pointer instead of a large future.
-        Box::pin(
-            self.inner()
-                .shared
-                .execute(self.client(), request, info.operation_id),
-        )
+        Box::pin(self.inner().shared.execute(
+            self.client(),
+            request,
+            operation_id(info.operation_id),
+        ))
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snake(camel: &str) -> String {
+        let mut out = String::new();
+        for c in camel.chars() {
+            if c.is_ascii_uppercase() {
+                out.push('_');
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn operation_ids_are_the_specs_for_every_progenitor_name() {
+        let spec: serde_yaml::Value = serde_yaml::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/spec/zoho-crm-access.yaml"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let mut in_spec: Vec<String> = Vec::new();
+        for (_, item) in spec["paths"].as_mapping().unwrap() {
+            for (_, op) in item.as_mapping().unwrap() {
+                if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                    in_spec.push(id.to_owned());
+                }
+            }
+        }
+        in_spec.sort();
+        let mut table: Vec<String> = OPERATION_IDS.iter().map(|(_, c)| c.to_string()).collect();
+        table.sort();
+        assert_eq!(table, in_spec);
+        assert_eq!(table.len(), crate::generated::SPEC_OPERATIONS);
+        for (s, c) in OPERATION_IDS {
+            assert_eq!(*s, snake(c));
+            assert_eq!(operation_id(s), *c);
+            assert_eq!(operation_id(c), *c);
+        }
+        for id in crate::generated::NO_CONTENT_OPERATIONS {
+            assert!(table.iter().any(|t| t == id), "{id}");
+        }
     }
 }

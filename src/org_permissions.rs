@@ -56,7 +56,7 @@ impl OrgPermissions {
             let raw = this.client.raw();
             let answer = this
                 .client
-                .call("get_org_permissions", raw.get_org_permissions().send())
+                .call("getOrgPermissions", raw.get_org_permissions().send())
                 .await?;
             Ok(answer.map(|a| a.value.data_sharing).unwrap_or_default())
         }
@@ -92,7 +92,7 @@ impl OrgPermissions {
                     data_sharing: updates,
                 })
                 .send();
-            let op = "update_org_permissions";
+            let op = "updateOrgPermissions";
             many(op, this.client.call(op, fut).await?, |v| v.data_sharing)
         }
     }
@@ -144,7 +144,7 @@ impl OrgPermissions {
                     data_sharing: vec![update],
                 })
                 .send();
-            let op = "update_org_permissions";
+            let op = "updateOrgPermissions";
             single(op, this.client.call(op, fut).await?, |v| v.data_sharing)
         }
     }

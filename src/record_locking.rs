@@ -220,7 +220,7 @@ impl RecordLocking {
             let answer = this
                 .client
                 .call(
-                    "get_record_locking_configurations",
+                    "getRecordLockingConfigurations",
                     raw.get_record_locking_configurations()
                         .module(this.module.clone())
                         .send(),
@@ -247,7 +247,7 @@ impl RecordLocking {
             let answer = this
                 .client
                 .call(
-                    "get_record_locking_configuration_by_id",
+                    "getRecordLockingConfigurationById",
                     raw.get_record_locking_configuration_by_id()
                         .id(id)
                         .module(this.module.clone())
@@ -283,7 +283,7 @@ impl RecordLocking {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            let op = "create_record_locking_configuration";
+            let op = "createRecordLockingConfiguration";
             single(op, this.client.call(op, fut).await?, |v| {
                 v.record_locking_configurations
             })
@@ -310,7 +310,7 @@ impl RecordLocking {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            let op = "update_record_locking_configurations";
+            let op = "updateRecordLockingConfigurations";
             single(op, this.client.call(op, fut).await?, |v| {
                 v.record_locking_configurations
             })
@@ -342,7 +342,7 @@ impl RecordLocking {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            let op = "update_record_locking_configuration";
+            let op = "updateRecordLockingConfiguration";
             single(op, this.client.call(op, fut).await?, |v| {
                 v.record_locking_configurations
             })
@@ -367,7 +367,7 @@ impl RecordLocking {
                 .id(id)
                 .module(this.module.clone())
                 .send();
-            let op = "delete_record_locking_configuration";
+            let op = "deleteRecordLockingConfiguration";
             single(op, this.client.call(op, fut).await?, |v| {
                 v.record_locking_configurations
             })
@@ -399,7 +399,7 @@ impl RecordLocking {
                 .ids(ids.join(","))
                 .module(this.module.clone())
                 .send();
-            let op = "delete_record_locking_configurations";
+            let op = "deleteRecordLockingConfigurations";
             many(op, this.client.call(op, fut).await?, |v| {
                 v.record_locking_configurations
             })

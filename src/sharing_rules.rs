@@ -387,9 +387,9 @@ impl ListRequest {
 
     fn operation(&self) -> &'static str {
         if self.filters.is_some() {
-            "search_sharing_rules"
+            "searchSharingRules"
         } else {
-            "list_sharing_rules"
+            "listSharingRules"
         }
     }
 
@@ -410,7 +410,7 @@ impl ListRequest {
                 if let Some(n) = self.per_page {
                     b = b.per_page(n);
                 }
-                self.client.call("list_sharing_rules", b.send()).await?
+                self.client.call("listSharingRules", b.send()).await?
             }
             Some(filters) => {
                 if filters.filters.is_empty() {
@@ -423,7 +423,7 @@ impl ListRequest {
                 if let Some(n) = self.per_page {
                     b = b.per_page(n);
                 }
-                self.client.call("search_sharing_rules", b.send()).await?
+                self.client.call("searchSharingRules", b.send()).await?
             }
         };
         // 204: no rules, no paging info.
@@ -494,7 +494,7 @@ impl SharingRules {
             if let Some(m) = &this.module {
                 b = b.module(m.clone());
             }
-            let answer = this.client.call("get_sharing_rule", b.send()).await?;
+            let answer = this.client.call("getSharingRule", b.send()).await?;
             Ok(answer.and_then(|a| a.value.sharing_rules.into_iter().next()))
         }
     }
@@ -518,7 +518,7 @@ impl SharingRules {
                     sharing_rules: [rule],
                 })
                 .send();
-            let op = "create_sharing_rule";
+            let op = "createSharingRule";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }
@@ -554,7 +554,7 @@ impl SharingRules {
                     sharing_rules: [changes],
                 })
                 .send();
-            let op = "update_sharing_rule";
+            let op = "updateSharingRule";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }
@@ -588,7 +588,7 @@ impl SharingRules {
                     sharing_rules: [changes],
                 })
                 .send();
-            let op = "update_sharing_rules";
+            let op = "updateSharingRules";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }
@@ -607,7 +607,7 @@ impl SharingRules {
             check_id("sharing rule id", id)?;
             let raw = this.client.raw();
             let fut = raw.delete_sharing_rule().id(id).module(module).send();
-            let op = "delete_sharing_rule";
+            let op = "deleteSharingRule";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }
@@ -626,7 +626,7 @@ impl SharingRules {
             check_id("sharing rule id", id)?;
             let raw = this.client.raw();
             let fut = raw.activate_sharing_rule().id(id).module(module).send();
-            let op = "activate_sharing_rule";
+            let op = "activateSharingRule";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }
@@ -645,7 +645,7 @@ impl SharingRules {
             check_id("sharing rule id", id)?;
             let raw = this.client.raw();
             let fut = raw.deactivate_sharing_rule().id(id).module(module).send();
-            let op = "deactivate_sharing_rule";
+            let op = "deactivateSharingRule";
             single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
         }
     }
@@ -662,10 +662,7 @@ impl SharingRules {
             if let Some(m) = &this.module {
                 b = b.module(m.clone());
             }
-            let answer = this
-                .client
-                .call("get_sharing_rules_summary", b.send())
-                .await?;
+            let answer = this.client.call("getSharingRulesSummary", b.send()).await?;
             Ok(answer
                 .map(|a| a.value.sharing_rules_summary)
                 .unwrap_or_default())
@@ -691,7 +688,7 @@ impl SharingRules {
             }
             let answer = this
                 .client
-                .call("search_sharing_rules_summary", b.send())
+                .call("searchSharingRulesSummary", b.send())
                 .await?;
             Ok(answer
                 .map(|a| a.value.sharing_rules_summary)
@@ -710,7 +707,7 @@ impl SharingRules {
             let module = this.module()?.to_owned();
             let raw = this.client.raw();
             let fut = raw.rerun_sharing_rules().module(module).send();
-            let op = "rerun_sharing_rules";
+            let op = "rerunSharingRules";
             match this.client.call(op, fut).await? {
                 None => Ok(None),
                 some => single(op, some, |v| v.sharing_rules).map(Some),

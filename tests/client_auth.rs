@@ -178,7 +178,7 @@ async fn a_second_401_after_refreshing_is_a_typed_error_not_a_loop() {
         } => {
             assert_eq!(*status, 401);
             assert_eq!(code.as_str(), "INVALID_TOKEN");
-            assert_eq!(operation, "get_record_locking_configurations");
+            assert_eq!(operation, "getRecordLockingConfigurations");
         }
         other => panic!("expected Api, got {other:?}"),
     }

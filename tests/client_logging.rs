@@ -88,7 +88,8 @@ async fn secrets_never_reach_debug_output_logs_errors_or_the_api_server() {
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
-        logs.contains("get_record_locking_configurations"),
+        logs.contains("operation=\"getRecordLockingConfigurations\"")
+            || logs.contains("operation=getRecordLockingConfigurations"),
         "spans name the operation: {logs}"
     );
     assert!(

@@ -92,7 +92,7 @@ async fn flat_and_wrapped_error_bodies_become_the_same_error() {
             assert_eq!(*code, enums::ZohoCode::InvalidData);
             assert_eq!(message, "lock_type not found");
             assert_eq!(details.api_name.as_deref(), Some("lock_type"));
-            assert_eq!(operation, "create_record_locking_configuration");
+            assert_eq!(operation, "createRecordLockingConfiguration");
             assert_eq!(*attempts, 1);
         }
         other => panic!("expected Api, got {other:?}"),
@@ -217,7 +217,7 @@ async fn a_body_that_does_not_match_the_spec_is_a_decode_error_with_its_path() {
             ..
         } => {
             assert_eq!(path, "sharing_rules[1].shared_to");
-            assert_eq!(operation, "list_sharing_rules");
+            assert_eq!(operation, "listSharingRules");
             assert_eq!(*status, 200);
             assert!(excerpt.starts_with("{\"sharing_rules\""), "{excerpt}");
             assert!(excerpt.len() < 200);
@@ -546,6 +546,33 @@ async fn update_in_body_uses_the_collection_url_with_the_id_in_the_body() {
     assert_eq!(
         reqs[0].json(),
         json!({"sharing_rules": [{"id": "5", "permission_type": "read"}]})
+    );
+}
+
+#[tokio::test]
+async fn errors_name_the_specs_operation_id() {
+    let server =
+        TestServer::start(|_| Reply::json(400, zoho_error("INVALID_DATA", "bad", json!({})))).await;
+    let client = client(&server);
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { operation, .. } if operation == "getOrgPermissions"),
+        "{err:?}"
+    );
+    assert!(err.to_string().starts_with("getOrgPermissions: "), "{err}");
+    let err = client.sharing_rules("Leads").summary().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { operation, .. } if operation == "getSharingRulesSummary"),
+        "{err:?}"
+    );
+    let err = client
+        .record_locking("Deals")
+        .delete_many(&["1", "2"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { operation, .. } if operation == "deleteRecordLockingConfigurations"),
+        "{err:?}"
     );
 }
 

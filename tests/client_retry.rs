@@ -143,7 +143,7 @@ async fn persistent_503_ends_with_a_typed_error_after_max_attempts() {
             assert_eq!(*status, 503);
             assert_eq!(*attempts, 4);
             assert!(message.contains("down for maintenance"));
-            assert_eq!(operation, "get_record_locking_configurations");
+            assert_eq!(operation, "getRecordLockingConfigurations");
         }
         other => panic!("expected Api, got {other:?}"),
     }
@@ -242,7 +242,7 @@ async fn a_post_is_retried_when_the_connection_was_refused() {
             ..
         } => {
             assert_eq!(attempts, 3);
-            assert_eq!(operation, "rerun_sharing_rules");
+            assert_eq!(operation, "rerunSharingRules");
         }
         other => panic!("expected Transport, got {other:?}"),
     }
