@@ -42,13 +42,22 @@ async fn a_429_with_retry_after_is_retried_and_then_succeeds() {
         _ => Reply::json(200, rlc_body("9")),
     })
     .await;
+    // The policy alone would wait at most 40 ms; Retry-After asks for 1 s.
     let got = client(&server, fast_retries())
         .record_locking("Deals")
         .get()
         .await
         .unwrap();
     assert_eq!(got.unwrap().id, "9");
-    assert_eq!(server.count("GET", RLC), 2);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    // A lower bound on the wait (Retry-After honoured), not a speed check: the retry did
+    // not arrive before the server's Retry-After (1 s, less 100 ms of timer slack).
+    let gap = reqs[1].at.duration_since(reqs[0].at);
+    assert!(
+        gap >= Duration::from_millis(900),
+        "the retry came {gap:?} after the 429 with Retry-After: 1"
+    );
 }
 
 #[tokio::test]
@@ -294,10 +303,19 @@ async fn a_slow_answer_times_out_per_attempt_and_is_retried_within_the_budget() 
 
 #[tokio::test]
 async fn waiting_for_a_slot_past_the_deadline_is_a_timeout() {
-    // One slot, held by a slow request; the second call cannot start before its deadline.
-    let server = TestServer::start(|r| {
-        let d = if r.nth == 0 { 2000 } else { 0 };
-        Reply::json(200, rlc_body("1")).delay(Duration::from_millis(d))
+    // One slot, held by a request the server keeps until the test releases it; the second
+    // call starts only once the first is in the server's hands, so it cannot get the slot
+    // before its deadline.
+    let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let release = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (a, g) = (arrived.clone(), release.clone());
+    let server = TestServer::start(move |r| {
+        if r.nth == 0 {
+            a.notify_one();
+            Reply::json(200, rlc_body("1")).hold(g.clone())
+        } else {
+            Reply::json(200, rlc_body("2"))
+        }
     })
     .await;
     let client = Client::builder()
@@ -307,18 +325,17 @@ async fn waiting_for_a_slot_past_the_deadline_is_a_timeout() {
         .retry(fast_retries().total_deadline(Duration::from_millis(300)))
         .build()
         .unwrap();
-    let slow = client.record_locking("Deals").get();
-    let starved = async {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        client.record_locking("Deals").get().await
-    };
-    let (first, second) = tokio::join!(slow, starved);
-    assert!(first.is_ok());
+    let slow = tokio::spawn(client.record_locking("Deals").get());
+    arrived.notified().await;
+    let second = client.record_locking("Deals").get().await;
     assert!(
         matches!(second, Err(Error::Timeout { attempts: 0, .. })),
         "{second:?}"
     );
     assert!(second.unwrap_err().to_string().contains("max_concurrency"));
+    assert_eq!(server.total(), 1);
+    release.notify_one();
+    assert_eq!(slow.await.unwrap().unwrap().unwrap().id, "1");
     assert_eq!(server.total(), 1);
 }
 

@@ -22,6 +22,8 @@ pub struct Recorded {
     pub body: Bytes,
     /// How many earlier requests had the same method and path (0 for the first).
     pub nth: usize,
+    /// When the server received it.
+    pub at: std::time::Instant,
 }
 
 impl Recorded {
@@ -66,6 +68,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub delay: Option<Duration>,
+    /// Hold the answer until this is notified.
+    pub hold: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Reply {
@@ -75,6 +79,7 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: serde_json::to_vec(&value).unwrap(),
             delay: None,
+            hold: None,
         }
     }
 
@@ -84,6 +89,7 @@ impl Reply {
             headers: vec![],
             body: vec![],
             delay: None,
+            hold: None,
         }
     }
 
@@ -93,11 +99,19 @@ impl Reply {
             headers: vec![("content-type".into(), "text/html".into())],
             body: text.as_bytes().to_vec(),
             delay: None,
+            hold: None,
         }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Hold the answer until `gate` is notified (`notify_one`), so the request stays in
+    /// flight for as long as the test needs.
+    pub fn hold(mut self, gate: Arc<tokio::sync::Notify>) -> Reply {
+        self.hold = Some(gate);
         self
     }
 
@@ -204,9 +218,13 @@ async fn handle(
         headers,
         body,
         nth,
+        at: std::time::Instant::now(),
     };
     inner.log.lock().unwrap().push(rec.clone());
     let reply = (inner.responder)(&rec);
+    if let Some(gate) = &reply.hold {
+        gate.notified().await;
+    }
     if let Some(d) = reply.delay {
         tokio::time::sleep(d).await;
     }
