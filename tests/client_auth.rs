@@ -48,6 +48,11 @@ fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_access::C
         .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
 }
 
+/// The store key of [`refresh_client`]'s tokens.
+fn key_of(accounts: &TestServer) -> String {
+    zoho_crm_access::auth::store_key(CLIENT_ID, &accounts.url)
+}
+
 #[tokio::test]
 async fn fifty_concurrent_calls_share_one_token_refresh() {
     let api = api_accepting("tok-1").await;
@@ -95,11 +100,14 @@ async fn an_expired_stored_token_is_refreshed_once_for_fifty_concurrent_calls() 
     let accounts = accounts_for(&api, 3600).await;
     let store = MemoryTokenStore::new();
     store
-        .save(&StoredToken {
-            access_token: "stale-token".to_owned().into(),
-            expires_at: Some(std::time::SystemTime::now() - std::time::Duration::from_secs(5)),
-            api_domain: Some(api.url.clone()),
-        })
+        .save(
+            &key_of(&accounts),
+            &StoredToken {
+                access_token: "stale-token".to_owned().into(),
+                expires_at: Some(std::time::SystemTime::now() - std::time::Duration::from_secs(5)),
+                api_domain: Some(api.url.clone()),
+            },
+        )
         .await
         .unwrap();
     let client = refresh_client(&api, &accounts)
@@ -125,11 +133,16 @@ async fn a_valid_stored_token_is_used_without_refreshing() {
     let accounts = accounts_for(&api, 3600).await;
     let store = MemoryTokenStore::new();
     store
-        .save(&StoredToken {
-            access_token: "kept-token".to_owned().into(),
-            expires_at: Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3000)),
-            api_domain: None,
-        })
+        .save(
+            &key_of(&accounts),
+            &StoredToken {
+                access_token: "kept-token".to_owned().into(),
+                expires_at: Some(
+                    std::time::SystemTime::now() + std::time::Duration::from_secs(3000),
+                ),
+                api_domain: None,
+            },
+        )
         .await
         .unwrap();
     let client = refresh_client(&api, &accounts)
@@ -384,6 +397,92 @@ async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_perm
         1,
         "the second client reused the stored token"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_stored_token_of_another_client_or_data_centre_is_not_reused() {
+    // Two accounts servers (two data centres), each minting its own tokens, and one API
+    // server accepting the tokens of both.
+    let api = TestServer::start(|r| match r.header("authorization").as_deref() {
+        Some("Zoho-oauthtoken eu-1")
+        | Some("Zoho-oauthtoken in-1")
+        | Some("Zoho-oauthtoken other-1") => Reply::json(200, rlc_body("111")),
+        _ => Reply::json(
+            401,
+            zoho_error(
+                "INVALID_TOKEN",
+                "invalid oauth token",
+                serde_json::json!({}),
+            ),
+        ),
+    })
+    .await;
+    let eu = TestServer::start(|_| token_reply("eu-1", "http://127.0.0.1:9", 3600)).await;
+    let india = TestServer::start(|_| token_reply("in-1", "http://127.0.0.1:9", 3600)).await;
+    let dir = std::env::temp_dir().join(format!("zoho-crm-access-keyed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("token.json");
+    let _ = std::fs::remove_file(&path);
+    let with = |accounts: &TestServer, client_id: &str| {
+        Client::builder()
+            .base_url(&api.url)
+            .accounts_url(&accounts.url)
+            .refresh_token(client_id, CLIENT_SECRET, REFRESH_TOKEN)
+            .token_store(FileTokenStore::new(&path))
+            .build()
+            .unwrap()
+    };
+    let tokens_sent = || {
+        api.requests()
+            .iter()
+            .map(|r| r.header("authorization").unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+
+    with(&eu, CLIENT_ID)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(eu.total(), 1);
+    // Same client id, another data centre: its own token, not the EU one.
+    with(&india, CLIENT_ID)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(india.total(), 1);
+    assert_eq!(tokens_sent()[1], "Zoho-oauthtoken in-1");
+    // Another client id (another org) at the EU accounts server: a token of its own too.
+    let other_client = Client::builder()
+        .base_url(&api.url)
+        .accounts_url(&eu.url)
+        .refresh_token("1000.OTHERCLIENT", CLIENT_SECRET, REFRESH_TOKEN)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    other_client.record_locking("Deals").get().await.unwrap();
+    assert_eq!(eu.total(), 2, "the other client minted its own token");
+    // Back to the first configuration: its token is still in the file and is reused.
+    with(&eu, CLIENT_ID)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    with(&india, CLIENT_ID)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    assert_eq!((eu.total(), india.total()), (2, 1));
+    let sent = tokens_sent();
+    assert_eq!(sent[3], "Zoho-oauthtoken eu-1");
+    assert_eq!(sent[4], "Zoho-oauthtoken in-1");
+    // The file names whose tokens it holds, and no secret of the client.
+    let stored = std::fs::read_to_string(&path).unwrap();
+    assert!(stored.contains(&zoho_crm_access::auth::store_key(CLIENT_ID, &india.url)));
+    assert!(!stored.contains(CLIENT_SECRET) && !stored.contains(REFRESH_TOKEN));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

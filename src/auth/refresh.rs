@@ -48,6 +48,8 @@ pub(crate) struct Refresher {
     client_secret: SecretString,
     refresh_token: SecretString,
     store: Arc<dyn TokenStore>,
+    /// Whose tokens these are in the store: client id and accounts server.
+    store_key: String,
     follow_api_domain: bool,
     state: Mutex<State>,
     flight: tokio::sync::Mutex<()>,
@@ -206,9 +208,11 @@ impl Refresher {
         let token_url = Url::parse(&token_url).map_err(|e| Error::Config {
             reason: format!("accounts URL is not valid: {e}"),
         })?;
+        let store_key = super::token_store::store_key(&client_id, token_url.as_str());
         Ok(Refresher {
             http,
             token_url,
+            store_key,
             client_id,
             client_secret,
             refresh_token,
@@ -315,7 +319,7 @@ impl Refresher {
     }
 
     async fn load_from_store(&self) {
-        let loaded = match self.store.load().await {
+        let loaded = match self.store.load(&self.store_key).await {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "could not load the stored access token; refreshing");
@@ -461,7 +465,7 @@ impl Refresher {
                 generation: st.generation,
             }
         };
-        if let Err(e) = self.store.save(&stored).await {
+        if let Err(e) = self.store.save(&self.store_key, &stored).await {
             tracing::warn!(error = %e, "could not store the new access token");
         }
         Ok(token)
