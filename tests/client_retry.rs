@@ -51,6 +51,7 @@ async fn a_429_with_retry_after_is_retried_and_then_succeeds() {
     assert_eq!(got.unwrap().id, "9");
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2);
+    assert!(reqs.iter().all(|r| r.method == "GET" && r.path == RLC));
     // A lower bound on the wait (Retry-After honoured), not a speed check: the retry did
     // not arrive before the server's Retry-After (1 s, less 100 ms of timer slack).
     let gap = reqs[1].at.duration_since(reqs[0].at);
