@@ -597,6 +597,26 @@ async fn expires_in_as_a_numeric_string_is_accepted() {
 }
 
 #[tokio::test]
+async fn odd_but_numeric_expires_in_values_are_accepted() {
+    for expires_in in [
+        serde_json::json!(-5),
+        serde_json::json!(3600.5),
+        serde_json::json!(" 3600 "),
+        serde_json::json!("3600.0"),
+        serde_json::json!(1e300),
+    ] {
+        let api = api_accepting("tok-1").await;
+        let body = serde_json::json!({"access_token": "tok-1", "expires_in": expires_in});
+        let accounts = TestServer::start(move |_| Reply::json(200, body.clone())).await;
+        let client = refresh_client(&api, &accounts).build().unwrap();
+        for _ in 0..3 {
+            client.record_locking("Deals").get().await.unwrap().unwrap();
+        }
+        assert_eq!(accounts.total(), 1, "expires_in {expires_in}");
+    }
+}
+
+#[tokio::test]
 async fn the_raw_client_shares_auth_and_reports_local_failures_readably() {
     let api = api_accepting("tok-1").await;
     let accounts = accounts_for(&api, 3600).await;

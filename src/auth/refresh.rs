@@ -121,16 +121,26 @@ fn shape(value: &serde_json::Value) -> String {
     }
 }
 
-/// `expires_in` as a number of seconds or a string of digits (both seen from OAuth servers).
+/// `expires_in` as a number of seconds or a string of one (both seen from OAuth servers).
+/// A negative lifetime counts as zero, one too large to represent as the default.
 fn seconds(v: &serde_json::Value) -> Option<Duration> {
-    match v {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .map(Duration::from_secs)
-            .or_else(|| n.as_f64().and_then(|f| Duration::try_from_secs_f64(f).ok())),
-        serde_json::Value::String(s) => s.trim().parse::<u64>().ok().map(Duration::from_secs),
-        _ => None,
-    }
+    let secs = match v {
+        serde_json::Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                return Some(Duration::from_secs(u));
+            }
+            n.as_f64()?
+        }
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            if let Ok(u) = s.parse::<u64>() {
+                return Some(Duration::from_secs(u));
+            }
+            s.parse::<f64>().ok().filter(|f| f.is_finite())?
+        }
+        _ => return None,
+    };
+    Some(Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(DEFAULT_LIFETIME))
 }
 
 impl TokenResponse {
