@@ -14,13 +14,16 @@
 //! # }
 //! ```
 
-use crate::client::Client;
+use crate::client::{Answer, Client};
 use crate::error::Error;
 use crate::generated::{enums, types};
 use crate::record_locking::{check_id, many, single};
 
 /// Most modules one update may change.
 pub const MAX_UPDATES: usize = 100;
+
+/// The operation both [`OrgPermissions::set`] and [`OrgPermissions::set_share_type`] send.
+const UPDATE: &str = "updateOrgPermissions";
 
 impl types::DataSharingUpdate {
     /// Set the module with this id (and optional API name) to `share_type`.
@@ -85,15 +88,7 @@ impl OrgPermissions {
             for (i, u) in updates.iter().enumerate() {
                 check_id(&format!("data_sharing[{i}].module.id"), &u.module.id)?;
             }
-            let raw = this.client.raw();
-            let fut = raw
-                .update_org_permissions()
-                .body(types::DataSharingUpdateRequest {
-                    data_sharing: updates,
-                })
-                .send();
-            let op = "updateOrgPermissions";
-            many(op, this.client.call(op, fut).await?, |v| v.data_sharing)
+            many(UPDATE, this.update(updates).await?, |v| v.data_sharing)
         }
     }
 
@@ -137,15 +132,22 @@ impl OrgPermissions {
                 },
                 share_type,
             };
-            let raw = this.client.raw();
-            let fut = raw
-                .update_org_permissions()
-                .body(types::DataSharingUpdateRequest {
-                    data_sharing: vec![update],
-                })
-                .send();
-            let op = "updateOrgPermissions";
-            single(op, this.client.call(op, fut).await?, |v| v.data_sharing)
+            single(UPDATE, this.update(vec![update]).await?, |v| v.data_sharing)
         }
+    }
+
+    /// Sends one `updateOrgPermissions` request carrying `updates`.
+    async fn update(
+        &self,
+        updates: Vec<types::DataSharingUpdate>,
+    ) -> Result<Option<Answer<types::DataSharingActionResults>>, Error> {
+        let raw = self.client.raw();
+        let fut = raw
+            .update_org_permissions()
+            .body(types::DataSharingUpdateRequest {
+                data_sharing: updates,
+            })
+            .send();
+        self.client.call(UPDATE, fut).await
     }
 }

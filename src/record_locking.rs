@@ -217,16 +217,11 @@ impl RecordLocking {
         async move {
             check_module(&this.module)?;
             let raw = this.client.raw();
-            let answer = this
-                .client
-                .call(
-                    "getRecordLockingConfigurations",
-                    raw.get_record_locking_configurations()
-                        .module(this.module.clone())
-                        .send(),
-                )
-                .await?;
-            Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+            let fut = raw
+                .get_record_locking_configurations()
+                .module(this.module.clone())
+                .send();
+            this.read("getRecordLockingConfigurations", fut).await
         }
     }
 
@@ -244,17 +239,12 @@ impl RecordLocking {
             check_module(&this.module)?;
             check_id("configuration id", id)?;
             let raw = this.client.raw();
-            let answer = this
-                .client
-                .call(
-                    "getRecordLockingConfigurationById",
-                    raw.get_record_locking_configuration_by_id()
-                        .id(id)
-                        .module(this.module.clone())
-                        .send(),
-                )
-                .await?;
-            Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+            let fut = raw
+                .get_record_locking_configuration_by_id()
+                .id(id)
+                .module(this.module.clone())
+                .send();
+            this.read("getRecordLockingConfigurationById", fut).await
         }
     }
 
@@ -283,10 +273,7 @@ impl RecordLocking {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            let op = "createRecordLockingConfiguration";
-            single(op, this.client.call(op, fut).await?, |v| {
-                v.record_locking_configurations
-            })
+            this.write("createRecordLockingConfiguration", fut).await
         }
     }
 
@@ -310,10 +297,7 @@ impl RecordLocking {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            let op = "updateRecordLockingConfigurations";
-            single(op, this.client.call(op, fut).await?, |v| {
-                v.record_locking_configurations
-            })
+            this.write("updateRecordLockingConfigurations", fut).await
         }
     }
 
@@ -342,10 +326,7 @@ impl RecordLocking {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            let op = "updateRecordLockingConfiguration";
-            single(op, this.client.call(op, fut).await?, |v| {
-                v.record_locking_configurations
-            })
+            this.write("updateRecordLockingConfiguration", fut).await
         }
     }
 
@@ -367,10 +348,7 @@ impl RecordLocking {
                 .id(id)
                 .module(this.module.clone())
                 .send();
-            let op = "deleteRecordLockingConfiguration";
-            single(op, this.client.call(op, fut).await?, |v| {
-                v.record_locking_configurations
-            })
+            this.write("deleteRecordLockingConfiguration", fut).await
         }
     }
 
@@ -404,6 +382,27 @@ impl RecordLocking {
                 v.record_locking_configurations
             })
         }
+    }
+
+    /// Sends one configuration read: the configuration, or `None` when there is none.
+    async fn read(
+        &self,
+        op: &'static str,
+        send: impl std::future::Future<Output = Sent<types::RecordLockingConfigurations>>,
+    ) -> Result<Option<types::RecordLockingConfiguration>, Error> {
+        let answer = self.client.call(op, send).await?;
+        Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+    }
+
+    /// Sends one single-configuration write and returns its one result.
+    async fn write(
+        &self,
+        op: &'static str,
+        send: impl std::future::Future<Output = Sent<types::RecordLockingActionResults>>,
+    ) -> Result<types::ActionResult, Error> {
+        single(op, self.client.call(op, send).await?, |v| {
+            v.record_locking_configurations
+        })
     }
 
     fn check_update(&self, update: &types::RecordLockingConfigurationUpdate) -> Result<(), Error> {
@@ -482,6 +481,10 @@ fn check_create(input: &types::RecordLockingConfigurationInput) -> Result<(), Er
     }
     Ok(())
 }
+
+/// What sending a generated request gives: Zoho's answer, or the transport's error.
+pub(crate) type Sent<T> =
+    Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
 
 /// The one result of a single-item write. An empty answer (204) or list is reported as a
 /// decode problem rather than invented success.

@@ -37,8 +37,8 @@ use futures::{Stream, StreamExt, TryStreamExt};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::generated::{enums, types};
-use crate::record_locking::{check_id, check_module, single};
+use crate::generated::{self, enums, types};
+use crate::record_locking::{check_id, check_module, single, Sent};
 
 impl types::SharingRuleInput {
     /// A rule sharing the records owned by users of `shared_from` (a role or group) with
@@ -452,26 +452,61 @@ impl SharingRules {
         }
     }
 
+    /// The checked module and rule id of a write that names rule `id` in its URL; returns
+    /// the module.
+    fn target(&self, id: &str) -> Result<String, Error> {
+        let module = self.module()?.to_owned();
+        check_id("sharing rule id", id)?;
+        Ok(module)
+    }
+
+    /// Sends one rule write and returns its one result.
+    async fn write(
+        &self,
+        op: &'static str,
+        send: impl std::future::Future<Output = Sent<types::SharingRuleActionResults>>,
+    ) -> Result<types::ActionResult, Error> {
+        single(op, self.client.call(op, send).await?, |v| v.sharing_rules)
+    }
+
+    /// A write without a body on rule `id` of the module: checks the module and the id,
+    /// then sends `send(raw client, id, module)`.
+    fn id_action<F>(
+        &self,
+        op: &'static str,
+        id: &str,
+        send: F,
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + 'static
+    where
+        F: AsyncFnOnce(&generated::Client, &str, String) -> Sent<types::SharingRuleActionResults>
+            + 'static,
+    {
+        let this = self.clone();
+        let id = id.to_owned();
+        async move {
+            let module = this.target(&id)?;
+            this.write(op, send(this.client.raw(), &id, module)).await
+        }
+    }
+
     /// Lists the rules (page 1 unless [`ListRequest::page`] says otherwise). List items
     /// carry no `criteria`; [`Self::get`] a rule for it.
     pub fn list(&self) -> ListRequest {
-        ListRequest {
-            client: self.client.clone(),
-            module: self.module.clone(),
-            filters: None,
-            page: 1,
-            per_page: None,
-            max_pages: MAX_PAGES,
-        }
+        self.request(None)
     }
 
     /// Searches the rules with filters built by [`crate::criteria::filter`]; paged like
     /// [`Self::list`].
     pub fn search(&self, filters: impl Into<types::SharingRuleFilters>) -> ListRequest {
+        self.request(Some(filters.into()))
+    }
+
+    /// A list (no filters) or search request from page 1 with Zoho's page size.
+    fn request(&self, filters: Option<types::SharingRuleFilters>) -> ListRequest {
         ListRequest {
             client: self.client.clone(),
             module: self.module.clone(),
-            filters: Some(filters.into()),
+            filters,
             page: 1,
             per_page: None,
             max_pages: MAX_PAGES,
@@ -518,8 +553,7 @@ impl SharingRules {
                     sharing_rules: [rule],
                 })
                 .send();
-            let op = "createSharingRule";
-            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+            this.write("createSharingRule", fut).await
         }
     }
 
@@ -534,8 +568,7 @@ impl SharingRules {
         let id = id.to_owned();
         async move {
             let id: &str = &id;
-            let module = this.module()?.to_owned();
-            check_id("sharing rule id", id)?;
+            let module = this.target(id)?;
             if let Some(body_id) = changes.id.as_deref() {
                 if body_id != id {
                     return Err(Error::invalid(
@@ -554,8 +587,7 @@ impl SharingRules {
                     sharing_rules: [changes],
                 })
                 .send();
-            let op = "updateSharingRule";
-            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+            this.write("updateSharingRule", fut).await
         }
     }
 
@@ -588,8 +620,7 @@ impl SharingRules {
                     sharing_rules: [changes],
                 })
                 .send();
-            let op = "updateSharingRules";
-            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
+            this.write("updateSharingRules", fut).await
         }
     }
 
@@ -599,17 +630,9 @@ impl SharingRules {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        let this = self.clone();
-        let id = id.to_owned();
-        async move {
-            let id: &str = &id;
-            let module = this.module()?.to_owned();
-            check_id("sharing rule id", id)?;
-            let raw = this.client.raw();
-            let fut = raw.delete_sharing_rule().id(id).module(module).send();
-            let op = "deleteSharingRule";
-            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
-        }
+        self.id_action("deleteSharingRule", id, async |raw, id, module| {
+            raw.delete_sharing_rule().id(id).module(module).send().await
+        })
     }
 
     /// Activates rule `id` (`ID_ALREADY_ACTIVE` if it is active).
@@ -618,17 +641,13 @@ impl SharingRules {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        let this = self.clone();
-        let id = id.to_owned();
-        async move {
-            let id: &str = &id;
-            let module = this.module()?.to_owned();
-            check_id("sharing rule id", id)?;
-            let raw = this.client.raw();
-            let fut = raw.activate_sharing_rule().id(id).module(module).send();
-            let op = "activateSharingRule";
-            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
-        }
+        self.id_action("activateSharingRule", id, async |raw, id, module| {
+            raw.activate_sharing_rule()
+                .id(id)
+                .module(module)
+                .send()
+                .await
+        })
     }
 
     /// Deactivates rule `id` (`ID_ALREADY_DEACTIVATED` if it is inactive).
@@ -637,17 +656,13 @@ impl SharingRules {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        let this = self.clone();
-        let id = id.to_owned();
-        async move {
-            let id: &str = &id;
-            let module = this.module()?.to_owned();
-            check_id("sharing rule id", id)?;
-            let raw = this.client.raw();
-            let fut = raw.deactivate_sharing_rule().id(id).module(module).send();
-            let op = "deactivateSharingRule";
-            single(op, this.client.call(op, fut).await?, |v| v.sharing_rules)
-        }
+        self.id_action("deactivateSharingRule", id, async |raw, id, module| {
+            raw.deactivate_sharing_rule()
+                .id(id)
+                .module(module)
+                .send()
+                .await
+        })
     }
 
     /// Rule count and computation status per module (empty when there are no rules).
