@@ -4,53 +4,27 @@
 
 mod support;
 
-use support::{rlc_body, token_reply, zoho_error, Reply, TestServer};
+use support::{
+    accounts_for, api_accepting, api_accepting_any, key_of, refresh_client, token_reply,
+    zoho_error, Reply, TestServer, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN,
+};
 use zoho_crm_access::{Client, Error, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
 
-const CLIENT_ID: &str = "1000.TESTCLIENTID";
-const CLIENT_SECRET: &str = "client-secret-7f3a9c";
-const REFRESH_TOKEN: &str = "1000.refresh-token-b41d";
-
-/// An API server that answers the record locking GET when the token is `good`, and
-/// 401 INVALID_TOKEN otherwise.
-async fn api_accepting(good: &'static str) -> TestServer {
-    TestServer::start(move |r| {
-        if r.header("authorization").as_deref() == Some(&format!("Zoho-oauthtoken {good}")) {
-            Reply::json(200, rlc_body("111"))
-        } else {
-            Reply::json(
-                401,
-                zoho_error(
-                    "INVALID_TOKEN",
-                    "invalid oauth token",
-                    serde_json::json!({}),
-                ),
-            )
-        }
-    })
-    .await
+/// A memory store holding `token` where [`refresh_client`] looks for its tokens.
+async fn store_holding(accounts: &TestServer, token: StoredToken) -> MemoryTokenStore {
+    let store = MemoryTokenStore::new();
+    store.save(&key_of(accounts), &token).await.unwrap();
+    store
 }
 
-/// An accounts server that mints `tok-1`, `tok-2`, ... pointing at `api`.
-async fn accounts_for(api: &TestServer, expires_in: u64) -> TestServer {
-    let api_url = api.url.clone();
-    TestServer::start(move |r| {
-        assert_eq!(r.path, "/oauth/v2/token");
-        token_reply(&format!("tok-{}", r.nth + 1), &api_url, expires_in)
-    })
-    .await
-}
-
-fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_access::ClientBuilder {
-    Client::builder()
-        .base_url(&api.url)
-        .accounts_url(&accounts.url)
-        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
-}
-
-/// The store key of [`refresh_client`]'s tokens.
-fn key_of(accounts: &TestServer) -> String {
-    zoho_crm_access::auth::store_key(CLIENT_ID, &accounts.url)
+/// A fresh directory `zoho-crm-access-<name>-<pid>` in the temp dir and the token file path
+/// in it, with no file there yet; the test removes the directory.
+fn token_file(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("zoho-crm-access-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("token.json");
+    let _ = std::fs::remove_file(&path);
+    (dir, path)
 }
 
 #[tokio::test]
@@ -98,18 +72,15 @@ async fn fifty_concurrent_calls_share_one_token_refresh() {
 async fn an_expired_stored_token_is_refreshed_once_for_fifty_concurrent_calls() {
     let api = api_accepting("tok-1").await;
     let accounts = accounts_for(&api, 3600).await;
-    let store = MemoryTokenStore::new();
-    store
-        .save(
-            &key_of(&accounts),
-            &StoredToken {
-                access_token: "stale-token".to_owned().into(),
-                expires_at: Some(std::time::SystemTime::now() - std::time::Duration::from_secs(5)),
-                api_domain: Some(api.url.clone()),
-            },
-        )
-        .await
-        .unwrap();
+    let store = store_holding(
+        &accounts,
+        StoredToken {
+            access_token: "stale-token".to_owned().into(),
+            expires_at: Some(std::time::SystemTime::now() - std::time::Duration::from_secs(5)),
+            api_domain: Some(api.url.clone()),
+        },
+    )
+    .await;
     let client = refresh_client(&api, &accounts)
         .token_store(store)
         .max_concurrency(50)
@@ -131,20 +102,15 @@ async fn an_expired_stored_token_is_refreshed_once_for_fifty_concurrent_calls() 
 async fn a_valid_stored_token_is_used_without_refreshing() {
     let api = api_accepting("kept-token").await;
     let accounts = accounts_for(&api, 3600).await;
-    let store = MemoryTokenStore::new();
-    store
-        .save(
-            &key_of(&accounts),
-            &StoredToken {
-                access_token: "kept-token".to_owned().into(),
-                expires_at: Some(
-                    std::time::SystemTime::now() + std::time::Duration::from_secs(3000),
-                ),
-                api_domain: None,
-            },
-        )
-        .await
-        .unwrap();
+    let store = store_holding(
+        &accounts,
+        StoredToken {
+            access_token: "kept-token".to_owned().into(),
+            expires_at: Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3000)),
+            api_domain: None,
+        },
+    )
+    .await;
     let client = refresh_client(&api, &accounts)
         .token_store(store)
         .build()
@@ -367,10 +333,7 @@ async fn a_refused_refresh_is_an_auth_error_without_secrets() {
 async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_permissions() {
     let api = api_accepting("tok-1").await;
     let accounts = accounts_for(&api, 3600).await;
-    let dir = std::env::temp_dir().join(format!("zoho-crm-access-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("token.json");
-    let _ = std::fs::remove_file(&path);
+    let (dir, path) = token_file("test");
 
     let first = refresh_client(&api, &accounts)
         .token_store(FileTokenStore::new(&path))
@@ -404,26 +367,10 @@ async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_perm
 async fn a_stored_token_of_another_client_or_data_centre_is_not_reused() {
     // Two accounts servers (two data centres), each minting its own tokens, and one API
     // server accepting the tokens of both.
-    let api = TestServer::start(|r| match r.header("authorization").as_deref() {
-        Some("Zoho-oauthtoken eu-1")
-        | Some("Zoho-oauthtoken in-1")
-        | Some("Zoho-oauthtoken other-1") => Reply::json(200, rlc_body("111")),
-        _ => Reply::json(
-            401,
-            zoho_error(
-                "INVALID_TOKEN",
-                "invalid oauth token",
-                serde_json::json!({}),
-            ),
-        ),
-    })
-    .await;
+    let api = api_accepting_any(&["eu-1", "in-1", "other-1"]).await;
     let eu = TestServer::start(|_| token_reply("eu-1", "http://127.0.0.1:9", 3600)).await;
     let india = TestServer::start(|_| token_reply("in-1", "http://127.0.0.1:9", 3600)).await;
-    let dir = std::env::temp_dir().join(format!("zoho-crm-access-keyed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("token.json");
-    let _ = std::fs::remove_file(&path);
+    let (dir, path) = token_file("keyed");
     let with = |accounts: &TestServer, client_id: &str| {
         Client::builder()
             .base_url(&api.url)
@@ -455,14 +402,11 @@ async fn a_stored_token_of_another_client_or_data_centre_is_not_reused() {
     assert_eq!(india.total(), 1);
     assert_eq!(tokens_sent()[1], "Zoho-oauthtoken in-1");
     // Another client id (another org) at the EU accounts server: a token of its own too.
-    let other_client = Client::builder()
-        .base_url(&api.url)
-        .accounts_url(&eu.url)
-        .refresh_token("1000.OTHERCLIENT", CLIENT_SECRET, REFRESH_TOKEN)
-        .token_store(FileTokenStore::new(&path))
-        .build()
+    with(&eu, "1000.OTHERCLIENT")
+        .record_locking("Deals")
+        .get()
+        .await
         .unwrap();
-    other_client.record_locking("Deals").get().await.unwrap();
     assert_eq!(eu.total(), 2, "the other client minted its own token");
     // Back to the first configuration: its token is still in the file and is reused.
     with(&eu, CLIENT_ID)

@@ -7,49 +7,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use support::{rlc_body, token_reply, zoho_error, Reply, TestServer};
-use zoho_crm_access::Client;
-
-const CLIENT_ID: &str = "1000.TESTCLIENTID";
-const CLIENT_SECRET: &str = "client-secret-7f3a9c";
-const REFRESH_TOKEN: &str = "1000.refresh-token-b41d";
-
-/// An API server that answers the record locking GET when the token is `good`, and
-/// 401 INVALID_TOKEN otherwise.
-async fn api_accepting(good: &'static str) -> TestServer {
-    TestServer::start(move |r| {
-        if r.header("authorization").as_deref() == Some(&format!("Zoho-oauthtoken {good}")) {
-            Reply::json(200, rlc_body("111"))
-        } else {
-            Reply::json(
-                401,
-                zoho_error(
-                    "INVALID_TOKEN",
-                    "invalid oauth token",
-                    serde_json::json!({}),
-                ),
-            )
-        }
-    })
-    .await
-}
-
-/// An accounts server that mints `tok-1`, `tok-2`, ... pointing at `api`.
-async fn accounts_for(api: &TestServer, expires_in: u64) -> TestServer {
-    let api_url = api.url.clone();
-    TestServer::start(move |r| {
-        assert_eq!(r.path, "/oauth/v2/token");
-        token_reply(&format!("tok-{}", r.nth + 1), &api_url, expires_in)
-    })
-    .await
-}
-
-fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_access::ClientBuilder {
-    Client::builder()
-        .base_url(&api.url)
-        .accounts_url(&accounts.url)
-        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
-}
+use support::{accounts_for, api_accepting, refresh_client, CLIENT_SECRET, REFRESH_TOKEN};
 
 /// A `tracing` writer into a shared buffer.
 #[derive(Clone, Default)]

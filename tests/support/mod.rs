@@ -298,6 +298,68 @@ pub fn success(collection: &str, id: &str) -> serde_json::Value {
     serde_json::json!({collection: [{"code": "SUCCESS", "details": {"id": id}, "message": "done", "status": "success"}]})
 }
 
+/// The OAuth client id of [`refresh_client`].
+pub const CLIENT_ID: &str = "1000.TESTCLIENTID";
+/// The client secret of [`refresh_client`]; must reach the accounts server only.
+pub const CLIENT_SECRET: &str = "client-secret-7f3a9c";
+/// The refresh token of [`refresh_client`]; must reach the accounts server only.
+pub const REFRESH_TOKEN: &str = "1000.refresh-token-b41d";
+
+/// An API server that answers the record locking GET when the token is `good`, and
+/// 401 INVALID_TOKEN otherwise.
+pub async fn api_accepting(good: &str) -> TestServer {
+    api_accepting_any(&[good]).await
+}
+
+/// An API server that answers the record locking GET when the token is one of `good`, and
+/// 401 INVALID_TOKEN otherwise.
+pub async fn api_accepting_any(good: &[&str]) -> TestServer {
+    let accepted: Vec<String> = good
+        .iter()
+        .map(|t| format!("Zoho-oauthtoken {t}"))
+        .collect();
+    TestServer::start(move |r| {
+        if r.header("authorization")
+            .is_some_and(|a| accepted.contains(&a))
+        {
+            Reply::json(200, rlc_body("111"))
+        } else {
+            Reply::json(
+                401,
+                zoho_error(
+                    "INVALID_TOKEN",
+                    "invalid oauth token",
+                    serde_json::json!({}),
+                ),
+            )
+        }
+    })
+    .await
+}
+
+/// An accounts server that mints `tok-1`, `tok-2`, ... pointing at `api`.
+pub async fn accounts_for(api: &TestServer, expires_in: u64) -> TestServer {
+    let api_url = api.url.clone();
+    TestServer::start(move |r| {
+        assert_eq!(r.path, "/oauth/v2/token");
+        token_reply(&format!("tok-{}", r.nth + 1), &api_url, expires_in)
+    })
+    .await
+}
+
+/// A client refreshing tokens for `api` at the `accounts` server with the test credentials.
+pub fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_access::ClientBuilder {
+    zoho_crm_access::Client::builder()
+        .base_url(&api.url)
+        .accounts_url(&accounts.url)
+        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+}
+
+/// The store key of [`refresh_client`]'s tokens.
+pub fn key_of(accounts: &TestServer) -> String {
+    zoho_crm_access::auth::store_key(CLIENT_ID, &accounts.url)
+}
+
 /// A bare HTTP/1.1 server on loopback for answers axum cannot send, such as a body shorter
 /// than its `Content-Length`. Each connection carries one request; `answer(n)` gives the
 /// raw bytes for the `n`th request (0-based), after which the connection is closed.
