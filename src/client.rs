@@ -60,7 +60,9 @@ pub(crate) struct Answer<T> {
     pub(crate) attempts: u32,
 }
 
-type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
+/// What sending a generated request gives: Zoho's answer, or the transport's error.
+pub(crate) type RawResult<T> =
+    Result<ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
 
 impl Client {
     /// Starts configuring a client.

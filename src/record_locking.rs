@@ -25,7 +25,7 @@
 //! # }
 //! ```
 
-use crate::client::Client;
+use crate::client::{Client, RawResult};
 use crate::error::{check_items, Error};
 use crate::generated::{enums, types};
 
@@ -388,7 +388,7 @@ impl RecordLocking {
     async fn read(
         &self,
         op: &'static str,
-        send: impl std::future::Future<Output = Sent<types::RecordLockingConfigurations>>,
+        send: impl std::future::Future<Output = RawResult<types::RecordLockingConfigurations>>,
     ) -> Result<Option<types::RecordLockingConfiguration>, Error> {
         let answer = self.client.call(op, send).await?;
         Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
@@ -398,7 +398,7 @@ impl RecordLocking {
     async fn write(
         &self,
         op: &'static str,
-        send: impl std::future::Future<Output = Sent<types::RecordLockingActionResults>>,
+        send: impl std::future::Future<Output = RawResult<types::RecordLockingActionResults>>,
     ) -> Result<types::ActionResult, Error> {
         single(op, self.client.call(op, send).await?, |v| {
             v.record_locking_configurations
@@ -481,10 +481,6 @@ fn check_create(input: &types::RecordLockingConfigurationInput) -> Result<(), Er
     }
     Ok(())
 }
-
-/// What sending a generated request gives: Zoho's answer, or the transport's error.
-pub(crate) type Sent<T> =
-    Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
 
 /// The one result of a single-item write. An empty answer (204) or list is reported as a
 /// decode problem rather than invented success.

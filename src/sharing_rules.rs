@@ -36,9 +36,10 @@ use std::collections::HashSet;
 use futures::{Stream, StreamExt, TryStreamExt};
 
 use crate::client::Client;
+use crate::client::RawResult;
 use crate::error::Error;
 use crate::generated::{self, enums, types};
-use crate::record_locking::{check_id, check_module, single, Sent};
+use crate::record_locking::{check_id, check_module, single};
 
 impl types::SharingRuleInput {
     /// A rule sharing the records owned by users of `shared_from` (a role or group) with
@@ -464,7 +465,7 @@ impl SharingRules {
     async fn write(
         &self,
         op: &'static str,
-        send: impl std::future::Future<Output = Sent<types::SharingRuleActionResults>>,
+        send: impl std::future::Future<Output = RawResult<types::SharingRuleActionResults>>,
     ) -> Result<types::ActionResult, Error> {
         single(op, self.client.call(op, send).await?, |v| v.sharing_rules)
     }
@@ -478,7 +479,11 @@ impl SharingRules {
         send: F,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + 'static
     where
-        F: AsyncFnOnce(&generated::Client, &str, String) -> Sent<types::SharingRuleActionResults>
+        F: AsyncFnOnce(
+                &generated::Client,
+                &str,
+                String,
+            ) -> RawResult<types::SharingRuleActionResults>
             + 'static,
     {
         let this = self.clone();
