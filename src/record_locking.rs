@@ -301,7 +301,8 @@ impl RecordLocking {
         }
     }
 
-    /// Updates configuration `id` (the by-id URL). The body's id is set to `id`.
+    /// Updates configuration `id` (the by-id URL). The body repeats `id` (Zoho needs no body id
+    /// on this URL, but accepts a matching one); `update.id` is ignored.
     pub fn update_by_id(
         &self,
         id: &str,
@@ -316,8 +317,8 @@ impl RecordLocking {
             check_id("configuration id", id)?;
             update.id = id.to_owned();
             this.check_update(&update)?;
-            let body = types::RecordLockingConfigurationUpdateRequest {
-                record_locking_configurations: [update],
+            let body = types::RecordLockingConfigurationUpdateByIdRequest {
+                record_locking_configurations: [by_id(update)],
             };
             let raw = this.client.raw();
             let fut = raw
@@ -431,6 +432,23 @@ impl RecordLocking {
             ));
         }
         Ok(())
+    }
+}
+
+/// The body item of the by-id URL: the same changes, with the (optional there) id kept.
+fn by_id(u: types::RecordLockingConfigurationUpdate) -> types::RecordLockingConfigurationUpdateById {
+    types::RecordLockingConfigurationUpdateById {
+        excluded_fields: u.excluded_fields,
+        feature_type: u.feature_type,
+        id: Some(u.id),
+        lock_excluded_profiles: u.lock_excluded_profiles,
+        lock_for_portal_users: u.lock_for_portal_users,
+        lock_type: u.lock_type,
+        locked_for: u.locked_for,
+        locking_rules: u.locking_rules,
+        restricted_actions: u.restricted_actions,
+        restricted_communications: u.restricted_communications,
+        restricted_custom_buttons: u.restricted_custom_buttons,
     }
 }
 

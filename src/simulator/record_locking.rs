@@ -74,6 +74,20 @@ fn module(state: &State, q: &Query) -> Answer<ModuleInfo> {
     Ok(m)
 }
 
+/// Zoho's minified user (`name`, `id`, `email`) for the user the tokens belong to, as
+/// `created_by` / `modified_by` carry it.
+fn minified_user(state: &State) -> Value {
+    let mut user = state.current_user();
+    let email = user
+        .get("name")
+        .and_then(Value::as_str)
+        .map(|name| format!("{}@example.com", name.to_lowercase().replace(' ', ".")));
+    if let (Some(email), Value::Object(map)) = (email, &mut user) {
+        map.insert("email".into(), email.into());
+    }
+    user
+}
+
 fn invalid_path_id() -> Reply {
     Reply::flat(
         400,
@@ -140,7 +154,7 @@ fn create(state: &mut State, q: &Query, body: &[u8]) -> Answer {
     apply(state, &m, &mut cfg, item, &base)?;
     let id = state.ids.next_id();
     let now = state.now();
-    let user = state.current_user();
+    let user = minified_user(state);
     cfg.insert("id".into(), id.clone().into());
     cfg.insert("created_time".into(), now.clone().into());
     cfg.insert("modified_time".into(), now.into());
@@ -181,12 +195,16 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
         Some(v) => Some(id_from_json(v).ok_or_else(|| E.wrong_type("id", &id_path, "bigint"))?),
     };
     let target = match (path_id, body_id) {
-        (Some(p), _) => {
-            if existing_id.as_deref() != Some(p) {
-                return Err(invalid_path_id());
-            }
-            p.to_owned()
+        (Some(p), _) if existing_id.as_deref() != Some(p) => return Err(invalid_path_id()),
+        // On the by-id URL the body needs no id; one that names another configuration is wrong.
+        (Some(p), Some(b)) if b != p => {
+            return Err(E.wrapped(
+                "INVALID_DATA",
+                "the id given seems to be invalid",
+                at("id", &id_path),
+            ))
         }
+        (Some(p), _) => p.to_owned(),
         (None, None) => return Err(E.mandatory("id", &id_path)),
         (None, Some(b)) => b,
     };
@@ -207,7 +225,7 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
     }
     apply(state, &m, &mut cfg, item, &base)?;
     cfg.insert("modified_time".into(), state.now().into());
-    cfg.insert("modified_by".into(), state.current_user());
+    cfg.insert("modified_by".into(), minified_user(state));
     state.locking.insert(m.api_name.clone(), cfg);
     Ok(Reply::action(
         200,
@@ -725,7 +743,7 @@ pub(crate) fn seed_system_defined(state: &mut State, module: &str) -> Result<Str
     }
     let id = state.ids.next_id();
     let now = state.now();
-    let user = state.current_user();
+    let user = minified_user(state);
     let cfg = json!({
         "id": id, "lock_type": "manual", "locked_for": "all_profiles",
         "lock_excluded_profiles": null, "excluded_fields": [], "locking_rules": [],

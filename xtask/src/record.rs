@@ -688,7 +688,12 @@ async fn run_sequence(
                 M::PUT,
                 SR,
                 &sm,
-                Some(json!({SR_KEY: [{"id": id, "permission_type": "read_write"}]})),
+                Some(json!({SR_KEY: [{
+                    "id": id,
+                    "type": "Criteria_Based",
+                    "superiors_allowed": false,
+                    "permission_type": "read_write"
+                }]})),
             ))
             .await?;
             s.call(ex(
@@ -696,7 +701,7 @@ async fn run_sequence(
                 M::PUT,
                 &by_id,
                 &sm,
-                Some(json!({SR_KEY: [{"id": id, "superiors_allowed": true}]})),
+                Some(json!({SR_KEY: [{"type": "Criteria_Based", "superiors_allowed": true}]})),
             ))
             .await?;
             s.call(ex("deactivateSharingRule", M::DELETE, &activate, &sm, None))
