@@ -436,7 +436,9 @@ impl RecordLocking {
 }
 
 /// The body item of the by-id URL: the same changes, with the (optional there) id kept.
-fn by_id(u: types::RecordLockingConfigurationUpdate) -> types::RecordLockingConfigurationUpdateById {
+fn by_id(
+    u: types::RecordLockingConfigurationUpdate,
+) -> types::RecordLockingConfigurationUpdateById {
     types::RecordLockingConfigurationUpdateById {
         excluded_fields: u.excluded_fields,
         feature_type: u.feature_type,

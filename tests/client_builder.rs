@@ -483,7 +483,10 @@ async fn a_sharing_rule_update_is_checked_before_sending() {
         ..owner()
     };
     assert_invalid(
-        leads.update("5", owner_with_criteria.clone()).await.unwrap_err(),
+        leads
+            .update("5", owner_with_criteria.clone())
+            .await
+            .unwrap_err(),
         "criteria",
     );
     let mut in_body = owner_with_criteria;

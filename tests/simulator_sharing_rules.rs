@@ -412,8 +412,14 @@ async fn update_delete_and_computation_errors() {
     // Zoho's update page makes type and superiors_allowed mandatory in every update; a
     // partial update without them (as Zoho's Python SDK allows) is refused.
     for (body, missing) in [
-        (json!({ "id": a_id, "name": "Z", "permission_type": "read" }), "type"),
-        (json!({ "id": a_id, "type": "Record_Owner_Based" }), "superiors_allowed"),
+        (
+            json!({ "id": a_id, "name": "Z", "permission_type": "read" }),
+            "type",
+        ),
+        (
+            json!({ "id": a_id, "type": "Record_Owner_Based" }),
+            "superiors_allowed",
+        ),
     ] {
         let a = put(json!({ KEY: [body] })).await;
         assert_eq!((a.status, a.item_code(KEY)), (400, "MANDATORY_NOT_FOUND"));
@@ -423,8 +429,11 @@ async fn update_delete_and_computation_errors() {
         );
     }
     let owner = |extra: Value| {
-        let mut item = json!({ "id": a_id, "type": "Record_Owner_Based", "superiors_allowed": false });
-        item.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let mut item =
+            json!({ "id": a_id, "type": "Record_Owner_Based", "superiors_allowed": false });
+        item.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         json!({ KEY: [item] })
     };
     assert_eq!(
@@ -432,11 +441,15 @@ async fn update_delete_and_computation_errors() {
         "DUPLICATE_DATA"
     );
     assert_eq!(
-        put(owner(json!({ "status": "inactive" }))).await.item_code(KEY),
+        put(owner(json!({ "status": "inactive" })))
+            .await
+            .item_code(KEY),
         "NOT_ALLOWED"
     );
     // Switching to criteria-based needs criteria.
-    let a = put(json!({ KEY: [{ "id": a_id, "type": "Criteria_Based", "superiors_allowed": false }] })).await;
+    let a =
+        put(json!({ KEY: [{ "id": a_id, "type": "Criteria_Based", "superiors_allowed": false }] }))
+            .await;
     assert_eq!(a.item_code(KEY), "MANDATORY_NOT_FOUND");
     assert_eq!(a.item_details(KEY)["api_name"], "criteria");
     let a = put(json!({ KEY: [{ "id": a_id }, { "id": a_id }] })).await;

@@ -75,7 +75,13 @@ mod tests {
         assert_eq!(id_from_json(&serde_json::json!(-1)), None);
         assert_eq!(id_from_json(&serde_json::json!(1.5)), None);
         // 20 digits: not an id, as a string or as a number.
-        assert_eq!(id_from_json(&serde_json::json!(18446744073709551615u64)), None);
-        assert_eq!(id_from_json(&serde_json::json!("18446744073709551615")), None);
+        assert_eq!(
+            id_from_json(&serde_json::json!(18446744073709551615u64)),
+            None
+        );
+        assert_eq!(
+            id_from_json(&serde_json::json!("18446744073709551615")),
+            None
+        );
     }
 }

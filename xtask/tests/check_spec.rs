@@ -617,8 +617,16 @@ fn ds_update(module_id: Value) -> Value {
 fn request_ids_recorded_as_numbers_are_checked_as_strings() {
     let dir = temp_dir("numeric-ids");
     // As Zoho's Python SDK sends it: a 19-digit id as a bare JSON number.
-    write(&dir, "number.json", &ds_update(json!(5843104000000002175u64)));
-    write(&dir, "string.json", &ds_update(json!("5843104000000002175")));
+    write(
+        &dir,
+        "number.json",
+        &ds_update(json!(5843104000000002175u64)),
+    );
+    write(
+        &dir,
+        "string.json",
+        &ds_update(json!("5843104000000002175")),
+    );
     let (ok, out) = check_dir(&dir, &["--strict"]);
     assert!(ok, "{out}");
     assert!(
@@ -628,13 +636,18 @@ fn request_ids_recorded_as_numbers_are_checked_as_strings() {
 
     // The number stands for its digits, so the id pattern still applies ...
     let dir = temp_dir("numeric-ids-bad");
-    write(&dir, "twenty_digits.json", &ds_update(json!(18446744073709551615u64)));
+    write(
+        &dir,
+        "twenty_digits.json",
+        &ds_update(json!(18446744073709551615u64)),
+    );
     write(&dir, "fraction.json", &ds_update(json!(1.5)));
     let (ok, out) = check_dir(&dir, &[]);
     assert!(!ok, "{out}");
     assert!(
-        out.contains("at /request/body/data_sharing/0/module/id: value does not match \"^[0-9]{1,19}$\"")
-            && out.contains("found \"18446744073709551615\""),
+        out.contains(
+            "at /request/body/data_sharing/0/module/id: value does not match \"^[0-9]{1,19}$\""
+        ) && out.contains("found \"18446744073709551615\""),
         "{out}"
     );
     assert!(
@@ -651,7 +664,10 @@ fn request_ids_recorded_as_numbers_are_checked_as_strings() {
     write(&dir, "response_number.json", &r);
     let (ok, out) = check_dir(&dir, &[]);
     assert!(!ok, "{out}");
-    assert!(out.contains("at /response/body/record_locking_configurations/0/created_by/id"), "{out}");
+    assert!(
+        out.contains("at /response/body/record_locking_configurations/0/created_by/id"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -666,13 +682,25 @@ fn expect_request_rejected_holds_the_spec_to_refusing_the_request() {
             "response": {"status": 400, "body": {"data_sharing": [{"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "id", "json_path": "$.data_sharing[0].module.id"}, "message": "required field not found", "status": "error"}]}}
         })
     };
-    write(&dir, "no_module_id.json", &refused(json!({"data_sharing": [{"share_type": "private", "module": {"api_name": "Leads"}}]})));
+    write(
+        &dir,
+        "no_module_id.json",
+        &refused(
+            json!({"data_sharing": [{"share_type": "private", "module": {"api_name": "Leads"}}]}),
+        ),
+    );
     let (ok, out) = check_dir(&dir, &["--strict"]);
     assert!(ok, "{out}");
 
     // Refused by the server but accepted by the spec: fails.
     let dir = temp_dir("expect-rejected-accepted");
-    write(&dir, "spec_accepts.json", &refused(json!({"data_sharing": [{"share_type": "private", "module": {"id": "5843104000000002175"}}]})));
+    write(
+        &dir,
+        "spec_accepts.json",
+        &refused(
+            json!({"data_sharing": [{"share_type": "private", "module": {"id": "5843104000000002175"}}]}),
+        ),
+    );
     let (ok, out) = check_dir(&dir, &[]);
     assert!(!ok, "{out}");
     assert!(out.contains("expects the spec to reject it too (`/request/body/data_sharing/0/module`), but the spec accepts it"), "{out}");
@@ -684,5 +712,8 @@ fn expect_request_rejected_holds_the_spec_to_refusing_the_request() {
     write(&dir, "accepted.json", &accepted);
     let (ok, out) = check_dir(&dir, &[]);
     assert!(!ok, "{out}");
-    assert!(out.contains("the server accepted this request (status 200)"), "{out}");
+    assert!(
+        out.contains("the server accepted this request (status 200)"),
+        "{out}"
+    );
 }

@@ -40,7 +40,14 @@ fn walk(
         return;
     };
     if let Some(target) = node.get("$ref").and_then(Value::as_str) {
-        walk(doc, target.trim_start_matches('#'), data, at, depth + 1, out);
+        walk(
+            doc,
+            target.trim_start_matches('#'),
+            data,
+            at,
+            depth + 1,
+            out,
+        );
         return;
     }
     if node.get(EXTENSION).and_then(Value::as_bool) == Some(true) {
@@ -53,7 +60,14 @@ fn walk(
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(list) = node.get(key).and_then(Value::as_array) {
             for i in 0..list.len() {
-                walk(doc, &format!("{pointer}/{key}/{i}"), data, at, depth + 1, out);
+                walk(
+                    doc,
+                    &format!("{pointer}/{key}/{i}"),
+                    data,
+                    at,
+                    depth + 1,
+                    out,
+                );
             }
         }
     }

@@ -215,7 +215,10 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let mut refused_notes = 0usize;
     let mut used_known = vec![false; known.len()];
     let numeric_ids: usize = outcomes.iter().map(|o| o.numeric_ids.len()).sum();
-    let numeric_recordings = outcomes.iter().filter(|o| !o.numeric_ids.is_empty()).count();
+    let numeric_recordings = outcomes
+        .iter()
+        .filter(|o| !o.numeric_ids.is_empty())
+        .count();
     for o in &outcomes {
         let fails = o.failures(args.strict);
         drift_notes += o
@@ -414,7 +417,11 @@ impl Checker {
                     )
                     .at("/expect_request_rejected"),
                 );
-            } else if !outcome.problems.iter().any(|p| p.line().contains(want.as_str())) {
+            } else if !outcome
+                .problems
+                .iter()
+                .any(|p| p.line().contains(want.as_str()))
+            {
                 outcome.problems.push(
                     Problem::new(
                         "expect_request_rejected",

@@ -142,9 +142,11 @@ pub fn parse(value: Value) -> Result<Recording, String> {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
         Some(_) => {
-            return Err("`expect_request_rejected` must be a non-empty string (text the \
+            return Err(
+                "`expect_request_rejected` must be a non-empty string (text the \
                         request's problem must contain, e.g. a JSON pointer)"
-                .into())
+                    .into(),
+            )
         }
     };
     Ok(Recording {
