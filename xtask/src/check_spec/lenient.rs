@@ -84,18 +84,16 @@ fn walk(
                 }
             }
         }
-        Value::Array(items) => {
-            if node.get("items").is_some_and(Value::is_object) {
-                for (i, item) in items.iter_mut().enumerate() {
-                    walk(
-                        doc,
-                        &format!("{pointer}/items"),
-                        item,
-                        &format!("{at}/{i}"),
-                        depth + 1,
-                        out,
-                    );
-                }
+        Value::Array(items) if node.get("items").is_some_and(Value::is_object) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(
+                    doc,
+                    &format!("{pointer}/items"),
+                    item,
+                    &format!("{at}/{i}"),
+                    depth + 1,
+                    out,
+                );
             }
         }
         _ => {}
