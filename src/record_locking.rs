@@ -140,17 +140,15 @@ fn check_lists(l: Lists<'_>) -> Result<(), Error> {
     )
 }
 
+/// An id as the spec gives it (`^[0-9]{1,19}$`); Zoho answers `INVALID_DATA` for anything else.
 pub(crate) fn check_id(what: &str, id: &str) -> Result<(), Error> {
     if id.trim().is_empty() {
         return Err(Error::invalid(what, "must not be empty"));
     }
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(
             what,
-            format!("`{id}` is not an id (Zoho ids are strings of digits)"),
+            format!("`{id}` is not an id (Zoho ids are 1 to 19 digits)"),
         ));
     }
     Ok(())

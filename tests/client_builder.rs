@@ -283,6 +283,25 @@ async fn documented_limits_fail_before_any_request() {
             .unwrap_err(),
         "id",
     );
+    // Ids are 1 to 19 digits, as the spec's id pattern says.
+    for bad in ["abc", "12345678901234567890"] {
+        assert_invalid(
+            client
+                .sharing_rules("Leads")
+                .activate(bad)
+                .await
+                .unwrap_err(),
+            "id",
+        );
+        assert_invalid(
+            client
+                .record_locking("Deals")
+                .delete(bad)
+                .await
+                .unwrap_err(),
+            "id",
+        );
+    }
     assert_invalid(client.record_locking("").get().await.unwrap_err(), "module");
     assert_invalid(
         client
