@@ -8,6 +8,7 @@ mod codegen_cmd;
 mod docs;
 mod polyglot;
 mod record;
+mod stress;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,9 @@ enum Command {
     CheckSpec(check_spec::Args),
     /// Record a session of real calls as recordings (secrets and personal data removed).
     Record(record::Args),
+    /// Hostile clients against a spawned `zoho-access simulator` (slow connections, token
+    /// churn, unauthenticated uploads) with its RSS read from /proc; fails past the bound.
+    StressSimulator(stress::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::CheckSpec(args) => check_spec::run(args),
         Command::Record(args) => record::run(args),
+        Command::StressSimulator(args) => stress::run(args),
     };
     match result {
         Ok(code) => code,
