@@ -43,7 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     steps.run("install Node tools (package-lock.json)", || {
         ensure_node_tools(&root)
     })?;
-    steps.run("install Python tools (requirements-polyglot.txt)", || {
+    steps.run("install Python tools (requirements-*.txt)", || {
         ensure_python_tools(&root)
     })?;
     steps.run("redocly lint (recommended)", || redocly_lint(&root))?;
@@ -228,7 +228,11 @@ pub fn ensure_node_tools(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Creates `.venv/` and installs `requirements-polyglot.txt` unless already installed.
+/// The pinned Python requirements, installed together into `.venv/` in one pip run.
+pub const PY_REQUIREMENTS: &[&str] =
+    &["requirements-polyglot.txt", "requirements-schemathesis.txt"];
+
+/// Creates `.venv/` and installs [`PY_REQUIREMENTS`] unless already installed.
 pub fn ensure_python_tools(root: &Path) -> Result<(), String> {
     let venv = root.join(".venv");
     let python = venv.join("bin/python");
@@ -239,11 +243,21 @@ pub fn ensure_python_tools(root: &Path) -> Result<(), String> {
         run_inherit(root, cmd)?;
     }
     let stamp_path = venv.join(".zoho-polyglot-stamp");
-    let stamp = fnv1a(&[&read(root, "requirements-polyglot.txt")?]);
-    let tools = ["openapi-spec-validator", "openapi-python-client", "ruff"];
+    let mut contents = Vec::new();
+    for r in PY_REQUIREMENTS {
+        contents.push(read(root, r)?);
+    }
+    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
+    let stamp = fnv1a(&parts);
+    let tools = [
+        "openapi-spec-validator",
+        "openapi-python-client",
+        "ruff",
+        "schemathesis",
+    ];
     let have_tools = tools.iter().all(|t| venv.join("bin").join(t).exists());
     if have_tools && std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
-        println!(".venv/ is current (requirements-polyglot.txt unchanged); reusing it");
+        println!(".venv/ is current (requirements unchanged); reusing it");
     } else {
         let mut cmd = Command::new(&python);
         cmd.args([
@@ -252,9 +266,10 @@ pub fn ensure_python_tools(root: &Path) -> Result<(), String> {
             "install",
             "--disable-pip-version-check",
             "--quiet",
-            "-r",
-            "requirements-polyglot.txt",
         ]);
+        for r in PY_REQUIREMENTS {
+            cmd.args(["-r", r]);
+        }
         run_inherit(root, cmd)?;
         std::fs::write(&stamp_path, &stamp)
             .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
@@ -278,6 +293,7 @@ pub fn ensure_python_tools(root: &Path) -> Result<(), String> {
                 "show",
                 "openapi-spec-validator",
                 "openapi-python-client",
+                "schemathesis",
             ],
         ),
     )?;
@@ -320,7 +336,7 @@ pub fn node_bin(root: &Path, bin: &str) -> Command {
 
 /// A program from the venv, with the venv's `bin/` first on `PATH` (openapi-python-client runs
 /// `ruff` from there).
-fn venv_cmd(root: &Path, program: &str, args: &[&str]) -> Command {
+pub fn venv_cmd(root: &Path, program: &str, args: &[&str]) -> Command {
     let bin = root.join(".venv/bin");
     let mut cmd = Command::new(bin.join(program));
     cmd.args(args);
@@ -374,7 +390,7 @@ pub fn run_inherit(root: &Path, mut cmd: Command) -> Result<(), String> {
 }
 
 /// Runs and captures the output; fails on a non-zero exit (showing what it printed).
-fn capture(root: &Path, mut cmd: Command) -> Result<Output, String> {
+pub fn capture(root: &Path, mut cmd: Command) -> Result<Output, String> {
     let line = describe(&cmd);
     let out = cmd
         .current_dir(root)
