@@ -560,6 +560,24 @@ async fn mistakes_are_named() {
     }
     let (status, _) = c.control(Method::GET, "/requests?limit=0", None).await;
     assert_eq!(status, 400);
+    let (status, _) = c
+        .control(Method::GET, "/requests?since=9223372036854775808", None)
+        .await;
+    assert_eq!(status, 400, "past the int64 the spec promises");
+    let (status, answer) = c.control(Method::PUT, "/settings", None).await;
+    assert_eq!(status, 400);
+    assert!(
+        answer["message"].as_str().unwrap().contains("required"),
+        "{answer}"
+    );
+    let (status, _) = c
+        .control(
+            Method::PUT,
+            "/settings",
+            Some(json!({ "rule_computation_running": null })),
+        )
+        .await;
+    assert_eq!(status, 400);
     let (status, answer) = c.control(Method::GET, "/nothing", None).await;
     assert_eq!((status, answer["error"].as_str()), (404, Some("not_found")));
     let r = c
@@ -580,4 +598,68 @@ async fn mistakes_are_named() {
         .await;
     assert_eq!(status, 400);
     assert_eq!(c.sim.stats().faults_pending, 0);
+}
+
+/// `spec/simulator-control.yaml` stays in step with the API spec and the server: its
+/// `operation` enum is the API spec's operationIds plus `token`, and its paths are the ones
+/// `GET /__simulator` lists.
+#[tokio::test]
+async fn the_control_spec_matches_the_api_spec_and_the_index() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| -> Value {
+        serde_yaml::from_str(&std::fs::read_to_string(format!("{root}/{p}")).unwrap()).unwrap()
+    };
+    let api = read("spec/zoho-crm-access.yaml");
+    let control = read("spec/simulator-control.yaml");
+    let mut ids: Vec<String> = api["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+        .collect();
+    ids.push("token".into());
+    ids.sort();
+    let mut listed: Vec<String> = control["components"]["schemas"]["Match"]["properties"]
+        ["operation"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, ids);
+
+    let c = Ctl::start().await;
+    let (_, index) = c.control(Method::GET, "", None).await;
+    let mut served: Vec<String> = index["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let path = e["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("/__simulator");
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap(),
+                if path.is_empty() { "/" } else { path }
+            )
+        })
+        .collect();
+    served.sort();
+    let mut specified: Vec<String> = control["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {path}", m.to_ascii_uppercase()))
+        })
+        .collect();
+    specified.sort();
+    assert_eq!(served, specified);
 }

@@ -308,10 +308,18 @@ fn not_found(rest: &str) -> Answer {
 }
 
 /// Parses a JSON body, naming what was wrong (unknown fields are refused: a typo must not
-/// silently inject a different fault).
+/// silently inject a different fault). An empty body reads as `{}`.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Answer> {
     let text = if body.is_empty() { &b"{}"[..] } else { body };
     serde_json::from_slice(text).map_err(|e| Answer::invalid(format!("request body: {e}")))
+}
+
+/// [`parse`] for an endpoint whose body is required.
+fn parse_required<T: DeserializeOwned>(body: &Bytes) -> Result<T, Answer> {
+    if body.is_empty() {
+        return Err(Answer::invalid("a JSON request body is required"));
+    }
+    parse(body)
 }
 
 fn index(shared: &Shared) -> Answer {
@@ -374,9 +382,21 @@ fn one() -> usize {
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MatchRequest {
+    #[serde(default, deserialize_with = "present")]
     method: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     path: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     operation: Option<String>,
+}
+
+/// An optional key that may be absent but not `null` (the spec does not make it nullable).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -385,12 +405,13 @@ enum FaultSpec {
     TooManyRequests { retry_after: Option<u64> },
     Status { status: u16 },
     Delay { millis: u64 },
-    Drop,
+    // A struct variant, so that unknown fields are refused here too.
+    Drop {},
     Truncate { keep_bytes: Option<usize> },
 }
 
 fn add_fault(shared: &Shared, body: &Bytes) -> Answer {
-    let req: FaultRequest = match parse(body) {
+    let req: FaultRequest = match parse_required(body) {
         Ok(r) => r,
         Err(a) => return a,
     };
@@ -409,7 +430,7 @@ fn add_fault(shared: &Shared, body: &Bytes) -> Answer {
         FaultSpec::Delay { .. } => {
             return Answer::invalid(format!("millis must be at most {MAX_DELAY_MS}"))
         }
-        FaultSpec::Drop => Fault::Drop,
+        FaultSpec::Drop {} => Fault::Drop,
         FaultSpec::Truncate { keep_bytes } => Fault::Truncate { keep_bytes },
     };
     let m = req.matcher;
@@ -456,9 +477,13 @@ fn list_requests(shared: &Shared, query: &str) -> Answer {
     let mut limit = MAX_ENTRIES;
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         match k.as_ref() {
-            "since" => match v.parse() {
-                Ok(s) => since = s,
-                Err(_) => return Answer::invalid("since must be a sequence number (0 or more)"),
+            "since" => match v.parse::<i64>() {
+                Ok(s) if s >= 0 => since = s.unsigned_abs(),
+                _ => {
+                    return Answer::invalid(
+                        "since must be a sequence number (0 to 9223372036854775807)",
+                    )
+                }
             },
             "limit" => match v.parse::<usize>() {
                 Ok(l) if (1..=MAX_ENTRIES).contains(&l) => limit = l,
@@ -540,13 +565,16 @@ fn settings_json(shared: &Shared) -> Value {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SettingsRequest {
+    #[serde(default, deserialize_with = "present")]
     no_permission: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     record_locking_edition: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     rule_computation_running: Option<Vec<String>>,
 }
 
 fn put_settings(shared: &Shared, body: &Bytes) -> Answer {
-    let req: SettingsRequest = match parse(body) {
+    let req: SettingsRequest = match parse_required(body) {
         Ok(r) => r,
         Err(a) => return a,
     };
@@ -582,7 +610,7 @@ struct SeedRules {
 }
 
 fn seed_rules(shared: &Shared, body: &Bytes) -> Answer {
-    let req: SeedRules = match parse(body) {
+    let req: SeedRules = match parse_required(body) {
         Ok(r) => r,
         Err(a) => return a,
     };
@@ -602,7 +630,7 @@ struct SeedLocking {
 }
 
 fn seed_locking(shared: &Shared, body: &Bytes) -> Answer {
-    let req: SeedLocking = match parse(body) {
+    let req: SeedLocking = match parse_required(body) {
         Ok(r) => r,
         Err(a) => return a,
     };
