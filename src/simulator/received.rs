@@ -85,8 +85,10 @@ impl Received {
             "operation": e.operation,
             "headers": headers,
             "response": { "status": e.status },
-            "fault": e.fault,
         });
+        if let Some(fault) = e.fault {
+            entry["fault"] = fault;
+        }
         match &e.body {
             None => entry["body_read"] = false.into(),
             Some(body) => {
