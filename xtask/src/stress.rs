@@ -79,31 +79,53 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     runtime.block_on(stress(&binary, &args))
 }
 
-/// `cargo build` of the CLI with the feature set `cargo test --workspace --all-features` uses,
-/// so that after the test step this is a no-op.
+/// Builds the CLI and returns its path. Debug: `cargo test --workspace --all-features
+/// --no-run`, the build the README's test command makes (so after the test step it is a no-op;
+/// a plain `cargo build` would unify features differently and compile the crate again).
+/// Release: `cargo build --release --all-features --bin zoho-access`.
 fn build_binary(root: &Path, release: bool) -> Result<PathBuf, String> {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.args(["build", "--all-features", "--bin", "zoho-access"]);
     if release {
-        cmd.arg("--release");
+        cmd.args([
+            "build",
+            "--release",
+            "--all-features",
+            "--bin",
+            "zoho-access",
+        ]);
+    } else {
+        cmd.args(["test", "--workspace", "--all-features", "--no-run"]);
     }
+    cmd.arg("--message-format=json-render-diagnostics");
     println!(
-        "$ cargo build --all-features --bin zoho-access{}",
-        if release { " --release" } else { "" }
+        "$ cargo {} --message-format=json-render-diagnostics",
+        if release {
+            "build --release --all-features --bin zoho-access"
+        } else {
+            "test --workspace --all-features --no-run"
+        }
     );
-    let status = cmd
+    let out = cmd
         .current_dir(root)
-        .status()
+        .stderr(Stdio::inherit())
+        .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo build exited with {status}"));
+    if !out.status.success() {
+        return Err(format!("cargo exited with {}", out.status));
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    Ok(target
-        .join(if release { "release" } else { "debug" })
-        .join("zoho-access"))
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "zoho-access")
+        // Not the bin's unit-test harness, which `cargo test` builds too.
+        .filter(|m| m["profile"]["test"] == false)
+        .filter(|m| {
+            m["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|x| x == "bin"))
+        })
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo built no zoho-access executable".to_owned())
 }
 
 /// `VmRSS` and `VmHWM` of a process, in KiB.
