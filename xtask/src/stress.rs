@@ -1,16 +1,16 @@
 //! `cargo xtask stress-simulator`: hostile clients against a spawned `zoho-access simulator`,
 //! with the server's memory read from `/proc/<pid>/status`.
 //!
-//! The run (defaults in brackets), all against one simulator process:
+//! The run, all against one simulator process:
 //!
-//! 1. `--slow` [300] clients hold connections for `--hold-secs` [75]: half never send a byte,
-//!    half send a request line and then one header byte every two seconds; each opens a new
-//!    connection whenever the server closes one. Each notes how long its connections lived.
-//! 2. `--token-requests` [40,000] refresh-token grants at the accounts endpoint (8 at a time,
-//!    keep-alive); the RSS growth per request is reported.
-//! 3. `--uploads` [400] concurrent unauthenticated uploads of `--upload-mib` [8] MiB each
-//!    (`PUT /crm/v8/settings/data_sharing`, no `Authorization`); each notes the status it got or
-//!    that the connection was closed before an answer.
+//! 1. `--slow` (default 300) clients hold connections for `--hold-secs` (default 75): half
+//!    never send a byte, half send a request line and then one header byte every two seconds;
+//!    each opens a new connection whenever the server closes one, and notes how long each lived.
+//! 2. `--token-requests` (default 40,000) refresh-token grants at the accounts endpoint (8 at a
+//!    time, keep-alive, in two halves); the RSS growth per request is reported for each half.
+//! 3. `--uploads` (default 400) concurrent unauthenticated uploads of `--upload-mib` (default 8)
+//!    MiB each (`PUT /crm/v8/settings/data_sharing`, no `Authorization`); each notes the status
+//!    it got or that the connection was closed before an answer.
 //! 4. When the hold time is over: whether any slow connection stayed open the whole time.
 //!
 //! Throughout, a probe sends a normal authenticated `GET /crm/v8/settings/data_sharing` on a new
