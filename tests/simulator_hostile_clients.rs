@@ -398,6 +398,7 @@ async fn connections_past_the_cap_wait_for_a_slot() {
 #[tokio::test]
 async fn a_client_that_stops_reading_is_closed_after_the_idle_timeout() {
     let sim = Simulator::builder()
+        .header_read_timeout(Duration::from_secs(1))
         .idle_timeout(Duration::from_secs(1))
         .start()
         .await

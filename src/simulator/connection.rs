@@ -46,7 +46,9 @@ impl Limits {
         Self {
             max_connections,
             header_read_timeout,
-            idle_timeout,
+            // A connection waiting for its request head is also idle: the idle timeout never
+            // cuts a longer header-read timeout short.
+            idle_timeout: idle_timeout.max(header_read_timeout),
             body_read_timeout,
             slots: Arc::new(Semaphore::new(max_connections)),
             body_budget: Semaphore::new(BODY_BUDGET_KIB as usize),

@@ -263,7 +263,8 @@ impl SimulatorBuilder {
     }
 
     /// A connection that moves no byte for this long while none of its requests is being
-    /// handled is closed, e.g. a client that stopped reading an answer (default 30 s).
+    /// handled is closed, e.g. a client that stopped reading an answer (default 30 s; never
+    /// shorter than the [header-read timeout](Self::header_read_timeout)).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
         self
