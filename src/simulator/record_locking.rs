@@ -321,7 +321,7 @@ fn apply(
         )?;
         cfg.insert("lock_type".into(), s.into());
     }
-    if let Some(v) = given(item, "locked_for") {
+    if let Some(v) = non_null(item, "locked_for", &p("locked_for"), "text")? {
         let s = enum_value(
             v,
             "locked_for",
@@ -432,7 +432,14 @@ fn apply(
         })?;
         cfg.insert("lock_for_portal_users".into(), b.into());
     }
-    if let Some(v) = given(item, "feature_type") {
+    // Read-only, but typed like every other key (a non-boolean was accepted: Schemathesis).
+    if let Some(v) = given(item, "system_defined") {
+        if !v.is_boolean() {
+            return Err(E.wrong_type("system_defined", &p("system_defined"), "boolean"));
+        }
+    }
+    // Not nullable in the spec, so null is refused too (Schemathesis found it accepted).
+    if let Some(v) = item.get("feature_type") {
         if v.as_str() != Some("record_locking") {
             return Err(E.wrapped(
                 "INVALID_DATA",
@@ -484,6 +491,20 @@ fn given<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     item.get(key).filter(|v| !v.is_null())
 }
 
+/// A key the spec does not make nullable: absent is `None`, `null` is the wrong type (it used
+/// to count as absent; Schemathesis found such requests accepted).
+fn non_null<'a>(
+    item: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+    expected: &str,
+) -> Answer<Option<&'a Value>> {
+    match item.get(key) {
+        Some(Value::Null) => Err(E.wrong_type(key, path, expected)),
+        other => Ok(other),
+    }
+}
+
 fn enum_value(
     v: &Value,
     api_name: &str,
@@ -526,7 +547,9 @@ fn excluded_field(m: &ModuleInfo, entry: &Value, path: &str) -> Answer<Value> {
     };
     let api_path = format!("{path}.api_name");
     let id_path = format!("{path}.id");
-    let by_name = match given(obj, "api_name") {
+    // `null` is not "absent" here: the spec has neither key nullable (Schemathesis found
+    // `"id": null` accepted).
+    let by_name = match obj.get("api_name") {
         None => None,
         Some(Value::String(s)) => Some(m.field(s).ok_or_else(|| {
             E.wrapped("INVALID_DATA", "field not found", at("api_name", &api_path))
@@ -534,7 +557,7 @@ fn excluded_field(m: &ModuleInfo, entry: &Value, path: &str) -> Answer<Value> {
         Some(_) => return Err(E.wrong_type("api_name", &api_path, "text")),
     };
     let by_id =
-        match given(obj, "id") {
+        match obj.get("id") {
             None => None,
             Some(v) => {
                 let id = id_from_json(v).ok_or_else(|| E.wrong_type("id", &id_path, "bigint"))?;
@@ -600,12 +623,12 @@ fn locking_rules(
         let Value::Object(obj) = entry else {
             return Err(E.wrong_type("locking_rules", &rp, "jsonobject"));
         };
-        let delete = match given(obj, "_delete") {
+        let delete = match non_null(obj, "_delete", &format!("{rp}._delete"), "boolean")? {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => return Err(E.wrong_type("_delete", &format!("{rp}._delete"), "boolean")),
         };
-        let name = match given(obj, "name") {
+        let name = match non_null(obj, "name", &format!("{rp}.name"), "text")? {
             None => None,
             Some(Value::String(s)) if s.trim().is_empty() => {
                 return Err(E.mandatory("name", &format!("{rp}.name")))
@@ -624,7 +647,12 @@ fn locking_rules(
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return Err(E.wrong_type("name", &format!("{rp}.name"), "text")),
         };
-        let lock_existing = match given(obj, "lock_existing_records") {
+        let lock_existing = match non_null(
+            obj,
+            "lock_existing_records",
+            &format!("{rp}.lock_existing_records"),
+            "boolean",
+        )? {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
@@ -635,11 +663,11 @@ fn locking_rules(
                 ))
             }
         };
-        let criteria = match given(obj, "criteria") {
+        let criteria = match non_null(obj, "criteria", &format!("{rp}.criteria"), "jsonobject")? {
             None => None,
             Some(c) => Some(criteria_rules.normalize(c, &format!("{rp}.criteria"))?),
         };
-        match given(obj, "id") {
+        match non_null(obj, "id", &format!("{rp}.id"), "bigint")? {
             Some(idv) => {
                 let id_path = format!("{rp}.id");
                 let id = id_from_json(idv).ok_or_else(|| E.wrong_type("id", &id_path, "bigint"))?;
