@@ -14,12 +14,17 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (default: any free port; the JSON line names it).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Which org to simulate: every org seed has the same names (modules, fields, roles,
+    /// groups, profiles, users) with different ids and credentials; 0 is the default org.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub org_seed: u64,
 }
 
 /// Starts the simulator, prints how to reach it, and serves until the process is interrupted.
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let sim = Simulator::builder()
         .port(args.port)
+        .org_seed(args.org_seed)
         // A long-running server keeps no exchange log.
         .record_exchanges(false)
         .start()
@@ -42,6 +47,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         "client_id": creds.client_id,
         "client_secret": creds.client_secret.expose_secret(),
         "refresh_token": creds.refresh_token.expose_secret(),
+        "org_seed": args.org_seed,
     });
     write_stdout(&info.to_string())?;
     eprintln!(
