@@ -29,23 +29,23 @@ use super::responses::{invalid_param, required_param_missing, Answer, Reply};
 use super::server::{Op, Query, Route};
 use super::state::State;
 
-/// The 14 read-only operations of the spec's `Directory` tag.
+/// The 14 read-only operations of the spec's `Directory` tag (all `GET`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum DirOp {
-    GetRoles,
-    GetRole,
-    GetUserGroups,
-    GetGroup,
-    GetUserGroupSources,
-    GetUserGroupSourcesCount,
-    GetProfiles,
-    GetProfile,
-    GetModules,
-    GetModuleByApiName,
-    GetFields,
-    GetFieldsWithId,
-    GetUsers,
-    GetSingleUser,
+    Roles,
+    Role,
+    UserGroups,
+    Group,
+    UserGroupSources,
+    UserGroupSourcesCount,
+    Profiles,
+    Profile,
+    Modules,
+    ModuleByApiName,
+    Fields,
+    FieldsWithId,
+    Users,
+    SingleUser,
 }
 
 impl DirOp {
@@ -53,20 +53,20 @@ impl DirOp {
     pub(crate) fn operation_id(self) -> &'static str {
         use DirOp::*;
         match self {
-            GetRoles => "getRoles",
-            GetRole => "getRole",
-            GetUserGroups => "getUserGroups",
-            GetGroup => "getGroup",
-            GetUserGroupSources => "getUserGroupSources",
-            GetUserGroupSourcesCount => "getUserGroupSourcesCount",
-            GetProfiles => "getProfiles",
-            GetProfile => "getProfile",
-            GetModules => "getModules",
-            GetModuleByApiName => "getModuleByApiName",
-            GetFields => "getFields",
-            GetFieldsWithId => "getFieldsWithID",
-            GetUsers => "getUsers",
-            GetSingleUser => "getSingleUser",
+            Roles => "getRoles",
+            Role => "getRole",
+            UserGroups => "getUserGroups",
+            Group => "getGroup",
+            UserGroupSources => "getUserGroupSources",
+            UserGroupSourcesCount => "getUserGroupSourcesCount",
+            Profiles => "getProfiles",
+            Profile => "getProfile",
+            Modules => "getModules",
+            ModuleByApiName => "getModuleByApiName",
+            Fields => "getFields",
+            FieldsWithId => "getFieldsWithID",
+            Users => "getUsers",
+            SingleUser => "getSingleUser",
         }
     }
 
@@ -75,14 +75,14 @@ impl DirOp {
     pub(crate) fn scope(self) -> &'static str {
         use DirOp::*;
         match self {
-            GetRoles | GetRole => "ZohoCRM.settings.roles.READ",
-            GetUserGroups | GetGroup | GetUserGroupSources | GetUserGroupSourcesCount => {
+            Roles | Role => "ZohoCRM.settings.roles.READ",
+            UserGroups | Group | UserGroupSources | UserGroupSourcesCount => {
                 "ZohoCRM.settings.user_groups.READ"
             }
-            GetProfiles | GetProfile => "ZohoCRM.settings.profiles.READ",
-            GetModules | GetModuleByApiName => "ZohoCRM.settings.modules.READ",
-            GetFields | GetFieldsWithId => "ZohoCRM.settings.fields.READ",
-            GetUsers | GetSingleUser => "ZohoCRM.users.READ",
+            Profiles | Profile => "ZohoCRM.settings.profiles.READ",
+            Modules | ModuleByApiName => "ZohoCRM.settings.modules.READ",
+            Fields | FieldsWithId => "ZohoCRM.settings.fields.READ",
+            Users | SingleUser => "ZohoCRM.users.READ",
         }
     }
 }
@@ -91,22 +91,22 @@ impl DirOp {
 pub(crate) fn route(method: &Method, segs: &[&str]) -> Route {
     use DirOp::*;
     let (op, id) = match segs {
-        ["settings", "roles"] => (GetRoles, None),
-        ["settings", "roles", id] => (GetRole, Some(*id)),
-        ["settings", "user_groups"] => (GetUserGroups, None),
-        ["settings", "user_groups", id] => (GetGroup, Some(*id)),
-        ["settings", "user_groups", id, "sources"] => (GetUserGroupSources, Some(*id)),
+        ["settings", "roles"] => (Roles, None),
+        ["settings", "roles", id] => (Role, Some(*id)),
+        ["settings", "user_groups"] => (UserGroups, None),
+        ["settings", "user_groups", id] => (Group, Some(*id)),
+        ["settings", "user_groups", id, "sources"] => (UserGroupSources, Some(*id)),
         ["settings", "user_groups", id, "actions", "sources_count"] => {
-            (GetUserGroupSourcesCount, Some(*id))
+            (UserGroupSourcesCount, Some(*id))
         }
-        ["settings", "profiles"] => (GetProfiles, None),
-        ["settings", "profiles", id] => (GetProfile, Some(*id)),
-        ["settings", "modules"] => (GetModules, None),
-        ["settings", "modules", id] => (GetModuleByApiName, Some(*id)),
-        ["settings", "fields"] => (GetFields, None),
-        ["settings", "fields", id] => (GetFieldsWithId, Some(*id)),
-        ["users"] => (GetUsers, None),
-        ["users", id] => (GetSingleUser, Some(*id)),
+        ["settings", "profiles"] => (Profiles, None),
+        ["settings", "profiles", id] => (Profile, Some(*id)),
+        ["settings", "modules"] => (Modules, None),
+        ["settings", "modules", id] => (ModuleByApiName, Some(*id)),
+        ["settings", "fields"] => (Fields, None),
+        ["settings", "fields", id] => (FieldsWithId, Some(*id)),
+        ["users"] => (Users, None),
+        ["users", id] => (SingleUser, Some(*id)),
         _ => return Route::NotFound,
     };
     if id.is_some_and(str::is_empty) {
@@ -126,20 +126,20 @@ pub(crate) fn handle(state: &State, op: DirOp, id: Option<&str>, q: &Query) -> R
         created: org_created(state),
     };
     let result = match op {
-        DirOp::GetRoles => Ok(org.roles()),
-        DirOp::GetRole => org.role(id),
-        DirOp::GetUserGroups => org.groups(q),
-        DirOp::GetGroup => org.group(id, q),
-        DirOp::GetUserGroupSources => org.sources(id, q),
-        DirOp::GetUserGroupSourcesCount => org.sources_count(id),
-        DirOp::GetProfiles => org.profiles(q),
-        DirOp::GetProfile => org.profile(id),
-        DirOp::GetModules => org.modules(q),
-        DirOp::GetModuleByApiName => org.module(id),
-        DirOp::GetFields => org.fields(q),
-        DirOp::GetFieldsWithId => org.field(id, q),
-        DirOp::GetUsers => org.users(q),
-        DirOp::GetSingleUser => org.user(id),
+        DirOp::Roles => Ok(org.roles()),
+        DirOp::Role => org.role(id),
+        DirOp::UserGroups => org.groups(q),
+        DirOp::Group => org.group(id, q),
+        DirOp::UserGroupSources => org.sources(id, q),
+        DirOp::UserGroupSourcesCount => org.sources_count(id),
+        DirOp::Profiles => org.profiles(q),
+        DirOp::Profile => org.profile(id),
+        DirOp::Modules => org.modules(q),
+        DirOp::ModuleByApiName => org.module(id),
+        DirOp::Fields => org.fields(q),
+        DirOp::FieldsWithId => org.field(id, q),
+        DirOp::Users => org.users(q),
+        DirOp::SingleUser => org.user(id),
     };
     result.unwrap_or_else(|r| r)
 }
