@@ -458,7 +458,8 @@ impl Simulator {
     }
 
     /// Takes away (or gives back) the user's Customize and Manage Data Sharing permissions:
-    /// every settings call answers `403 NO_PERMISSION`.
+    /// every call of the three access families answers `403 NO_PERMISSION` (the read-only
+    /// directory is not affected).
     pub fn set_no_permission(&self, denied: bool) {
         self.shared.lock().state.no_permission = denied;
     }
