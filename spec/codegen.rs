@@ -325,14 +325,21 @@ fn check_no_inline_enums(doc: &Value, open: &[OpenEnum]) -> Result<(), String> {
     }
 }
 
-/// `read_write_delete` -> `ReadWriteDelete`, `AND` -> `And`, `Record_Owner_Based` -> `RecordOwnerBased`.
+/// `read_write_delete` -> `ReadWriteDelete`, `AND` -> `And`, `Record_Owner_Based` -> `RecordOwnerBased`,
+/// `CurrentUser` -> `CurrentUser` (a word in mixed case keeps its inner capitals).
 fn variant_name(value: &str) -> String {
     let mut out = String::new();
     for part in value.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mixed = part.chars().any(|c| c.is_ascii_lowercase())
+            && part.chars().skip(1).any(|c| c.is_ascii_uppercase());
         let mut chars = part.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
-            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+            if mixed {
+                out.extend(chars);
+            } else {
+                out.extend(chars.map(|c| c.to_ascii_lowercase()));
+            }
         }
     }
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {

@@ -9,7 +9,9 @@ PYTHONPATH), starts the simulator and sets:
   ZOHO_CONTROL_TOKEN  its bearer token
 
 Every call goes through the generated client (request bodies built from its models, responses
-parsed into its models); each step asserts what came back. Exits 1 on the first failed step.
+parsed into its models); each step asserts what came back. One step reads the directory (roles,
+a group by name, its member counts, a module's fields, the current user); the last drives a
+fault over the control surface. Exits 1 on the first failed step.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ from zoho_crm_access_client.api.data_sharing_rules import (
     create_sharing_rule,
     get_sharing_rule,
 )
+from zoho_crm_access_client.api.directory import (
+    get_fields,
+    get_roles,
+    get_user_group_sources_count,
+    get_user_groups,
+    get_users,
+)
 from zoho_crm_access_client.api.organization_permissions import get_org_permissions
 from zoho_crm_access_client.api.record_locking_configurations import (
     create_record_locking_configuration,
@@ -40,6 +49,14 @@ from zoho_crm_access_client.models import (
     CriteriaValueType,
     DataSharingSettings,
     FieldRef,
+    Fields,
+    Roles,
+    SourcesUserCount,
+    UserGroupInclude,
+    UserGroups,
+    UserGroupSourcesCounts,
+    Users,
+    UserType,
     GroupOperator,
     LockedFor,
     LockingRuleInput,
@@ -409,7 +426,57 @@ def main() -> int:
     )
     print(f"ok  {step}: {len(by_module)} modules ({shown}, ...)")
 
-    # 5. Faults driven over HTTP, as any team's test suite can.
+    # 5. Names to ids through the directory: the role hierarchy (a nullable parent), a group by
+    # name with its member counts (`users` is a number there, counts by status from the count
+    # call: the spec's oneOf), the field a criteria names, the user the token belongs to.
+    step = "resolve names through the directory"
+    roles = body_of(get_roles.sync_detailed(client=client), 200, Roles, step)
+    parents = {
+        r.name: (r.reporting_to.name if r.reporting_to else None) for r in roles.roles
+    }
+    expect(parents.get("CEO", "?") is None, f"{step}: CEO reports to {parents.get('CEO')}")
+    expect(parents.get("Manager") == "CEO", f"{step}: Manager reports to {parents.get('Manager')}")
+    groups = body_of(
+        get_user_groups.sync_detailed(
+            client=client, name="Miami Users", include=UserGroupInclude.SOURCES_COUNT
+        ),
+        200,
+        UserGroups,
+        step,
+    )
+    expect(len(groups.user_groups) == 1, f"{step}: {len(groups.user_groups)} groups named Miami Users")
+    group = groups.user_groups[0]
+    expect(
+        isinstance(group.sources_count.users, int),
+        f"{step}: sources_count.users {group.sources_count.users!r}",
+    )
+    counts = body_of(
+        get_user_group_sources_count.sync_detailed(group.id, client=client),
+        200,
+        UserGroupSourcesCounts,
+        step,
+    )
+    by_status = counts.sources_count[0].users
+    expect(isinstance(by_status, SourcesUserCount), f"{step}: counts {by_status!r}")
+    fields = body_of(
+        get_fields.sync_detailed(client=client, module="Deals"), 200, Fields, step
+    )
+    stage = [f for f in fields.fields if f.api_name == "Stage"]
+    expect(len(stage) == 1, f"{step}: Deals has {len(stage)} Stage fields")
+    me = body_of(
+        get_users.sync_detailed(client=client, type_=UserType.CURRENTUSER),
+        200,
+        Users,
+        step,
+    )
+    expect(len(me.users) == 1 and me.users[0].email, f"{step}: current user {me.users!r}")
+    print(
+        f"ok  {step}: {len(roles.roles)} roles (Manager reports to {parents['Manager']}), "
+        f"group Miami Users = {group.id} ({group.sources_count.users} users, "
+        f"{by_status.active} active), Deals.Stage = {stage[0].id}, signed in as {me.users[0].email}"
+    )
+
+    # 6. Faults driven over HTTP, as any team's test suite can.
     retry_after_throttling(client)
 
     print("python client: all checks passed")

@@ -20,9 +20,12 @@ use serde_json::{json, Value};
 
 use super::responses::Reply;
 
-/// Scopes every simulator token carries unless issued with fewer.
-pub(crate) const ALL_SCOPES: &str =
-    "ZohoCRM.settings.record_locking_configurations.ALL ZohoCRM.settings.data_sharing.ALL";
+/// Scopes every simulator token carries unless issued with fewer (as the token response
+/// names them): the three families and the directory.
+pub(crate) const ALL_SCOPES: &str = "ZohoCRM.settings.record_locking_configurations.ALL \
+     ZohoCRM.settings.data_sharing.ALL ZohoCRM.settings.roles.READ \
+     ZohoCRM.settings.user_groups.READ ZohoCRM.settings.profiles.READ \
+     ZohoCRM.settings.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ";
 
 /// Zoho Accounts' quota: tokens per refresh token per window.
 const QUOTA: usize = 10;
@@ -183,9 +186,12 @@ impl Auth {
                 Some((family, _)) => format!("{family}.all"),
                 None => wanted.clone(),
             };
-            let ok = scopes
-                .iter()
-                .any(|s| *s == wanted || *s == family_all || s == "zohocrm.settings.all");
+            let ok = scopes.iter().any(|s| {
+                *s == wanted
+                        || *s == family_all
+                        // `ZohoCRM.settings.ALL` covers the settings APIs, not users.
+                        || (s == "zohocrm.settings.all" && wanted.starts_with("zohocrm.settings."))
+            });
             if !ok {
                 return Err(Reply::flat(
                     401,

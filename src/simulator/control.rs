@@ -435,7 +435,7 @@ fn add_fault(shared: &Shared, body: &Bytes) -> Answer {
     };
     let m = req.matcher;
     if let Some(op) = &m.operation {
-        let known = op == TOKEN_OPERATION || Op::ALL.iter().any(|o| o.operation_id() == op);
+        let known = op == TOKEN_OPERATION || Op::all().any(|o| o.operation_id() == op);
         if !known {
             return Answer::invalid(format!(
                 "unknown operation {op:?}: use an operationId of spec/zoho-crm-access.yaml or \"{TOKEN_OPERATION}\""

@@ -1,10 +1,13 @@
 //! An in-process, stateful stand-in for Zoho CRM's access-control settings APIs on loopback.
 //!
-//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 21 operations of the spec
-//! (record locking configurations, data sharing rules, default organization permissions) with
-//! Zoho's documented validation, error codes and body shapes, plus the Zoho Accounts token
-//! endpoint for the refresh-token flow. It starts with a realistic org: modules with ids and
-//! fields, roles, groups, profiles, users, custom buttons and default share types.
+//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 35 operations of the spec
+//! (record locking configurations, data sharing rules, default organization permissions and the
+//! read-only directory of roles, user groups, profiles, modules, fields and users) with Zoho's
+//! documented validation, error codes and body shapes, plus the Zoho Accounts token endpoint for
+//! the refresh-token flow. It starts with a realistic org: modules with ids and fields, a role
+//! hierarchy, groups with members, profiles with permissions, users with roles, profiles and
+//! e-mail addresses, custom buttons and default share types. [`SimulatorBuilder::org_seed`]
+//! starts another org with the same names and different ids.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -54,6 +57,12 @@
 //!   activate/deactivate, search and summary filters, re-run, `CANNOT_PROCESS` while computing.
 //! * Organization permissions: 1 to 100 items, share types and module ids checked, per-item
 //!   errors (`207` when some items fail, `400` when all do).
+//! * The directory: the documented query parameters (paging of groups, sources, profiles and
+//!   users; `type` of users, `CurrentUser` included; `filters`, `include`, `status`), 204 where
+//!   Zoho documents one, malformed ids as `INVALID_DATA`, and the directory scopes
+//!   (`ZohoCRM.settings.roles.READ`, ..., `ZohoCRM.users.READ`, their `.ALL`, and
+//!   `ZohoCRM.settings.ALL` for the settings ones). Tokens the simulator mints carry every
+//!   scope unless issued with fewer.
 //! * Request-level problems use the flat error shape, body problems the shape wrapped under the
 //!   family's key; malformed JSON is `400 INVALID_DATA`.
 //!
@@ -111,6 +120,7 @@ mod catalogue;
 mod connection;
 mod control;
 mod criteria;
+mod directory;
 mod faults;
 mod ids;
 mod org_permissions;
@@ -132,7 +142,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use catalogue::{CustomButton, FieldInfo, ModuleInfo, NamedItem, OrgDirectory};
+pub use catalogue::{
+    CustomButton, FieldInfo, GroupDetails, GroupMember, ModuleInfo, NamedItem, OrgDirectory,
+    PermissionInfo, ProfileDetails, RoleDetails, UserDetails,
+};
 pub use faults::Fault;
 pub use state::StateSnapshot;
 
@@ -171,6 +184,7 @@ pub struct SeedError(String);
 #[derive(Clone, Debug)]
 pub struct SimulatorBuilder {
     seed: u64,
+    org_seed: u64,
     token_lifetime: Duration,
     utc_offset_seconds: i32,
     sharing_rule_limit: usize,
@@ -188,6 +202,7 @@ impl Default for SimulatorBuilder {
     fn default() -> Self {
         Self {
             seed: 0x2007_c0de,
+            org_seed: 0,
             token_lifetime: Duration::from_secs(3600),
             utc_offset_seconds: 5 * 3600 + 1800,
             sharing_rule_limit: 100,
@@ -207,6 +222,28 @@ impl SimulatorBuilder {
     /// Seed for ids and tokens: the same seed gives the same org ids (default: fixed).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Which org to simulate: every org seed has the same modules, fields, roles, groups,
+    /// profiles, users and custom buttons, by the same names (and users by the same e-mail
+    /// addresses), with different ids and credentials, as a sandbox and its production org
+    /// do. Org seed 0 (the default) is the org the simulator has always started with.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use zoho_crm_access::simulator::Simulator;
+    ///
+    /// let sandbox = Simulator::builder().org_seed(1).start().await?;
+    /// let production = Simulator::builder().org_seed(2).start().await?;
+    /// assert_ne!(sandbox.role_id("Manager"), production.role_id("Manager"));
+    /// assert!(production.role_id("Manager").is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn org_seed(mut self, org_seed: u64) -> Self {
+        self.org_seed = org_seed;
         self
     }
 
@@ -294,7 +331,7 @@ impl SimulatorBuilder {
         let offset = FixedOffset::east_opt(self.utc_offset_seconds)
             .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"));
         let config = Config {
-            seed: self.seed,
+            seed: org_seed_mix(self.seed, self.org_seed),
             offset,
             sharing_rule_limit: self.sharing_rule_limit,
             token_lifetime: self.token_lifetime,
@@ -324,6 +361,18 @@ impl SimulatorBuilder {
             task: Some(task),
         })
     }
+}
+
+/// The seed of ids and credentials for `org_seed` (0 keeps `seed` as it is).
+fn org_seed_mix(seed: u64, org_seed: u64) -> u64 {
+    if org_seed == 0 {
+        return seed;
+    }
+    // splitmix64 of the org seed, so neighbouring org seeds give unrelated ids.
+    let mut z = org_seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    seed ^ z ^ (z >> 31)
 }
 
 /// A running simulated Zoho CRM org on loopback. Stops when dropped (or on [`shutdown`]).
@@ -470,7 +519,8 @@ impl Simulator {
             .map(|m| m.id.clone())
     }
 
-    /// Id of the role with this name (`CEO`, `Manager`, `Sales Representative`).
+    /// Id of the role with this name (`CEO`, `Manager`, `Sales Representative`,
+    /// `Support Manager`, `Support Agent`).
     pub fn role_id(&self, name: &str) -> Option<String> {
         self.shared
             .lock()
@@ -480,7 +530,7 @@ impl Simulator {
             .map(|r| r.id.clone())
     }
 
-    /// Id of the group with this name (`Miami Users`, `Sales Team`).
+    /// Id of the group with this name (`Miami Users`, `Sales Team`, `Support Team`).
     pub fn group_id(&self, name: &str) -> Option<String> {
         self.shared
             .lock()
@@ -490,7 +540,8 @@ impl Simulator {
             .map(|g| g.id.clone())
     }
 
-    /// Id of the profile with this name (`Administrator`, `Standard`, `Sales Manager`).
+    /// Id of the profile with this name (`Administrator`, `Standard`, `Sales Manager`,
+    /// `Team User`).
     pub fn profile_id(&self, name: &str) -> Option<String> {
         self.shared
             .lock()
@@ -498,6 +549,17 @@ impl Simulator {
             .dir
             .profile(name)
             .map(|p| p.id.clone())
+    }
+
+    /// Id of the user with this e-mail address (`patricia.boyle@example.com`, the user the
+    /// tokens belong to; `john.smith@example.com`, ...).
+    pub fn user_id(&self, email: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .state
+            .dir
+            .user_by_email(email)
+            .map(|u| u.id.clone())
     }
 
     /// A copy of the current configurations, rules and org permissions.
@@ -529,7 +591,8 @@ impl Simulator {
     }
 
     /// Takes away (or gives back) the user's Customize and Manage Data Sharing permissions:
-    /// every settings call answers `403 NO_PERMISSION`.
+    /// every call of the three access families answers `403 NO_PERMISSION` (the read-only
+    /// directory is not affected).
     pub fn set_no_permission(&self, denied: bool) {
         self.shared.lock().state.no_permission = denied;
     }

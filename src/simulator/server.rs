@@ -1,4 +1,4 @@
-//! The HTTP side: accept loop on loopback, routing of the 21 operations, faults, authentication,
+//! The HTTP side: accept loop on loopback, routing of the 35 operations, faults, authentication,
 //! and the recording of every exchange.
 
 use std::collections::BTreeMap;
@@ -25,6 +25,7 @@ use super::connection::{
     MAX_HEAD_BYTES, MAX_SMALL_BODY_BYTES,
 };
 use super::control::{self, CONTROL_PREFIX};
+use super::directory::{self, DirOp};
 use super::faults::{Fault, FaultAction, Faults, Seen, TOKEN_OPERATION};
 use super::received::{Entry, Received};
 use super::responses::{invalid_method, invalid_url, Reply};
@@ -44,7 +45,7 @@ pub(crate) const MAX_RECORDINGS: usize = 10_000;
 /// Request body bytes (plus a fixed 512 per exchange) kept in recordings at most.
 pub(crate) const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
 
-/// The 21 operations of the spec.
+/// The 35 operations of the spec (the directory's 14 in [`DirOp`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op {
     GetRecordLockingConfigurations,
@@ -68,10 +69,13 @@ pub(crate) enum Op {
     RerunSharingRules,
     GetOrgPermissions,
     UpdateOrgPermissions,
+    /// The 14 read-only operations of the `Directory` tag (see `directory.rs`).
+    Directory(DirOp),
 }
 
 impl Op {
-    /// Every operation, in the spec's order.
+    /// Every operation of the three access families, in the spec's order (the directory's
+    /// are [`DirOp::ALL`]; [`Op::all`] yields both).
     pub(crate) const ALL: [Op; 21] = [
         Op::GetRecordLockingConfigurations,
         Op::CreateRecordLockingConfiguration,
@@ -95,6 +99,13 @@ impl Op {
         Op::GetOrgPermissions,
         Op::UpdateOrgPermissions,
     ];
+
+    /// Every operation of the spec: the access families', then the directory's.
+    pub(crate) fn all() -> impl Iterator<Item = Op> {
+        Op::ALL
+            .into_iter()
+            .chain(DirOp::ALL.into_iter().map(Op::Directory))
+    }
 
     /// The spec's operationId.
     pub(crate) fn operation_id(self) -> &'static str {
@@ -120,6 +131,7 @@ impl Op {
             Op::RerunSharingRules => "rerunSharingRules",
             Op::GetOrgPermissions => "getOrgPermissions",
             Op::UpdateOrgPermissions => "updateOrgPermissions",
+            Op::Directory(d) => d.operation_id(),
         }
     }
 
@@ -153,6 +165,7 @@ impl Op {
             | RerunSharingRules
             | UpdateOrgPermissions => "ZohoCRM.settings.data_sharing.UPDATE",
             DeleteSharingRule => "ZohoCRM.settings.data_sharing.DELETE",
+            Directory(d) => d.scope(),
         }
     }
 }
@@ -238,7 +251,7 @@ pub(crate) fn route(method: &Method, rest: &str) -> Route {
             ],
             Some(id),
         ),
-        _ => Route::NotFound,
+        _ => directory::route(method, &segs),
     }
 }
 
@@ -709,6 +722,7 @@ fn dispatch(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8])
         | GetRecordLockingConfigurationById
         | UpdateRecordLockingConfiguration
         | DeleteRecordLockingConfiguration => record_locking::handle(state, op, id, q, body),
+        Directory(d) => directory::handle(state, d, id, q),
         _ => sharing_rules::handle(state, op, id, q, body),
     }
 }

@@ -398,6 +398,51 @@ fn published_examples_pass_or_are_listed() {
 }
 
 #[test]
+fn published_directory_examples_pass_or_are_listed() {
+    let shared = workspace().join("../shared/zoho-directory-examples");
+    if !shared.is_dir() {
+        eprintln!("{} is absent; nothing to check", shared.display());
+        return;
+    }
+    let (ok, out) = check_spec(&["--recordings", shared.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("1 known disagreements, 0 failed"), "{out}");
+}
+
+#[test]
+fn a_placeholder_path_segment_is_not_recorded_and_not_checked() {
+    let dir = temp_dir("placeholder");
+    let response = json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {
+        "sources_count": [{"roles": 2, "users": {"active": 2, "inactive": 0, "deleted": 0}}]
+    }});
+    // The template's own `{group}`: not recorded, so not held to the id pattern.
+    write(
+        &dir,
+        "placeholder.json",
+        &json!({"source": "test", "request": {"method": "GET",
+            "path": "/crm/v8/settings/user_groups/{group}/actions/sources_count", "query": {}},
+            "response": response}),
+    );
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("path parameters not recorded (left as the template's `{name}` placeholder, not checked): 1 in 1 recordings"),
+        "{out}"
+    );
+    // Any other non-id is still checked against the pattern.
+    write(
+        &dir,
+        "placeholder.json",
+        &json!({"source": "test", "request": {"method": "GET",
+            "path": "/crm/v8/settings/user_groups/{id}/actions/sources_count", "query": {}},
+            "response": response}),
+    );
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("`group`"), "{out}");
+}
+
+#[test]
 fn formats_and_item_limits_are_enforced() {
     let dir = temp_dir("formats");
     let mut bad_time = rlc_get();

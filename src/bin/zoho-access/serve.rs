@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// connection stays open).
     #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_read_timeout: u64,
+    /// Which org to simulate: every org seed has the same names (modules, fields, roles,
+    /// groups, profiles, users) with different ids and credentials; 0 is the default org.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub org_seed: u64,
 }
 
 /// Starts the simulator, prints how to reach it, and serves until the process is interrupted.
@@ -31,6 +35,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         .port(args.port)
         .max_connections(args.max_connections as usize)
         .header_read_timeout(Duration::from_secs(args.header_read_timeout))
+        .org_seed(args.org_seed)
         // A long-running server keeps no exchange log (the control surface's request log is a
         // bounded ring).
         .record_exchanges(false)
@@ -56,6 +61,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         "refresh_token": creds.refresh_token.expose_secret(),
         "control_url": sim.control_url(),
         "control_token": sim.control_token(),
+        "org_seed": args.org_seed,
     });
     write_stdout(&info.to_string())?;
     eprintln!("{}", usage(&sim));

@@ -12,6 +12,10 @@
 //! Open enums (`x-extensible-enum: true`) accept unknown values; so do objects with undeclared
 //! properties. Both are drift: listed as notes, and failures under `--strict`.
 //!
+//! A path segment recorded as the template's own placeholder (`{group}` where the template says
+//! `{group}`) means the value was not recorded: that parameter is not checked, and the report
+//! counts such placeholders.
+//!
 //! Ids marked `x-zoho-accepts-number: true` in a request schema may be recorded as JSON numbers
 //! (as Zoho's Python SDK sends them); they are checked as the strings they stand for
 //! ([`lenient`]). A recording with `expect_request_rejected` must be a refused exchange whose
@@ -203,6 +207,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                     status_key: None,
                     problems: vec![Problem::new("recording", message)],
                     numeric_ids: Vec::new(),
+                    placeholders: Vec::new(),
                 },
             };
             outcomes.push(outcome);
@@ -303,6 +308,13 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     if drift_notes > 0 {
         say!("drift allowed without --strict: {drift_notes} undeclared properties or open-enum values");
     }
+    let placeholders: usize = outcomes.iter().map(|o| o.placeholders.len()).sum();
+    if placeholders > 0 {
+        say!(
+            "path parameters not recorded (left as the template's `{{name}}` placeholder, not checked): {placeholders} in {} recordings",
+            outcomes.iter().filter(|o| !o.placeholders.is_empty()).count()
+        );
+    }
     if numeric_ids > 0 {
         say!(
             "request ids sent as JSON numbers, checked as strings ({}): {numeric_ids} in {numeric_recordings} recordings",
@@ -378,6 +390,7 @@ impl Checker {
             status_key: None,
             problems: Vec::new(),
             numeric_ids: Vec::new(),
+            placeholders: Vec::new(),
         };
         let (op, path_params) = match self.router.find(&rec.method, &rec.path) {
             Match::Found(op, params) => (op.clone(), params),
@@ -396,6 +409,12 @@ impl Checker {
         };
         outcome.operation = Some(op.id.clone());
         let params = self.params(&op);
+        // A segment written as the template's own `{name}` is a placeholder: the value was not
+        // recorded (as in published response examples whose request was filled in).
+        let (placeholders, path_params): (Vec<_>, Vec<_>) = path_params
+            .into_iter()
+            .partition(|(name, value)| *value == format!("{{{name}}}"));
+        outcome.placeholders = placeholders.into_iter().map(|(name, _)| name).collect();
         self.check_params(rec, &op, &params, &path_params, &mut outcome.problems);
         outcome.numeric_ids = self.check_request_body(rec, &op, &mut outcome.problems);
         let refused = !(200..300).contains(&rec.status);
