@@ -34,7 +34,7 @@ use crate::generated::Client;
 use crate::retry::{idempotent, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
-pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
 
 /// Marks a response synthesized for a failure that happened before any real response.
 const LOCAL_ERROR_HEADER: HeaderName = HeaderName::from_static("x-zoho-crm-access-error");
@@ -90,6 +90,8 @@ pub(crate) struct CallContext {
     pub(crate) attempts: Cell<u32>,
     pub(crate) status: Cell<Option<u16>>,
     pub(crate) error: RefCell<Option<Error>>,
+    /// The `Retry-After` wait that was not taken because it would pass the deadline.
+    pub(crate) retry_after: Cell<Option<Duration>>,
 }
 
 impl Shared {
@@ -179,6 +181,7 @@ impl Shared {
             else {
                 return Ok(local_error(Error::Config {
                     reason: "internal: a request that cannot be cloned was retried".into(),
+                    source: None,
                 }));
             };
 
@@ -200,6 +203,7 @@ impl Shared {
                             reason: "the access token contains characters not allowed in an \
                                      HTTP header"
                                 .into(),
+                            source: None,
                         }))
                     }
                 }
@@ -226,6 +230,7 @@ impl Shared {
                 Ok(Err(_closed)) => {
                     return Ok(local_error(Error::Config {
                         reason: "internal: the concurrency limiter was closed".into(),
+                        source: None,
                     }))
                 }
                 Err(_) => return Ok(timed_out(attempt - 1)),
@@ -295,10 +300,13 @@ impl Shared {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
+                let asked = crate::retry::retry_after(resp.headers(), std::time::SystemTime::now());
+                let _ = CALL.try_with(|c| c.retry_after.set(asked));
                 tracing::warn!(
                     attempt,
                     status = status.as_u16(),
-                    "retryable status, but the retry deadline would pass; giving up"
+                    wait_ms = wait.as_millis() as u64,
+                    "retryable status, but waiting would pass the retry deadline; giving up"
                 );
             }
             // When another attempt is allowed, read the body here so that one that breaks off
@@ -316,9 +324,7 @@ impl Shared {
                             continue;
                         }
                         tracing::warn!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
-                        return Ok(local_error(incomplete(
-                            operation, status, attempt, e, started,
-                        )));
+                        return Ok(local_error(incomplete(operation, status, attempt, e)));
                     }
                 }
             }
@@ -383,26 +389,23 @@ pub(crate) fn operation_id(name: &'static str) -> &'static str {
         .map_or(name, |(_, camel)| camel)
 }
 
-/// The error for a response whose body could not be read to its end.
+/// The error for a response whose body could not be read to its end: the attempt's timeout
+/// ran out while reading ([`Error::Transport`], [`crate::TransportKind::ReadTimeout`]), or the
+/// body broke off ([`Error::IncompleteResponse`]).
 pub(crate) fn incomplete(
     operation: &str,
     status: reqwest::StatusCode,
     attempts: u32,
     source: reqwest::Error,
-    started: Instant,
 ) -> Error {
     if source.is_timeout() {
-        return Error::Timeout {
-            operation: operation.to_owned(),
-            attempts,
-            elapsed: started.elapsed(),
-        };
+        return Error::transport(operation, attempts, source);
     }
     Error::IncompleteResponse {
         operation: operation.to_owned(),
         status: status.as_u16(),
         attempts,
-        source,
+        source: Box::new(source),
     }
 }
 
@@ -521,7 +524,7 @@ mod tests {
 
     #[test]
     fn operation_ids_are_the_specs_for_every_progenitor_name() {
-        let spec: serde_yaml::Value = serde_yaml::from_str(
+        let spec: serde_norway::Value = serde_norway::from_str(
             &std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/spec/zoho-crm-access.yaml"

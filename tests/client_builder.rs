@@ -142,11 +142,8 @@ fn data_centres_and_environments_map_to_their_domains() {
 }
 
 fn rule(n: usize) -> types::LockingRuleInput {
-    types::LockingRuleInput {
-        name: Some(format!("rule {n}").try_into().unwrap()),
-        criteria: Some(field("Stage").equal(format!("S{n}")).into()),
-        ..Default::default()
-    }
+    types::LockingRuleInput::new_rule(&format!("rule {n}"), field("Stage").equal(format!("S{n}")))
+        .unwrap()
 }
 
 fn assert_invalid(err: Error, what: &str) {
@@ -200,10 +197,7 @@ async fn documented_limits_fail_before_any_request() {
     let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Manual);
     input.excluded_fields = Some(
         (0..16)
-            .map(|i| types::FieldRef {
-                api_name: Some(format!("F{i}")),
-                id: None,
-            })
+            .map(|i| types::FieldRef::new().with_api_name(format!("F{i}")))
             .collect(),
     );
     assert_invalid(
@@ -357,10 +351,7 @@ async fn the_user_agent_is_sent_default_or_custom() {
 }
 
 fn named(i: usize) -> types::NamedRef {
-    types::NamedRef {
-        id: format!("58431040000004{i:05}"),
-        name: None,
-    }
+    types::NamedRef::new(format!("58431040000004{i:05}"))
 }
 
 #[tokio::test]
@@ -412,10 +403,7 @@ async fn record_locking_caps_and_dependent_fields_fail_before_any_request() {
     let mut u = update();
     u.excluded_fields = Some(
         (0..16)
-            .map(|i| types::FieldRef {
-                api_name: Some(format!("F{i}")),
-                id: None,
-            })
+            .map(|i| types::FieldRef::new().with_api_name(format!("F{i}")))
             .collect(),
     );
     assert_invalid(deals.update(u).await.unwrap_err(), "excluded_fields");
@@ -434,11 +422,7 @@ async fn record_locking_caps_and_dependent_fields_fail_before_any_request() {
 
     // An update: 5 kept or new rules plus 5 removals is fine to send; a sixth kept rule or
     // an eleventh entry is not.
-    let removal = |n: usize| types::LockingRuleInput {
-        id: Some(format!("77{n}")),
-        delete: Some(true),
-        ..Default::default()
-    };
+    let removal = |n: usize| types::LockingRuleInput::remove(format!("77{n}"));
     let mut u = update();
     u.locking_rules = Some((0..6).map(rule).chain((0..5).map(removal)).collect());
     assert_invalid(deals.update(u).await.unwrap_err(), "locking_rules");
@@ -476,20 +460,14 @@ async fn a_sharing_rule_update_that_sets_the_type_is_checked_like_a_create() {
         .build()
         .unwrap();
     let leads = client.sharing_rules("Leads");
-    let owner_without_from = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::RecordOwnerBased),
-        ..Default::default()
-    };
-    let owner_with_criteria = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::RecordOwnerBased),
-        shared_from: Some(types::SharedFrom::group("3")),
-        criteria: Some(field("A").equal("b").into()),
-        ..Default::default()
-    };
-    let criteria_without_criteria = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::CriteriaBased),
-        ..Default::default()
-    };
+    let owner_without_from =
+        types::SharingRuleUpdate::new().with_type(enums::SharingRuleType::RecordOwnerBased);
+    let owner_with_criteria = types::SharingRuleUpdate::new()
+        .with_type(enums::SharingRuleType::RecordOwnerBased)
+        .with_shared_from(types::SharedFrom::group("3"))
+        .with_criteria(field("A").equal("b"));
+    let criteria_without_criteria =
+        types::SharingRuleUpdate::new().with_type(enums::SharingRuleType::CriteriaBased);
     for (changes, what) in [
         (owner_without_from, "shared_from"),
         (owner_with_criteria, "criteria"),
@@ -501,19 +479,14 @@ async fn a_sharing_rule_update_that_sets_the_type_is_checked_like_a_create() {
         assert_invalid(leads.update_in_body(in_body).await.unwrap_err(), what);
     }
     // update_in_body needs the id in the body.
-    let no_id = types::SharingRuleUpdate {
-        permission_type: Some(enums::PermissionType::Read),
-        ..Default::default()
-    };
+    let no_id = types::SharingRuleUpdate::new().with_permission_type(enums::PermissionType::Read);
     assert_invalid(leads.update_in_body(no_id).await.unwrap_err(), "id");
     assert_eq!(server.total(), 0, "nothing may be sent");
 
     // A whole owner-based change goes out.
-    let ok = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::RecordOwnerBased),
-        shared_from: Some(types::SharedFrom::group("3")),
-        ..Default::default()
-    };
+    let ok = types::SharingRuleUpdate::new()
+        .with_type(enums::SharingRuleType::RecordOwnerBased)
+        .with_shared_from(types::SharedFrom::group("3"));
     assert!(matches!(
         leads.update("5", ok).await.unwrap_err(),
         Error::Api { status: 500, .. }
