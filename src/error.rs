@@ -76,8 +76,9 @@ pub enum Error {
 
     /// The request could not be sent or its response not received: the connection was
     /// refused, timed out, failed its TLS handshake or closed early, or the server's answer
-    /// was not valid HTTP. [`TransportKind`] says which; `source` is the HTTP client's error,
-    /// whose chain reaches the I/O error underneath.
+    /// was not valid HTTP. [`TransportKind`] says which. `source` is the HTTP client's error,
+    /// whose chain reaches the I/O error underneath; for a timeout it is an I/O error of kind
+    /// [`std::io::ErrorKind::TimedOut`] wrapping the HTTP client's error.
     #[error("{operation}: {kind} (after {attempts} attempt(s))")]
     #[non_exhaustive]
     Transport {
@@ -295,6 +296,32 @@ impl TransportKind {
     }
 }
 
+/// The cause kept for a failed HTTP exchange: the HTTP client's error, whose chain reaches
+/// the I/O error underneath. A timeout of the HTTP client's own timer has no I/O error in its
+/// chain, so it is wrapped in one of kind [`std::io::ErrorKind::TimedOut`] (as an operating
+/// system would report it); the HTTP client's error is that I/O error's inner error.
+pub(crate) fn transport_cause(kind: TransportKind, error: reqwest::Error) -> Cause {
+    let timed_out = matches!(
+        kind,
+        TransportKind::ConnectTimeout | TransportKind::ReadTimeout
+    );
+    if timed_out && !has_io_error(&error) {
+        return Box::new(std::io::Error::new(std::io::ErrorKind::TimedOut, error));
+    }
+    Box::new(error)
+}
+
+fn has_io_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<std::io::Error>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
 /// One failed item of a multi-item write.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -506,11 +533,12 @@ impl Error {
 
     /// [`Error::Transport`] for an HTTP client error.
     pub(crate) fn transport(operation: &str, attempts: u32, source: reqwest::Error) -> Self {
+        let kind = TransportKind::of(&source);
         Error::Transport {
             operation: operation.to_owned(),
             attempts,
-            kind: TransportKind::of(&source),
-            source: Box::new(source),
+            kind,
+            source: transport_cause(kind, source),
         }
     }
 

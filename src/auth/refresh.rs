@@ -10,10 +10,46 @@ use url::Url;
 
 use super::{StoredToken, Token, TokenStore};
 use crate::datacenter::{api_base, checked_server_url};
-use crate::error::{Error, TransportKind};
+use crate::error::{transport_cause, Error, TransportKind};
 
 /// A failure's cause, shared by every caller that waited for the same refresh.
-type SharedCause = Arc<dyn std::error::Error + Send + Sync + 'static>;
+///
+/// An `Arc` in an error chain hides the type of the error it holds from `downcast_ref`. So a
+/// cause that is itself an I/O error (a timeout, see `transport_cause`) is kept as its kind
+/// and inner error, and each caller gets an I/O error of its own; a cause whose I/O error
+/// lies deeper is shared as it is.
+#[derive(Clone)]
+enum SharedCause {
+    Io(
+        std::io::ErrorKind,
+        Arc<dyn std::error::Error + Send + Sync + 'static>,
+    ),
+    Other(Arc<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl SharedCause {
+    fn new(cause: Cause) -> SharedCause {
+        match cause.downcast::<std::io::Error>() {
+            Ok(io) => {
+                let kind = io.kind();
+                match io.into_inner() {
+                    Some(inner) => SharedCause::Io(kind, Arc::from(inner)),
+                    None => SharedCause::Io(kind, Arc::new(std::io::Error::from(kind))),
+                }
+            }
+            Err(other) => SharedCause::Other(Arc::from(other)),
+        }
+    }
+
+    fn to_cause(&self) -> Cause {
+        match self {
+            SharedCause::Io(kind, inner) => Box::new(std::io::Error::new(*kind, inner.clone())),
+            SharedCause::Other(inner) => Box::new(inner.clone()),
+        }
+    }
+}
 
 /// How long before expiry a token is refreshed (at most half its lifetime).
 const REFRESH_EARLY: Duration = Duration::from_secs(60);
@@ -279,7 +315,7 @@ impl Refresher {
         if let Some((reason, source)) = st.last_failure.as_ref() {
             return Some(Err(Error::Auth {
                 reason: reason.clone(),
-                source: source.clone().map(|s| Box::new(s) as _),
+                source: source.as_ref().map(SharedCause::to_cause),
             }));
         }
         st.current.as_ref().map(|cur| {
@@ -374,11 +410,11 @@ impl Refresher {
                 Ok(token)
             }
             Err(Error::Auth { reason, source }) => {
-                let source: Option<SharedCause> = source.map(Arc::from);
+                let source = source.map(SharedCause::new);
                 st.last_failure = Some((reason.clone(), source.clone()));
                 Err(Error::Auth {
                     reason,
-                    source: source.map(|s| Box::new(s) as _),
+                    source: source.as_ref().map(SharedCause::to_cause),
                 })
             }
             Err(other) => {
@@ -411,20 +447,24 @@ impl Refresher {
             .body(body)
             .send()
             .await
-            .map_err(|e| Error::Auth {
-                reason: format!(
-                    "could not get a token from the accounts server {host}: {}",
-                    TransportKind::of(&e)
-                ),
-                source: Some(Box::new(e.without_url())),
+            .map_err(|e| {
+                let kind = TransportKind::of(&e);
+                Error::Auth {
+                    reason: format!(
+                        "could not get a token from the accounts server {host}: {kind}"
+                    ),
+                    source: Some(transport_cause(kind, e.without_url())),
+                }
             })?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| Error::Auth {
-            reason: format!(
-                "could not read the token response of the accounts server {host}: {}",
-                TransportKind::of(&e)
-            ),
-            source: Some(Box::new(e.without_url())),
+        let bytes = resp.bytes().await.map_err(|e| {
+            let kind = TransportKind::of(&e);
+            Error::Auth {
+                reason: format!(
+                    "could not read the token response of the accounts server {host}: {kind}"
+                ),
+                source: Some(transport_cause(kind, e.without_url())),
+            }
         })?;
         let parsed = match TokenResponse::parse(&bytes) {
             Ok(p) => p,
