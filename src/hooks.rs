@@ -251,7 +251,8 @@ impl Shared {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    tracing::warn!(attempt, error = %e, "transport failure");
+                    // The caller gets the error; logging it louder would say it twice.
+                    tracing::debug!(attempt, error = %e, "transport failure");
                     return Err(e);
                 }
                 Ok(resp) => resp,
@@ -302,7 +303,7 @@ impl Shared {
                 }
                 let asked = crate::retry::retry_after(resp.headers(), std::time::SystemTime::now());
                 let _ = CALL.try_with(|c| c.retry_after.set(asked));
-                tracing::warn!(
+                tracing::debug!(
                     attempt,
                     status = status.as_u16(),
                     wait_ms = wait.as_millis() as u64,
@@ -323,7 +324,7 @@ impl Shared {
                             tokio::time::sleep(wait).await;
                             continue;
                         }
-                        tracing::warn!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
+                        tracing::debug!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
                         return Ok(local_error(incomplete(operation, status, attempt, e)));
                     }
                 }
