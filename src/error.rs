@@ -231,16 +231,8 @@ impl fmt::Display for TransportKind {
 impl TransportKind {
     /// Classifies an HTTP client error by what its source chain holds.
     pub(crate) fn of(error: &reqwest::Error) -> TransportKind {
-        let mut kind = None;
-        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
-        while let Some(e) = current {
-            if let Some(found) = Self::of_one(e) {
-                kind = Some(found);
-                break;
-            }
-            current = e.source();
-        }
-        match kind {
+        let found = Self::in_chain(error);
+        match found {
             Some(TransportKind::ReadTimeout) | Some(TransportKind::ConnectTimeout) | None
                 if error.is_timeout() =>
             {
@@ -250,20 +242,36 @@ impl TransportKind {
                     TransportKind::ReadTimeout
                 }
             }
-            Some(k) => k,
-            None if error.is_connect() => TransportKind::Other,
+            Some(kind) => kind,
             None => TransportKind::Other,
         }
+    }
+
+    /// The most specific kind any link of the chain names. An I/O error's `source()` skips
+    /// the error it wraps, so wrapped errors are searched too (TLS libraries report through
+    /// I/O errors wrapping I/O errors wrapping their own).
+    fn in_chain(error: &(dyn std::error::Error + 'static)) -> Option<TransportKind> {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(inner) = e
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+            {
+                if let Some(kind) = Self::in_chain(inner) {
+                    return Some(kind);
+                }
+            }
+            if let Some(kind) = Self::of_one(e) {
+                return Some(kind);
+            }
+            current = e.source();
+        }
+        None
     }
 
     /// What one link of an error chain says, if it says anything specific.
     fn of_one(e: &(dyn std::error::Error + 'static)) -> Option<TransportKind> {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if crate::tls::is_tls_error(inner) {
-                    return Some(TransportKind::Tls);
-                }
-            }
             return match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => Some(TransportKind::ConnectionRefused),
                 std::io::ErrorKind::TimedOut => Some(TransportKind::ReadTimeout),

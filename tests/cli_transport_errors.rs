@@ -1,6 +1,7 @@
 //! The spawned `zoho-access` binary against failing endpoints on loopback: a refused
 //! connection, a connect timeout, a read timeout and a failing accounts server each end with
 //! exit 1, an `error:` line naming the cause and `caused by:` lines down to the I/O error.
+#![cfg(feature = "cli")]
 
 mod cli_support;
 
