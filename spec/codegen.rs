@@ -35,8 +35,11 @@ pub const ENUM_MODULE_PATH: &str = "crate::generated::enums";
 
 /// What one generation run produced.
 pub struct Generated {
-    /// progenitor's client and types, formatted.
+    /// progenitor's client (and its request builders), formatted. Refers to the types as
+    /// `types::...`.
     pub client: String,
+    /// The `types` module (typify's types, post-processed), formatted.
+    pub types: String,
     /// The open enums, formatted.
     pub enums: String,
     /// Number of operations in the spec.
@@ -168,11 +171,25 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     post_process(&mut file, &doc_for_docs)?;
+    // The types go to a module of their own, so the data model does not sit in the module
+    // of the client that needs the hand-written transport (no import cycle).
+    let at = file
+        .items
+        .iter()
+        .position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+        .ok_or("generated code has no `types` module")?;
+    let types_module = file.items.remove(at);
+    let types = prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: vec![types_module],
+    });
     let client = prettyplease::unparse(&file);
     let enums = format_tokens(&render_enums(&open_enums)?)?;
 
     Ok(Generated {
         client,
+        types,
         enums,
         operations,
         schemas: schema_count,

@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Auth, MemoryTokenStore, Refresher, TokenStore};
 use crate::datacenter::{api_base, checked_server_url, DataCenter, Environment};
 use crate::error::{excerpt, from_error_body, Error};
-use crate::generated::{self, enums, types};
+use crate::generated::{enums, types};
+use crate::generated_client;
 use crate::hooks::{CallContext, Hooks, Shared, CALL};
 use crate::retry::RetryPolicy;
 
@@ -34,7 +35,7 @@ use crate::retry::RetryPolicy;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    raw: Arc<generated::Client>,
+    raw: Arc<generated_client::Client>,
     base: Arc<str>,
 }
 
@@ -73,7 +74,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn raw(&self) -> &generated::Client {
+    pub fn raw(&self) -> &generated_client::Client {
         &self.raw
     }
 
@@ -321,9 +322,9 @@ fn lenient_error(bytes: &[u8]) -> Option<(enums::ZohoCode, String, types::Action
     Some((enums::ZohoCode::from(code), message, details))
 }
 
-impl generated::Client {
+impl generated_client::Client {
     fn inner_hooks(&self) -> &Hooks {
-        <generated::Client as progenitor_client::ClientInfo<Hooks>>::inner(self)
+        <generated_client::Client as progenitor_client::ClientInfo<Hooks>>::inner(self)
     }
 }
 
@@ -654,7 +655,7 @@ impl ClientBuilder {
                 base.clone(),
             )),
         };
-        let raw = generated::Client::new_with_client(&base, http, hooks);
+        let raw = generated_client::Client::new_with_client(&base, http, hooks);
         Ok(Client {
             raw: Arc::new(raw),
             base: base.into(),

@@ -282,7 +282,7 @@ impl TransportKind {
                 _ => None,
             };
         }
-        if crate::tls::is_tls_error(e) {
+        if is_tls_error(e) {
             return Some(TransportKind::Tls);
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
@@ -302,6 +302,20 @@ impl TransportKind {
         }
         None
     }
+}
+
+/// Whether an error (one link of a chain) comes from the TLS implementation.
+fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(any(feature = "rustls", feature = "rustls-no-provider"))]
+    if e.is::<rustls::Error>() {
+        return true;
+    }
+    #[cfg(feature = "native-tls")]
+    if e.is::<native_tls::Error>() {
+        return true;
+    }
+    let _ = e;
+    false
 }
 
 /// The cause kept for a failed HTTP exchange: the HTTP client's error, whose chain reaches

@@ -1,8 +1,9 @@
-//! The low-level client and types, generated at build time from `spec/zoho-crm-access.yaml` by
-//! progenitor (see `build.rs` and `spec/codegen.rs`). Nothing here is written by hand.
+//! The data model generated at build time from `spec/zoho-crm-access.yaml` by progenitor and
+//! typify (see `build.rs` and `spec/codegen.rs`): the types, the open enums and facts about
+//! the spec. Nothing here is written by hand, and nothing here depends on the rest of the
+//! crate. The generated client lives in `crate::generated_client`.
 //!
-//! This module is private: users reach the types as [`crate::types`] and [`crate::enums`], and
-//! the client as [`crate::raw`].
+//! This module is private: users reach the types as [`crate::types`] and [`crate::enums`].
 #![allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
 
 /// Open enumerations generated from the spec's enum schemas.
@@ -14,5 +15,5 @@ pub mod enums {
     include!(concat!(env!("OUT_DIR"), "/enums.rs"));
 }
 
-include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+include!(concat!(env!("OUT_DIR"), "/types.rs"));
 include!(concat!(env!("OUT_DIR"), "/no_content.rs"));

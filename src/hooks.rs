@@ -1,7 +1,8 @@
 //! The transport under the generated client: authentication, retries, the concurrency limit
 //! and tracing, applied to every request progenitor builds.
 //!
-//! `generated::Client` calls [`ClientHooks::exec`] for each operation. Here that:
+//! The generated client calls `ClientHooks::exec` for each operation (the impl lives beside
+//! the generated code, in `crate::generated`, and calls [`Shared::execute`]). Here that:
 //! * sets `Authorization: Zoho-oauthtoken <token>` (refreshing the token first when due) and
 //!   drops progenitor's `api-version` header, which Zoho does not use;
 //! * sends the request to the API domain the accounts server named, when the client follows
@@ -22,7 +23,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
@@ -30,7 +30,6 @@ use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::generated::Client;
 use crate::retry::{idempotent, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
@@ -121,7 +120,9 @@ impl Shared {
         reqwest::Url::parse(&format!("{target}{rest}")).ok()
     }
 
-    async fn execute(
+    /// Sends one operation's request (see the module docs); called by the generated
+    /// client's `ClientHooks::exec` (in `crate::generated`).
+    pub(crate) async fn execute(
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
@@ -447,7 +448,7 @@ fn rebuild(
 
 /// A synthetic response standing for a failure that has no real response: the typed error
 /// goes to the caller's [`CallContext`], and a readable message into a marker header that
-/// [`ClientHooks::post`] turns into `progenitor_client::Error::Custom`.
+/// `ClientHooks::post` turns into `progenitor_client::Error::Custom`.
 fn local_error(error: Error) -> reqwest::Response {
     let message: String = error
         .to_string()
@@ -475,35 +476,11 @@ fn local_error(error: Error) -> reqwest::Response {
     reqwest::Response::from(resp)
 }
 
-impl ClientHooks<Hooks> for Client {
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        if let Ok(resp) = result {
-            if let Some(msg) = resp.headers().get(LOCAL_ERROR_HEADER) {
-                return Err(progenitor_client::Error::Custom(
-                    msg.to_str().unwrap_or("request failed").to_owned(),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        // Boxed once here, so the layers above move a pointer instead of a large future.
-        Box::pin(self.inner().shared.execute(
-            self.client(),
-            request,
-            operation_id(info.operation_id),
-        ))
-        .await
-    }
+/// The message of a synthetic response made by [`local_error`], if `resp` is one.
+pub(crate) fn local_error_message(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get(LOCAL_ERROR_HEADER)
+        .map(|msg| msg.to_str().unwrap_or("request failed").to_owned())
 }
 
 #[cfg(test)]

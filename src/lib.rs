@@ -8,6 +8,7 @@ mod client;
 mod datacenter;
 mod error;
 mod generated;
+mod generated_client;
 mod handles;
 mod hooks;
 mod org_permissions;

@@ -31,11 +31,11 @@
 
 /// progenitor's client: one method per operation of the spec. Obtain one from
 /// [`crate::Client::raw`].
-pub use crate::generated::Client as RawClient;
+pub use crate::generated_client::Client as RawClient;
 
 /// The request builders [`RawClient`]'s methods return: set parameters and the body, then
 /// `send()`.
-pub use crate::generated::builder as requests;
+pub use crate::generated_client::builder as requests;
 
 pub use crate::hooks::Hooks;
 

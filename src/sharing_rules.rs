@@ -7,7 +7,8 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use crate::client::Client;
 use crate::client::RawResult;
 use crate::error::Error;
-use crate::generated::{self, enums, types};
+use crate::generated::{enums, types};
+use crate::generated_client;
 use crate::handles::{check_id, check_module, single};
 
 impl types::SharingRuleInput {
@@ -497,7 +498,7 @@ impl SharingRulesHandler {
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + 'static
     where
         F: AsyncFnOnce(
-                &generated::Client,
+                &generated_client::Client,
                 &str,
                 String,
             ) -> RawResult<types::SharingRuleActionResults>

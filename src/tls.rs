@@ -108,17 +108,3 @@ fn add_root(_: reqwest::ClientBuilder, _: &[u8]) -> Result<reqwest::ClientBuilde
         "add_root_certificate needs TLS, but this build has no TLS implementation: {FEATURES}"
     )))
 }
-
-/// Whether an error (one link of a chain) comes from the TLS implementation.
-pub(crate) fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
-    #[cfg(any(feature = "rustls", feature = "rustls-no-provider"))]
-    if e.is::<rustls::Error>() {
-        return true;
-    }
-    #[cfg(feature = "native-tls")]
-    if e.is::<native_tls::Error>() {
-        return true;
-    }
-    let _ = e;
-    false
-}

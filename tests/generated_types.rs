@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 const SPEC: &str = include_str!("../spec/zoho-crm-access.yaml");
-const CLIENT: &str = include_str!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.rs"));
 const ENUMS: &str = include_str!(concat!(env!("OUT_DIR"), "/enums.rs"));
 
 /// Component schemas of the spec: (name, is an enum schema).
@@ -40,7 +40,7 @@ fn documented(attrs: &[syn::Attribute]) -> bool {
 /// The public structs and enums directly in `mod types` (not its `builder` and `error`
 /// submodules), with their attributes.
 fn generated_types() -> Vec<(String, Vec<syn::Attribute>, Option<syn::Fields>)> {
-    let file = syn::parse_file(CLIENT).expect("the generated client parses");
+    let file = syn::parse_file(TYPES).expect("the generated types parse");
     let types = file
         .items
         .iter()

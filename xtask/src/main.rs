@@ -10,6 +10,7 @@ mod check_spec;
 mod codegen;
 mod codegen_cmd;
 mod docs;
+mod layers;
 mod polyglot;
 mod record;
 
@@ -39,6 +40,8 @@ enum Command {
     CheckSpec(check_spec::Args),
     /// Record a session of real calls as recordings (secrets and personal data removed).
     Record(record::Args),
+    /// Check that the library's modules do not import each other in a circle.
+    Layers(layers::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::CheckSpec(args) => check_spec::run(args),
         Command::Record(args) => record::run(args),
+        Command::Layers(args) => layers::run(args),
     };
     match result {
         Ok(code) => code,
