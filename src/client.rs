@@ -65,8 +65,10 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The progenitor-generated client underneath, for operations or options the handles do
-    /// not cover. It shares this client's authentication, retries and concurrency limit.
+    /// The progenitor-generated client underneath ([`crate::raw`]), for operations or options
+    /// the handlers do not cover. It shares this client's authentication, retries and
+    /// concurrency limit; its results and errors are progenitor's (see the module's
+    /// stability note).
     ///
     /// ```no_run
     /// # async fn run(client: zoho_crm_access::Client) -> Result<(), Box<dyn std::error::Error>> {

@@ -38,9 +38,12 @@ pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
 /// Marks a response synthesized for a failure that happened before any real response.
 const LOCAL_ERROR_HEADER: HeaderName = HeaderName::from_static("x-zoho-crm-access-error");
 
-/// State the generated client carries for the hand-written layer: credentials, the retry
-/// policy and the in-flight limit. Built by [`crate::ClientBuilder`]; `Hooks::default()` sends
-/// requests without authentication (for the simulator or a proxy that adds it).
+/// What the raw client carries for the hand-written transport: credentials, the retry policy
+/// and the in-flight limit. [`crate::ClientBuilder`] builds it into every [`crate::Client`];
+/// [`crate::Client::raw`] is the way to a raw client that authenticates. `Hooks::default()`
+/// sends requests without authentication, with the default retries and limit (for
+/// [`RawClient::new`](crate::raw::RawClient::new) against the simulator or a proxy that
+/// adds credentials).
 #[derive(Clone)]
 pub struct Hooks {
     pub(crate) shared: Arc<Shared>,
