@@ -286,7 +286,7 @@ impl TransportKind {
             return Some(TransportKind::Tls);
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            if h.is_parse() || h.is_parse_status() || h.is_parse_too_large() {
+            if h.is_parse() || h.is_parse_status() {
                 return Some(TransportKind::InvalidResponse);
             }
             if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
