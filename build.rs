@@ -23,6 +23,7 @@ fn main() {
     };
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("codegen.rs"), generated.client).expect("write codegen.rs");
+    std::fs::write(out.join("types.rs"), generated.types).expect("write types.rs");
     std::fs::write(out.join("enums.rs"), generated.enums).expect("write enums.rs");
     std::fs::write(out.join("wire_table.rs"), generated.wire_table).expect("write wire_table.rs");
     let list = generated

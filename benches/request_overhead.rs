@@ -28,7 +28,8 @@ use std::time::{Duration, Instant};
 use axum::extract::Request;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use zoho_crm_access::{generated, hooks::Hooks, types, Client};
+use zoho_crm_access::raw::{Hooks, RawClient};
+use zoho_crm_access::{types, Client};
 
 const TOKEN: &str = "1000.bench-access-token";
 
@@ -100,7 +101,7 @@ fn overhead(c: &mut Criterion) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("reqwest client");
-    let generated = generated::Client::new(&api, Hooks::default());
+    let generated = RawClient::new(&api, Hooks::default());
     let client = Client::builder()
         .base_url(&base)
         .access_token(TOKEN)

@@ -19,6 +19,15 @@
 //!    (ids are `^[0-9]{1,19}$`, names and modules are non-empty) would make typify wrap each id
 //!    in a validating newtype. They are dropped from the copy, so ids, names and modules stay
 //!    plain `String`s; the hand-written layer checks them before sending.
+//!
+//! progenitor's output is then post-processed as a syntax tree (never as text, never by hand):
+//!
+//! 4. **Semver-safe types.** Every type in `types` gets `#[non_exhaustive]`, so a field or
+//!    variant Zoho adds later is not a breaking change for users. Since such structs cannot be
+//!    built with a struct literal outside the crate, every object type gets a constructor taking
+//!    its required fields (`new`) and one `with_<field>` setter per optional field.
+//! 5. **Field docs.** A property whose schema is a `$ref` carries no description of its own, so
+//!    the field gets the referenced schema's description.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -30,8 +39,11 @@ pub const ENUM_MODULE_PATH: &str = "crate::generated::enums";
 
 /// What one generation run produced.
 pub struct Generated {
-    /// progenitor's client and types, formatted.
+    /// progenitor's client (and its request builders), formatted. Refers to the types as
+    /// `types::...`.
     pub client: String,
+    /// The `types` module (typify's types, post-processed), formatted.
+    pub types: String,
     /// The open enums, formatted.
     pub enums: String,
     /// Number of operations in the spec.
@@ -55,7 +67,7 @@ struct OpenEnum {
 /// Parses the spec text (YAML) and generates the client.
 pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let mut doc: Value =
-        serde_yaml::from_str(spec_text).map_err(|e| format!("spec is not valid YAML: {e}"))?;
+        serde_norway::from_str(spec_text).map_err(|e| format!("spec is not valid YAML: {e}"))?;
     // Refuse anything openapiv3 would not accept, with its own message.
     serde_json::from_value::<openapiv3::OpenAPI>(doc.clone())
         .map_err(|e| format!("spec is not a valid OpenAPI 3.0 document: {e}"))?;
@@ -93,6 +105,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     check_no_inline_enums(&doc, &open_enums)?;
 
     let wire_table = render_wire_table(&doc)?;
+    // The unadapted document, for the descriptions the post-processing copies onto fields.
+    let doc_for_docs = doc.clone();
     drop_string_constraints(&mut doc);
     let mut operations = 0;
     let mut no_content_ops = Vec::new();
@@ -159,11 +173,28 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor refused the spec: {e}"))?;
-    let client = format_tokens(&tokens.to_string())?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    post_process(&mut file, &doc_for_docs)?;
+    // The types go to a module of their own, so the data model does not sit in the module
+    // of the client that needs the hand-written transport (no import cycle).
+    let at = file
+        .items
+        .iter()
+        .position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+        .ok_or("generated code has no `types` module")?;
+    let types_module = file.items.remove(at);
+    let types = prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: vec![types_module],
+    });
+    let client = prettyplease::unparse(&file);
     let enums = format_tokens(&render_enums(&open_enums)?)?;
 
     Ok(Generated {
         client,
+        types,
         enums,
         operations,
         schemas: schema_count,
@@ -381,11 +412,11 @@ fn render_enums(enums: &[OpenEnum]) -> Result<String, String> {
         let _ = writeln!(
             out,
             "{}",
-            doc_attr("\n\nOpen enumeration: a value this version does not know decodes to `Unknown` and encodes back unchanged.")
+            doc_attr("\n\nOpen enumeration: a value this version does not know decodes to `Unknown` and encodes back unchanged. Values are equal (and hash and order) by their wire string, so `Unknown` holding a known value equals that value's variant.")
         );
         let _ = writeln!(
             out,
-            "#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)] #[non_exhaustive] pub enum {name} {{"
+            "#[derive(Clone, Debug)] #[non_exhaustive] pub enum {name} {{"
         );
         for (variant, value) in &variants {
             let _ = writeln!(out, "{} {variant},", doc_attr(&format!("`{value}`")));
@@ -416,6 +447,21 @@ impl {name} {{
     }}
     /// Whether this is one of the values in [`Self::KNOWN`].
     pub fn is_known(&self) -> bool {{ !matches!(self, Self::Unknown(_)) }}
+}}
+// Equality, hashing and order go by the wire value, so `Unknown("read")` (built by hand) and
+// `Read` are the same value.
+impl PartialEq for {name} {{
+    fn eq(&self, other: &Self) -> bool {{ self.as_str() == other.as_str() }}
+}}
+impl Eq for {name} {{}}
+impl ::std::hash::Hash for {name} {{
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {{ self.as_str().hash(state) }}
+}}
+impl PartialOrd for {name} {{
+    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {{ Some(self.cmp(other)) }}
+}}
+impl Ord for {name} {{
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {{ self.as_str().cmp(other.as_str()) }}
 }}
 impl From<&str> for {name} {{
     fn from(value: &str) -> Self {{
@@ -465,4 +511,314 @@ impl ::schemars::JsonSchema for {name} {{
         );
     }
     Ok(out)
+}
+
+/// The documentation of the generated `types` module.
+const TYPES_DOC: &str = r#"Request and response bodies, generated from the spec's component schemas.
+
+Every struct and enum here is `#[non_exhaustive]`: Zoho adds fields over time, and a field
+added to the spec must not break code that uses these types. So outside this crate a struct
+cannot be written as a literal. Build one with `new`, which takes the required fields, and a
+`with_<field>` setter per optional field; the fields stay public for reading and changing.
+
+```
+use zoho_crm_access::{enums, types};
+
+let config = types::RecordLockingConfigurationInput::new(enums::LockType::Manual)
+    .with_locked_for(enums::LockedFor::AllProfiles)
+    .with_excluded_fields([types::FieldRef::new().with_api_name("Description")]);
+assert_eq!(
+    serde_json::to_value(&config).unwrap(),
+    serde_json::json!({
+        "lock_type": "manual",
+        "locked_for": "all_profiles",
+        "excluded_fields": [{"api_name": "Description"}]
+    })
+);
+```
+
+A struct literal does not compile:
+
+```compile_fail,E0639
+let module = zoho_crm_access::types::ModuleInput { id: "1".into(), api_name: None };
+```
+
+The hand-written layer adds constructors where the spec's rules say more than its required
+fields (such as [`SharingRuleInput::criteria_based`] and [`SharedTo::group`]). Each type also
+has typify's fallible `builder()`, which the raw client's `body_map` methods use."#;
+
+/// The post-processing of progenitor's output (see the module docs, points 3 and 4).
+fn post_process(file: &mut syn::File, doc: &Value) -> Result<(), String> {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .ok_or("spec has no components.schemas")?;
+    let module = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => Some(m),
+            _ => None,
+        })
+        .ok_or("generated code has no `types` module")?;
+    module.attrs.retain(|a| !a.path().is_ident("doc"));
+    module
+        .attrs
+        .insert(0, syn::parse_quote!(#[doc = #TYPES_DOC]));
+    let types = &mut module
+        .content
+        .as_mut()
+        .ok_or("the `types` module has no body")?
+        .1;
+    let mut constructors = Vec::new();
+    for item in types.iter_mut() {
+        match item {
+            syn::Item::Struct(s) if is_pub(&s.vis) => {
+                s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+                if let syn::Fields::Named(fields) = &mut s.fields {
+                    let schema = schemas.get(&s.ident.to_string());
+                    for field in fields.named.iter_mut() {
+                        document_field(field, schema, doc)?;
+                    }
+                    constructors.push(render_constructors(&s.ident, fields)?);
+                }
+            }
+            syn::Item::Enum(e) if is_pub(&e.vis) => {
+                e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+            }
+            _ => {}
+        }
+    }
+    types.extend(constructors);
+    Ok(())
+}
+
+fn is_pub(vis: &syn::Visibility) -> bool {
+    matches!(vis, syn::Visibility::Public(_))
+}
+
+/// The tokens of a field's `#[serde(...)]` attributes, as text.
+fn serde_args(field: &syn::Field) -> String {
+    field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .map(|a| quote::ToTokens::to_token_stream(&a.meta).to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The name of a field on the wire: its `rename`, else its Rust name.
+fn wire_name(field: &syn::Field) -> String {
+    let mut rename = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename.unwrap_or_else(|| rust_name(field))
+}
+
+/// The field's name without a raw-identifier prefix.
+fn rust_name(field: &syn::Field) -> String {
+    field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string().trim_start_matches("r#").to_owned())
+        .unwrap_or_default()
+}
+
+fn has_doc(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("doc"))
+}
+
+/// A field without a description whose schema is a `$ref` gets the referenced schema's.
+fn document_field(
+    field: &mut syn::Field,
+    schema: Option<&Value>,
+    doc: &Value,
+) -> Result<(), String> {
+    if has_doc(&field.attrs) {
+        return Ok(());
+    }
+    let Some(property) = schema.and_then(|s| s.get("properties")?.get(wire_name(field))) else {
+        return Ok(());
+    };
+    let target = match property.get("$ref") {
+        Some(_) => resolve(doc, property)?,
+        None => return Ok(()),
+    };
+    if let Some(text) = target.get("description").and_then(Value::as_str) {
+        let text = text.trim();
+        field.attrs.insert(0, syn::parse_quote!(#[doc = #text]));
+    }
+    Ok(())
+}
+
+/// The single type argument of `Option<T>` or `Vec<T>` (by the last path segment's name).
+fn generic_inner<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+fn last_ident_is(ty: &syn::Type, names: &[&str]) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.arguments.is_empty() && names.iter().any(|n| s.ident == n)),
+        _ => false,
+    }
+}
+
+/// An open enum (see [`ENUM_MODULE_PATH`]): taken as is, so a typo cannot turn into an
+/// `Unknown` value silently.
+fn is_open_enum(ty: &syn::Type) -> bool {
+    let text = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(' ', "");
+    text.starts_with(&format!("{ENUM_MODULE_PATH}::"))
+}
+
+/// How a constructor or setter takes a value of type `ty`: the parameter type, and the
+/// expression turning parameter `v` into the field's value.
+fn parameter(ty: &syn::Type) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
+    use quote::quote;
+    if last_ident_is(ty, &["String"]) {
+        return (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(v.into()),
+        );
+    }
+    if let Some(item) = generic_inner(ty, "Vec") {
+        if is_open_enum(item) || is_plain(item) {
+            return (
+                quote!(impl ::std::iter::IntoIterator<Item = #item>),
+                quote!(v.into_iter().collect()),
+            );
+        }
+        return (
+            quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>),
+            quote!(v.into_iter().map(::std::convert::Into::into).collect()),
+        );
+    }
+    if is_open_enum(ty) || is_plain(ty) {
+        return (quote!(#ty), quote!(v));
+    }
+    (quote!(impl ::std::convert::Into<#ty>), quote!(v.into()))
+}
+
+/// Scalars and fixed-size arrays: taken as they are.
+fn is_plain(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Array(_))
+        || last_ident_is(
+            ty,
+            &[
+                "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+            ],
+        )
+}
+
+/// `new` (the required fields) and one `with_<field>` setter per optional field.
+fn render_constructors(name: &syn::Ident, fields: &syn::FieldsNamed) -> Result<syn::Item, String> {
+    use quote::{format_ident, quote};
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut required = Vec::new();
+    for field in &fields.named {
+        let ident = field.ident.as_ref().ok_or("a named field without a name")?;
+        let serde = serde_args(field);
+        let defaulted = serde.split([',', '(', ')', ' ']).any(|t| t == "default");
+        let default_fn = serde
+            .split(',')
+            .find_map(|part| part.trim().strip_prefix("default ="))
+            .map(|p| p.trim().trim_matches('"').to_owned());
+        let docs: Vec<&syn::Attribute> = field
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .collect();
+        let wire = wire_name(field);
+        let setter = format_ident!("with_{}", rust_name(field).trim_end_matches('_'));
+        if let Some(inner) = generic_inner(&field.ty, "Option") {
+            let (param, convert) = parameter(inner);
+            let head = format!("Sets `{wire}`.");
+            setters.push(quote! {
+                #[doc = #head]
+                #[doc = ""]
+                #(#docs)*
+                #[must_use]
+                pub fn #setter(mut self, v: #param) -> Self {
+                    self.#ident = ::std::option::Option::Some(#convert);
+                    self
+                }
+            });
+            inits.push(quote!(#ident: ::std::option::Option::None));
+        } else if defaulted {
+            let (param, convert) = parameter(&field.ty);
+            let head = format!("Sets `{wire}`.");
+            setters.push(quote! {
+                #[doc = #head]
+                #[doc = ""]
+                #(#docs)*
+                #[must_use]
+                pub fn #setter(mut self, v: #param) -> Self {
+                    self.#ident = #convert;
+                    self
+                }
+            });
+            let init = match default_fn {
+                Some(path) => {
+                    let path: syn::ExprPath = syn::parse_str(&path)
+                        .map_err(|e| format!("{name}.{wire}: default `{path}`: {e}"))?;
+                    quote!(#path())
+                }
+                None => quote!(::std::default::Default::default()),
+            };
+            inits.push(quote!(#ident: #init));
+        } else {
+            let (param, convert) = parameter(&field.ty);
+            params.push(quote!(#ident: #param));
+            inits.push(quote!(#ident: { let v = #ident; #convert }));
+            required.push(format!("`{wire}`"));
+        }
+    }
+    let new_doc = if required.is_empty() {
+        format!("A `{name}` with every field unset; set them with the `with_*` methods.")
+    } else {
+        format!(
+            "A `{name}` from its required fields ({}); the optional fields start unset (see \
+             the `with_*` methods).",
+            required.join(", ")
+        )
+    };
+    let item = quote! {
+        impl #name {
+            #[doc = #new_doc]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    };
+    syn::parse2(item).map_err(|e| format!("constructors of {name} do not parse: {e}"))
 }

@@ -11,17 +11,11 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{Auth, MemoryTokenStore, Refresher, TokenStore};
 use crate::datacenter::{api_base, checked_server_url, DataCenter, Environment};
-use crate::directory::Directory;
 use crate::error::{excerpt, from_error_body, Error};
-use crate::generated::{self, enums, types};
-use crate::hooks::{CallContext, Hooks, Shared, CALL, DEFAULT_MAX_CONCURRENCY};
-use crate::org_permissions::OrgPermissions;
-use crate::record_locking::RecordLocking;
+use crate::generated::{enums, types};
+use crate::generated_client;
+use crate::hooks::{CallContext, Hooks, Shared, CALL};
 use crate::retry::RetryPolicy;
-use crate::sharing_rules::SharingRules;
-
-/// Default per-request timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A Zoho CRM client for the access-control settings APIs. Cheap to clone (shared state).
 ///
@@ -41,7 +35,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    raw: Arc<generated::Client>,
+    raw: Arc<generated_client::Client>,
     base: Arc<str>,
 }
 
@@ -71,8 +65,10 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The progenitor-generated client underneath, for operations or options the handles do
-    /// not cover. It shares this client's authentication, retries and concurrency limit.
+    /// The progenitor-generated client underneath ([`crate::raw`]), for operations or options
+    /// the handlers do not cover. It shares this client's authentication, retries and
+    /// concurrency limit; its results and errors are progenitor's (see the module's
+    /// stability note).
     ///
     /// ```no_run
     /// # async fn run(client: zoho_crm_access::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -80,7 +76,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn raw(&self) -> &generated::Client {
+    pub fn raw(&self) -> &generated_client::Client {
         &self.raw
     }
 
@@ -112,33 +108,6 @@ impl Client {
         self.raw.inner_hooks().shared.auth.token_requests()
     }
 
-    /// The record locking configuration of one module (`Deals`, `Leads`, a custom module ...).
-    pub fn record_locking(&self, module: impl Into<String>) -> RecordLocking {
-        RecordLocking::new(self.clone(), module.into())
-    }
-
-    /// The data sharing rules of one module.
-    pub fn sharing_rules(&self, module: impl Into<String>) -> SharingRules {
-        SharingRules::new(self.clone(), Some(module.into()))
-    }
-
-    /// The data sharing rules of every module (list, search and summary only; writes need a
-    /// module and fail with [`Error::InvalidInput`]).
-    pub fn sharing_rules_all(&self) -> SharingRules {
-        SharingRules::new(self.clone(), None)
-    }
-
-    /// The default organization permissions (org-wide share type per module).
-    pub fn org_permissions(&self) -> OrgPermissions {
-        OrgPermissions::new(self.clone())
-    }
-
-    /// The directory (read-only): roles, user groups, profiles, modules, fields and users,
-    /// to translate the ids the access settings carry through names.
-    pub fn directory(&self) -> Directory {
-        Directory::new(self.clone())
-    }
-
     fn shared_hooks(&self) -> &Hooks {
         self.raw.inner_hooks()
     }
@@ -155,24 +124,55 @@ impl Client {
         F: Future<Output = RawResult<T>>,
     {
         let operation = crate::hooks::operation_id(operation);
-        let started = std::time::Instant::now();
-        let (result, attempts, status, local) = CALL
+        let (result, attempts, status, local, retry_after) = CALL
             .scope(CallContext::default(), async move {
                 let r = fut.await;
-                let (a, s, e) = CALL.with(|c| {
+                let (a, s, e, w) = CALL.with(|c| {
                     (
                         c.attempts.get(),
                         c.status.get(),
                         c.error.borrow_mut().take(),
+                        c.retry_after.get(),
                     )
                 });
-                (r, a, s, e)
+                (r, a, s, e, w)
             })
             .await;
         let attempts = attempts.max(1);
         if let Some(e) = local {
             return Err(e);
         }
+        let outcome = Self::map_outcome(operation, result, attempts, status).await;
+        // Zoho asked for a wait longer than the deadline allowed: say how long.
+        match outcome {
+            Err(Error::Api {
+                status,
+                code,
+                message,
+                details,
+                operation,
+                attempts,
+                retry_after: None,
+            }) if retry_after.is_some() => Err(Error::Api {
+                status,
+                code,
+                message,
+                details,
+                operation,
+                attempts,
+                retry_after,
+            }),
+            other => other,
+        }
+    }
+
+    /// Maps the outcome of one generated call (see [`Self::call`]).
+    async fn map_outcome<T: DeserializeOwned>(
+        operation: &'static str,
+        result: RawResult<T>,
+        attempts: u32,
+        status: Option<u16>,
+    ) -> Result<Option<Answer<T>>, Error> {
         use progenitor_client::Error as PE;
         let op = operation.to_owned();
         match result {
@@ -193,9 +193,10 @@ impl Client {
                     return Ok(None);
                 }
                 let status_code = resp.status();
-                let bytes = resp.bytes().await.map_err(|e| {
-                    crate::hooks::incomplete(operation, status_code, attempts, e, started)
-                })?;
+                let bytes = resp
+                    .bytes()
+                    .await
+                    .map_err(|e| crate::hooks::incomplete(operation, status_code, attempts, e))?;
                 if (200..300).contains(&st) {
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         return Ok(None);
@@ -236,25 +237,12 @@ impl Client {
                     .unwrap_or(reqwest::StatusCode::OK),
                 attempts,
                 e,
-                started,
             )),
             Err(PE::CommunicationError(e)) | Err(PE::InvalidUpgrade(e)) => {
-                if e.is_timeout() {
-                    Err(Error::Timeout {
-                        operation: op,
-                        attempts,
-                        elapsed: started.elapsed(),
-                    })
-                } else {
-                    Err(Error::Transport {
-                        operation: op,
-                        attempts,
-                        source: e,
-                    })
-                }
+                Err(Error::transport(operation, attempts, e))
             }
             Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput { what: op, reason }),
-            Err(PE::Custom(reason)) => Err(Error::Config { reason }),
+            Err(PE::Custom(reason)) => Err(Error::config(reason)),
         }
     }
 }
@@ -284,6 +272,7 @@ fn error_from_bytes(operation: &str, status: u16, bytes: &[u8], attempts: u32) -
             details: Box::new(details),
             operation: operation.to_owned(),
             attempts,
+            retry_after: None,
         };
     }
     let message = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -302,6 +291,7 @@ fn error_from_bytes(operation: &str, status: u16, bytes: &[u8], attempts: u32) -
         details: Box::default(),
         operation: operation.to_owned(),
         attempts,
+        retry_after: None,
     }
 }
 
@@ -334,9 +324,9 @@ fn lenient_error(bytes: &[u8]) -> Option<(enums::ZohoCode, String, types::Action
     Some((enums::ZohoCode::from(code), message, details))
 }
 
-impl generated::Client {
+impl generated_client::Client {
     fn inner_hooks(&self) -> &Hooks {
-        <generated::Client as progenitor_client::ClientInfo<Hooks>>::inner(self)
+        <generated_client::Client as progenitor_client::ClientInfo<Hooks>>::inner(self)
     }
 }
 
@@ -390,6 +380,7 @@ pub struct ClientBuilder {
     max_concurrency: usize,
     retry: RetryPolicy,
     follow_api_domain: Option<bool>,
+    root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for ClientBuilder {
@@ -401,12 +392,13 @@ impl Default for ClientBuilder {
             accounts_url: None,
             credentials: Credentials::Unset,
             store: None,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: Duration::from_secs(10),
+            timeout: ClientBuilder::DEFAULT_TIMEOUT,
+            connect_timeout: ClientBuilder::DEFAULT_CONNECT_TIMEOUT,
             user_agent: concat!("zoho-crm-access/", env!("CARGO_PKG_VERSION")).to_owned(),
-            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            max_concurrency: ClientBuilder::DEFAULT_MAX_CONCURRENCY,
             retry: RetryPolicy::default(),
             follow_api_domain: None,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -434,6 +426,14 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// Default timeout of one HTTP attempt ([`Self::timeout`]).
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Default connect timeout ([`Self::connect_timeout`]).
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default number of requests in flight at once ([`Self::max_concurrency`]; Zoho allows 5
+    /// to 25 per org by edition).
+    pub const DEFAULT_MAX_CONCURRENCY: usize = crate::hooks::DEFAULT_MAX_CONCURRENCY;
+
     /// The data centre of the org; sets the API domain and the accounts server.
     pub fn data_center(mut self, dc: DataCenter) -> Self {
         self.data_center = Some(dc);
@@ -541,18 +541,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificate authorities in `pem` (one or more PEM certificates) besides the
+    /// platform's roots: for a TLS-inspecting proxy, or a test server with a self-signed
+    /// certificate. A bundle that is not valid PEM fails [`Self::build`] with
+    /// [`Error::Config`]; so does any root certificate in a build without TLS.
+    pub fn add_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
     /// Checks the configuration and builds the client. Fails with [`Error::Config`] for a
-    /// missing or unusable endpoint or missing credentials.
+    /// missing or unusable endpoint, missing credentials, or an `https` endpoint in a build
+    /// without a TLS feature (`rustls`, `native-tls` or `rustls-no-provider`).
     pub fn build(self) -> Result<Client, Error> {
         let domain = match (&self.base_url, self.data_center) {
             (Some(url), _) => checked_server_url("base_url", url)?,
             (None, Some(dc)) => checked_server_url("API domain", &dc.api_domain(self.environment))?,
             (None, None) => {
-                return Err(Error::Config {
-                    reason: "no API endpoint: set data_center(..) or base_url(..)".into(),
-                })
+                return Err(Error::config(
+                    "no API endpoint: set data_center(..) or base_url(..)",
+                ))
             }
         };
+        crate::tls::require_for("the API domain", &domain)?;
         let base = api_base(&domain);
         let follow_api_domain = self.follow_api_domain.unwrap_or(
             self.base_url.is_none()
@@ -563,18 +574,18 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.clone())
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        let http = crate::tls::configure(http, &self.root_certificates)?
             .build()
             .map_err(|e| Error::Config {
-                reason: format!("cannot build the HTTP client: {e}"),
+                reason: "cannot build the HTTP client".into(),
+                source: Some(Box::new(e)),
             })?;
         let auth = match self.credentials {
             Credentials::Unset => {
-                return Err(Error::Config {
-                    reason: "no credentials: set access_token(..), refresh_token(..) or \
-                             without_auth()"
-                        .into(),
-                })
+                return Err(Error::config(
+                    "no credentials: set access_token(..), refresh_token(..) or without_auth()",
+                ))
             }
             Credentials::None => Auth::None,
             Credentials::Static(t) => {
@@ -582,6 +593,7 @@ impl ClientBuilder {
                 if t.expose_secret().trim().is_empty() {
                     return Err(Error::Config {
                         reason: "the access token is empty".into(),
+                        source: None,
                     });
                 }
                 Auth::Static(t)
@@ -597,27 +609,30 @@ impl ClientBuilder {
                         checked_server_url("accounts server", dc.accounts_domain())?
                     }
                     (None, None) => {
-                        return Err(Error::Config {
-                            reason: "the refresh-token flow needs an accounts server: set \
-                                     data_center(..) or accounts_url(..)"
-                                .into(),
-                        })
+                        return Err(Error::config(
+                            "the refresh-token flow needs an accounts server: set \
+                             data_center(..) or accounts_url(..)",
+                        ))
                     }
                 };
+                crate::tls::require_for("the accounts server", &accounts)?;
                 use secrecy::ExposeSecret;
                 if client_id.trim().is_empty() {
                     return Err(Error::Config {
                         reason: "client_id is empty".into(),
+                        source: None,
                     });
                 }
                 if client_secret.expose_secret().trim().is_empty() {
                     return Err(Error::Config {
                         reason: "client_secret is empty".into(),
+                        source: None,
                     });
                 }
                 if refresh_token.expose_secret().trim().is_empty() {
                     return Err(Error::Config {
                         reason: "refresh_token is empty".into(),
+                        source: None,
                     });
                 }
                 let store = self
@@ -642,7 +657,7 @@ impl ClientBuilder {
                 base.clone(),
             )),
         };
-        let raw = generated::Client::new_with_client(&base, http, hooks);
+        let raw = generated_client::Client::new_with_client(&base, http, hooks);
         Ok(Client {
             raw: Arc::new(raw),
             base: base.into(),

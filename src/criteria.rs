@@ -133,7 +133,7 @@ pub fn filter(key: impl Into<String>) -> FilterKey {
     FilterKey { key: key.into() }
 }
 
-/// A key of a search filter; pick a comparator to get a [`Filter`].
+/// A key of a search filter; pick a comparator to get a [`SearchFilter`].
 #[derive(Clone, Debug)]
 pub struct FilterKey {
     key: String,
@@ -142,12 +142,12 @@ pub struct FilterKey {
 impl FilterKey {
     /// `key equal value`. Filter values are text: `"true"` / `"false"` for
     /// `superiors_allowed`.
-    pub fn equal(self, value: impl Into<String>) -> Filter {
+    pub fn equal(self, value: impl Into<String>) -> SearchFilter {
         self.compare(enums::Comparator::Equal, value.into())
     }
 
     /// `key in [values]` (for resource ids).
-    pub fn is_in<I, S>(self, values: I) -> Filter
+    pub fn is_in<I, S>(self, values: I) -> SearchFilter
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -157,7 +157,7 @@ impl FilterKey {
     }
 
     /// `key like value` (for `name`).
-    pub fn like(self, value: impl Into<String>) -> Filter {
+    pub fn like(self, value: impl Into<String>) -> SearchFilter {
         self.compare(enums::Comparator::Like, value.into())
     }
 
@@ -166,8 +166,8 @@ impl FilterKey {
         self,
         comparator: impl Into<enums::Comparator>,
         value: impl Into<types::FilterValue>,
-    ) -> Filter {
-        Filter(types::Filter::Condition(types::FilterCondition {
+    ) -> SearchFilter {
+        SearchFilter(types::Filter::Condition(types::FilterCondition {
             comparator: comparator.into(),
             field: types::FilterField {
                 api_name: self.key.into(),
@@ -178,18 +178,18 @@ impl FilterKey {
 }
 
 /// A search filter under construction. Convert it into [`types::SharingRuleFilters`] (the
-/// request body) with `.into()` or [`Filter::build`].
+/// request body) with `.into()` or [`SearchFilter::build`].
 #[derive(Clone, Debug, PartialEq)]
-pub struct Filter(types::Filter);
+pub struct SearchFilter(types::Filter);
 
-impl Filter {
+impl SearchFilter {
     /// `self and other`.
-    pub fn and(self, other: impl Into<Filter>) -> Filter {
+    pub fn and(self, other: impl Into<SearchFilter>) -> SearchFilter {
         self.join(enums::FilterGroupOperator::And, other.into())
     }
 
     /// `self or other`.
-    pub fn or(self, other: impl Into<Filter>) -> Filter {
+    pub fn or(self, other: impl Into<SearchFilter>) -> SearchFilter {
         self.join(enums::FilterGroupOperator::Or, other.into())
     }
 
@@ -205,13 +205,13 @@ impl Filter {
         types::SharingRuleFilters { filters: [group] }
     }
 
-    fn join(self, op: enums::FilterGroupOperator, other: Filter) -> Filter {
+    fn join(self, op: enums::FilterGroupOperator, other: SearchFilter) -> SearchFilter {
         match self.0 {
             types::Filter::Group(mut g) if g.group_operator.as_ref() == Some(&op) => {
                 g.group.push(other.0);
-                Filter(types::Filter::Group(g))
+                SearchFilter(types::Filter::Group(g))
             }
-            first => Filter(types::Filter::Group(types::FilterGroup {
+            first => SearchFilter(types::Filter::Group(types::FilterGroup {
                 group: vec![first, other.0],
                 group_operator: Some(op),
             })),
@@ -231,8 +231,8 @@ impl From<&str> for types::FilterValue {
     }
 }
 
-impl From<Filter> for types::SharingRuleFilters {
-    fn from(f: Filter) -> Self {
+impl From<SearchFilter> for types::SharingRuleFilters {
+    fn from(f: SearchFilter) -> Self {
         f.build()
     }
 }

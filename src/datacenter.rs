@@ -190,21 +190,25 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 /// query, no fragment and no credentials.
 pub(crate) fn checked_server_url(what: &str, raw: &str) -> Result<Url, Error> {
     let url = Url::parse(raw.trim()).map_err(|e| Error::Config {
-        reason: format!("{what} `{raw}` is not a valid URL: {e}"),
+        reason: format!("{what} `{raw}` is not a valid URL"),
+        source: Some(Box::new(e)),
     })?;
     if url.host().is_none() {
         return Err(Error::Config {
             reason: format!("{what} `{raw}` has no host"),
+            source: None,
         });
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::Config {
             reason: format!("{what} must not carry credentials in the URL"),
+            source: None,
         });
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config {
             reason: format!("{what} `{raw}` must not have a query or fragment"),
+            source: None,
         });
     }
     match url.scheme() {
@@ -216,11 +220,13 @@ pub(crate) fn checked_server_url(what: &str, raw: &str) -> Result<Url, Error> {
                     "{what} `{raw}` uses plain http; only https is allowed except for loopback \
                      addresses (localhost, 127.0.0.1, ::1)"
                 ),
+                source: None,
             })
         }
         other => {
             return Err(Error::Config {
                 reason: format!("{what} `{raw}` has unsupported scheme `{other}`; use https"),
+                source: None,
             })
         }
     }

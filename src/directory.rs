@@ -1,49 +1,5 @@
-//! The directory: the roles, user groups, profiles, modules, fields and users that the access
-//! settings refer to by id. Read-only.
-//!
-//! The same role, group, profile, module, field or user has a different id in every org (a
-//! sandbox and its production org too); the directory is how ids are translated through names:
-//! modules and fields by API name, roles, groups and profiles by name, users by e-mail address.
-//!
-//! ```no_run
-//! use futures::TryStreamExt;
-//! use zoho_crm_access::{enums, types, Client};
-//!
-//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
-//! let directory = client.directory();
-//!
-//! // Roles come in one answer; `reporting_to` is the parent role.
-//! for role in directory.roles().await? {
-//!     let parent = role.reporting_to.as_ref().and_then(|r| r.name.as_deref());
-//!     println!("{} reports to {}", role.name, parent.unwrap_or("nobody"));
-//! }
-//!
-//! // Groups and users are paged: a stream follows the pages.
-//! let groups: Vec<types::UserGroup> = directory.user_groups().stream().try_collect().await?;
-//! let active: Vec<types::User> = directory
-//!     .users(enums::UserType::ActiveUsers)
-//!     .stream()
-//!     .try_collect()
-//!     .await?;
-//!
-//! // The user the token belongs to (what Zoho's SDKs ask right after getting a token).
-//! if let Some(me) = directory.current_user().await? {
-//!     println!("signed in as {:?}", me.email);
-//! }
-//!
-//! // A module's fields, by the module's API name.
-//! let stage = directory
-//!     .fields("Deals")
-//!     .await?
-//!     .into_iter()
-//!     .find(|f| f.api_name == "Stage");
-//! # let _ = (groups, active, stage);
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! Zoho publishes no API for custom buttons: a record locking configuration's
-//! `restricted_custom_buttons` carry their `{id, name}` pairs.
+//! The directory: [`Client::directory`] and its handler, with the requests for its paged
+//! lists.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -53,18 +9,72 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use crate::client::Client;
 use crate::error::Error;
 use crate::generated::{enums, types};
-use crate::record_locking::{check_id, check_module};
+use crate::handles::{check_id, check_module};
 
-/// The most pages a directory stream fetches by default (2,000,000 items at 200 per page); see
-/// the `max_pages` of each request.
-pub const MAX_PAGES: u32 = 10_000;
+const MAX_PAGES: u32 = DirectoryHandler::MAX_PAGES;
 
 /// Zoho's largest page size for the directory's lists.
 const MAX_PER_PAGE: u32 = 200;
 
-/// The directory of an org; from [`Client::directory`]. Cheap to clone.
+impl Client {
+    /// The directory (read-only): roles, user groups, profiles, modules, fields and users,
+    /// to translate the ids the access settings carry through names.
+    pub fn directory(&self) -> DirectoryHandler {
+        DirectoryHandler {
+            client: self.clone(),
+        }
+    }
+}
+
+/// The directory of an org (read-only); from [`Client::directory`]. Cheap to clone.
+///
+/// The roles, user groups, profiles, modules, fields and users that the access settings refer
+/// to by id. The same role, group, profile, module, field or user has a different id in every
+/// org (a sandbox and its production org too); the directory is how ids are translated through
+/// names: modules and fields by API name, roles, groups and profiles by name, users by e-mail
+/// address.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use zoho_crm_access::{enums, types, Client};
+///
+/// # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+/// let directory = client.directory();
+///
+/// // Roles come in one answer; `reporting_to` is the parent role.
+/// for role in directory.roles().await? {
+///     let parent = role.reporting_to.as_ref().and_then(|r| r.name.as_deref());
+///     println!("{} reports to {}", role.name, parent.unwrap_or("nobody"));
+/// }
+///
+/// // Groups and users are paged: a stream follows the pages.
+/// let groups: Vec<types::UserGroup> = directory.user_groups().stream().try_collect().await?;
+/// let active: Vec<types::User> = directory
+///     .users(enums::UserType::ActiveUsers)
+///     .stream()
+///     .try_collect()
+///     .await?;
+///
+/// // The user the token belongs to (what Zoho's SDKs ask right after getting a token).
+/// if let Some(me) = directory.current_user().await? {
+///     println!("signed in as {:?}", me.email);
+/// }
+///
+/// // A module's fields, by the module's API name.
+/// let stage = directory
+///     .fields("Deals")
+///     .await?
+///     .into_iter()
+///     .find(|f| f.api_name == "Stage");
+/// # let _ = (groups, active, stage);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Zoho publishes no API for custom buttons: a record locking configuration's
+/// `restricted_custom_buttons` carry their `{id, name}` pairs.
 #[derive(Clone, Debug)]
-pub struct Directory {
+pub struct DirectoryHandler {
     client: Client,
 }
 
@@ -180,28 +190,38 @@ fn page_info(info: Option<&types::PageInfo>) -> Option<(i64, bool)> {
     info.map(|i| (i64::from(i.page), i.more_records))
 }
 
-impl Directory {
-    pub(crate) fn new(client: Client) -> Self {
-        Directory { client }
-    }
+impl DirectoryHandler {
+    /// The most pages a directory stream ([`UserGroupsRequest::stream`],
+    /// [`ProfilesRequest::stream`], [`UsersRequest::stream`]) fetches by default (2,000,000
+    /// items at 200 per page); see their `max_pages`.
+    pub const MAX_PAGES: u32 = 10_000;
 
     /// Every role of the org (one answer; Zoho does not page roles). The hierarchy is in
     /// `reporting_to`: the parent role, `None` for the top role.
-    pub async fn roles(&self) -> Result<Vec<types::Role>, Error> {
-        let raw = self.client.raw();
-        let answer = self.client.call("getRoles", raw.get_roles().send()).await?;
-        Ok(answer.map(|a| a.value.roles).unwrap_or_default())
+    pub fn roles(&self) -> impl Future<Output = Result<Vec<types::Role>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        async move {
+            let raw = client.raw();
+            let answer = client.call("getRoles", raw.get_roles().send()).await?;
+            Ok(answer.map(|a| a.value.roles).unwrap_or_default())
+        }
     }
 
     /// The role with this id; `None` when there is none (Zoho answers 204).
-    pub async fn role(&self, id: &str) -> Result<Option<types::Role>, Error> {
-        check_id("role id", id)?;
-        let raw = self.client.raw();
-        let answer = self
-            .client
-            .call("getRole", raw.get_role().role(id).send())
-            .await?;
-        Ok(first(answer.map(|a| a.value.roles)))
+    pub fn role(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<types::Role>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            check_id("role id", &id)?;
+            let raw = client.raw();
+            let answer = client
+                .call("getRole", raw.get_role().role(id).send())
+                .await?;
+            Ok(first(answer.map(|a| a.value.roles)))
+        }
     }
 
     /// The user groups, one page at a time ([`UserGroupsRequest::send`]) or as a stream over
@@ -219,82 +239,92 @@ impl Directory {
 
     /// The user group with this id, with its member counts (`sources_count`); `None` when
     /// there is none (Zoho answers 204).
-    pub async fn user_group(&self, id: &str) -> Result<Option<types::UserGroup>, Error> {
-        check_id("user group id", id)?;
-        let raw = self.client.raw();
-        let request = raw
-            .get_group()
-            .group(id)
-            .include(enums::UserGroupInclude::SourcesCount)
-            .send();
-        let answer = self.client.call("getGroup", request).await?;
-        Ok(first(answer.map(|a| a.value.user_groups)))
+    pub fn user_group(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<types::UserGroup>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            check_id("user group id", &id)?;
+            let raw = client.raw();
+            let request = raw
+                .get_group()
+                .group(id)
+                .include(enums::UserGroupInclude::SourcesCount)
+                .send();
+            let answer = client.call("getGroup", request).await?;
+            Ok(first(answer.map(|a| a.value.user_groups)))
+        }
     }
 
     /// Every member of a user group (users, roles, territories, groups), across pages; empty
     /// when it has none. An unknown group is [`Error::Api`] `INVALID_DATA`.
-    pub async fn user_group_sources(
+    pub fn user_group_sources(
         &self,
         group: &str,
-    ) -> Result<Vec<types::UserGroupSource>, Error> {
-        check_id("user group id", group)?;
+    ) -> impl Future<Output = Result<Vec<types::UserGroupSource>, Error>> + Send + 'static {
         let client = self.client.clone();
         let group = group.to_owned();
-        pages(
-            "getUserGroupSources",
-            1,
-            MAX_PAGES,
-            |s: &types::UserGroupSource| s.source.id.as_str(),
-            move |page| {
-                let client = client.clone();
-                let group = group.clone();
-                async move {
-                    let raw = client.raw();
-                    let request = raw
-                        .get_user_group_sources()
-                        .group(group)
-                        .page(page)
-                        .per_page(MAX_PER_PAGE)
-                        .send();
-                    let answer = client.call("getUserGroupSources", request).await?;
-                    Ok(match answer {
-                        Some(a) => Page {
-                            info: page_info(a.value.info.as_ref()),
-                            items: a.value.sources,
-                        },
-                        None => Page {
-                            items: Vec::new(),
-                            info: None,
-                        },
-                    })
-                }
-            },
-        )
-        .try_collect()
-        .await
+        async move {
+            check_id("user group id", &group)?;
+            pages(
+                "getUserGroupSources",
+                1,
+                MAX_PAGES,
+                |s: &types::UserGroupSource| s.source.id.as_str(),
+                move |page| {
+                    let client = client.clone();
+                    let group = group.clone();
+                    async move {
+                        let raw = client.raw();
+                        let request = raw
+                            .get_user_group_sources()
+                            .group(group)
+                            .page(page)
+                            .per_page(MAX_PER_PAGE)
+                            .send();
+                        let answer = client.call("getUserGroupSources", request).await?;
+                        Ok(match answer {
+                            Some(a) => Page {
+                                info: page_info(a.value.info.as_ref()),
+                                items: a.value.sources,
+                            },
+                            None => Page {
+                                items: Vec::new(),
+                                info: None,
+                            },
+                        })
+                    }
+                },
+            )
+            .try_collect()
+            .await
+        }
     }
 
     /// How many users (by status), roles, territories and groups make up a user group.
-    pub async fn user_group_sources_count(
+    pub fn user_group_sources_count(
         &self,
         group: &str,
-    ) -> Result<types::SourcesCount, Error> {
-        check_id("user group id", group)?;
-        let raw = self.client.raw();
-        let request = raw.get_user_group_sources_count().group(group).send();
-        let answer = self
-            .client
-            .call("getUserGroupSourcesCount", request)
-            .await?;
-        answer
-            .and_then(|a| a.value.sources_count.into_iter().next())
-            .ok_or_else(|| Error::Decode {
-                operation: "getUserGroupSourcesCount".into(),
-                status: 200,
-                path: ".sources_count".into(),
-                message: "Zoho answered without counts".into(),
-                excerpt: String::new(),
-            })
+    ) -> impl Future<Output = Result<types::SourcesCount, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let group = group.to_owned();
+        async move {
+            check_id("user group id", &group)?;
+            let raw = client.raw();
+            let request = raw.get_user_group_sources_count().group(group).send();
+            let answer = client.call("getUserGroupSourcesCount", request).await?;
+            answer
+                .and_then(|a| a.value.sources_count.into_iter().next())
+                .ok_or_else(|| Error::Decode {
+                    operation: "getUserGroupSourcesCount".into(),
+                    status: 200,
+                    path: ".sources_count".into(),
+                    message: "Zoho answered without counts".into(),
+                    excerpt: String::new(),
+                })
+        }
     }
 
     /// The profiles, one page at a time or as a stream: Administrator, Standard and the
@@ -313,62 +343,92 @@ impl Directory {
     /// The profile with this id, with every permission (`permissions_details`) and the
     /// permission tree (`sections`). Zoho answers an unknown or deleted id with
     /// [`Error::Api`] `INVALID_DATA`; `None` when it answers 204.
-    pub async fn profile(&self, id: &str) -> Result<Option<types::Profile>, Error> {
-        check_id("profile id", id)?;
-        let raw = self.client.raw();
-        let answer = self
-            .client
-            .call("getProfile", raw.get_profile().id(id).send())
-            .await?;
-        Ok(first(answer.map(|a| a.value.profiles)))
+    pub fn profile(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<types::Profile>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            check_id("profile id", &id)?;
+            let raw = client.raw();
+            let answer = client
+                .call("getProfile", raw.get_profile().id(id).send())
+                .await?;
+            Ok(first(answer.map(|a| a.value.profiles)))
+        }
     }
 
     /// Every module (one answer; Zoho does not page modules). Translate modules between orgs
     /// by `api_name`.
-    pub async fn modules(&self) -> Result<Vec<types::Module>, Error> {
-        let raw = self.client.raw();
-        let answer = self
-            .client
-            .call("getModules", raw.get_modules().send())
-            .await?;
-        Ok(answer.map(|a| a.value.modules).unwrap_or_default())
+    pub fn modules(
+        &self,
+    ) -> impl Future<Output = Result<Vec<types::Module>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        async move {
+            let raw = client.raw();
+            let answer = client.call("getModules", raw.get_modules().send()).await?;
+            Ok(answer.map(|a| a.value.modules).unwrap_or_default())
+        }
     }
 
     /// The module with this API name (case-sensitive, e.g. `Deals`) or id. An unknown one is
     /// [`Error::Api`] `INVALID_MODULE`; `None` when Zoho answers 204 (a module that exists
     /// but is not exposed here, such as a web tab).
-    pub async fn module(&self, api_name_or_id: &str) -> Result<Option<types::Module>, Error> {
-        check_module(api_name_or_id)?;
-        let raw = self.client.raw();
-        let request = raw
-            .get_module_by_api_name()
-            .module_identifier(api_name_or_id)
-            .send();
-        let answer = self.client.call("getModuleByApiName", request).await?;
-        Ok(first(answer.map(|a| a.value.modules)))
+    pub fn module(
+        &self,
+        api_name_or_id: &str,
+    ) -> impl Future<Output = Result<Option<types::Module>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let module = api_name_or_id.to_owned();
+        async move {
+            check_module(&module)?;
+            let raw = client.raw();
+            let request = raw
+                .get_module_by_api_name()
+                .module_identifier(module)
+                .send();
+            let answer = client.call("getModuleByApiName", request).await?;
+            Ok(first(answer.map(|a| a.value.modules)))
+        }
     }
 
     /// Every field of the module with this API name (one answer; Zoho does not page fields).
     /// Translate fields between orgs by (module, field API name).
-    pub async fn fields(&self, module: &str) -> Result<Vec<types::Field>, Error> {
-        check_module(module)?;
-        let raw = self.client.raw();
-        let answer = self
-            .client
-            .call("getFields", raw.get_fields().module(module).send())
-            .await?;
-        Ok(answer.map(|a| a.value.fields).unwrap_or_default())
+    pub fn fields(
+        &self,
+        module: &str,
+    ) -> impl Future<Output = Result<Vec<types::Field>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let module = module.to_owned();
+        async move {
+            check_module(&module)?;
+            let raw = client.raw();
+            let answer = client
+                .call("getFields", raw.get_fields().module(module).send())
+                .await?;
+            Ok(answer.map(|a| a.value.fields).unwrap_or_default())
+        }
     }
 
     /// The field with this id in the module; `None` when the module has none (Zoho answers
     /// 204).
-    pub async fn field(&self, module: &str, id: &str) -> Result<Option<types::Field>, Error> {
-        check_module(module)?;
-        check_id("field id", id)?;
-        let raw = self.client.raw();
-        let request = raw.get_fields_with_id().module(module).field_id(id).send();
-        let answer = self.client.call("getFieldsWithID", request).await?;
-        Ok(first(answer.map(|a| a.value.fields)))
+    pub fn field(
+        &self,
+        module: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<types::Field>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let module = module.to_owned();
+        let id = id.to_owned();
+        async move {
+            check_module(&module)?;
+            check_id("field id", &id)?;
+            let raw = client.raw();
+            let request = raw.get_fields_with_id().module(module).field_id(id).send();
+            let answer = client.call("getFieldsWithID", request).await?;
+            Ok(first(answer.map(|a| a.value.fields)))
+        }
     }
 
     /// Users of one kind (`AllUsers`, `ActiveUsers`, ...), one page at a time or as a stream.
@@ -386,25 +446,36 @@ impl Directory {
     }
 
     /// The user with this id; `None` when there is none (Zoho answers 204).
-    pub async fn user(&self, id: &str) -> Result<Option<types::User>, Error> {
-        check_id("user id", id)?;
-        let raw = self.client.raw();
-        let answer = self
-            .client
-            .call("getSingleUser", raw.get_single_user().user(id).send())
-            .await?;
-        Ok(first(answer.map(|a| a.value.users)))
+    pub fn user(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<types::User>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            check_id("user id", &id)?;
+            let raw = client.raw();
+            let answer = client
+                .call("getSingleUser", raw.get_single_user().user(id).send())
+                .await?;
+            Ok(first(answer.map(|a| a.value.users)))
+        }
     }
 
     /// The user the access token belongs to (`GET /users?type=CurrentUser`, which Zoho's
     /// official SDKs call right after they obtain a token); `None` when Zoho answers 204.
-    pub async fn current_user(&self) -> Result<Option<types::User>, Error> {
-        let page = self.users(enums::UserType::CurrentUser).send().await?;
-        Ok(page.users.into_iter().next())
+    pub fn current_user(
+        &self,
+    ) -> impl Future<Output = Result<Option<types::User>, Error>> + Send + 'static {
+        let request = self.users(enums::UserType::CurrentUser);
+        async move {
+            let page = request.send().await?;
+            Ok(page.users.into_iter().next())
+        }
     }
 }
 
-/// A request for the user groups; from [`Directory::user_groups`].
+/// A request for the user groups; from [`DirectoryHandler::user_groups`].
 #[derive(Clone, Debug)]
 #[must_use = "call .send() or .stream()"]
 pub struct UserGroupsRequest {
@@ -441,7 +512,8 @@ impl UserGroupsRequest {
         self
     }
 
-    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1).
+    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`], at
+    /// least 1).
     pub fn max_pages(mut self, max_pages: u32) -> Self {
         self.max_pages = max_pages.max(1);
         self
@@ -454,7 +526,7 @@ impl UserGroupsRequest {
     }
 
     /// Every group from the starting page on, following `info.more_records` (see
-    /// [`crate::sharing_rules::ListRequest::stream`] for how a misbehaving server is stopped).
+    /// [`crate::ListRequest::stream`] for how a misbehaving server is stopped).
     pub fn stream(
         self,
     ) -> impl Stream<Item = Result<types::UserGroup, Error>> + Send + Unpin + 'static {
@@ -504,7 +576,7 @@ impl UserGroupsRequest {
     }
 }
 
-/// A request for the profiles; from [`Directory::profiles`].
+/// A request for the profiles; from [`DirectoryHandler::profiles`].
 #[derive(Clone, Debug)]
 #[must_use = "call .send() or .stream()"]
 pub struct ProfilesRequest {
@@ -541,7 +613,8 @@ impl ProfilesRequest {
         self
     }
 
-    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1).
+    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`], at
+    /// least 1).
     pub fn max_pages(mut self, max_pages: u32) -> Self {
         self.max_pages = max_pages.max(1);
         self
@@ -605,7 +678,7 @@ impl ProfilesRequest {
     }
 }
 
-/// A request for users of one kind; from [`Directory::users`].
+/// A request for users of one kind; from [`DirectoryHandler::users`].
 #[derive(Clone, Debug)]
 #[must_use = "call .send() or .stream()"]
 pub struct UsersRequest {
@@ -637,7 +710,8 @@ impl UsersRequest {
         self
     }
 
-    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1).
+    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`], at
+    /// least 1).
     pub fn max_pages(mut self, max_pages: u32) -> Self {
         self.max_pages = max_pages.max(1);
         self

@@ -11,14 +11,23 @@ use std::time::Duration;
 
 use crate::generated::{enums, types};
 
+/// A boxed cause, as kept in [`Error`]'s `source` fields.
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can go wrong when talking to Zoho through [`crate::Client`].
 ///
-/// `Display` gives a message a user can act on; it never contains tokens or secrets.
+/// `Display` says what went wrong at this layer, in words a user can act on; the underlying
+/// failure (an I/O error, a TLS error, ...) is not repeated there but kept as
+/// [`std::error::Error::source`], so error reporters such as `anyhow` print the whole chain
+/// once. No variant ever contains tokens or secrets.
+///
+/// The enum and its variants are `#[non_exhaustive]`: match with `..` and a wildcard arm.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Zoho answered with an error (or a non-success status without a Zoho body).
-    #[error("{operation}: Zoho answered HTTP {status}{}: {message}{}", code_suffix(code), hint(*status, code, details))]
+    #[error("{operation}: Zoho answered HTTP {status}{}: {message}{}{}", code_suffix(code), hint(*status, code, details), retry_after_note(*retry_after))]
+    #[non_exhaustive]
     Api {
         /// HTTP status of the final attempt.
         status: u16,
@@ -32,11 +41,15 @@ pub enum Error {
         operation: String,
         /// How many attempts were made (more than one when the request was retried).
         attempts: u32,
+        /// How long Zoho asked to wait (`Retry-After`) when the client gave up because that
+        /// wait would pass the retry deadline ([`crate::RetryPolicy::total_deadline`]).
+        retry_after: Option<Duration>,
     },
 
     /// Some items of a write failed. `failures` lists each failed item; `succeeded` lists the
     /// results of the items that went through (possibly none). Never collapsed into success.
     #[error("{operation}: {} of {} item(s) failed{}", failures.len(), failures.len() + succeeded.len(), items_summary(failures))]
+    #[non_exhaustive]
     Items {
         /// The operationId.
         operation: String,
@@ -48,24 +61,36 @@ pub enum Error {
         succeeded: Vec<types::ActionResult>,
     },
 
-    /// No usable access token: the token refresh failed or was refused, or the token store
-    /// failed. Check the client id, client secret, refresh token and data centre.
+    /// No usable access token: the accounts server could not be reached or refused the
+    /// refresh, or the token store failed. Check the client id, client secret, refresh token
+    /// and data centre. `source` is the underlying failure, when there is one.
     #[error("authentication failed: {reason}")]
+    #[non_exhaustive]
     Auth {
         /// What went wrong (never contains secrets).
         reason: String,
+        /// The failure underneath (the transport's, the token store's ...).
+        #[source]
+        source: Option<Cause>,
     },
 
-    /// The request could not be sent or its response not read (DNS, connect, TLS, reset).
-    #[error("{operation}: could not reach Zoho after {attempts} attempt(s): {source}")]
+    /// The request could not be sent or its response not received: the connection was
+    /// refused, timed out, failed its TLS handshake or closed early, or the server's answer
+    /// was not valid HTTP. [`TransportKind`] says which. `source` is the HTTP client's error,
+    /// whose chain reaches the I/O error underneath; for a timeout it is an I/O error of kind
+    /// [`std::io::ErrorKind::TimedOut`] wrapping the HTTP client's error.
+    #[error("{operation}: {kind} (after {attempts} attempt(s))")]
+    #[non_exhaustive]
     Transport {
         /// The operationId.
         operation: String,
         /// How many attempts were made.
         attempts: u32,
-        /// The underlying HTTP client error.
+        /// What failed.
+        kind: TransportKind,
+        /// The HTTP client's error.
         #[source]
-        source: reqwest::Error,
+        source: Cause,
     },
 
     /// Zoho's response broke off: the status and headers arrived, but the body ended before
@@ -73,7 +98,8 @@ pub enum Error {
     /// DELETE are retried per [`crate::RetryPolicy`] first; a POST is not (the server acted
     /// on it). The request did reach Zoho, so unlike [`Error::Transport`] the write may
     /// have happened.
-    #[error("{operation}: Zoho's HTTP {status} response was cut off before its end after {attempts} attempt(s) (truncated or incomplete body): {source}")]
+    #[error("{operation}: Zoho's HTTP {status} response was cut off before its end (after {attempts} attempt(s))")]
+    #[non_exhaustive]
     IncompleteResponse {
         /// The operationId.
         operation: String,
@@ -81,13 +107,17 @@ pub enum Error {
         status: u16,
         /// How many attempts were made.
         attempts: u32,
-        /// The underlying HTTP client error.
+        /// The HTTP client's error.
         #[source]
-        source: reqwest::Error,
+        source: Cause,
     },
 
-    /// The request (or the retry budget) ran out of time.
+    /// The operation ran out of its time budget ([`crate::RetryPolicy::total_deadline`]), or
+    /// no request slot became free in time. A single attempt that times out is an
+    /// [`Error::Transport`] of kind [`TransportKind::ConnectTimeout`] or
+    /// [`TransportKind::ReadTimeout`]; [`Error::is_timeout`] covers all of them.
     #[error("{operation}: {}", timeout_message(*attempts, elapsed))]
+    #[non_exhaustive]
     Timeout {
         /// The operationId.
         operation: String,
@@ -99,6 +129,7 @@ pub enum Error {
 
     /// Zoho's answer did not decode into the type the spec describes.
     #[error("{operation}: could not decode the HTTP {status} response at `{path}`: {message} (body starts: {excerpt})")]
+    #[non_exhaustive]
     Decode {
         /// The operationId.
         operation: String,
@@ -114,9 +145,10 @@ pub enum Error {
 
     /// A paged listing stopped because the pages did not add up: Zoho answered another page
     /// than the one asked for, a page repeated the previous page's rules, or the stream
-    /// reached its page limit ([`crate::sharing_rules::MAX_PAGES`] by default) while Zoho
+    /// reached its page limit ([`crate::ListRequest::MAX_PAGES`] by default) while Zoho
     /// still claimed more records. The rules yielded before it are complete pages.
     #[error("{operation}: stopped paging at page {page}: {reason}")]
+    #[non_exhaustive]
     Pagination {
         /// The operationId.
         operation: String,
@@ -128,6 +160,7 @@ pub enum Error {
 
     /// The input breaks a documented rule; nothing was sent.
     #[error("invalid {what}: {reason}")]
+    #[non_exhaustive]
     InvalidInput {
         /// What was wrong (a parameter or field name).
         what: String,
@@ -136,16 +169,184 @@ pub enum Error {
     },
 
     /// The client configuration is unusable (bad URL, plain http to a non-loopback host,
-    /// missing credentials ...).
+    /// https without a TLS feature, missing credentials ...).
     #[error("client configuration: {reason}")]
+    #[non_exhaustive]
     Config {
         /// What to fix.
         reason: String,
+        /// The failure underneath, when there is one.
+        #[source]
+        source: Option<Cause>,
     },
+}
+
+/// What failed on the wire, for [`Error::Transport`]. Its `Display` is the phrase used in the
+/// error message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The host name did not resolve.
+    Dns,
+    /// Nothing listens at the address (the server refused the connection).
+    ConnectionRefused,
+    /// No connection within the connect timeout
+    /// ([`crate::ClientBuilder::connect_timeout`]).
+    ConnectTimeout,
+    /// The TLS handshake failed (an untrusted or invalid certificate, no common protocol
+    /// version ...).
+    Tls,
+    /// The connection was reset or closed before a complete response arrived.
+    ConnectionClosed,
+    /// Connected, but no complete response within the request timeout
+    /// ([`crate::ClientBuilder::timeout`]).
+    ReadTimeout,
+    /// The server's answer is not valid HTTP: a malformed status line or header, such as an
+    /// unparsable `Content-Length`.
+    InvalidResponse,
+    /// Any other failure to send the request or receive the response.
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Dns => "could not connect: the host name did not resolve",
+            TransportKind::ConnectionRefused => "could not connect: connection refused",
+            TransportKind::ConnectTimeout => "could not connect: timed out connecting",
+            TransportKind::Tls => "could not connect: the TLS handshake failed",
+            TransportKind::ConnectionClosed => {
+                "the connection closed before a complete response arrived"
+            }
+            TransportKind::ReadTimeout => "timed out waiting for the response",
+            TransportKind::InvalidResponse => {
+                "the server's answer is not valid HTTP (a malformed status line or header, \
+                 such as an unparsable Content-Length)"
+            }
+            TransportKind::Other => "the request could not be sent or its answer not received",
+        })
+    }
+}
+
+impl TransportKind {
+    /// Classifies an HTTP client error by what its source chain holds.
+    pub(crate) fn of(error: &reqwest::Error) -> TransportKind {
+        let found = Self::in_chain(error);
+        match found {
+            Some(TransportKind::ReadTimeout) | Some(TransportKind::ConnectTimeout) | None
+                if error.is_timeout() =>
+            {
+                if error.is_connect() {
+                    TransportKind::ConnectTimeout
+                } else {
+                    TransportKind::ReadTimeout
+                }
+            }
+            Some(kind) => kind,
+            None => TransportKind::Other,
+        }
+    }
+
+    /// The most specific kind any link of the chain names. An I/O error's `source()` skips
+    /// the error it wraps, so wrapped errors are searched too (TLS libraries report through
+    /// I/O errors wrapping I/O errors wrapping their own).
+    fn in_chain(error: &(dyn std::error::Error + 'static)) -> Option<TransportKind> {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(inner) = e
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+            {
+                if let Some(kind) = Self::in_chain(inner) {
+                    return Some(kind);
+                }
+            }
+            if let Some(kind) = Self::of_one(e) {
+                return Some(kind);
+            }
+            current = e.source();
+        }
+        None
+    }
+
+    /// What one link of an error chain says, if it says anything specific.
+    fn of_one(e: &(dyn std::error::Error + 'static)) -> Option<TransportKind> {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => Some(TransportKind::ConnectionRefused),
+                std::io::ErrorKind::TimedOut => Some(TransportKind::ReadTimeout),
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof => Some(TransportKind::ConnectionClosed),
+                _ => None,
+            };
+        }
+        if is_tls_error(e) {
+            return Some(TransportKind::Tls);
+        }
+        if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            if h.is_parse() || h.is_parse_status() {
+                return Some(TransportKind::InvalidResponse);
+            }
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                return Some(TransportKind::ConnectionClosed);
+            }
+            if h.is_timeout() {
+                return Some(TransportKind::ReadTimeout);
+            }
+        }
+        // hyper-util names a failed lookup only in its message ("dns error").
+        if e.to_string() == "dns error" {
+            return Some(TransportKind::Dns);
+        }
+        None
+    }
+}
+
+/// Whether an error (one link of a chain) comes from the TLS implementation.
+fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(any(feature = "rustls", feature = "rustls-no-provider"))]
+    if e.is::<rustls::Error>() {
+        return true;
+    }
+    #[cfg(feature = "native-tls")]
+    if e.is::<native_tls::Error>() {
+        return true;
+    }
+    let _ = e;
+    false
+}
+
+/// The cause kept for a failed HTTP exchange: the HTTP client's error, whose chain reaches
+/// the I/O error underneath. A timeout of the HTTP client's own timer has no I/O error in its
+/// chain, so it is wrapped in one of kind [`std::io::ErrorKind::TimedOut`] (as an operating
+/// system would report it); the HTTP client's error is that I/O error's inner error.
+pub(crate) fn transport_cause(kind: TransportKind, error: reqwest::Error) -> Cause {
+    let timed_out = matches!(
+        kind,
+        TransportKind::ConnectTimeout | TransportKind::ReadTimeout
+    );
+    if timed_out && !has_io_error(&error) {
+        return Box::new(std::io::Error::new(std::io::ErrorKind::TimedOut, error));
+    }
+    Box::new(error)
+}
+
+fn has_io_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<std::io::Error>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// One failed item of a multi-item write.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ItemFailure {
     /// Position of the item in the request (0-based).
     pub index: usize,
@@ -180,6 +381,17 @@ fn timeout_message(attempts: u32, elapsed: &Duration) -> String {
             "timed out after {attempts} attempt(s) ({elapsed:?}); raise the timeout or the \
              retry deadline"
         )
+    }
+}
+
+fn retry_after_note(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(
+            " (Zoho asked to wait {}s before retrying, which passes the retry deadline; \
+             raise RetryPolicy::total_deadline to wait that long)",
+            wait.as_secs_f64().ceil()
+        ),
+        None => String::new(),
     }
 }
 
@@ -283,6 +495,75 @@ impl Error {
         matches!(self, Error::Auth { .. }) || self.status() == Some(401)
     }
 
+    /// Whether time ran out: an attempt timed out connecting or waiting for the response,
+    /// or the operation's retry deadline passed.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::Timeout { .. }
+                | Error::Transport {
+                    kind: TransportKind::ConnectTimeout | TransportKind::ReadTimeout,
+                    ..
+                }
+        )
+    }
+
+    /// What failed on the wire, for [`Error::Transport`].
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Transport { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// How long Zoho asked to wait before retrying, when the client gave up because that
+    /// wait would pass the retry deadline (see [`Error::Api`]).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// An error for a [`TokenStore`](crate::auth::TokenStore) implementation to return when
+    /// it cannot load or save a token: an [`Error::Auth`] with this reason and cause.
+    ///
+    /// ```
+    /// use zoho_crm_access::Error;
+    /// let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "keychain locked");
+    /// let err = Error::token_store("cannot read the keychain", io);
+    /// assert_eq!(err.to_string(), "authentication failed: cannot read the keychain");
+    /// assert!(std::error::Error::source(&err).is_some());
+    /// ```
+    pub fn token_store(
+        reason: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Auth {
+            reason: reason.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// [`Error::Config`] without a cause underneath.
+    pub(crate) fn config(reason: impl Into<String>) -> Self {
+        Error::Config {
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Transport`] for an HTTP client error.
+    pub(crate) fn transport(operation: &str, attempts: u32, source: reqwest::Error) -> Self {
+        let kind = TransportKind::of(&source);
+        Error::Transport {
+            operation: operation.to_owned(),
+            attempts,
+            kind,
+            source: transport_cause(kind, source),
+        }
+    }
+
     pub(crate) fn invalid(what: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             what: what.into(),
@@ -334,6 +615,7 @@ pub(crate) fn check_items(
             details: Box::new(r.details),
             operation: operation.to_owned(),
             attempts,
+            retry_after: None,
         });
     }
     let mut failures = Vec::new();
@@ -380,6 +662,7 @@ pub(crate) fn from_error_body(
             details: Box::default(),
             operation: operation.to_owned(),
             attempts,
+            retry_after: None,
         };
     }
     match check_items(operation, status, items, attempts) {
@@ -400,6 +683,7 @@ pub(crate) fn from_error_body(
                 details: Box::new(first.map(|r| r.details).unwrap_or_default()),
                 operation: operation.to_owned(),
                 attempts,
+                retry_after: None,
             }
         }
     }

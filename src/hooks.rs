@@ -1,7 +1,8 @@
 //! The transport under the generated client: authentication, retries, the concurrency limit
 //! and tracing, applied to every request progenitor builds.
 //!
-//! `generated::Client` calls [`ClientHooks::exec`] for each operation. Here that:
+//! The generated client calls `ClientHooks::exec` for each operation (the impl lives beside
+//! the generated code, in `crate::generated`, and calls [`Shared::execute`]). Here that:
 //! * sets `Authorization: Zoho-oauthtoken <token>` (refreshing the token first when due) and
 //!   drops progenitor's `api-version` header, which Zoho does not use;
 //! * sends the request to the API domain the accounts server named, when the client follows
@@ -22,7 +23,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
@@ -30,18 +30,20 @@ use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::generated::Client;
 use crate::retry::{idempotent, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
-pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
 
 /// Marks a response synthesized for a failure that happened before any real response.
 const LOCAL_ERROR_HEADER: HeaderName = HeaderName::from_static("x-zoho-crm-access-error");
 
-/// State the generated client carries for the hand-written layer: credentials, the retry
-/// policy and the in-flight limit. Built by [`crate::ClientBuilder`]; `Hooks::default()` sends
-/// requests without authentication (for the simulator or a proxy that adds it).
+/// What the raw client carries for the hand-written transport: credentials, the retry policy
+/// and the in-flight limit. [`crate::ClientBuilder`] builds it into every [`crate::Client`];
+/// [`crate::Client::raw`] is the way to a raw client that authenticates. `Hooks::default()`
+/// sends requests without authentication, with the default retries and limit (for
+/// [`RawClient::new`](crate::raw::RawClient::new) against the simulator or a proxy that
+/// adds credentials).
 #[derive(Clone)]
 pub struct Hooks {
     pub(crate) shared: Arc<Shared>,
@@ -90,6 +92,8 @@ pub(crate) struct CallContext {
     pub(crate) attempts: Cell<u32>,
     pub(crate) status: Cell<Option<u16>>,
     pub(crate) error: RefCell<Option<Error>>,
+    /// The `Retry-After` wait that was not taken because it would pass the deadline.
+    pub(crate) retry_after: Cell<Option<Duration>>,
 }
 
 impl Shared {
@@ -119,7 +123,9 @@ impl Shared {
         reqwest::Url::parse(&format!("{target}{rest}")).ok()
     }
 
-    async fn execute(
+    /// Sends one operation's request (see the module docs); called by the generated
+    /// client's `ClientHooks::exec` (in `crate::generated`).
+    pub(crate) async fn execute(
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
@@ -179,6 +185,7 @@ impl Shared {
             else {
                 return Ok(local_error(Error::Config {
                     reason: "internal: a request that cannot be cloned was retried".into(),
+                    source: None,
                 }));
             };
 
@@ -200,6 +207,7 @@ impl Shared {
                             reason: "the access token contains characters not allowed in an \
                                      HTTP header"
                                 .into(),
+                            source: None,
                         }))
                     }
                 }
@@ -226,6 +234,7 @@ impl Shared {
                 Ok(Err(_closed)) => {
                     return Ok(local_error(Error::Config {
                         reason: "internal: the concurrency limiter was closed".into(),
+                        source: None,
                     }))
                 }
                 Err(_) => return Ok(timed_out(attempt - 1)),
@@ -246,7 +255,8 @@ impl Shared {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    tracing::warn!(attempt, error = %e, "transport failure");
+                    // The caller gets the error; logging it louder would say it twice.
+                    tracing::debug!(attempt, error = %e, "transport failure");
                     return Err(e);
                 }
                 Ok(resp) => resp,
@@ -295,10 +305,13 @@ impl Shared {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                tracing::warn!(
+                let asked = crate::retry::retry_after(resp.headers(), std::time::SystemTime::now());
+                let _ = CALL.try_with(|c| c.retry_after.set(asked));
+                tracing::debug!(
                     attempt,
                     status = status.as_u16(),
-                    "retryable status, but the retry deadline would pass; giving up"
+                    wait_ms = wait.as_millis() as u64,
+                    "retryable status, but waiting would pass the retry deadline; giving up"
                 );
             }
             // When another attempt is allowed, read the body here so that one that breaks off
@@ -315,10 +328,8 @@ impl Shared {
                             tokio::time::sleep(wait).await;
                             continue;
                         }
-                        tracing::warn!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
-                        return Ok(local_error(incomplete(
-                            operation, status, attempt, e, started,
-                        )));
+                        tracing::debug!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
+                        return Ok(local_error(incomplete(operation, status, attempt, e)));
                     }
                 }
             }
@@ -397,26 +408,23 @@ pub(crate) fn operation_id(name: &'static str) -> &'static str {
         .map_or(name, |(_, camel)| camel)
 }
 
-/// The error for a response whose body could not be read to its end.
+/// The error for a response whose body could not be read to its end: the attempt's timeout
+/// ran out while reading ([`Error::Transport`], [`crate::TransportKind::ReadTimeout`]), or the
+/// body broke off ([`Error::IncompleteResponse`]).
 pub(crate) fn incomplete(
     operation: &str,
     status: reqwest::StatusCode,
     attempts: u32,
     source: reqwest::Error,
-    started: Instant,
 ) -> Error {
     if source.is_timeout() {
-        return Error::Timeout {
-            operation: operation.to_owned(),
-            attempts,
-            elapsed: started.elapsed(),
-        };
+        return Error::transport(operation, attempts, source);
     }
     Error::IncompleteResponse {
         operation: operation.to_owned(),
         status: status.as_u16(),
         attempts,
-        source,
+        source: Box::new(source),
     }
 }
 
@@ -457,7 +465,7 @@ fn rebuild(
 
 /// A synthetic response standing for a failure that has no real response: the typed error
 /// goes to the caller's [`CallContext`], and a readable message into a marker header that
-/// [`ClientHooks::post`] turns into `progenitor_client::Error::Custom`.
+/// `ClientHooks::post` turns into `progenitor_client::Error::Custom`.
 fn local_error(error: Error) -> reqwest::Response {
     let message: String = error
         .to_string()
@@ -485,35 +493,11 @@ fn local_error(error: Error) -> reqwest::Response {
     reqwest::Response::from(resp)
 }
 
-impl ClientHooks<Hooks> for Client {
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        if let Ok(resp) = result {
-            if let Some(msg) = resp.headers().get(LOCAL_ERROR_HEADER) {
-                return Err(progenitor_client::Error::Custom(
-                    msg.to_str().unwrap_or("request failed").to_owned(),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        // Boxed once here, so the layers above move a pointer instead of a large future.
-        Box::pin(self.inner().shared.execute(
-            self.client(),
-            request,
-            operation_id(info.operation_id),
-        ))
-        .await
-    }
+/// The message of a synthetic response made by [`local_error`], if `resp` is one.
+pub(crate) fn local_error_message(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get(LOCAL_ERROR_HEADER)
+        .map(|msg| msg.to_str().unwrap_or("request failed").to_owned())
 }
 
 #[cfg(test)]
@@ -541,7 +525,7 @@ mod tests {
 
     #[test]
     fn operation_ids_are_the_specs_for_every_progenitor_name() {
-        let spec: serde_yaml::Value = serde_yaml::from_str(
+        let spec: serde_norway::Value = serde_norway::from_str(
             &std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/spec/zoho-crm-access.yaml"

@@ -1,53 +1,63 @@
-//! Default organization permissions: the org-wide share type of each module (private,
-//! public read-only, public read/write, public).
-//!
-//! ```no_run
-//! use zoho_crm_access::{enums::ShareType, Client};
-//!
-//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
-//! let perms = client.org_permissions();
-//! for m in perms.get().await? {
-//!     println!("{}: {}", m.module.api_name, m.share_type);
-//! }
-//! perms.set_share_type("Leads", ShareType::PublicReadOnly).await?;
-//! # Ok(())
-//! # }
-//! ```
+//! Default organization permissions: [`Client::org_permissions`] and its handler.
 
 use crate::client::{Answer, Client};
 use crate::error::Error;
 use crate::generated::{enums, types};
-use crate::record_locking::{check_id, many, single};
+use crate::handles::{check_id, many, single};
 
-/// Most modules one update may change.
-pub const MAX_UPDATES: usize = 100;
+const MAX_UPDATES: usize = OrgPermissionsHandler::MAX_UPDATES;
 
-/// The operation both [`OrgPermissions::set`] and [`OrgPermissions::set_share_type`] send.
+/// The operation both [`OrgPermissionsHandler::set`] and [`OrgPermissionsHandler::set_share_type`] send.
 const UPDATE: &str = "updateOrgPermissions";
 
-impl types::DataSharingUpdate {
-    /// Set the module with this id (and optional API name) to `share_type`.
-    pub fn new(module_id: impl Into<String>, share_type: enums::ShareType) -> Self {
-        types::DataSharingUpdate {
-            module: types::ModuleInput {
-                api_name: None,
-                id: module_id.into(),
-            },
-            share_type,
+/// The module with this id (`DataSharingUpdate::new("5843104000000002175", ShareType::Private)`).
+impl From<String> for types::ModuleInput {
+    fn from(id: String) -> Self {
+        types::ModuleInput::new(id)
+    }
+}
+
+/// The module with this id.
+impl From<&str> for types::ModuleInput {
+    fn from(id: &str) -> Self {
+        types::ModuleInput::new(id)
+    }
+}
+
+impl Client {
+    /// The default organization permissions (org-wide share type per module).
+    pub fn org_permissions(&self) -> OrgPermissionsHandler {
+        OrgPermissionsHandler {
+            client: self.clone(),
         }
     }
 }
 
 /// The default organization permissions; from [`Client::org_permissions`].
+///
+/// Each module has an org-wide share type (private, public read-only, public read/write,
+/// public).
+///
+/// ```no_run
+/// use zoho_crm_access::{enums::ShareType, Client};
+///
+/// # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+/// let perms = client.org_permissions();
+/// for m in perms.get().await? {
+///     println!("{}: {}", m.module.api_name, m.share_type);
+/// }
+/// perms.set_share_type("Leads", ShareType::PublicReadOnly).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
-pub struct OrgPermissions {
+pub struct OrgPermissionsHandler {
     client: Client,
 }
 
-impl OrgPermissions {
-    pub(crate) fn new(client: Client) -> Self {
-        OrgPermissions { client }
-    }
+impl OrgPermissionsHandler {
+    /// Most modules one update may change.
+    pub const MAX_UPDATES: usize = 100;
 
     /// One entry per module with its share type.
     pub fn get(

@@ -1,99 +1,99 @@
-//! Record locking configurations: one per module, locking records manually, automatically
-//! (by up to 5 rules) or both.
-//!
-//! ```no_run
-//! use zoho_crm_access::criteria::field;
-//! use zoho_crm_access::{enums, types, Client};
-//!
-//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
-//! let deals = client.record_locking("Deals");
-//! match deals.get().await? {
-//!     Some(config) => println!("locked for {:?}", config.locked_for),
-//!     None => {
-//!         let rule = types::LockingRuleInput {
-//!             name: Some("Closed deals".try_into().expect("short name")),
-//!             criteria: Some(field("Stage").equal("Closed Won").into()),
-//!             ..Default::default()
-//!         };
-//!         let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic);
-//!         input.locking_rules = Some(vec![rule]);
-//!         let created = deals.create(input).await?;
-//!         println!("created configuration {:?}", created.details.id);
-//!     }
-//! }
-//! # Ok(())
-//! # }
-//! ```
+//! Record locking configurations: [`Client::record_locking`] and its handler.
 
 use crate::client::{Client, RawResult};
-use crate::error::{check_items, Error};
+use crate::error::Error;
 use crate::generated::{enums, types};
+use crate::handles::{check_id, check_module, many, single};
 
-/// Documented limits of a configuration (Zoho answers `LIMIT_EXCEEDED` past them); the
-/// handles check them before sending anything.
-///
-/// Locking rules: a configuration keeps at most [`MAX_LOCKING_RULES`]. In an update, every
-/// entry without `_delete: true` (a new rule, or a change to an existing one) is a rule that
-/// exists afterwards, so at most 5 such entries are allowed. `_delete` entries remove rules
-/// and do not count towards that limit, so an update that replaces all 5 rules carries 10
-/// entries (5 removals, 5 additions); the array as a whole is capped at
-/// [`MAX_LOCKING_RULE_ENTRIES`].
-pub const MAX_LOCKING_RULES: usize = 5;
-/// Most entries in an update's `locking_rules` array: 5 kept or new rules plus 5 removals.
-pub const MAX_LOCKING_RULE_ENTRIES: usize = 2 * MAX_LOCKING_RULES;
-/// Most profiles in `lock_excluded_profiles`.
-pub const MAX_EXCLUDED_PROFILES: usize = 15;
-/// Most fields in `excluded_fields`.
-pub const MAX_EXCLUDED_FIELDS: usize = 15;
-/// Most buttons in `restricted_custom_buttons`.
-pub const MAX_CUSTOM_BUTTONS: usize = 30;
-/// Most actions in `restricted_actions`.
-pub const MAX_RESTRICTED_ACTIONS: usize = 10;
-/// Most channels in `restricted_communications`.
-pub const MAX_RESTRICTED_COMMUNICATIONS: usize = 10;
+const MAX_LOCKING_RULES: usize = RecordLockingHandler::MAX_LOCKING_RULES;
+const MAX_LOCKING_RULE_ENTRIES: usize = RecordLockingHandler::MAX_LOCKING_RULE_ENTRIES;
 
-/// The record locking configuration of one module; from [`Client::record_locking`].
-#[derive(Clone, Debug)]
-pub struct RecordLocking {
-    client: Client,
-    module: String,
-}
-
-impl types::RecordLockingConfigurationInput {
-    /// A configuration with only the mandatory `lock_type`; fill in the rest as needed.
-    pub fn new(lock_type: enums::LockType) -> Self {
-        types::RecordLockingConfigurationInput {
-            excluded_fields: None,
-            feature_type: None,
-            lock_excluded_profiles: None,
-            lock_for_portal_users: None,
-            lock_type,
-            locked_for: None,
-            locking_rules: None,
-            restricted_actions: None,
-            restricted_communications: None,
-            restricted_custom_buttons: None,
-            system_defined: None,
+impl Client {
+    /// The record locking configuration of one module (`Deals`, `Leads`, a custom module ...).
+    pub fn record_locking(&self, module: impl Into<String>) -> RecordLockingHandler {
+        RecordLockingHandler {
+            client: self.clone(),
+            module: module.into(),
         }
     }
 }
 
-impl types::RecordLockingConfigurationUpdate {
-    /// An update of configuration `id` that changes nothing yet; set the fields to change.
-    pub fn new(id: impl Into<String>) -> Self {
-        types::RecordLockingConfigurationUpdate {
-            excluded_fields: None,
-            feature_type: None,
-            id: id.into(),
-            lock_excluded_profiles: None,
-            lock_for_portal_users: None,
-            lock_type: None,
-            locked_for: None,
-            locking_rules: None,
-            restricted_actions: None,
-            restricted_communications: None,
-            restricted_custom_buttons: None,
+/// The record locking configuration of one module; from [`Client::record_locking`].
+///
+/// A module has at most one configuration, locking records manually, automatically (by up to
+/// 5 rules with criteria) or both.
+///
+/// ```no_run
+/// use zoho_crm_access::criteria::field;
+/// use zoho_crm_access::{enums, types, Client};
+///
+/// # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+/// let deals = client.record_locking("Deals");
+/// match deals.get().await? {
+///     Some(config) => println!("locked for {:?}", config.locked_for),
+///     None => {
+///         let rule = types::LockingRuleInput::new_rule("Closed deals", field("Stage").equal("Closed Won"))?;
+///         let input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic)
+///             .with_locking_rules([rule]);
+///         let created = deals.create(input).await?;
+///         println!("created configuration {:?}", created.details.id);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct RecordLockingHandler {
+    client: Client,
+    module: String,
+}
+
+/// Documented limits of a configuration (Zoho answers `LIMIT_EXCEEDED` past them); the
+/// handler checks them before sending anything.
+impl RecordLockingHandler {
+    /// Most locking rules a configuration keeps. In an update, every entry without
+    /// `_delete: true` (a new rule, or a change to an existing one) is a rule that exists
+    /// afterwards, so at most 5 such entries are allowed. `_delete` entries remove rules and do
+    /// not count towards that limit, so an update that replaces all 5 rules carries 10 entries
+    /// (5 removals, 5 additions); the array as a whole is capped at
+    /// [`Self::MAX_LOCKING_RULE_ENTRIES`].
+    pub const MAX_LOCKING_RULES: usize = 5;
+    /// Most entries in an update's `locking_rules` array: 5 kept or new rules plus 5 removals.
+    pub const MAX_LOCKING_RULE_ENTRIES: usize = 2 * Self::MAX_LOCKING_RULES;
+    /// Most profiles in `lock_excluded_profiles`.
+    pub const MAX_EXCLUDED_PROFILES: usize = 15;
+    /// Most fields in `excluded_fields`.
+    pub const MAX_EXCLUDED_FIELDS: usize = 15;
+    /// Most buttons in `restricted_custom_buttons`.
+    pub const MAX_CUSTOM_BUTTONS: usize = 30;
+    /// Most actions in `restricted_actions`.
+    pub const MAX_RESTRICTED_ACTIONS: usize = 10;
+    /// Most channels in `restricted_communications`.
+    pub const MAX_RESTRICTED_COMMUNICATIONS: usize = 10;
+}
+
+impl types::LockingRuleInput {
+    /// A new locking rule (for a create, or added by an update): locks the records matching
+    /// `criteria`. Fails with [`Error::InvalidInput`] when the name is empty or longer than
+    /// Zoho allows (256 characters).
+    pub fn new_rule(name: &str, criteria: impl Into<types::Criteria>) -> Result<Self, Error> {
+        if name.trim().is_empty() {
+            return Err(Error::invalid("locking rule name", "must not be empty"));
         }
+        let name: types::LockingRuleInputName = name
+            .parse()
+            .map_err(|e| Error::invalid("locking rule name", format!("{e}")))?;
+        Ok(Self::new().with_name(name).with_criteria(criteria))
+    }
+
+    /// An update entry that changes rule `id`; set what changes with the `with_*` methods.
+    pub fn change(id: impl Into<String>) -> Self {
+        Self::new().with_id(id)
+    }
+
+    /// An update entry that removes rule `id` (`_delete: true`).
+    pub fn remove(id: impl Into<String>) -> Self {
+        Self::new().with_id(id).with_delete(true)
     }
 }
 
@@ -120,45 +120,28 @@ fn check_lists(l: Lists<'_>) -> Result<(), Error> {
     check_len(
         "lock_excluded_profiles",
         l.lock_excluded_profiles,
-        MAX_EXCLUDED_PROFILES,
+        RecordLockingHandler::MAX_EXCLUDED_PROFILES,
     )?;
-    check_len("excluded_fields", l.excluded_fields, MAX_EXCLUDED_FIELDS)?;
+    check_len(
+        "excluded_fields",
+        l.excluded_fields,
+        RecordLockingHandler::MAX_EXCLUDED_FIELDS,
+    )?;
     check_len(
         "restricted_custom_buttons",
         l.restricted_custom_buttons,
-        MAX_CUSTOM_BUTTONS,
+        RecordLockingHandler::MAX_CUSTOM_BUTTONS,
     )?;
     check_len(
         "restricted_actions",
         l.restricted_actions,
-        MAX_RESTRICTED_ACTIONS,
+        RecordLockingHandler::MAX_RESTRICTED_ACTIONS,
     )?;
     check_len(
         "restricted_communications",
         l.restricted_communications,
-        MAX_RESTRICTED_COMMUNICATIONS,
+        RecordLockingHandler::MAX_RESTRICTED_COMMUNICATIONS,
     )
-}
-
-/// An id as the spec gives it (`^[0-9]{1,19}$`); Zoho answers `INVALID_DATA` for anything else.
-pub(crate) fn check_id(what: &str, id: &str) -> Result<(), Error> {
-    if id.trim().is_empty() {
-        return Err(Error::invalid(what, "must not be empty"));
-    }
-    if id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(
-            what,
-            format!("`{id}` is not an id (Zoho ids are 1 to 19 digits)"),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn check_module(module: &str) -> Result<(), Error> {
-    if module.trim().is_empty() {
-        return Err(Error::invalid("module", "must not be empty"));
-    }
-    Ok(())
 }
 
 fn check_rules(rules: Option<&Vec<types::LockingRuleInput>>) -> Result<(), Error> {
@@ -195,11 +178,7 @@ fn check_rules(rules: Option<&Vec<types::LockingRuleInput>>) -> Result<(), Error
     Ok(())
 }
 
-impl RecordLocking {
-    pub(crate) fn new(client: Client, module: String) -> Self {
-        RecordLocking { client, module }
-    }
-
+impl RecordLockingHandler {
     /// The module this handle works on.
     pub fn module(&self) -> &str {
         &self.module
@@ -276,7 +255,7 @@ impl RecordLocking {
     }
 
     /// Updates the configuration named by `update.id` (the collection URL). Checks the same
-    /// limits as [`Self::create`] first; for `locking_rules` see [`MAX_LOCKING_RULES`] (how
+    /// limits as [`Self::create`] first; for `locking_rules` see [`Self::MAX_LOCKING_RULES`] (how
     /// `_delete` entries count).
     pub fn update(
         &self,
@@ -498,47 +477,4 @@ fn check_create(input: &types::RecordLockingConfigurationInput) -> Result<(), Er
         ));
     }
     Ok(())
-}
-
-/// The one result of a single-item write. An empty answer (204) or list is reported as a
-/// decode problem rather than invented success.
-pub(crate) fn single<T>(
-    operation: &str,
-    answer: Option<crate::client::Answer<T>>,
-    items: impl FnOnce(T) -> Vec<types::ActionResult>,
-) -> Result<types::ActionResult, Error> {
-    let mut results = many(operation, answer, items)?;
-    match results.len() {
-        1 => Ok(results.remove(0)),
-        n => Err(Error::Decode {
-            operation: operation.to_owned(),
-            status: 200,
-            path: ".".into(),
-            message: format!("expected exactly one result, got {n}"),
-            excerpt: String::new(),
-        }),
-    }
-}
-
-/// All results of a write, or the error naming every failed item.
-pub(crate) fn many<T>(
-    operation: &str,
-    answer: Option<crate::client::Answer<T>>,
-    items: impl FnOnce(T) -> Vec<types::ActionResult>,
-) -> Result<Vec<types::ActionResult>, Error> {
-    let Some(answer) = answer else {
-        return Err(Error::Decode {
-            operation: operation.to_owned(),
-            status: 204,
-            path: ".".into(),
-            message: "Zoho answered 204 No Content where results were expected".into(),
-            excerpt: String::new(),
-        });
-    };
-    check_items(
-        operation,
-        answer.status,
-        items(answer.value),
-        answer.attempts,
-    )
 }

@@ -15,7 +15,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
@@ -109,7 +108,7 @@ impl RetryPolicy {
         }
         // Full jitter, but never less than half the window so waits still grow.
         let half = millis / 2;
-        Duration::from_millis(half + rand::rng().random_range(0..=millis - half))
+        Duration::from_millis(half + fastrand::u64(0..=millis - half))
     }
 
     /// The wait after a retryable response: `Retry-After` when present (the total deadline
@@ -128,8 +127,13 @@ pub(crate) fn retryable_status(method: &Method, status: StatusCode) -> bool {
 }
 
 /// Whether a transport failure is worth retrying for this method: connection failures always
-/// (the request never reached the server), other failures only for idempotent methods.
+/// (the request never reached the server), timeouts and connections closed early only for
+/// idempotent methods. An answer that is not valid HTTP (an unparsable `Content-Length`, say)
+/// is not retried: the server would send it again, and retrying would hide what it sent.
 pub(crate) fn retryable_transport(method: &Method, err: &reqwest::Error) -> bool {
+    if crate::error::TransportKind::of(err) == crate::error::TransportKind::InvalidResponse {
+        return false;
+    }
     if err.is_connect() {
         return true;
     }

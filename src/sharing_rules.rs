@@ -1,35 +1,4 @@
-//! Data sharing rules: extend record access of one module beyond the org default, to roles,
-//! roles with subordinates, groups or all users.
-//!
-//! ```no_run
-//! use futures::TryStreamExt;
-//! use zoho_crm_access::criteria::{field, filter};
-//! use zoho_crm_access::{enums, types, Client};
-//!
-//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
-//! let leads = client.sharing_rules("Leads");
-//!
-//! // One page ...
-//! let page = leads.list().per_page(50).send().await?;
-//! println!("{} rules, more: {}", page.sharing_rules.len(), page.more_records());
-//!
-//! // ... or every rule, following `info.more_records` across pages.
-//! let all: Vec<types::SharingRule> = leads.list().per_page(200).stream().try_collect().await?;
-//!
-//! // A criteria-based rule sharing big deals with a group.
-//! let rule = types::SharingRuleInput::criteria_based(
-//!     "Big leads to the partner team",
-//!     field("Annual_Revenue").equal("1000000"),
-//!     types::SharedTo::group("5843104000000431001"),
-//!     enums::PermissionType::ReadWrite,
-//! );
-//! let created = leads.create(rule).await?;
-//!
-//! // Search, paged like the list.
-//! let partners = leads.search(filter("name").like("partner")).send().await?;
-//! # Ok(())
-//! # }
-//! ```
+//! Data sharing rules: [`Client::sharing_rules`], its handler and paged listing.
 
 use std::collections::HashSet;
 
@@ -38,8 +7,9 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use crate::client::Client;
 use crate::client::RawResult;
 use crate::error::Error;
-use crate::generated::{self, enums, types};
-use crate::record_locking::{check_id, check_module, single};
+use crate::generated::{enums, types};
+use crate::generated_client;
+use crate::handles::{check_id, check_module, single};
 
 impl types::SharingRuleInput {
     /// A rule sharing the records owned by users of `shared_from` (a role or group) with
@@ -160,23 +130,6 @@ impl types::SharedFrom {
     }
 }
 
-impl types::SharingRuleUpdate {
-    /// An update of a rule that keeps it of type `type_` and sets `superiors_allowed`, the two
-    /// keys Zoho's update page makes mandatory; every other key left `None` stays as stored.
-    pub fn new(type_: enums::SharingRuleType, superiors_allowed: bool) -> Self {
-        types::SharingRuleUpdate {
-            criteria: None,
-            id: None,
-            name: None,
-            permission_type: None,
-            shared_from: None,
-            shared_to: None,
-            superiors_allowed,
-            type_,
-        }
-    }
-}
-
 /// Checks the documented shape of a rule to create: an owner-based rule has `shared_from`
 /// and no criteria, a criteria-based rule has `criteria`.
 fn check_input(rule: &types::SharingRuleInput) -> Result<(), Error> {
@@ -286,10 +239,62 @@ fn check_shared_to(to: &types::SharedTo) -> Result<(), Error> {
     Ok(())
 }
 
+impl Client {
+    /// The data sharing rules of one module.
+    pub fn sharing_rules(&self, module: impl Into<String>) -> SharingRulesHandler {
+        SharingRulesHandler {
+            client: self.clone(),
+            module: Some(module.into()),
+        }
+    }
+
+    /// The data sharing rules of every module (list, search and summary only; writes need a
+    /// module and fail with [`Error::InvalidInput`]).
+    pub fn sharing_rules_all(&self) -> SharingRulesHandler {
+        SharingRulesHandler {
+            client: self.clone(),
+            module: None,
+        }
+    }
+}
+
 /// The data sharing rules of one module (or of all modules); from [`Client::sharing_rules`]
 /// or [`Client::sharing_rules_all`].
+///
+/// Sharing rules extend record access of one module beyond the org default, to roles, roles
+/// with subordinates, groups or all users.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use zoho_crm_access::criteria::{field, filter};
+/// use zoho_crm_access::{enums, types, Client};
+///
+/// # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+/// let leads = client.sharing_rules("Leads");
+///
+/// // One page ...
+/// let page = leads.list().per_page(50).send().await?;
+/// println!("{} rules, more: {}", page.sharing_rules.len(), page.more_records());
+///
+/// // ... or every rule, following `info.more_records` across pages.
+/// let all: Vec<types::SharingRule> = leads.list().per_page(200).stream().try_collect().await?;
+///
+/// // A criteria-based rule sharing big deals with a group.
+/// let rule = types::SharingRuleInput::criteria_based(
+///     "Big leads to the partner team",
+///     field("Annual_Revenue").equal("1000000"),
+///     types::SharedTo::group("5843104000000431001"),
+///     enums::PermissionType::ReadWrite,
+/// );
+/// let created = leads.create(rule).await?;
+///
+/// // Search, paged like the list.
+/// let partners = leads.search(filter("name").like("partner")).send().await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
-pub struct SharingRules {
+pub struct SharingRulesHandler {
     client: Client,
     module: Option<String>,
 }
@@ -314,11 +319,11 @@ pub struct ListRequest {
     max_pages: u32,
 }
 
-/// The most pages [`ListRequest::stream`] fetches by default (2,000,000 rules at 200 per
-/// page); see [`ListRequest::max_pages`].
-pub const MAX_PAGES: u32 = 10_000;
-
 impl ListRequest {
+    /// The most pages [`Self::stream`] fetches by default (2,000,000 rules at 200 per page);
+    /// see [`Self::max_pages`].
+    pub const MAX_PAGES: u32 = 10_000;
+
     /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
     pub fn page(mut self, page: u32) -> Self {
         self.page = page;
@@ -340,7 +345,7 @@ impl ListRequest {
         async move { this.fetch(this.page).await }
     }
 
-    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1). If Zoho
+    /// The most pages [`Self::stream`] fetches (default [`Self::MAX_PAGES`], at least 1). If Zoho
     /// still claims more records after that many pages, the stream ends with
     /// [`Error::Pagination`].
     pub fn max_pages(mut self, max_pages: u32) -> Self {
@@ -478,11 +483,7 @@ impl ListRequest {
     }
 }
 
-impl SharingRules {
-    pub(crate) fn new(client: Client, module: Option<String>) -> Self {
-        SharingRules { client, module }
-    }
-
+impl SharingRulesHandler {
     fn module(&self) -> Result<&str, Error> {
         match self.module.as_deref() {
             Some(m) => {
@@ -523,7 +524,7 @@ impl SharingRules {
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + 'static
     where
         F: AsyncFnOnce(
-                &generated::Client,
+                &generated_client::Client,
                 &str,
                 String,
             ) -> RawResult<types::SharingRuleActionResults>
@@ -557,7 +558,7 @@ impl SharingRules {
             filters,
             page: 1,
             per_page: None,
-            max_pages: MAX_PAGES,
+            max_pages: ListRequest::MAX_PAGES,
         }
     }
 

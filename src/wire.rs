@@ -3,10 +3,15 @@
 //! Tests and `cargo xtask check-spec` use this to prove that what Zoho sends decodes into the
 //! types users get, not merely that it validates as JSON. The table of which type belongs to
 //! which operation and status is generated from the spec.
+//!
+//! Not part of the public API (hidden from the docs, no semver promise): it exists for the
+//! project's own tests and tools.
 
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::generated::types;
+
+pub use crate::generated::{NO_CONTENT_OPERATIONS, SPEC_OPERATIONS, SPEC_SCHEMAS};
 
 /// A body decoded into a generated type and encoded back.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,7 +8,8 @@ use support::{
     accounts_for, api_accepting, api_accepting_any, key_of, refresh_client, token_reply,
     zoho_error, Reply, TestServer, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN,
 };
-use zoho_crm_access::{Client, Error, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+use zoho_crm_access::auth::{FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+use zoho_crm_access::{Client, Error};
 
 /// A memory store holding `token` where [`refresh_client`] looks for its tokens.
 async fn store_holding(accounts: &TestServer, token: StoredToken) -> MemoryTokenStore {
@@ -74,11 +75,9 @@ async fn an_expired_stored_token_is_refreshed_once_for_fifty_concurrent_calls() 
     let accounts = accounts_for(&api, 3600).await;
     let store = store_holding(
         &accounts,
-        StoredToken {
-            access_token: "stale-token".to_owned().into(),
-            expires_at: Some(std::time::SystemTime::now() - std::time::Duration::from_secs(5)),
-            api_domain: Some(api.url.clone()),
-        },
+        StoredToken::new("stale-token")
+            .with_expires_at(std::time::SystemTime::now() - std::time::Duration::from_secs(5))
+            .with_api_domain(api.url.clone()),
     )
     .await;
     let client = refresh_client(&api, &accounts)
@@ -104,11 +103,8 @@ async fn a_valid_stored_token_is_used_without_refreshing() {
     let accounts = accounts_for(&api, 3600).await;
     let store = store_holding(
         &accounts,
-        StoredToken {
-            access_token: "kept-token".to_owned().into(),
-            expires_at: Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3000)),
-            api_domain: None,
-        },
+        StoredToken::new("kept-token")
+            .with_expires_at(std::time::SystemTime::now() + std::time::Duration::from_secs(3000)),
     )
     .await;
     let client = refresh_client(&api, &accounts)
@@ -600,7 +596,7 @@ async fn a_failing_accounts_server_gets_one_request_for_fifty_waiting_calls() {
     let results = futures::future::join_all((0..50).map(|_| client.org_permissions().get())).await;
     for r in &results {
         match r {
-            Err(Error::Auth { reason }) => assert!(reason.contains("HTTP 500"), "{reason}"),
+            Err(Error::Auth { reason, .. }) => assert!(reason.contains("HTTP 500"), "{reason}"),
             other => panic!("expected Auth, got {other:?}"),
         }
     }

@@ -142,11 +142,8 @@ fn data_centres_and_environments_map_to_their_domains() {
 }
 
 fn rule(n: usize) -> types::LockingRuleInput {
-    types::LockingRuleInput {
-        name: Some(format!("rule {n}").try_into().unwrap()),
-        criteria: Some(field("Stage").equal(format!("S{n}")).into()),
-        ..Default::default()
-    }
+    types::LockingRuleInput::new_rule(&format!("rule {n}"), field("Stage").equal(format!("S{n}")))
+        .unwrap()
 }
 
 fn assert_invalid(err: Error, what: &str) {
@@ -200,10 +197,7 @@ async fn documented_limits_fail_before_any_request() {
     let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Manual);
     input.excluded_fields = Some(
         (0..16)
-            .map(|i| types::FieldRef {
-                api_name: Some(format!("F{i}")),
-                id: None,
-            })
+            .map(|i| types::FieldRef::new().with_api_name(format!("F{i}")))
             .collect(),
     );
     assert_invalid(
@@ -376,10 +370,7 @@ async fn the_user_agent_is_sent_default_or_custom() {
 }
 
 fn named(i: usize) -> types::NamedRef {
-    types::NamedRef {
-        id: format!("58431040000004{i:05}"),
-        name: None,
-    }
+    types::NamedRef::new(format!("58431040000004{i:05}"))
 }
 
 #[tokio::test]
@@ -431,10 +422,7 @@ async fn record_locking_caps_and_dependent_fields_fail_before_any_request() {
     let mut u = update();
     u.excluded_fields = Some(
         (0..16)
-            .map(|i| types::FieldRef {
-                api_name: Some(format!("F{i}")),
-                id: None,
-            })
+            .map(|i| types::FieldRef::new().with_api_name(format!("F{i}")))
             .collect(),
     );
     assert_invalid(deals.update(u).await.unwrap_err(), "excluded_fields");
@@ -453,11 +441,7 @@ async fn record_locking_caps_and_dependent_fields_fail_before_any_request() {
 
     // An update: 5 kept or new rules plus 5 removals is fine to send; a sixth kept rule or
     // an eleventh entry is not.
-    let removal = |n: usize| types::LockingRuleInput {
-        id: Some(format!("77{n}")),
-        delete: Some(true),
-        ..Default::default()
-    };
+    let removal = |n: usize| types::LockingRuleInput::remove(format!("77{n}"));
     let mut u = update();
     u.locking_rules = Some((0..6).map(rule).chain((0..5).map(removal)).collect());
     assert_invalid(deals.update(u).await.unwrap_err(), "locking_rules");
@@ -495,12 +479,11 @@ async fn a_sharing_rule_update_is_checked_before_sending() {
         .build()
         .unwrap();
     let leads = client.sharing_rules("Leads");
-    let owner = || types::SharingRuleUpdate::new(enums::SharingRuleType::RecordOwnerBased, false);
-    let owner_with_criteria = types::SharingRuleUpdate {
-        shared_from: Some(types::SharedFrom::group("3")),
-        criteria: Some(field("A").equal("b").into()),
-        ..owner()
-    };
+    // Zoho's update page makes `superiors_allowed` and `type` mandatory: `new` takes them.
+    let owner = || types::SharingRuleUpdate::new(false, enums::SharingRuleType::RecordOwnerBased);
+    let owner_with_criteria = owner()
+        .with_shared_from(types::SharedFrom::group("3"))
+        .with_criteria(field("A").equal("b"));
     assert_invalid(
         leads
             .update("5", owner_with_criteria.clone())
@@ -508,23 +491,16 @@ async fn a_sharing_rule_update_is_checked_before_sending() {
             .unwrap_err(),
         "criteria",
     );
-    let mut in_body = owner_with_criteria;
-    in_body.id = Some("5".into());
+    let in_body = owner_with_criteria.with_id("5");
     assert_invalid(leads.update_in_body(in_body).await.unwrap_err(), "criteria");
     // update_in_body needs the id in the body.
-    let no_id = types::SharingRuleUpdate {
-        permission_type: Some(enums::PermissionType::Read),
-        ..owner()
-    };
+    let no_id = owner().with_permission_type(enums::PermissionType::Read);
     assert_invalid(leads.update_in_body(no_id).await.unwrap_err(), "id");
     assert_eq!(server.total(), 0, "nothing may be sent");
 
     // The keys left out keep their stored values (Zoho's own update sample changes an
     // owner-based rule without shared_from), so such a change goes out.
-    let ok = types::SharingRuleUpdate {
-        shared_to: Some(types::SharedTo::all_users()),
-        ..owner()
-    };
+    let ok = owner().with_shared_to(types::SharedTo::all_users());
     assert!(matches!(
         leads.update("5", ok).await.unwrap_err(),
         Error::Api { status: 500, .. }

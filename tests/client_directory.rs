@@ -122,6 +122,7 @@ async fn a_server_that_keeps_claiming_more_users_is_stopped() {
             operation,
             page,
             reason,
+            ..
         } => {
             assert_eq!(operation, "getUsers");
             assert_eq!(page, 2);

@@ -87,6 +87,7 @@ async fn flat_and_wrapped_error_bodies_become_the_same_error() {
             details,
             operation,
             attempts,
+            ..
         } => {
             assert_eq!(*status, 400);
             assert_eq!(*code, enums::ZohoCode::InvalidData);
@@ -307,9 +308,7 @@ async fn looping_server(page_of: fn(u32) -> u32, ids_of: fn(u32) -> Vec<String>)
     .await
 }
 
-async fn stream_outcome(
-    request: zoho_crm_access::sharing_rules::ListRequest,
-) -> (usize, Option<Error>) {
+async fn stream_outcome(request: zoho_crm_access::ListRequest) -> (usize, Option<Error>) {
     use futures::StreamExt;
     let mut stream = request.stream();
     let mut n = 0;
@@ -365,7 +364,7 @@ async fn a_stream_stops_at_its_page_limit_when_more_records_never_ends() {
         "{err:?}"
     );
     assert_eq!((n, server.total()), (3, 3));
-    assert_eq!(zoho_crm_access::sharing_rules::MAX_PAGES, 10_000);
+    assert_eq!(zoho_crm_access::ListRequest::MAX_PAGES, 10_000);
 }
 
 #[tokio::test]
@@ -498,10 +497,8 @@ async fn rule_actions_use_the_documented_methods_and_paths() {
     leads.activate("5").await.unwrap();
     leads.deactivate("5").await.unwrap();
     leads.delete("5").await.unwrap();
-    let changes = types::SharingRuleUpdate {
-        permission_type: Some(enums::PermissionType::ReadWriteDelete),
-        ..types::SharingRuleUpdate::new(enums::SharingRuleType::RecordOwnerBased, false)
-    };
+    let changes = types::SharingRuleUpdate::new(false, enums::SharingRuleType::RecordOwnerBased)
+        .with_permission_type(enums::PermissionType::ReadWriteDelete);
     leads.update("5", changes).await.unwrap();
     let rerun = leads.rerun().await.unwrap().unwrap();
     assert_eq!(rerun.code, enums::ZohoCode::Scheduled);
@@ -531,11 +528,9 @@ async fn rule_actions_use_the_documented_methods_and_paths() {
 async fn update_in_body_uses_the_collection_url_with_the_id_in_the_body() {
     let server = TestServer::start(|_| Reply::json(200, success("sharing_rules", "5"))).await;
     let leads = client(&server).sharing_rules("Leads");
-    let changes = types::SharingRuleUpdate {
-        id: Some("5".into()),
-        permission_type: Some(enums::PermissionType::Read),
-        ..types::SharingRuleUpdate::new(enums::SharingRuleType::CriteriaBased, true)
-    };
+    let changes = types::SharingRuleUpdate::new(true, enums::SharingRuleType::CriteriaBased)
+        .with_id("5")
+        .with_permission_type(enums::PermissionType::Read);
     let done = leads.update_in_body(changes).await.unwrap();
     assert_eq!(done.details.id.as_deref(), Some("5"));
     let reqs = server.requests();
@@ -632,12 +627,12 @@ async fn record_locking_writes_send_one_item_with_the_module() {
     })
     .await;
     let deals = client(&server).record_locking("Deals");
-    let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic);
-    input.locking_rules = Some(vec![types::LockingRuleInput {
-        name: Some("Won".try_into().unwrap()),
-        criteria: Some(field("Stage").equal("Closed Won").into()),
-        ..Default::default()
-    }]);
+    let input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic)
+        .with_locking_rules([types::LockingRuleInput::new_rule(
+            "Won",
+            field("Stage").equal("Closed Won"),
+        )
+        .unwrap()]);
     assert_eq!(
         deals.create(input).await.unwrap().details.id.as_deref(),
         Some("900")

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use support::{raw_json, rlc_body, rule_json, zoho_error, RawServer, Reply, TestServer};
-use zoho_crm_access::{enums, types, Client, Error, RetryPolicy};
+use zoho_crm_access::{enums, types, Client, Error, RetryPolicy, TransportKind};
 
 const RLC: &str = "/crm/v8/settings/record_locking_configurations";
 
@@ -298,7 +298,18 @@ async fn a_slow_answer_times_out_per_attempt_and_is_retried_within_the_budget() 
         .build()
         .unwrap();
     let err = client.record_locking("Deals").get().await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                attempts: 2,
+                kind: TransportKind::ReadTimeout,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_timeout());
     assert_eq!(server.total(), 2);
 }
 

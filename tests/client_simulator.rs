@@ -34,13 +34,13 @@ async fn record_locking_lifecycle_with_refresh_and_expiry() {
     let deals = client.record_locking("Deals");
     assert_eq!(deals.get().await.unwrap(), None);
 
-    let mut input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic);
-    input.locking_rules = Some(vec![types::LockingRuleInput {
-        name: Some("Closed Won".try_into().unwrap()),
-        criteria: Some(field("Stage").equal("Closed Won").into()),
-        lock_existing_records: Some(true),
-        ..Default::default()
-    }]);
+    let input = types::RecordLockingConfigurationInput::new(enums::LockType::Automatic)
+        .with_locking_rules([types::LockingRuleInput::new_rule(
+            "Closed Won",
+            field("Stage").equal("Closed Won"),
+        )
+        .unwrap()
+        .with_lock_existing_records(true)]);
     let created = deals.create(input.clone()).await.unwrap();
     let id = created.details.id.clone().unwrap();
     assert_eq!(sim.token_requests(), 1);

@@ -89,43 +89,23 @@ fn client(base: &str) -> Client {
 async fn record_locking_create_sends_module_query_and_body() {
     let (base, log) = server().await;
     let client = client(&base);
-    let body = types::RecordLockingConfigurationCreateRequest {
-        // minItems = maxItems = 1 in the spec: exactly one configuration, by type.
-        record_locking_configurations: [types::RecordLockingConfigurationInput {
-            lock_type: enums::LockType::Automatic,
-            locked_for: Some(enums::LockedFor::AllProfiles),
-            excluded_fields: Some(vec![types::FieldRef {
-                api_name: Some("Description".into()),
-                id: None,
-            }]),
-            locking_rules: Some(vec![types::LockingRuleInput {
+    // minItems = maxItems = 1 in the spec: exactly one configuration, by type.
+    let body = types::RecordLockingConfigurationCreateRequest::new([
+        types::RecordLockingConfigurationInput::new(enums::LockType::Automatic)
+            .with_locked_for(enums::LockedFor::AllProfiles)
+            .with_excluded_fields([types::FieldRef::new().with_api_name("Description")])
+            .with_locking_rules([types::LockingRuleInput::new()
                 // maxLength 256 in the spec: the name type checks it.
-                name: Some("Closed Won".try_into().unwrap()),
-                lock_existing_records: Some(true),
-                criteria: Some(
-                    types::CriteriaCondition {
-                        comparator: enums::CriteriaComparator::Equal,
-                        field: types::FieldRef {
-                            api_name: Some("Stage".into()),
-                            id: None,
-                        },
-                        type_: None,
-                        value: json!("Closed Won"),
-                    }
-                    .into(),
-                ),
-                id: None,
-                delete: None,
-            }]),
-            restricted_actions: Some(vec![enums::RestrictedAction::Update]),
-            restricted_communications: None,
-            restricted_custom_buttons: None,
-            lock_excluded_profiles: None,
-            lock_for_portal_users: Some(true),
-            feature_type: None,
-            system_defined: None,
-        }],
-    };
+                .with_name("Closed Won".parse::<types::LockingRuleInputName>().unwrap())
+                .with_lock_existing_records(true)
+                .with_criteria(types::CriteriaCondition::new(
+                    enums::CriteriaComparator::Equal,
+                    types::FieldRef::new().with_api_name("Stage"),
+                    json!("Closed Won"),
+                ))])
+            .with_restricted_actions([enums::RestrictedAction::Update])
+            .with_lock_for_portal_users(true),
+    ]);
     let response = client
         .raw()
         .create_record_locking_configuration()
@@ -204,15 +184,12 @@ async fn org_permissions_update_sends_the_items() {
     let response = client
         .raw()
         .update_org_permissions()
-        .body(types::DataSharingUpdateRequest {
-            data_sharing: vec![types::DataSharingUpdate {
-                share_type: enums::ShareType::Public,
-                module: types::ModuleInput {
-                    id: "2276164000000000125".into(),
-                    api_name: Some("Leads".into()),
-                },
-            }],
-        })
+        .body(types::DataSharingUpdateRequest::new([
+            types::DataSharingUpdate::new(
+                types::ModuleInput::new("2276164000000000125").with_api_name("Leads"),
+                enums::ShareType::Public,
+            ),
+        ]))
         .send()
         .await
         .unwrap();

@@ -302,11 +302,8 @@ async fn the_generated_client_reads_and_writes() {
         .default_headers(headers)
         .build()
         .unwrap();
-    let client = zoho_crm_access::generated::Client::new_with_client(
-        &sim.base_url(),
-        http,
-        Default::default(),
-    );
+    let client =
+        zoho_crm_access::raw::RawClient::new_with_client(&sim.base_url(), http, Default::default());
     let perms = client
         .get_org_permissions()
         .send()

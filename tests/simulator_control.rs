@@ -607,7 +607,7 @@ async fn mistakes_are_named() {
 async fn the_control_spec_matches_the_api_spec_and_the_index() {
     let root = env!("CARGO_MANIFEST_DIR");
     let read = |p: &str| -> Value {
-        serde_yaml::from_str(&std::fs::read_to_string(format!("{root}/{p}")).unwrap()).unwrap()
+        serde_norway::from_str(&std::fs::read_to_string(format!("{root}/{p}")).unwrap()).unwrap()
     };
     let api = read("spec/zoho-crm-access.yaml");
     let control = read("spec/simulator-control.yaml");

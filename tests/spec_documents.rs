@@ -11,7 +11,7 @@ const SPEC: &str = include_str!("../spec/zoho-crm-access.yaml");
 const ID_PATTERN: &str = "^[0-9]{1,19}$";
 
 fn spec() -> Value {
-    serde_yaml::from_str(SPEC).expect("spec parses")
+    serde_norway::from_str(SPEC).expect("spec parses")
 }
 
 fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {

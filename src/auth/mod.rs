@@ -8,9 +8,25 @@
 //! Only one refresh runs at a time: concurrent calls that find the token expired wait for
 //! the same refresh. The client secret and refresh token are sent only to the accounts
 //! server, and no secret appears in `Debug` output, logs or errors.
+//!
+//! # Keeping tokens between runs
+//!
+//! A [`TokenStore`] keeps the current access token (with its expiry and the API domain Zoho
+//! named) so a new process can reuse it instead of minting another one: Zoho lets a refresh
+//! token mint only about 10 access tokens per 10 minutes. The refresh token itself is never
+//! stored there; it stays in the client's configuration. [`MemoryTokenStore`] is the default,
+//! [`FileTokenStore`] keeps tokens in a file, and any other place (a keychain, a secret
+//! manager) is one `impl TokenStore` away; pass it to
+//! [`ClientBuilder::token_store`](crate::ClientBuilder::token_store).
+//!
+//! Tokens are stored under a key naming whose token it is: the OAuth client id and the
+//! accounts server that minted it ([`store_key`], e.g.
+//! `1000.ABC@https://accounts.zoho.eu`). A client configured for another org (another client
+//! id) or another data centre (another accounts server) therefore never picks up a token
+//! that is not its own, even from a shared file. The key holds no secret.
 
 mod refresh;
-pub mod token_store;
+mod token_store;
 
 use std::fmt;
 
@@ -72,6 +88,7 @@ impl Auth {
             Auth::Refresh(r) => r.refresh_after_rejection(rejected).await,
             _ => Err(Error::Auth {
                 reason: "the access token was rejected and there is no refresh token".into(),
+                source: None,
             }),
         }
     }

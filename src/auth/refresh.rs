@@ -10,7 +10,46 @@ use url::Url;
 
 use super::{StoredToken, Token, TokenStore};
 use crate::datacenter::{api_base, checked_server_url};
-use crate::error::Error;
+use crate::error::{transport_cause, Error, TransportKind};
+
+/// A failure's cause, shared by every caller that waited for the same refresh.
+///
+/// An `Arc` in an error chain hides the type of the error it holds from `downcast_ref`. So a
+/// cause that is itself an I/O error (a timeout, see `transport_cause`) is kept as its kind
+/// and inner error, and each caller gets an I/O error of its own; a cause whose I/O error
+/// lies deeper is shared as it is.
+#[derive(Clone)]
+enum SharedCause {
+    Io(
+        std::io::ErrorKind,
+        Arc<dyn std::error::Error + Send + Sync + 'static>,
+    ),
+    Other(Arc<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl SharedCause {
+    fn new(cause: Cause) -> SharedCause {
+        match cause.downcast::<std::io::Error>() {
+            Ok(io) => {
+                let kind = io.kind();
+                match io.into_inner() {
+                    Some(inner) => SharedCause::Io(kind, Arc::from(inner)),
+                    None => SharedCause::Io(kind, Arc::new(std::io::Error::from(kind))),
+                }
+            }
+            Err(other) => SharedCause::Other(Arc::from(other)),
+        }
+    }
+
+    fn to_cause(&self) -> Cause {
+        match self {
+            SharedCause::Io(kind, inner) => Box::new(std::io::Error::new(*kind, inner.clone())),
+            SharedCause::Other(inner) => Box::new(inner.clone()),
+        }
+    }
+}
 
 /// How long before expiry a token is refreshed (at most half its lifetime).
 const REFRESH_EARLY: Duration = Duration::from_secs(60);
@@ -37,8 +76,8 @@ struct State {
     generation: u64,
     /// Refresh attempts finished so far (success or failure).
     refreshes: u64,
-    /// Why the last refresh failed, if it did.
-    last_failure: Option<String>,
+    /// Why the last refresh failed, if it did, and the failure underneath.
+    last_failure: Option<(String, Option<SharedCause>)>,
 }
 
 pub(crate) struct Refresher {
@@ -217,6 +256,7 @@ impl Refresher {
         };
         let token_url = Url::parse(&token_url).map_err(|e| Error::Config {
             reason: format!("accounts URL is not valid: {e}"),
+            source: None,
         })?;
         let store_key = super::token_store::store_key(&client_id, token_url.as_str());
         Ok(Refresher {
@@ -272,9 +312,10 @@ impl Refresher {
         if st.refreshes == seen {
             return None;
         }
-        if let Some(reason) = st.last_failure.as_ref() {
+        if let Some((reason, source)) = st.last_failure.as_ref() {
             return Some(Err(Error::Auth {
                 reason: reason.clone(),
+                source: source.as_ref().map(SharedCause::to_cause),
             }));
         }
         st.current.as_ref().map(|cur| {
@@ -343,6 +384,7 @@ impl Refresher {
                 .api_domain
                 .as_deref()
                 .and_then(|d| checked_server_url("stored api_domain", d).ok())
+                .filter(|u| crate::tls::require_for("stored api_domain", u).is_ok())
                 .map(|u| Arc::from(api_base(&u)));
             st.generation += 1;
             st.current = Some(Current {
@@ -362,11 +404,24 @@ impl Refresher {
         let result = self.mint().await;
         let mut st = self.lock();
         st.refreshes += 1;
-        st.last_failure = result.as_ref().err().map(|e| match e {
-            Error::Auth { reason } => reason.clone(),
-            other => other.to_string(),
-        });
-        result
+        match result {
+            Ok(token) => {
+                st.last_failure = None;
+                Ok(token)
+            }
+            Err(Error::Auth { reason, source }) => {
+                let source = source.map(SharedCause::new);
+                st.last_failure = Some((reason.clone(), source.clone()));
+                Err(Error::Auth {
+                    reason,
+                    source: source.as_ref().map(SharedCause::to_cause),
+                })
+            }
+            Err(other) => {
+                st.last_failure = Some((other.to_string(), None));
+                Err(other)
+            }
+        }
     }
 
     /// One token request to the accounts server.
@@ -392,18 +447,24 @@ impl Refresher {
             .body(body)
             .send()
             .await
-            .map_err(|e| Error::Auth {
-                reason: format!(
-                    "could not reach the accounts server {host}: {}",
-                    e.without_url()
-                ),
+            .map_err(|e| {
+                let kind = TransportKind::of(&e);
+                Error::Auth {
+                    reason: format!(
+                        "could not get a token from the accounts server {host}: {kind}"
+                    ),
+                    source: Some(transport_cause(kind, e.without_url())),
+                }
             })?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| Error::Auth {
-            reason: format!(
-                "could not read the token response from {host}: {}",
-                e.without_url()
-            ),
+        let bytes = resp.bytes().await.map_err(|e| {
+            let kind = TransportKind::of(&e);
+            Error::Auth {
+                reason: format!(
+                    "could not read the token response of the accounts server {host}: {kind}"
+                ),
+                source: Some(transport_cause(kind, e.without_url())),
+            }
         })?;
         let parsed = match TokenResponse::parse(&bytes) {
             Ok(p) => p,
@@ -414,6 +475,7 @@ impl Refresher {
                          token response: {what}",
                         status.as_u16(),
                     ),
+                    source: None,
                 })
             }
         };
@@ -430,6 +492,7 @@ impl Refresher {
                     "the accounts server {host} refused the refresh (HTTP {}): {err}{hint}",
                     status.as_u16()
                 ),
+                source: None,
             });
         }
         let Some(access) = parsed.access_token.filter(|_| status.is_success()) else {
@@ -438,16 +501,21 @@ impl Refresher {
                     "the accounts server {host} answered HTTP {} without an access token",
                     status.as_u16()
                 ),
+                source: None,
             });
         };
         let lifetime = parsed.expires_in.unwrap_or(DEFAULT_LIFETIME);
         let api_domain = match parsed.api_domain.as_deref() {
             Some(d) if self.follow_api_domain => Some(
-                checked_server_url("api_domain from the token response", d).map_err(|e| {
-                    Error::Auth {
+                checked_server_url("api_domain from the token response", d)
+                    .and_then(|u| {
+                        crate::tls::require_for("api_domain from the token response", &u)?;
+                        Ok(u)
+                    })
+                    .map_err(|e| Error::Auth {
                         reason: e.to_string(),
-                    }
-                })?,
+                        source: None,
+                    })?,
             )
             .map(|u| Arc::<str>::from(api_base(&u))),
             _ => None,

@@ -1,15 +1,4 @@
-//! Where access tokens live between runs.
-//!
-//! A [`TokenStore`] keeps the current access token (with its expiry and the API domain Zoho
-//! named) so a new process can reuse it instead of minting another one: Zoho lets a refresh
-//! token mint only about 10 access tokens per 10 minutes. The refresh token itself is never
-//! stored here; it stays in the client's configuration.
-//!
-//! Tokens are stored under a key naming whose token it is: the OAuth client id and the
-//! accounts server that minted it ([`store_key`], e.g.
-//! `1000.ABC@https://accounts.zoho.eu`). A client configured for another org (another client
-//! id) or another data centre (another accounts server) therefore never picks up a token
-//! that is not its own, even from a shared file. The key holds no secret.
+//! Token stores (documented in the parent module).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +11,18 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::Error;
 
 /// An access token as kept by a [`TokenStore`]. `Debug` shows no secret.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use zoho_crm_access::auth::StoredToken;
+///
+/// let token = StoredToken::new("1000.an-access-token")
+///     .with_expires_at(SystemTime::now() + Duration::from_secs(3600))
+///     .with_api_domain("https://www.zohoapis.eu");
+/// assert!(!format!("{token:?}").contains("an-access-token"));
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct StoredToken {
     /// The access token.
     pub access_token: SecretString,
@@ -32,12 +32,37 @@ pub struct StoredToken {
     pub api_domain: Option<String>,
 }
 
+impl StoredToken {
+    /// A token with no known expiry or API domain.
+    pub fn new(access_token: impl Into<String>) -> Self {
+        StoredToken {
+            access_token: SecretString::from(access_token.into()),
+            expires_at: None,
+            api_domain: None,
+        }
+    }
+
+    /// When Zoho said the token expires.
+    #[must_use]
+    pub fn with_expires_at(mut self, at: SystemTime) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// The API domain the token response named.
+    #[must_use]
+    pub fn with_api_domain(mut self, domain: impl Into<String>) -> Self {
+        self.api_domain = Some(domain.into());
+        self
+    }
+}
+
 /// The key a client's tokens are stored under: its OAuth client id and the origin
 /// (`scheme://host[:port]`) of the accounts server, e.g. `1000.ABC@https://accounts.zoho.eu`.
 /// The client secret and refresh token are not part of it.
 ///
 /// ```
-/// use zoho_crm_access::auth::token_store::store_key;
+/// use zoho_crm_access::auth::store_key;
 /// assert_eq!(
 ///     store_key("1000.ABC", "https://accounts.zoho.eu/oauth/v2/token"),
 ///     "1000.ABC@https://accounts.zoho.eu"
@@ -56,7 +81,8 @@ pub fn store_key(client_id: &str, accounts_url: &str) -> String {
 ///
 /// ```
 /// use futures::future::BoxFuture;
-/// use zoho_crm_access::{Error, StoredToken, TokenStore};
+/// use zoho_crm_access::auth::{StoredToken, TokenStore};
+/// use zoho_crm_access::Error;
 ///
 /// /// A store that never keeps anything.
 /// struct Forgetful;
@@ -161,14 +187,18 @@ impl FileTokenStore {
                 return Ok(FileContents::default())
             }
             Err(e) => {
-                return Err(Error::Auth {
-                    reason: format!("cannot read token file {}: {e}", self.path.display()),
-                })
+                return Err(Error::token_store(
+                    format!("cannot read token file {}", self.path.display()),
+                    e,
+                ))
             }
         };
         // serde_json's message names a position, never the content.
-        serde_json::from_slice(&bytes).map_err(|e| Error::Auth {
-            reason: format!("token file {} is not valid: {e}", self.path.display()),
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::token_store(
+                format!("token file {} is not valid JSON", self.path.display()),
+                e,
+            )
         })
     }
 
@@ -199,11 +229,13 @@ impl FileTokenStore {
                 api_domain: token.api_domain.clone(),
             },
         );
-        let json = serde_json::to_vec_pretty(&contents).map_err(|e| Error::Auth {
-            reason: format!("cannot encode token: {e}"),
-        })?;
-        let fail = |e: std::io::Error| Error::Auth {
-            reason: format!("cannot write token file {}: {e}", self.path.display()),
+        let json = serde_json::to_vec_pretty(&contents)
+            .map_err(|e| Error::token_store("cannot encode the token file", e))?;
+        let fail = |e: std::io::Error| {
+            Error::token_store(
+                format!("cannot write token file {}", self.path.display()),
+                e,
+            )
         };
         let mut tmp = self.path.clone().into_os_string();
         tmp.push(".tmp");

@@ -33,17 +33,30 @@ impl Run {
         self.json()
     }
 
-    /// Asserts a failure with exit status `code` and exactly one stderr line.
+    /// Asserts a failure with exit status `code`: one `error: ` line on stderr, then only
+    /// `caused by: ` lines. Returns all of stderr.
     pub fn failed(&self, code: i32) -> &str {
         assert_eq!(
             self.code, code,
             "stdout: {}\nstderr: {}",
             self.stdout, self.stderr
         );
-        let line = self.stderr.trim_end();
-        assert_eq!(line.lines().count(), 1, "one stderr line, got: {line}");
-        assert!(line.starts_with("error: "), "{line}");
-        line
+        let text = self.stderr.trim_end();
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or_default();
+        assert!(first.starts_with("error: "), "{text}");
+        for line in lines {
+            assert!(line.starts_with("caused by: "), "{text}");
+        }
+        text
+    }
+
+    /// The `caused by: ` lines of stderr, without the prefix.
+    pub fn causes(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("caused by: "))
+            .collect()
     }
 }
 

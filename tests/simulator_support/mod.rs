@@ -134,7 +134,7 @@ pub fn check_conforms(op: &str, status: u16, bytes: &[u8]) {
     if status == 204 {
         assert!(bytes.is_empty(), "{op}: 204 with a body");
         assert!(
-            zoho_crm_access::generated::NO_CONTENT_OPERATIONS.contains(&op),
+            zoho_crm_access::wire::NO_CONTENT_OPERATIONS.contains(&op),
             "{op}: 204 is not documented for it"
         );
         return;

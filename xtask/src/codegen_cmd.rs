@@ -22,7 +22,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(&spec)
         .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
     let generated = codegen::generate(&text).map_err(|e| format!("{}: {e}", spec.display()))?;
-    let client_lines = generated.client.lines().count();
+    let client_lines = generated.client.lines().count() + generated.types.lines().count();
     let enum_lines = generated.enums.lines().count();
     println!("spec:        {}", args.spec.display());
     println!("operations:  {}", generated.operations);
@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         generated.wire_table.matches("roundtrip::<").count()
     );
     if let Some(out) = args.out {
-        std::fs::write(&out, &generated.client)
+        std::fs::write(&out, format!("{}\n{}", generated.types, generated.client))
             .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
         println!("written:     {}", out.display());
     }

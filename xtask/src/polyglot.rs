@@ -526,7 +526,7 @@ fn python_generate(root: &Path) -> Result<(), String> {
     }
     let models = count(package.join("models"));
     println!("{PY_OUT}/{PY_PACKAGE}: {operations} operation modules, {models} model modules");
-    let expected = zoho_crm_access::generated::SPEC_OPERATIONS;
+    let expected = zoho_crm_access::wire::SPEC_OPERATIONS;
     if operations != expected {
         return Err(format!(
             "expected {expected} operation modules (the spec's {expected} operations), found {operations}"

@@ -1,6 +1,8 @@
 //! Global options, credentials from the environment, logging, and the connection (to Zoho or
 //! to an embedded simulator).
 
+use std::time::Duration;
+
 use clap::Args;
 use zoho_crm_access::simulator::Simulator;
 use zoho_crm_access::{Client, DataCenter, Environment};
@@ -39,6 +41,25 @@ pub struct GlobalArgs {
     /// Output format (JSON by default; the demo prints text unless json is asked for).
     #[arg(long, global = true, value_enum)]
     pub output: Option<Format>,
+
+    /// Seconds one HTTP attempt may take, from connecting to the end of the response.
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
+    pub timeout: Duration,
+
+    /// Seconds to wait for a connection.
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    pub connect_timeout: Duration,
+}
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 3600.0) {
+        return Err(format!("`{s}`: give more than 0 and at most 3600 seconds"));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 fn parse_dc(s: &str) -> Result<DataCenter, String> {
@@ -151,7 +172,9 @@ impl Session {
         }
         let mut builder = Client::builder()
             .data_center(args.data_center)
-            .environment(args.environment);
+            .environment(args.environment)
+            .timeout(args.timeout)
+            .connect_timeout(args.connect_timeout);
         if let Some(url) = &args.api_domain {
             builder = builder.base_url(url.clone());
         }

@@ -1,9 +1,11 @@
 //! `zoho-access`: Zoho CRM access-control settings (record locking configurations, data sharing
 //! rules, default organization permissions) from the command line.
 //!
-//! Output is JSON on stdout (pipe it into `jq`), or a table with `--output table`. Errors are
-//! one line on stderr and a non-zero exit status: 1 when Zoho (or the network) refused the
-//! call, 2 for bad command-line usage or input, 3 when no credentials are configured.
+//! Output is JSON on stdout (pipe it into `jq`), or a table with `--output table`. An error is
+//! one line on stderr (`error: ...`), followed by one `caused by: ...` line per underlying
+//! failure (a refused connection, a TLS error ...), and a non-zero exit status: 1 when Zoho
+//! (or the network) refused the call, 2 for bad command-line usage or input, 3 when no
+//! credentials are configured or the endpoint configuration is unusable.
 
 mod connect;
 mod demo;
@@ -82,21 +84,30 @@ impl std::fmt::Display for CliError {
 
 impl From<zoho_crm_access::Error> for CliError {
     fn from(e: zoho_crm_access::Error) -> Self {
-        match e {
-            zoho_crm_access::Error::InvalidInput { .. } => CliError::Usage(e.to_string()),
-            zoho_crm_access::Error::Config { .. } => CliError::Config(e.to_string()),
-            other => CliError::Zoho(other),
-        }
+        CliError::Zoho(e)
     }
 }
 
 impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
+            CliError::Zoho(zoho_crm_access::Error::InvalidInput { .. }) | CliError::Usage(_) => 2,
+            CliError::Zoho(zoho_crm_access::Error::Config { .. }) | CliError::Config(_) => 3,
             CliError::Zoho(_) | CliError::Other(_) => 1,
-            CliError::Usage(_) => 2,
-            CliError::Config(_) => 3,
         }
+    }
+
+    /// The failures underneath, outermost first (`caused by:` lines).
+    fn causes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let CliError::Zoho(e) = self {
+            let mut next = std::error::Error::source(e);
+            while let Some(cause) = next {
+                out.push(cause.to_string());
+                next = cause.source();
+            }
+        }
+        out
     }
 }
 
@@ -117,9 +128,12 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line: collapse any newline a message might carry.
+            // One line per message: collapse any newline a message might carry.
             let line = e.to_string().replace('\n', " ");
             eprintln!("error: {line}");
+            for cause in e.causes() {
+                eprintln!("caused by: {}", cause.replace('\n', " "));
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use futures::TryStreamExt;
 use serde_json::Value;
-use zoho_crm_access::{types, SharingRules};
+use zoho_crm_access::{types, SharingRulesHandler};
 
 use crate::connect::Session;
 use crate::input::{decode, read_json, single_item};
@@ -128,7 +128,7 @@ pub struct Body {
     pub file: Option<PathBuf>,
 }
 
-fn handle(s: &Session, module: Option<&str>) -> SharingRules {
+fn handle(s: &Session, module: Option<&str>) -> SharingRulesHandler {
     match module {
         Some(m) => s.client.sharing_rules(m),
         None => s.client.sharing_rules_all(),

@@ -1,0 +1,346 @@
+//! Transport failures over real sockets on loopback: a refused connection, a connect timeout,
+//! a read timeout, a failing accounts server, an answer that is not valid HTTP and a
+//! `Retry-After` past the deadline. Each error must name its cause in its message, without
+//! repeating the cause, and keep it reachable through `std::error::Error::source()`.
+
+mod support;
+
+use std::error::Error as StdError;
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
+
+use support::{
+    api_accepting, raw_json, refresh_client, Reply, TestServer, CLIENT_SECRET, REFRESH_TOKEN,
+};
+use zoho_crm_access::{Client, Error, RetryPolicy, TransportKind};
+
+/// Every message of the chain, outermost first.
+fn chain(err: &(dyn StdError + 'static)) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        out.push(e.to_string());
+        next = e.source();
+    }
+    out
+}
+
+/// The first I/O error in the source chain (not counting `err` itself).
+fn io_error_in_chain<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a std::io::Error> {
+    let mut next = err.source();
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// Asserts that `err`'s source chain reaches an I/O error of `kind`, and that the top-level
+/// message does not repeat its source's message.
+fn assert_cause(err: &Error, kind: ErrorKind) {
+    let all = chain(err);
+    let io = io_error_in_chain(err).unwrap_or_else(|| panic!("no I/O error in {all:#?}"));
+    assert_eq!(io.kind(), kind, "{all:#?}");
+    let source = err.source().expect("a source").to_string();
+    assert!(
+        !all[0].contains(&source),
+        "the message repeats its source: {all:#?}"
+    );
+}
+
+/// An address on loopback where nothing listens.
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// A listening socket whose accept queue is full and never drained: the kernel drops further
+/// connection attempts, so connecting times out. Keep the returned value alive.
+struct Unaccepting {
+    url: String,
+    _listener: tokio::net::TcpListener,
+    _fillers: Vec<std::net::TcpStream>,
+}
+
+fn unaccepting() -> Unaccepting {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    let listener = socket.listen(0).unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..16 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(s) => fillers.push(s),
+            Err(_) => break,
+        }
+    }
+    Unaccepting {
+        url: format!("http://{addr}"),
+        _listener: listener,
+        _fillers: fillers,
+    }
+}
+
+/// A server that accepts connections and reads requests but never answers.
+async fn silent_server() -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = sock.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(20))
+}
+
+#[tokio::test]
+async fn a_refused_connection_says_so_and_keeps_the_io_error() {
+    let client = Client::builder()
+        .base_url(refused_url())
+        .access_token("t")
+        .retry(fast_retries().max_attempts(2))
+        .build()
+        .unwrap();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert_eq!(err.transport_kind(), Some(TransportKind::ConnectionRefused));
+    assert_eq!(err.attempts(), Some(2), "a refused connection is retried");
+    assert_eq!(
+        err.to_string(),
+        "getOrgPermissions: could not connect: connection refused (after 2 attempt(s))"
+    );
+    assert_cause(&err, ErrorKind::ConnectionRefused);
+}
+
+#[tokio::test]
+async fn a_connect_timeout_says_so_and_keeps_a_timed_out_io_error() {
+    let server = unaccepting();
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .connect_timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportKind::ConnectTimeout),
+        "{:#?}",
+        chain(&err)
+    );
+    assert!(err.is_timeout());
+    assert!(err.to_string().contains("timed out connecting"), "{}", err);
+    assert_cause(&err, ErrorKind::TimedOut);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_read_timeout_says_so_and_keeps_a_timed_out_io_error() {
+    let client = Client::builder()
+        .base_url(silent_server().await)
+        .access_token("t")
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    assert_eq!(err.transport_kind(), Some(TransportKind::ReadTimeout));
+    assert!(err.is_timeout());
+    assert_eq!(
+        err.to_string(),
+        "getRecordLockingConfigurations: timed out waiting for the response (after 1 attempt(s))"
+    );
+    assert_cause(&err, ErrorKind::TimedOut);
+}
+
+#[tokio::test]
+async fn an_unreachable_accounts_server_is_an_auth_error_with_the_io_error() {
+    let api = api_accepting("tok").await;
+    let accounts = TestServer::start(|_| Reply::empty(500)).await;
+    let client = refresh_client(&api, &accounts)
+        .accounts_url(refused_url())
+        .build()
+        .unwrap();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("authentication failed: could not get a token from the accounts server 127.0.0.1: could not connect: connection refused"),
+        "{shown}"
+    );
+    assert_cause(&err, ErrorKind::ConnectionRefused);
+    for secret in [CLIENT_SECRET, REFRESH_TOKEN] {
+        assert!(!chain(&err).concat().contains(secret));
+        assert!(!format!("{err:?}").contains(secret));
+    }
+    assert_eq!(api.total(), 0);
+}
+
+#[tokio::test]
+async fn a_silent_accounts_server_is_an_auth_error_that_says_it_timed_out() {
+    let api = api_accepting("tok").await;
+    let accounts = TestServer::start(|_| Reply::empty(500)).await;
+    let client = refresh_client(&api, &accounts)
+        .accounts_url(silent_server().await)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client.authenticate().await.unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("accounts server") && shown.contains("timed out waiting for the response"),
+        "{shown}"
+    );
+    assert_cause(&err, ErrorKind::TimedOut);
+}
+
+#[tokio::test]
+async fn waiters_on_a_failed_refresh_share_its_cause() {
+    let api = api_accepting("tok").await;
+    let accounts = TestServer::start(|_| Reply::empty(500)).await;
+    let client = refresh_client(&api, &accounts)
+        .accounts_url(refused_url())
+        .max_concurrency(8)
+        .build()
+        .unwrap();
+    let results = futures::future::join_all((0..8).map(|_| client.org_permissions().get())).await;
+    for r in results {
+        let err = r.unwrap_err();
+        assert_cause(&err, ErrorKind::ConnectionRefused);
+    }
+}
+
+/// Issue 11, item 9: an unparsable `Content-Length` was reported as "could not reach Zoho
+/// after 4 attempt(s)", after sending the request four times.
+#[tokio::test]
+async fn an_unparsable_content_length_is_named_and_not_retried() {
+    let server = support::RawServer::start(|_| {
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: lots\r\nconnection: close\r\n\r\n{}".to_vec()
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    let err = client.org_permissions().get().await.unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("not valid HTTP") && shown.contains("Content-Length"),
+        "{shown}"
+    );
+    assert!(!shown.contains("could not reach"), "{shown}");
+    assert_eq!(err.transport_kind(), Some(TransportKind::InvalidResponse));
+    assert_eq!(
+        server.total(),
+        1,
+        "a malformed answer is not asked for again"
+    );
+    let all = chain(&err).join(" | ");
+    assert!(all.to_ascii_lowercase().contains("content-length"), "{all}");
+}
+
+/// Issue 11, item 9: a `Retry-After` longer than the deadline gave up without saying how
+/// long Zoho asked to wait.
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_says_how_long_zoho_asked_to_wait() {
+    let server = TestServer::start(|_| {
+        Reply::json(
+            429,
+            support::zoho_error(
+                "TOO_MANY_REQUESTS",
+                "too many requests",
+                serde_json::json!({}),
+            ),
+        )
+        .header("retry-after", "120")
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .retry(fast_retries().total_deadline(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not wait"
+    );
+    assert_eq!(server.total(), 1);
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    let shown = err.to_string();
+    assert!(
+        shown.contains("Zoho asked to wait 120s") && shown.contains("retry deadline"),
+        "{shown}"
+    );
+}
+
+/// A `Retry-After` that fits the deadline is waited for, and then says nothing.
+#[tokio::test]
+async fn a_retry_after_within_the_deadline_is_waited_for() {
+    let server = TestServer::start(|r| {
+        if r.nth == 0 {
+            Reply::json(429, serde_json::json!({})).header("retry-after", "1")
+        } else {
+            Reply::json(200, serde_json::json!({"data_sharing": []}))
+        }
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .retry(fast_retries().total_deadline(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    assert!(client.org_permissions().get().await.unwrap().is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(server.total(), 2);
+}
+
+/// A truncated body keeps the HTTP client's error as its source, and says what happened
+/// without repeating it.
+#[tokio::test]
+async fn a_truncated_body_keeps_its_cause() {
+    let server = support::RawServer::start(|_| raw_json(200, b"{\"data_sharing\": [", 500)).await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .retry(fast_retries().max_attempts(2))
+        .build()
+        .unwrap();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert!(
+        matches!(err, Error::IncompleteResponse { attempts: 2, .. }),
+        "{err:?}"
+    );
+    let all = chain(&err);
+    assert!(all.len() >= 2, "{all:#?}");
+    assert!(!all[0].contains(&all[1]), "{all:#?}");
+}
