@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -20,13 +19,6 @@ fn scripted_client(server: &TestServer) -> Client {
         .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
         .build()
         .unwrap()
-}
-
-fn api_code(e: Error) -> (u16, String) {
-    match e {
-        Error::Api { status, code, .. } => (status, code.as_str().to_owned()),
-        other => panic!("expected Error::Api, got {other:?}"),
-    }
 }
 
 #[tokio::test]
@@ -199,7 +191,15 @@ async fn bad_input_is_refused_before_sending() {
 #[cfg(feature = "simulator")]
 mod against_the_simulator {
     use super::*;
+    use std::collections::BTreeMap;
     use zoho_crm_access::simulator::Simulator;
+
+    fn api_code(e: Error) -> (u16, String) {
+        match e {
+            Error::Api { status, code, .. } => (status, code.as_str().to_owned()),
+            other => panic!("expected Error::Api, got {other:?}"),
+        }
+    }
 
     fn client(sim: &Simulator) -> Client {
         Client::builder()
