@@ -1,7 +1,8 @@
 //! What Schemathesis (`cargo xtask schemathesis`) found, each pinned over HTTP: keys the spec
 //! does not make nullable, sent as `null`, and a read-only key of the wrong type, are refused
 //! like Zoho refuses a wrong type; control-surface bodies that are not JSON objects are
-//! refused.
+//! refused; a search-filter member with `group` is a group for the spec, the generated types
+//! and the simulator alike.
 #![cfg(feature = "simulator")]
 
 use serde_json::{json, Value};
@@ -168,4 +169,63 @@ async fn control_bodies_that_are_not_json_objects_are_refused() {
     assert_eq!(settings["no_permission"], true, "{settings}");
     let (status, token) = control(&sim, Method::POST, "/tokens", "").await;
     assert_eq!(status, 201, "{token}");
+}
+
+/// The search filters' `Filter` was `oneOf: [FilterCondition, FilterGroup]` of two open objects,
+/// so a member carrying a condition's keys and `group` matched both alternatives: no validator
+/// accepted it, and Schemathesis threw away most generated filters (health check
+/// `filter_too_much`). The spec now says what the simulator does (a member with `group` is a
+/// group; a condition has no `group`) and lists the group first, so the generated type reads
+/// such a member as a group too.
+#[tokio::test]
+async fn a_filter_member_with_group_is_a_group_for_the_types_and_the_simulator() {
+    use zoho_crm_access::types;
+    let sim = Simulator::start().await.unwrap();
+    let ids = sim.seed_sharing_rules("Contacts", 2).unwrap();
+    let active =
+        json!({ "field": { "api_name": "status" }, "comparator": "equal", "value": "active" });
+    let no_name = json!({ "field": { "api_name": "name" }, "comparator": "like", "value": "no rule is called this" });
+    let mut both = no_name.clone();
+    both["group"] = json!([active]);
+
+    let typed: types::Filter = serde_json::from_value(both.clone()).unwrap();
+    let types::Filter::Group(group) = typed else {
+        panic!("{both} decoded as a condition");
+    };
+    assert_eq!(group.group.len(), 1);
+    let typed: types::Filter = serde_json::from_value(no_name.clone()).unwrap();
+    assert!(matches!(typed, types::Filter::Condition(_)));
+
+    let search = |member: Value| {
+        let url = format!(
+            "{}/crm/v8/settings/data_sharing/rules/search?module=Contacts",
+            sim.api_domain()
+        );
+        let token = sim.access_token();
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("Authorization", format!("Zoho-oauthtoken {token}"))
+                .json(&json!({ "filters": [{ "group": [member] }] }))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let bytes = r.bytes().await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).ok())
+        }
+    };
+    // As a group: the active rules, whatever the condition keys beside `group` say.
+    let (status, body) = search(both).await;
+    assert_eq!(status, 200, "{body:?}");
+    let found: Vec<&str> = body.as_ref().unwrap()["sharing_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    // The condition alone matches nothing.
+    let (status, body) = search(no_name).await;
+    assert_eq!(status, 204, "{body:?}");
 }
