@@ -308,9 +308,14 @@ fn not_found(rest: &str) -> Answer {
 }
 
 /// Parses a JSON body, naming what was wrong (unknown fields are refused: a typo must not
-/// silently inject a different fault). An empty body reads as `{}`.
+/// silently inject a different fault). An empty body reads as `{}`. Every body is a JSON object:
+/// serde would also read a struct from an array, field by field (`[true]` as
+/// `{"no_permission": true}`), so anything else is refused first.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Answer> {
     let text = if body.is_empty() { &b"{}"[..] } else { body };
+    if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Answer::invalid("request body: expected a JSON object"));
+    }
     serde_json::from_slice(text).map_err(|e| Answer::invalid(format!("request body: {e}")))
 }
 

@@ -5,7 +5,8 @@
 //! simulator's answers with every check: no server error, status codes, content types, headers
 //! and bodies as the spec says, schema-valid requests accepted, schema-violating ones refused,
 //! authentication enforced, and the stateful phase. `schemathesis.toml` holds the seed, the
-//! number of examples and each check turned off for an operation, with its reason.
+//! number of examples, the org's module names (a dictionary that schema-valid requests take
+//! `module` from) and each check turned off for an operation or phase, with its reason.
 //!
 //! Then the control surface's own spec, `spec/simulator-control.yaml`, gets the same treatment
 //! against a second simulator (the control token as bearer), so that spec and implementation
@@ -136,4 +137,46 @@ fn schemathesis(
         // Hypothesis keeps its files under target/, not in the repository.
         .env("HYPOTHESIS_STORAGE_DIRECTORY", dir.join("hypothesis"));
     run_inherit(root, cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use zoho_crm_access::simulator::Simulator;
+
+    /// The quoted strings of `values = [...]` under `[dictionaries.<name>]` in a config's text.
+    fn dictionary(config: &str, name: &str) -> Vec<String> {
+        let header = format!("[dictionaries.{name}]");
+        let rest = &config[config.find(&header).expect("the dictionary") + header.len()..];
+        let list = &rest[rest.find('[').expect("values = [")..];
+        let list = &list[..list.find(']').expect("]")];
+        list.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The module dictionaries name modules of the simulator's org that have data sharing rules
+    /// and record locking: a name of nothing would make a schema-valid request fail.
+    #[tokio::test]
+    async fn module_dictionaries_name_the_simulators_modules() {
+        let root = crate::workspace_root();
+        let sim = Simulator::start().await.unwrap();
+        let directory = sim.directory();
+        for config in [super::CONFIG, super::CONTROL_CONFIG] {
+            let text = std::fs::read_to_string(root.join(config)).unwrap();
+            let modules = dictionary(&text, "modules");
+            assert!(modules.len() >= 4, "{config}: {modules:?}");
+            for name in &modules {
+                let module = directory
+                    .module(name)
+                    .unwrap_or_else(|| panic!("{config}: {name} is no module of the simulator"));
+                assert!(
+                    module.sharing_rules && module.record_locking,
+                    "{config}: {name} lacks sharing rules or record locking"
+                );
+            }
+        }
+        sim.shutdown();
+    }
 }

@@ -34,6 +34,9 @@ mod recording;
 mod report;
 mod validate;
 
+#[cfg(test)]
+mod filter_schema_tests;
+
 /// `println!` that ignores a closed stdout (output piped into `head`, ...).
 macro_rules! say {
     ($($arg:tt)*) => {{
