@@ -1,6 +1,7 @@
 //! Project tasks, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
 mod bench;
+mod bench_compare;
 mod check_spec;
 #[path = "../../spec/codegen.rs"]
 mod codegen;
@@ -29,7 +30,8 @@ enum Command {
     Polyglot(polyglot::Args),
     /// Render the spec as an HTML reference into target/docs/index.html (Redocly build-docs).
     Docs(docs::Args),
-    /// Benchmark orchestration: criterion summary, build cost (see BENCHMARKS.md).
+    /// Benchmark orchestration: criterion summary, build cost, side-by-side comparison with
+    /// Zoho's Python SDK (see BENCHMARKS.md).
     Bench(bench::Args),
     /// Check the spec against recorded exchanges and its own examples.
     CheckSpec(check_spec::Args),
