@@ -73,6 +73,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
     let started = Instant::now();
+    let started_utc = utc_now();
     let root = crate::workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -218,9 +219,9 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
     println!();
     println!(
-        "Side by side, {rounds} rounds, {seconds} s per measurement, concurrency {concurrency}; \
-         load average (1 min) {lmin:.2}-{lmax:.2} during the run; whole command {elapsed:.0} s \
-         (build and install included)."
+        "Side by side, started {started_utc}, {rounds} rounds, {seconds} s per measurement, \
+         concurrency {concurrency}; load average (1 min) {lmin:.2}-{lmax:.2} during the run; \
+         whole command {elapsed:.0} s (build and install included)."
     );
     println!(
         "Answers: {}; server worker threads: {}; token requests: {} after setup, {} at the end.",
@@ -240,6 +241,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         )),
     };
     let record = json!({
+        "started_utc": started_utc,
         "rounds": rounds,
         "seconds": seconds,
         "concurrency": concurrency,
@@ -267,6 +269,15 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
 
 fn step(name: &str) {
     eprintln!("\n--> {name}");
+}
+
+/// The time as `date -u` prints it (empty if `date` is missing).
+fn utc_now() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M:%S UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// The 1, 5 and 15 minute load averages.
@@ -650,9 +661,9 @@ fn render(samples: &[Sample], sides: &[(&str, &str)], rounds: usize, concurrency
     out
 }
 
-/// The issue's goals for `client` against `sdk`, per call and mode, with what bounds the
-/// client's throughput: when the server spends more CPU per call than the client, the server
-/// (on the same 2 cores) is the bottleneck.
+/// The issue's goals for `client` against `sdk`, per call and mode, and how much CPU the server
+/// spends per call against the client: above 1, the simulator (on the same cores) limits the
+/// client's throughput more than the client does.
 fn goals(
     by: &BTreeMap<(&str, usize, &str, usize), &Sample>,
     rounds: usize,
@@ -697,7 +708,11 @@ fn goals(
                 "| {op_label} | {mode} | {thr:.1} ({}) | {cpu:.1} ({}) | {srv:.2}{} |\n",
                 verdict(thr, 10.0),
                 verdict(cpu, 20.0),
-                if srv > 1.0 { " (server-bound)" } else { "" },
+                if srv > 1.0 {
+                    " (the server costs more than the client)"
+                } else {
+                    ""
+                },
             ));
         }
     }
