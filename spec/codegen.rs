@@ -4,9 +4,9 @@
 //! runs the generator on the spec alone, so a spec error shows up as a readable message instead
 //! of a build-script panic).
 //!
-//! The spec describes the API exactly. Two of its truths are beyond what progenitor 0.15 can
-//! generate, so this module adapts a *copy* of the document before handing it over; the spec
-//! itself is never weakened:
+//! The spec describes the API exactly. Some of its truths are beyond what progenitor 0.15 can
+//! generate, or would come out as awkward Rust, so this module adapts a *copy* of the document
+//! before handing it over; the spec itself is never weakened:
 //!
 //! 1. **Open enums.** Every named string enum (`x-extensible-enum: true`) becomes a Rust enum with
 //!    one variant per known value plus `Unknown(String)`, generated here from the spec and given
@@ -15,6 +15,10 @@
 //! 2. **204 beside a body.** progenitor allows one success body type per operation. Where an
 //!    operation answers either 200/201 with a body or 204 with none, the 204 is dropped from the
 //!    copy; the hand-written layer turns progenitor's "unexpected 204" into an empty result.
+//! 3. **String constraints stay out of the Rust types.** `pattern` and `minLength` on strings
+//!    (ids are `^[0-9]{1,19}$`, names and modules are non-empty) would make typify wrap each id
+//!    in a validating newtype. They are dropped from the copy, so ids, names and modules stay
+//!    plain `String`s; the hand-written layer checks them before sending.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -89,6 +93,7 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     check_no_inline_enums(&doc, &open_enums)?;
 
     let wire_table = render_wire_table(&doc)?;
+    drop_string_constraints(&mut doc);
     let mut operations = 0;
     let mut no_content_ops = Vec::new();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -165,6 +170,26 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         no_content_ops,
         wire_table,
     })
+}
+
+/// Removes `pattern` and `minLength` from every string schema of the copy (see the module docs).
+/// Examples are data, not schemas, and are left alone.
+fn drop_string_constraints(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("string") {
+                map.remove("pattern");
+                map.remove("minLength");
+            }
+            for (k, child) in map.iter_mut() {
+                if k != "example" && k != "examples" {
+                    drop_string_constraints(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_string_constraints),
+        _ => {}
+    }
 }
 
 /// Follows a local `$ref` (`#/components/...`) to the object it names.
@@ -300,14 +325,21 @@ fn check_no_inline_enums(doc: &Value, open: &[OpenEnum]) -> Result<(), String> {
     }
 }
 
-/// `read_write_delete` -> `ReadWriteDelete`, `AND` -> `And`, `Record_Owner_Based` -> `RecordOwnerBased`.
+/// `read_write_delete` -> `ReadWriteDelete`, `AND` -> `And`, `Record_Owner_Based` -> `RecordOwnerBased`,
+/// `CurrentUser` -> `CurrentUser` (a word in mixed case keeps its inner capitals).
 fn variant_name(value: &str) -> String {
     let mut out = String::new();
     for part in value.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mixed = part.chars().any(|c| c.is_ascii_lowercase())
+            && part.chars().skip(1).any(|c| c.is_ascii_uppercase());
         let mut chars = part.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
-            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+            if mixed {
+                out.extend(chars);
+            } else {
+                out.extend(chars.map(|c| c.to_ascii_lowercase()));
+            }
         }
     }
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{Auth, MemoryTokenStore, Refresher, TokenStore};
 use crate::datacenter::{api_base, checked_server_url, DataCenter, Environment};
+use crate::directory::Directory;
 use crate::error::{excerpt, from_error_body, Error};
 use crate::generated::{self, enums, types};
 use crate::hooks::{CallContext, Hooks, Shared, CALL, DEFAULT_MAX_CONCURRENCY};
@@ -130,6 +131,12 @@ impl Client {
     /// The default organization permissions (org-wide share type per module).
     pub fn org_permissions(&self) -> OrgPermissions {
         OrgPermissions::new(self.clone())
+    }
+
+    /// The directory (read-only): roles, user groups, profiles, modules, fields and users,
+    /// to translate the ids the access settings carry through names.
+    pub fn directory(&self) -> Directory {
+        Directory::new(self.clone())
     }
 
     fn shared_hooks(&self) -> &Hooks {

@@ -5,7 +5,7 @@
 //!   carry `type: "value"`, as Zoho's own samples do.
 //! * [`filter`] builds the *filters* of a sharing-rule search or summary search
 //!   ([`types::SharingRuleFilters`]). Groups use lower-case `and` / `or`; the comparators are
-//!   `equal`, `in` and `like`.
+//!   `equal`, `in` and `like`, and values are text (`"true"` for a boolean key).
 //!
 //! Chaining the same operator extends one flat group; mixing operators nests groups
 //! left to right, so `a.or(b).and(c)` means `(a OR b) AND c`.
@@ -33,7 +33,7 @@
 //!     .like("Partner")
 //!     .and(filter("status").equal("active"))
 //!     .into();
-//! assert_eq!(filters.filters.len(), 1);
+//! assert_eq!(filters.filters[0].group.len(), 2);
 //! ```
 
 use serde_json::Value;
@@ -56,14 +56,15 @@ pub struct Field {
 impl Field {
     /// `field == value`.
     pub fn equal(self, value: impl Into<Value>) -> Criterion {
-        self.compare(enums::Comparator::Equal, value)
+        self.compare(enums::CriteriaComparator::Equal, value)
     }
 
-    /// Any comparator Zoho accepts (the docs show only `equal`; others such as
-    /// `greater_than` pass through verbatim).
+    /// Any comparator Zoho documents for criteria ([`enums::CriteriaComparator`], e.g.
+    /// `greater_than`, or `between` with a two-item array); a value this crate does not know
+    /// passes through verbatim.
     pub fn compare(
         self,
-        comparator: impl Into<enums::Comparator>,
+        comparator: impl Into<enums::CriteriaComparator>,
         value: impl Into<Value>,
     ) -> Criterion {
         Criterion(types::Criteria::Condition(types::CriteriaCondition {
@@ -125,9 +126,9 @@ impl From<types::Criteria> for Criterion {
     }
 }
 
-/// Starts a search filter on a sharing-rule key: `name` (like), `status`,
-/// `superiors_allowed`, `permission_type`, `shared_to.type`, `shared_from.type` (equal),
-/// `shared_to.resource.id`, `shared_from.resource.id` (in).
+/// Starts a search filter on a sharing-rule key ([`enums::FilterFieldApiName`]): `name`
+/// (like), `status`, `superiors_allowed`, `permission_type`, `shared_to.type`,
+/// `shared_from.type` (equal), `shared_to.resource.id`, `shared_from.resource.id` (in).
 pub fn filter(key: impl Into<String>) -> FilterKey {
     FilterKey { key: key.into() }
 }
@@ -139,8 +140,9 @@ pub struct FilterKey {
 }
 
 impl FilterKey {
-    /// `key equal value`.
-    pub fn equal(self, value: impl Into<Value>) -> Filter {
+    /// `key equal value`. Filter values are text: `"true"` / `"false"` for
+    /// `superiors_allowed`.
+    pub fn equal(self, value: impl Into<String>) -> Filter {
         self.compare(enums::Comparator::Equal, value.into())
     }
 
@@ -150,24 +152,27 @@ impl FilterKey {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let values = values
-            .into_iter()
-            .map(|s| Value::String(s.into()))
-            .collect();
-        self.compare(enums::Comparator::In, Value::Array(values))
+        let values: Vec<String> = values.into_iter().map(Into::into).collect();
+        self.compare(enums::Comparator::In, values)
     }
 
     /// `key like value` (for `name`).
     pub fn like(self, value: impl Into<String>) -> Filter {
-        self.compare(enums::Comparator::Like, Value::String(value.into()))
+        self.compare(enums::Comparator::Like, value.into())
     }
 
-    /// Any comparator, verbatim.
-    pub fn compare(self, comparator: impl Into<enums::Comparator>, value: Value) -> Filter {
+    /// Any comparator, verbatim, with a text value or a list of them.
+    pub fn compare(
+        self,
+        comparator: impl Into<enums::Comparator>,
+        value: impl Into<types::FilterValue>,
+    ) -> Filter {
         Filter(types::Filter::Condition(types::FilterCondition {
             comparator: comparator.into(),
-            field: types::FilterField { api_name: self.key },
-            value,
+            field: types::FilterField {
+                api_name: self.key.into(),
+            },
+            value: value.into(),
         }))
     }
 }
@@ -197,9 +202,7 @@ impl Filter {
                 group_operator: None,
             },
         };
-        types::SharingRuleFilters {
-            filters: vec![group],
-        }
+        types::SharingRuleFilters { filters: [group] }
     }
 
     fn join(self, op: enums::FilterGroupOperator, other: Filter) -> Filter {
@@ -213,6 +216,18 @@ impl Filter {
                 group_operator: Some(op),
             })),
         }
+    }
+}
+
+impl From<String> for types::FilterValue {
+    fn from(value: String) -> Self {
+        types::FilterValue::String(value)
+    }
+}
+
+impl From<&str> for types::FilterValue {
+    fn from(value: &str) -> Self {
+        types::FilterValue::String(value.to_owned())
     }
 }
 

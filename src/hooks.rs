@@ -371,6 +371,20 @@ const OPERATION_IDS: &[(&str, &str)] = &[
     ("rerun_sharing_rules", "rerunSharingRules"),
     ("get_org_permissions", "getOrgPermissions"),
     ("update_org_permissions", "updateOrgPermissions"),
+    ("get_roles", "getRoles"),
+    ("get_role", "getRole"),
+    ("get_user_groups", "getUserGroups"),
+    ("get_group", "getGroup"),
+    ("get_user_group_sources", "getUserGroupSources"),
+    ("get_user_group_sources_count", "getUserGroupSourcesCount"),
+    ("get_profiles", "getProfiles"),
+    ("get_profile", "getProfile"),
+    ("get_modules", "getModules"),
+    ("get_module_by_api_name", "getModuleByApiName"),
+    ("get_fields", "getFields"),
+    ("get_fields_with_id", "getFieldsWithID"),
+    ("get_users", "getUsers"),
+    ("get_single_user", "getSingleUser"),
 ];
 
 /// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
@@ -506,15 +520,21 @@ impl ClientHooks<Hooks> for Client {
 mod tests {
     use super::*;
 
+    /// progenitor's snake case: a run of capitals is one word (`getFieldsWithID` ->
+    /// `get_fields_with_id`).
     fn snake(camel: &str) -> String {
         let mut out = String::new();
+        let mut previous_upper = false;
         for c in camel.chars() {
             if c.is_ascii_uppercase() {
-                out.push('_');
+                if !previous_upper {
+                    out.push('_');
+                }
                 out.push(c.to_ascii_lowercase());
             } else {
                 out.push(c);
             }
+            previous_upper = c.is_ascii_uppercase();
         }
         out
     }

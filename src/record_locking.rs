@@ -140,17 +140,15 @@ fn check_lists(l: Lists<'_>) -> Result<(), Error> {
     )
 }
 
+/// An id as the spec gives it (`^[0-9]{1,19}$`); Zoho answers `INVALID_DATA` for anything else.
 pub(crate) fn check_id(what: &str, id: &str) -> Result<(), Error> {
     if id.trim().is_empty() {
         return Err(Error::invalid(what, "must not be empty"));
     }
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(
             what,
-            format!("`{id}` is not an id (Zoho ids are strings of digits)"),
+            format!("`{id}` is not an id (Zoho ids are 1 to 19 digits)"),
         ));
     }
     Ok(())
@@ -301,7 +299,8 @@ impl RecordLocking {
         }
     }
 
-    /// Updates configuration `id` (the by-id URL). The body's id is set to `id`.
+    /// Updates configuration `id` (the by-id URL). The body repeats `id` (Zoho needs no body id
+    /// on this URL, but accepts a matching one); `update.id` is ignored.
     pub fn update_by_id(
         &self,
         id: &str,
@@ -316,8 +315,8 @@ impl RecordLocking {
             check_id("configuration id", id)?;
             update.id = id.to_owned();
             this.check_update(&update)?;
-            let body = types::RecordLockingConfigurationUpdateRequest {
-                record_locking_configurations: [update],
+            let body = types::RecordLockingConfigurationUpdateByIdRequest {
+                record_locking_configurations: [by_id(update)],
             };
             let raw = this.client.raw();
             let fut = raw
@@ -431,6 +430,25 @@ impl RecordLocking {
             ));
         }
         Ok(())
+    }
+}
+
+/// The body item of the by-id URL: the same changes, with the (optional there) id kept.
+fn by_id(
+    u: types::RecordLockingConfigurationUpdate,
+) -> types::RecordLockingConfigurationUpdateById {
+    types::RecordLockingConfigurationUpdateById {
+        excluded_fields: u.excluded_fields,
+        feature_type: u.feature_type,
+        id: Some(u.id),
+        lock_excluded_profiles: u.lock_excluded_profiles,
+        lock_for_portal_users: u.lock_for_portal_users,
+        lock_type: u.lock_type,
+        locked_for: u.locked_for,
+        locking_rules: u.locking_rules,
+        restricted_actions: u.restricted_actions,
+        restricted_communications: u.restricted_communications,
+        restricted_custom_buttons: u.restricted_custom_buttons,
     }
 }
 

@@ -160,6 +160,23 @@ impl types::SharedFrom {
     }
 }
 
+impl types::SharingRuleUpdate {
+    /// An update of a rule that keeps it of type `type_` and sets `superiors_allowed`, the two
+    /// keys Zoho's update page makes mandatory; every other key left `None` stays as stored.
+    pub fn new(type_: enums::SharingRuleType, superiors_allowed: bool) -> Self {
+        types::SharingRuleUpdate {
+            criteria: None,
+            id: None,
+            name: None,
+            permission_type: None,
+            shared_from: None,
+            shared_to: None,
+            superiors_allowed,
+            type_,
+        }
+    }
+}
+
 /// Checks the documented shape of a rule to create: an owner-based rule has `shared_from`
 /// and no criteria, a criteria-based rule has `criteria`.
 fn check_input(rule: &types::SharingRuleInput) -> Result<(), Error> {
@@ -208,9 +225,10 @@ fn check_type(
     Ok(())
 }
 
-/// Checks the changes of an update. When the update sets `type`, the rule must come out
-/// whole for that type, so the update carries what the type needs (as for a create):
-/// `shared_from` and no criteria for Record_Owner_Based, `criteria` for Criteria_Based.
+/// Checks the changes of an update. Zoho's update page makes `type` and `superiors_allowed`
+/// mandatory (the generated type requires them) and keeps the stored value of every key left
+/// out, so an update need not repeat `shared_from` or `criteria`; it must not give an
+/// owner-based rule criteria.
 fn check_update(changes: &types::SharingRuleUpdate) -> Result<(), Error> {
     if let Some(name) = &changes.name {
         if name.trim().is_empty() {
@@ -220,17 +238,38 @@ fn check_update(changes: &types::SharingRuleUpdate) -> Result<(), Error> {
             ));
         }
     }
-    if let Some(type_) = &changes.type_ {
-        check_type(
-            type_,
-            changes.shared_from.is_some(),
-            changes.criteria.is_some(),
-        )?;
+    if changes.type_ == enums::SharingRuleType::RecordOwnerBased && changes.criteria.is_some() {
+        return Err(Error::invalid(
+            "criteria",
+            "a Record_Owner_Based rule has no criteria; use a Criteria_Based rule",
+        ));
     }
     if let Some(to) = &changes.shared_to {
         check_shared_to(to)?;
     }
     Ok(())
+}
+
+/// A search body holds one filter group (Zoho allows no more), which needs a condition.
+fn check_filters(filters: &types::SharingRuleFilters) -> Result<(), Error> {
+    if filters.filters.iter().any(|g| g.group.is_empty()) {
+        return Err(Error::invalid("filters", "give at least one filter"));
+    }
+    Ok(())
+}
+
+/// The body item of the collection URL, where `id` is mandatory (checked by the caller).
+fn in_body(c: types::SharingRuleUpdate) -> types::SharingRuleUpdateInBody {
+    types::SharingRuleUpdateInBody {
+        criteria: c.criteria,
+        id: c.id.unwrap_or_default(),
+        name: c.name,
+        permission_type: c.permission_type,
+        shared_from: c.shared_from,
+        shared_to: c.shared_to,
+        superiors_allowed: c.superiors_allowed,
+        type_: c.type_,
+    }
 }
 
 fn check_shared_to(to: &types::SharedTo) -> Result<(), Error> {
@@ -398,6 +437,12 @@ impl ListRequest {
         if page == 0 {
             return Err(Error::invalid("page", "pages start at 1"));
         }
+        if i32::try_from(page).is_err() {
+            return Err(Error::invalid("page", "pages go up to 2147483647"));
+        }
+        if let Some(m) = &self.module {
+            check_module(m)?;
+        }
         if self.per_page == Some(0) {
             return Err(Error::invalid("per_page", "must be at least 1"));
         }
@@ -414,9 +459,7 @@ impl ListRequest {
                 self.client.call("listSharingRules", b.send()).await?
             }
             Some(filters) => {
-                if filters.filters.is_empty() {
-                    return Err(Error::invalid("filters", "give at least one filter"));
-                }
+                check_filters(filters)?;
                 let mut b = raw.search_sharing_rules().page(page).body(filters.clone());
                 if let Some(m) = &self.module {
                     b = b.module(m.clone());
@@ -529,6 +572,9 @@ impl SharingRules {
         async move {
             let id: &str = &id;
             check_id("sharing rule id", id)?;
+            if let Some(m) = &this.module {
+                check_module(m)?;
+            }
             let raw = this.client.raw();
             let mut b = raw.get_sharing_rule().id(id);
             if let Some(m) = &this.module {
@@ -562,7 +608,8 @@ impl SharingRules {
         }
     }
 
-    /// Changes rule `id`; absent fields stay as they are.
+    /// Changes rule `id`; absent fields stay as they are. `type` and `superiors_allowed` are
+    /// always sent: Zoho's update page makes them mandatory.
     pub fn update(
         &self,
         id: &str,
@@ -621,8 +668,8 @@ impl SharingRules {
             let fut = raw
                 .update_sharing_rules()
                 .module(module)
-                .body(types::SharingRuleUpdateRequest {
-                    sharing_rules: [changes],
+                .body(types::SharingRuleUpdateInBodyRequest {
+                    sharing_rules: [in_body(changes)],
                 })
                 .send();
             this.write("updateSharingRules", fut).await
@@ -677,6 +724,9 @@ impl SharingRules {
     {
         let this = self.clone();
         async move {
+            if let Some(m) = &this.module {
+                check_module(m)?;
+            }
             let raw = this.client.raw();
             let mut b = raw.get_sharing_rules_summary();
             if let Some(m) = &this.module {
@@ -698,8 +748,9 @@ impl SharingRules {
         let this = self.clone();
         let filters: types::SharingRuleFilters = filters.into();
         async move {
-            if filters.filters.is_empty() {
-                return Err(Error::invalid("filters", "give at least one filter"));
+            check_filters(&filters)?;
+            if let Some(m) = &this.module {
+                check_module(m)?;
             }
             let raw = this.client.raw();
             let mut b = raw.search_sharing_rules_summary().body(filters);

@@ -101,7 +101,7 @@ async fn every_sharing_rules_command() {
             "--id",
             &owner_id,
         ],
-        Some(r#"{"permission_type":"read"}"#),
+        Some(r#"{"type":"Record_Owner_Based","superiors_allowed":false,"permission_type":"read"}"#),
     )
     .await
     .ok_json();

@@ -283,6 +283,25 @@ async fn documented_limits_fail_before_any_request() {
             .unwrap_err(),
         "id",
     );
+    // Ids are 1 to 19 digits, as the spec's id pattern says.
+    for bad in ["abc", "12345678901234567890"] {
+        assert_invalid(
+            client
+                .sharing_rules("Leads")
+                .activate(bad)
+                .await
+                .unwrap_err(),
+            "id",
+        );
+        assert_invalid(
+            client
+                .record_locking("Deals")
+                .delete(bad)
+                .await
+                .unwrap_err(),
+            "id",
+        );
+    }
     assert_invalid(client.record_locking("").get().await.unwrap_err(), "module");
     assert_invalid(
         client
@@ -468,7 +487,7 @@ async fn record_locking_caps_and_dependent_fields_fail_before_any_request() {
 }
 
 #[tokio::test]
-async fn a_sharing_rule_update_that_sets_the_type_is_checked_like_a_create() {
+async fn a_sharing_rule_update_is_checked_before_sending() {
     let server = TestServer::start(|_| Reply::empty(500)).await;
     let client = Client::builder()
         .base_url(&server.url)
@@ -476,43 +495,35 @@ async fn a_sharing_rule_update_that_sets_the_type_is_checked_like_a_create() {
         .build()
         .unwrap();
     let leads = client.sharing_rules("Leads");
-    let owner_without_from = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::RecordOwnerBased),
-        ..Default::default()
-    };
+    let owner = || types::SharingRuleUpdate::new(enums::SharingRuleType::RecordOwnerBased, false);
     let owner_with_criteria = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::RecordOwnerBased),
         shared_from: Some(types::SharedFrom::group("3")),
         criteria: Some(field("A").equal("b").into()),
-        ..Default::default()
+        ..owner()
     };
-    let criteria_without_criteria = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::CriteriaBased),
-        ..Default::default()
-    };
-    for (changes, what) in [
-        (owner_without_from, "shared_from"),
-        (owner_with_criteria, "criteria"),
-        (criteria_without_criteria, "criteria"),
-    ] {
-        assert_invalid(leads.update("5", changes.clone()).await.unwrap_err(), what);
-        let mut in_body = changes;
-        in_body.id = Some("5".into());
-        assert_invalid(leads.update_in_body(in_body).await.unwrap_err(), what);
-    }
+    assert_invalid(
+        leads
+            .update("5", owner_with_criteria.clone())
+            .await
+            .unwrap_err(),
+        "criteria",
+    );
+    let mut in_body = owner_with_criteria;
+    in_body.id = Some("5".into());
+    assert_invalid(leads.update_in_body(in_body).await.unwrap_err(), "criteria");
     // update_in_body needs the id in the body.
     let no_id = types::SharingRuleUpdate {
         permission_type: Some(enums::PermissionType::Read),
-        ..Default::default()
+        ..owner()
     };
     assert_invalid(leads.update_in_body(no_id).await.unwrap_err(), "id");
     assert_eq!(server.total(), 0, "nothing may be sent");
 
-    // A whole owner-based change goes out.
+    // The keys left out keep their stored values (Zoho's own update sample changes an
+    // owner-based rule without shared_from), so such a change goes out.
     let ok = types::SharingRuleUpdate {
-        type_: Some(enums::SharingRuleType::RecordOwnerBased),
-        shared_from: Some(types::SharedFrom::group("3")),
-        ..Default::default()
+        shared_to: Some(types::SharedTo::all_users()),
+        ..owner()
     };
     assert!(matches!(
         leads.update("5", ok).await.unwrap_err(),

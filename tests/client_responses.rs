@@ -500,7 +500,7 @@ async fn rule_actions_use_the_documented_methods_and_paths() {
     leads.delete("5").await.unwrap();
     let changes = types::SharingRuleUpdate {
         permission_type: Some(enums::PermissionType::ReadWriteDelete),
-        ..Default::default()
+        ..types::SharingRuleUpdate::new(enums::SharingRuleType::RecordOwnerBased, false)
     };
     leads.update("5", changes).await.unwrap();
     let rerun = leads.rerun().await.unwrap().unwrap();
@@ -523,7 +523,7 @@ async fn rule_actions_use_the_documented_methods_and_paths() {
     );
     assert_eq!(
         server.requests()[3].json(),
-        json!({"sharing_rules": [{"permission_type": "read_write_delete"}]})
+        json!({"sharing_rules": [{"permission_type": "read_write_delete", "type": "Record_Owner_Based", "superiors_allowed": false}]})
     );
 }
 
@@ -534,7 +534,7 @@ async fn update_in_body_uses_the_collection_url_with_the_id_in_the_body() {
     let changes = types::SharingRuleUpdate {
         id: Some("5".into()),
         permission_type: Some(enums::PermissionType::Read),
-        ..Default::default()
+        ..types::SharingRuleUpdate::new(enums::SharingRuleType::CriteriaBased, true)
     };
     let done = leads.update_in_body(changes).await.unwrap();
     assert_eq!(done.details.id.as_deref(), Some("5"));
@@ -545,7 +545,7 @@ async fn update_in_body_uses_the_collection_url_with_the_id_in_the_body() {
     assert_eq!(reqs[0].query_param("module").as_deref(), Some("Leads"));
     assert_eq!(
         reqs[0].json(),
-        json!({"sharing_rules": [{"id": "5", "permission_type": "read"}]})
+        json!({"sharing_rules": [{"id": "5", "permission_type": "read", "type": "Criteria_Based", "superiors_allowed": true}]})
     );
 }
 

@@ -104,7 +104,7 @@ async fn record_locking_create_sends_module_query_and_body() {
                 lock_existing_records: Some(true),
                 criteria: Some(
                     types::CriteriaCondition {
-                        comparator: enums::Comparator::Equal,
+                        comparator: enums::CriteriaComparator::Equal,
                         field: types::FieldRef {
                             api_name: Some("Stage".into()),
                             id: None,

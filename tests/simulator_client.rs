@@ -185,7 +185,7 @@ async fn sharing_rules_through_the_client() {
     );
 
     let changes: types::SharingRuleUpdate = typed(
-        json!({ "superiors_allowed": true, "shared_to": { "type": "all_users", "subordinates": false } }),
+        json!({ "type": "Record_Owner_Based", "superiors_allowed": true, "shared_to": { "type": "all_users", "subordinates": false } }),
     );
     leads.update(&owner_id, changes).await.unwrap();
     assert_eq!(

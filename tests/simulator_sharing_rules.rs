@@ -171,7 +171,7 @@ async fn lifecycle_of_both_rule_types() {
             "updateSharingRule",
             "PUT",
             &format!("settings/data_sharing/rules/{crit}?module=Leads"),
-            Some(json!({ KEY: [{ "permission_type": "read" }] })),
+            Some(json!({ KEY: [{ "type": "Criteria_Based", "superiors_allowed": false, "permission_type": "read" }] })),
         )
         .await;
     assert_eq!(a.status, 200, "{:?}", a.body);
@@ -409,25 +409,49 @@ async fn update_delete_and_computation_errors() {
             .item_code(KEY),
         "INVALID_DATA"
     );
+    // Zoho's update page makes type and superiors_allowed mandatory in every update; a
+    // partial update without them (as Zoho's Python SDK allows) is refused.
+    for (body, missing) in [
+        (
+            json!({ "id": a_id, "name": "Z", "permission_type": "read" }),
+            "type",
+        ),
+        (
+            json!({ "id": a_id, "type": "Record_Owner_Based" }),
+            "superiors_allowed",
+        ),
+    ] {
+        let a = put(json!({ KEY: [body] })).await;
+        assert_eq!((a.status, a.item_code(KEY)), (400, "MANDATORY_NOT_FOUND"));
+        assert_eq!(
+            a.item_details(KEY),
+            json!({ "api_name": missing, "json_path": format!("$.sharing_rules[0].{missing}") })
+        );
+    }
+    let owner = |extra: Value| {
+        let mut item =
+            json!({ "id": a_id, "type": "Record_Owner_Based", "superiors_allowed": false });
+        item.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({ KEY: [item] })
+    };
     assert_eq!(
-        put(json!({ KEY: [{ "id": a_id, "name": "B" }] }))
-            .await
-            .item_code(KEY),
+        put(owner(json!({ "name": "B" }))).await.item_code(KEY),
         "DUPLICATE_DATA"
     );
     assert_eq!(
-        put(json!({ KEY: [{ "id": a_id, "status": "inactive" }] }))
+        put(owner(json!({ "status": "inactive" })))
             .await
             .item_code(KEY),
         "NOT_ALLOWED"
     );
     // Switching to criteria-based needs criteria.
-    assert_eq!(
-        put(json!({ KEY: [{ "id": a_id, "type": "Criteria_Based" }] }))
-            .await
-            .item_code(KEY),
-        "MANDATORY_NOT_FOUND"
-    );
+    let a =
+        put(json!({ KEY: [{ "id": a_id, "type": "Criteria_Based", "superiors_allowed": false }] }))
+            .await;
+    assert_eq!(a.item_code(KEY), "MANDATORY_NOT_FOUND");
+    assert_eq!(a.item_details(KEY)["api_name"], "criteria");
     let a = put(json!({ KEY: [{ "id": a_id }, { "id": a_id }] })).await;
     assert_eq!(a.json()["details"]["maximum_length"], 1);
 

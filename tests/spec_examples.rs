@@ -95,26 +95,32 @@ fn assert_roundtrip(
 }
 
 #[test]
-fn spec_has_the_21_operations_with_unique_ids_and_family_tags() {
+fn spec_has_the_35_operations_with_unique_ids_and_family_tags() {
     let spec = spec();
     let ops = operations(&spec);
-    assert_eq!(ops.len(), 21);
-    assert_eq!(zoho_crm_access::generated::SPEC_OPERATIONS, 21);
+    assert_eq!(ops.len(), 35);
+    assert_eq!(zoho_crm_access::generated::SPEC_OPERATIONS, 35);
     let ids: BTreeSet<_> = ops.iter().map(|(_, _, id)| id.clone()).collect();
-    assert_eq!(ids.len(), 21, "operationIds must be unique");
+    assert_eq!(ids.len(), 35, "operationIds must be unique");
     let families = [
         "Record Locking Configurations",
         "Data Sharing Rules",
         "Organization Permissions",
+        "Directory",
     ];
+    let mut directory = 0;
     for (method, path, _) in &ops {
         let tags = spec["paths"][path][method]["tags"].as_array().unwrap();
         assert_eq!(tags.len(), 1, "{method} {path}");
-        assert!(
-            families.contains(&tags[0].as_str().unwrap()),
-            "{method} {path}"
-        );
+        let tag = tags[0].as_str().unwrap();
+        assert!(families.contains(&tag), "{method} {path}");
+        if tag == "Directory" {
+            // The directory is read-only.
+            assert_eq!(method, "get", "{path}");
+            directory += 1;
+        }
     }
+    assert_eq!(directory, 14);
 }
 
 /// Every example in the spec (media types of requests and responses) decodes and round-trips.
@@ -189,13 +195,18 @@ fn recordings_in(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Request bodies Zoho publishes that the typed client deliberately cannot express.
-const REQUEST_DISAGREEMENTS: &[(&str, &str)] = &[(
-    // The seed sends a locking-rule id as a bare JSON number; ids are strings everywhere else
-    // and exceed 2^53, so the types keep them strings.
-    "seed_rlc_update_delete_rule.json",
-    "record_locking_configurations[0].locking_rules[0].id",
-)];
+/// Whether a request body sends an id as a bare JSON number. Zoho accepts that form (the seed
+/// and Zoho's Python SDK send it; the spec marks such ids `x-zoho-accepts-number`), but the
+/// typed client deliberately keeps ids as strings (they exceed 2^53), so it cannot decode it.
+fn has_numeric_id(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| (k == "id" && v.is_number()) || has_numeric_id(v)),
+        Value::Array(items) => items.iter().any(has_numeric_id),
+        _ => false,
+    }
+}
 
 fn check_recordings(dir: &Path) -> usize {
     let spec = spec();
@@ -208,15 +219,19 @@ fn check_recordings(dir: &Path) -> usize {
         let Some(id) = match_operation(&spec, method, path) else {
             panic!("{name}: no operation for {method} {path}");
         };
-        if let Some(body) = rec["request"].get("body").filter(|b| !b.is_null()) {
+        // A recording that expects the spec to reject its request (`expect_request_rejected`,
+        // checked by `cargo xtask check-spec`) sends a wrong request on purpose.
+        let request_body = rec["request"]
+            .get("body")
+            .filter(|b| !b.is_null() && rec.get("expect_request_rejected").is_none());
+        if let Some(body) = request_body {
             let bytes = serde_json::to_vec(body).unwrap();
             let decoded = wire::decode_request(&id, &bytes).expect("operation takes a body");
-            match REQUEST_DISAGREEMENTS.iter().find(|(f, _)| *f == name) {
-                Some((_, at)) => {
-                    let failure = decoded.expect_err("listed disagreement must still disagree");
-                    assert_eq!(failure.path, *at, "{name}");
-                }
-                None => assert_roundtrip(&format!("{name} request"), body, decoded),
+            if has_numeric_id(body) {
+                let failure = decoded.expect_err("a numeric id does not decode as a string id");
+                assert!(failure.path.ends_with(".id"), "{name}: {}", failure.path);
+            } else {
+                assert_roundtrip(&format!("{name} request"), body, decoded);
             }
         }
         let status = rec["response"]["status"].as_u64().unwrap() as u16;
@@ -247,6 +262,51 @@ fn published_examples_decode_into_generated_types() {
     }
     let checked = check_recordings(&dir);
     assert_eq!(checked, 137, "all published recordings are checked");
+}
+
+/// Zoho's published examples of the directory operations (beside the repository, as in CI).
+/// One is left out: its `details.permissions` is a bare string, which the spec (and so the
+/// generated error type) does not accept; spec/known-disagreements.yaml says why.
+#[test]
+fn published_directory_examples_decode_into_generated_types() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoho-directory-examples");
+    if !dir.exists() {
+        eprintln!("skipped: {} is not present", dir.display());
+        return;
+    }
+    let known = "getUserGroups__403__NoPermission.json";
+    let (listed, files): (Vec<PathBuf>, Vec<PathBuf>) = recordings_in(&dir)
+        .into_iter()
+        .partition(|f| f.file_name().is_some_and(|n| n == known));
+    assert_eq!(listed.len(), 1);
+    let rec: Value = serde_json::from_slice(&std::fs::read(&listed[0]).unwrap()).unwrap();
+    let bytes = serde_json::to_vec(&rec["response"]["body"]).unwrap();
+    let failure = wire::decode_response("getUserGroups", 403, &bytes)
+        .expect("a 403 has a body")
+        .expect_err("a bare-string permissions does not decode");
+    assert_eq!(failure.type_name, "ZohoErrorBody");
+    // These bodies carry many more keys than the spec declares (Zoho's module and field
+    // metadata has dozens), so they are decoded, not round-tripped.
+    let spec = spec();
+    let mut checked = 0;
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let rec: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let method = rec["request"]["method"].as_str().unwrap();
+        let path = rec["request"]["path"].as_str().unwrap();
+        let id = match_operation(&spec, method, path)
+            .unwrap_or_else(|| panic!("{name}: no operation for {method} {path}"));
+        let status = rec["response"]["status"].as_u64().unwrap() as u16;
+        let bytes = serde_json::to_vec(&rec["response"]["body"]).unwrap();
+        wire::decode_response(&id, status, &bytes)
+            .unwrap_or_else(|| panic!("{name}: spec names no body for {id} {status}"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        checked += 1;
+    }
+    assert_eq!(
+        checked, 48,
+        "all published directory recordings but one are decoded"
+    );
 }
 
 /// The project's own corpus.

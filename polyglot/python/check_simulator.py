@@ -3,24 +3,38 @@
 Run by `cargo xtask polyglot`, which generates the client into target/polyglot/python (on
 PYTHONPATH), starts the simulator and sets:
 
-  ZOHO_API_BASE      the API base URL, e.g. http://127.0.0.1:PORT/crm/v8
-  ZOHO_ACCESS_TOKEN  an access token the simulator accepts
+  ZOHO_API_BASE       the API base URL, e.g. http://127.0.0.1:PORT/crm/v8
+  ZOHO_ACCESS_TOKEN   an access token the simulator accepts
+  ZOHO_CONTROL_URL    the simulator's control surface, http://127.0.0.1:PORT/__simulator
+  ZOHO_CONTROL_TOKEN  its bearer token
 
 Every call goes through the generated client (request bodies built from its models, responses
-parsed into its models); each step asserts what came back. Exits 1 on the first failed step.
+parsed into its models); each step asserts what came back. One step reads the directory (roles,
+a group by name, its member counts, a module's fields, the current user); the last drives a
+fault over the control surface. Exits 1 on the first failed step.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
-from typing import Any
+from typing import Any, Callable
+
+import httpx
 
 from zoho_crm_access_client import AuthenticatedClient
 from zoho_crm_access_client.api.data_sharing_rules import (
     create_sharing_rule,
     get_sharing_rule,
+)
+from zoho_crm_access_client.api.directory import (
+    get_fields,
+    get_roles,
+    get_user_group_sources_count,
+    get_user_groups,
+    get_users,
 )
 from zoho_crm_access_client.api.organization_permissions import get_org_permissions
 from zoho_crm_access_client.api.record_locking_configurations import (
@@ -35,6 +49,14 @@ from zoho_crm_access_client.models import (
     CriteriaValueType,
     DataSharingSettings,
     FieldRef,
+    Fields,
+    Roles,
+    SourcesUserCount,
+    UserGroupInclude,
+    UserGroups,
+    UserGroupSourcesCounts,
+    Users,
+    UserType,
     GroupOperator,
     LockedFor,
     LockingRuleInput,
@@ -98,9 +120,76 @@ def single_success(results: list[ActionResult], step: str) -> str:
     return new_id
 
 
+def with_retry(call: Callable[[], Response[Any]], attempts: int = 3) -> Response[Any]:
+    """What a client team writes around the generated client: retry a 429, waiting as long as
+    `Retry-After` says (the generated client itself does not retry)."""
+    for attempt in range(1, attempts + 1):
+        response = call()
+        if response.status_code != 429 or attempt == attempts:
+            return response
+        wait = float(response.headers.get("retry-after", "1"))
+        print(f"    429 on attempt {attempt}; Retry-After {wait:g} s, retrying")
+        time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def control(method: str, path: str, body: Any = None) -> Any:
+    """One call to the simulator's control surface (spec/simulator-control.yaml)."""
+    response = httpx.request(
+        method,
+        os.environ["ZOHO_CONTROL_URL"] + path,
+        headers={"Authorization": f"Bearer {os.environ['ZOHO_CONTROL_TOKEN']}"},
+        json=body,
+        timeout=30.0,
+    )
+    expect(
+        response.status_code in (200, 201),
+        f"control {method} {path}: HTTP {response.status_code}: {response.text[:300]}",
+    )
+    return response.json()
+
+
+def retry_after_throttling(client: AuthenticatedClient) -> None:
+    """Inject one 429 with Retry-After over HTTP, then show the retry succeed and what the
+    simulator received."""
+    step = "retry a 429 injected through the control surface"
+    since = control("GET", "/requests?limit=1")["next_seq"] - 1
+    rule = control(
+        "POST",
+        "/faults",
+        {
+            "match": {"operation": "getOrgPermissions"},
+            "times": 1,
+            "fault": {"type": "too_many_requests", "retry_after": 1},
+        },
+    )
+    expect(rule["remaining"] == 1, f"{step}: rule {rule}")
+    response = with_retry(lambda: get_org_permissions.sync_detailed(client=client))
+    body_of(response, 200, DataSharingSettings, step)
+    received = control("GET", f"/requests?since={since}")["requests"]
+    calls = [r for r in received if r["operation"] == "getOrgPermissions"]
+    statuses = [r["response"]["status"] for r in calls]
+    expect(statuses == [429, 200], f"{step}: the simulator answered {statuses}")
+    expect(
+        calls[0]["fault"] == {"type": "too_many_requests", "retry_after": 1},
+        f"{step}: fault {calls[0]['fault']}",
+    )
+    waited = calls[1]["received_ms"] - calls[0]["received_ms"]
+    expect(waited >= 1000, f"{step}: retried after {waited} ms, before Retry-After")
+    expect(control("GET", "/faults")["faults"] == [], f"{step}: the fault is used up")
+    print(f"ok  {step}: 429 then 200, retried {waited} ms later")
+
+
 def main() -> int:
     missing = [
-        v for v in ("ZOHO_API_BASE", "ZOHO_ACCESS_TOKEN") if not os.environ.get(v)
+        v
+        for v in (
+            "ZOHO_API_BASE",
+            "ZOHO_ACCESS_TOKEN",
+            "ZOHO_CONTROL_URL",
+            "ZOHO_CONTROL_TOKEN",
+        )
+        if not os.environ.get(v)
     ]
     if missing:
         print(
@@ -336,6 +425,59 @@ def main() -> int:
         f"{m}={by_module[m].value}" for m in ("Leads", "Deals", "Accounts")
     )
     print(f"ok  {step}: {len(by_module)} modules ({shown}, ...)")
+
+    # 5. Names to ids through the directory: the role hierarchy (a nullable parent), a group by
+    # name with its member counts (`users` is a number there, counts by status from the count
+    # call: the spec's oneOf), the field a criteria names, the user the token belongs to.
+    step = "resolve names through the directory"
+    roles = body_of(get_roles.sync_detailed(client=client), 200, Roles, step)
+    parents = {
+        r.name: (r.reporting_to.name if r.reporting_to else None) for r in roles.roles
+    }
+    expect(parents.get("CEO", "?") is None, f"{step}: CEO reports to {parents.get('CEO')}")
+    expect(parents.get("Manager") == "CEO", f"{step}: Manager reports to {parents.get('Manager')}")
+    groups = body_of(
+        get_user_groups.sync_detailed(
+            client=client, name="Miami Users", include=UserGroupInclude.SOURCES_COUNT
+        ),
+        200,
+        UserGroups,
+        step,
+    )
+    expect(len(groups.user_groups) == 1, f"{step}: {len(groups.user_groups)} groups named Miami Users")
+    group = groups.user_groups[0]
+    expect(
+        isinstance(group.sources_count.users, int),
+        f"{step}: sources_count.users {group.sources_count.users!r}",
+    )
+    counts = body_of(
+        get_user_group_sources_count.sync_detailed(group.id, client=client),
+        200,
+        UserGroupSourcesCounts,
+        step,
+    )
+    by_status = counts.sources_count[0].users
+    expect(isinstance(by_status, SourcesUserCount), f"{step}: counts {by_status!r}")
+    fields = body_of(
+        get_fields.sync_detailed(client=client, module="Deals"), 200, Fields, step
+    )
+    stage = [f for f in fields.fields if f.api_name == "Stage"]
+    expect(len(stage) == 1, f"{step}: Deals has {len(stage)} Stage fields")
+    me = body_of(
+        get_users.sync_detailed(client=client, type_=UserType.CURRENTUSER),
+        200,
+        Users,
+        step,
+    )
+    expect(len(me.users) == 1 and me.users[0].email, f"{step}: current user {me.users!r}")
+    print(
+        f"ok  {step}: {len(roles.roles)} roles (Manager reports to {parents['Manager']}), "
+        f"group Miami Users = {group.id} ({group.sources_count.users} users, "
+        f"{by_status.active} active), Deals.Stage = {stage[0].id}, signed in as {me.users[0].email}"
+    )
+
+    # 6. Faults driven over HTTP, as any team's test suite can.
+    retry_after_throttling(client)
 
     print("python client: all checks passed")
     return 0

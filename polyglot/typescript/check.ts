@@ -91,3 +91,21 @@ const noSharedTo: Schemas["SharingRuleInput"] = {
 };
 
 export const rejected = [noLockType, numericId, badPermission, noSharedTo, asComponent, lockingAsComponent];
+
+// The directory's answers, typed: the top role's parent is null, a group's member count is a
+// number or counts by status, and a response from getUsers is a `Users` body.
+type UsersAnswer = paths["/users"]["get"]["responses"]["200"]["content"]["application/json"];
+const topRole: Schemas["Role"] = { id: "4413524000000991009", name: "CEO", reporting_to: null };
+const counts: Schemas["SourcesCount"][] = [
+  { users: 3, roles: 2 },
+  { users: { active: 2, inactive: 0, deleted: 0 }, roles: 2 },
+];
+export const currentUser: UsersAnswer = {
+  users: [{ id: "111133000000057662", email: "user@example.com", role: { id: "1", name: "CEO" } }],
+};
+// @ts-expect-error a role's id is a string
+const numericRole: Schemas["Role"] = { id: 4413524000000991009, name: "CEO" };
+// @ts-expect-error sources counts are numbers
+const textCount: Schemas["SourcesCount"] = { users: "three" };
+
+export const directory = [topRole, counts, numericRole, textCount];

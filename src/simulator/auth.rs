@@ -4,6 +4,13 @@
 //! Like Zoho Accounts, a refused refresh answers HTTP 200 with `{"error": "invalid_client"}` or
 //! `{"error": "invalid_code"}`; past the optional quota (10 tokens per 10 minutes per refresh
 //! token) it answers 400 `{"error": "Access Denied", ...}`.
+//!
+//! Tokens expire after their lifetime and are pruned when the next one is minted. At most
+//! `max_live` tokens minted by the refresh grant live at once (Zoho Accounts documents 30 live
+//! access tokens per refresh token, the oldest dropped when a new one is made; see
+//! `../shared/zoho-api-facts.md`), and at most [`MAX_ISSUED`] scoped tokens issued through the
+//! Rust API or the control surface. The token table is therefore bounded whatever the number
+//! of token requests.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -13,9 +20,18 @@ use serde_json::{json, Value};
 
 use super::responses::Reply;
 
-/// Scopes every simulator token carries unless issued with fewer.
-pub(crate) const ALL_SCOPES: &str =
-    "ZohoCRM.settings.record_locking_configurations.ALL ZohoCRM.settings.data_sharing.ALL";
+/// Scopes every simulator token carries unless issued with fewer (as the token response
+/// names them): the three families and the directory.
+pub(crate) const ALL_SCOPES: &str = "ZohoCRM.settings.record_locking_configurations.ALL \
+     ZohoCRM.settings.data_sharing.ALL ZohoCRM.settings.roles.READ \
+     ZohoCRM.settings.user_groups.READ ZohoCRM.settings.profiles.READ \
+     ZohoCRM.settings.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ";
+
+/// Zoho Accounts' quota: tokens per refresh token per window.
+const QUOTA: usize = 10;
+const QUOTA_WINDOW: Duration = Duration::from_secs(600);
+/// Live scoped tokens (issued outside the refresh grant) kept at most; the oldest is dropped.
+pub(crate) const MAX_ISSUED: usize = 1000;
 
 struct Token {
     expires: Instant,
@@ -32,13 +48,20 @@ pub(crate) struct Auth {
     pub lifetime: Duration,
     pub token_requests: usize,
     pub enforce_quota: bool,
+    /// Live tokens minted by the refresh grant allowed at once.
+    max_live: usize,
+    /// When the last (at most [`QUOTA`]) refresh-grant tokens were minted.
     minted: VecDeque<Instant>,
     tokens: HashMap<String, Token>,
+    /// Tokens from the refresh grant, oldest first (same lifetime, so also by expiry).
+    granted: VecDeque<String>,
+    /// Scoped tokens, oldest first.
+    issued: VecDeque<String>,
     rng: StdRng,
 }
 
 impl Auth {
-    pub(crate) fn new(seed: u64, lifetime: Duration, enforce_quota: bool) -> Self {
+    pub(crate) fn new(seed: u64, lifetime: Duration, enforce_quota: bool, max_live: usize) -> Self {
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_0a17);
         let client_id = format!("1000.{}", hex(&mut rng, 30).to_uppercase());
         let client_secret = hex(&mut rng, 42);
@@ -51,16 +74,18 @@ impl Auth {
             lifetime,
             token_requests: 0,
             enforce_quota,
+            max_live: max_live.max(1),
             minted: VecDeque::new(),
             tokens: HashMap::new(),
+            granted: VecDeque::new(),
+            issued: VecDeque::new(),
             rng,
         };
-        auth.initial_token = auth.mint(None);
+        auth.initial_token = auth.new_token(None);
         auth
     }
 
-    /// A new access token with `scopes` (`None`: all).
-    pub(crate) fn mint(&mut self, scopes: Option<Vec<String>>) -> String {
+    fn new_token(&mut self, scopes: Option<Vec<String>>) -> String {
         let token = format!("1000.{}.{}", hex(&mut self.rng, 32), hex(&mut self.rng, 32));
         self.tokens.insert(
             token.clone(),
@@ -72,12 +97,71 @@ impl Auth {
         token
     }
 
+    /// A new access token with `scopes` (`None`: all), outside the refresh grant (the Rust
+    /// API's `issue_access_token`, the control surface).
+    pub(crate) fn mint(&mut self, scopes: Option<Vec<String>>) -> String {
+        self.prune();
+        let token = self.new_token(scopes);
+        self.issued.push_back(token.clone());
+        while self.issued.len() > MAX_ISSUED {
+            if let Some(old) = self.issued.pop_front() {
+                self.tokens.remove(&old);
+            }
+        }
+        token
+    }
+
+    /// A token from the refresh grant: the oldest live one goes past `max_live`.
+    fn grant(&mut self) -> String {
+        self.prune();
+        let token = self.new_token(None);
+        self.granted.push_back(token.clone());
+        while self.granted.len() > self.max_live {
+            if let Some(old) = self.granted.pop_front() {
+                self.tokens.remove(&old);
+            }
+        }
+        token
+    }
+
+    /// Drops expired tokens (the initial token stays known, so that it answers
+    /// `INVALID_TOKEN` rather than being forgotten; it is one entry).
+    fn prune(&mut self) {
+        let now = Instant::now();
+        let tokens = &mut self.tokens;
+        let expired = |t: &String, tokens: &HashMap<String, Token>| {
+            tokens.get(t).is_none_or(|x| now >= x.expires)
+        };
+        for list in [&mut self.granted, &mut self.issued] {
+            list.retain(|t| {
+                if expired(t, tokens) {
+                    tokens.remove(t);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+    }
+
+    /// Entries of the token table (live or expired but not yet pruned).
+    pub(crate) fn held_tokens(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Access tokens that would be accepted now.
+    pub(crate) fn live_tokens(&self) -> usize {
+        let now = Instant::now();
+        self.tokens.values().filter(|t| now < t.expires).count()
+    }
+
     /// Makes every issued access token invalid from now on (as if an hour had passed).
     pub(crate) fn expire_all(&mut self) {
         let now = Instant::now();
         for t in self.tokens.values_mut() {
             t.expires = now;
         }
+        self.prune();
     }
 
     /// Checks the `Authorization` header for an operation needing `scope` (e.g.
@@ -102,9 +186,12 @@ impl Auth {
                 Some((family, _)) => format!("{family}.all"),
                 None => wanted.clone(),
             };
-            let ok = scopes
-                .iter()
-                .any(|s| *s == wanted || *s == family_all || s == "zohocrm.settings.all");
+            let ok = scopes.iter().any(|s| {
+                *s == wanted
+                        || *s == family_all
+                        // `ZohoCRM.settings.ALL` covers the settings APIs, not users.
+                        || (s == "zohocrm.settings.all" && wanted.starts_with("zohocrm.settings."))
+            });
             if !ok {
                 return Err(Reply::flat(
                     401,
@@ -142,11 +229,11 @@ impl Auth {
         while self
             .minted
             .front()
-            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(600))
+            .is_some_and(|t| now.duration_since(*t) > QUOTA_WINDOW)
         {
             self.minted.pop_front();
         }
-        if self.enforce_quota && self.minted.len() >= 10 {
+        if self.enforce_quota && self.minted.len() >= QUOTA {
             return Reply::json(
                 400,
                 json!({
@@ -157,7 +244,11 @@ impl Auth {
             );
         }
         self.minted.push_back(now);
-        let token = self.mint(None);
+        // Only the last QUOTA times matter for the quota.
+        while self.minted.len() > QUOTA {
+            self.minted.pop_front();
+        }
+        let token = self.grant();
         Reply::json(200, token_response(&token, api_domain, self.lifetime))
     }
 }

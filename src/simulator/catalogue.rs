@@ -88,12 +88,104 @@ pub struct CustomButton {
     pub name: String,
 }
 
+/// What the directory endpoints tell about a role beyond its id and name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleDetails {
+    /// Role id.
+    pub id: String,
+    /// Id of the role it reports to (`reporting_to`); `None` for the top of the hierarchy.
+    pub reporting_to: Option<String>,
+    /// What the role is for.
+    pub description: String,
+    /// Whether users of the role share records with each other.
+    pub share_with_peers: bool,
+}
+
+/// A member (source) of a user group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupMember {
+    /// `users`, `roles` or `groups`.
+    pub kind: &'static str,
+    /// Id of the user, role or group.
+    pub id: String,
+    /// With a role: its subordinates too.
+    pub subordinates: bool,
+}
+
+/// What the directory endpoints tell about a user group beyond its id and name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDetails {
+    /// Group id.
+    pub id: String,
+    /// What the group is for.
+    pub description: String,
+    /// Its members.
+    pub members: Vec<GroupMember>,
+}
+
+/// What the directory endpoints tell about a profile beyond its id and name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileDetails {
+    /// Profile id.
+    pub id: String,
+    /// API name (`Administrator`, `Standard`; generated for custom profiles).
+    pub api_name: String,
+    /// What the profile is for.
+    pub description: String,
+    /// Created by the org (not built in).
+    pub custom: bool,
+    /// `normal_profile` or `lite_profile`.
+    pub kind: &'static str,
+    /// Internal names of the org-wide permissions it has (`Crm_Implied_Manage_Groups`, ...);
+    /// every profile may use every module.
+    pub org_permissions: Vec<&'static str>,
+}
+
+/// What the directory endpoints tell about a user beyond id and full name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserDetails {
+    /// User id.
+    pub id: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail address: the same in every org seed (the key to translate users between orgs).
+    pub email: String,
+    /// Role id.
+    pub role: String,
+    /// Profile id.
+    pub profile: String,
+    /// `active` or `inactive`.
+    pub status: &'static str,
+    /// Whether the user accepted the invitation.
+    pub confirmed: bool,
+    /// Id of the user's manager (`Reporting_To`).
+    pub reporting_to: Option<String>,
+}
+
+/// An org-wide or module permission a profile may have (`permissions_details` of a profile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermissionInfo {
+    /// Permission id.
+    pub id: String,
+    /// Internal name, e.g. `Crm_Implied_View_Leads`.
+    pub name: String,
+    /// Label as shown (`View`, `Manage Groups`).
+    pub display_label: String,
+    /// Module API name, or `None` for an org-wide permission.
+    pub module: Option<String>,
+    /// The permission it depends on (Create, Edit and Delete depend on View).
+    pub parent: Option<String>,
+}
+
 /// Everything about the simulated org that the settings APIs refer to but do not change.
 #[derive(Clone, Debug)]
 pub struct OrgDirectory {
     /// Modules, in Zoho's usual order.
     pub modules: Vec<ModuleInfo>,
-    /// Roles (CEO, Manager, Sales Representative).
+    /// Roles: CEO, Manager, Sales Representative, Support Manager, Support Agent (the
+    /// hierarchy is in `role_details`).
     pub roles: Vec<NamedItem>,
     /// User groups.
     pub groups: Vec<NamedItem>,
@@ -103,6 +195,17 @@ pub struct OrgDirectory {
     pub users: Vec<NamedItem>,
     /// Custom buttons.
     pub custom_buttons: Vec<CustomButton>,
+    /// The role hierarchy and role descriptions, one entry per role.
+    pub role_details: Vec<RoleDetails>,
+    /// Group descriptions and members, one entry per group.
+    pub group_details: Vec<GroupDetails>,
+    /// Profile kinds and permissions, one entry per profile.
+    pub profile_details: Vec<ProfileDetails>,
+    /// E-mail, role, profile and status, one entry per user.
+    pub user_details: Vec<UserDetails>,
+    /// The permissions a profile can have (org-wide ones, then View/Create/Edit/Delete per
+    /// module).
+    pub permissions: Vec<PermissionInfo>,
 }
 
 impl OrgDirectory {
@@ -134,6 +237,51 @@ impl OrgDirectory {
     /// The user the simulator's tokens belong to.
     pub fn current_user(&self) -> &NamedItem {
         &self.users[0]
+    }
+
+    /// The user with this e-mail address (the natural key across orgs).
+    pub fn user_by_email(&self, email: &str) -> Option<&NamedItem> {
+        let id = &self
+            .user_details
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))?
+            .id;
+        self.users.iter().find(|u| &u.id == id)
+    }
+
+    /// Hierarchy and description of the role with this id.
+    pub fn role_details(&self, id: &str) -> Option<&RoleDetails> {
+        self.role_details.iter().find(|r| r.id == id)
+    }
+
+    /// Description and members of the group with this id.
+    pub fn group_details(&self, id: &str) -> Option<&GroupDetails> {
+        self.group_details.iter().find(|g| g.id == id)
+    }
+
+    /// Kind and permissions of the profile with this id.
+    pub fn profile_details(&self, id: &str) -> Option<&ProfileDetails> {
+        self.profile_details.iter().find(|p| p.id == id)
+    }
+
+    /// E-mail, role, profile and status of the user with this id.
+    pub fn user_details(&self, id: &str) -> Option<&UserDetails> {
+        self.user_details.iter().find(|u| u.id == id)
+    }
+
+    /// Ids of the roles below `role` in the hierarchy (children first, then theirs).
+    pub fn subordinate_roles(&self, role: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut frontier = vec![role.to_owned()];
+        while let Some(parent) = frontier.pop() {
+            for r in &self.role_details {
+                if r.reporting_to.as_deref() == Some(parent.as_str()) && !out.contains(&r.id) {
+                    out.push(r.id.clone());
+                    frontier.push(r.id.clone());
+                }
+            }
+        }
+        out
     }
 }
 
@@ -243,7 +391,7 @@ const MODULES: &[ModuleRow] = &[
 
 /// Builds the org's directory, assigning ids from `ids`.
 pub(crate) fn seed_directory(ids: &mut IdGenerator) -> OrgDirectory {
-    let modules = MODULES
+    let modules: Vec<ModuleInfo> = MODULES
         .iter()
         .map(
             |&(api_name, name, locking, sharing, perms, editable, portals, share, own)| {
@@ -291,10 +439,10 @@ pub(crate) fn seed_directory(ids: &mut IdGenerator) -> OrgDirectory {
             })
             .collect()
     };
-    let roles = named(&["CEO", "Manager", "Sales Representative"]);
-    let groups = named(&["Miami Users", "Sales Team"]);
-    let profiles = named(&["Administrator", "Standard", "Sales Manager"]);
-    let users = named(&["Patricia Boyle", "John Smith"]);
+    let mut roles = named(&["CEO", "Manager", "Sales Representative"]);
+    let mut groups = named(&["Miami Users", "Sales Team"]);
+    let mut profiles = named(&["Administrator", "Standard", "Sales Manager"]);
+    let mut users = named(&["Patricia Boyle", "John Smith"]);
     let custom_buttons = [
         ("Deals", "Send Quote"),
         ("Deals", "Request Discount"),
@@ -308,6 +456,96 @@ pub(crate) fn seed_directory(ids: &mut IdGenerator) -> OrgDirectory {
         name: (*name).to_owned(),
     })
     .collect();
+    // The directory's additions take their ids after everything above, so the ids the org
+    // always had stay the same for a given seed.
+    let mut named = |names: &[&str]| -> Vec<NamedItem> {
+        names
+            .iter()
+            .map(|n| NamedItem {
+                id: ids.next_id(),
+                name: (*n).to_owned(),
+            })
+            .collect()
+    };
+    roles.extend(named(&["Support Manager", "Support Agent"]));
+    groups.extend(named(&["Support Team"]));
+    profiles.extend(named(&["Team User"]));
+    users.extend(named(&[
+        "Maria Garcia",
+        "Ken Tanaka",
+        "Olivia Chen",
+        "Lee Park",
+    ]));
+    let permissions = seed_permissions(ids, &modules);
+    let id_of = |list: &[NamedItem], name: &str| -> String {
+        list.iter()
+            .find(|x| x.name == name)
+            .map(|x| x.id.clone())
+            .unwrap_or_default()
+    };
+    let role_details = ROLES
+        .iter()
+        .map(|&(name, parent, description, peers)| RoleDetails {
+            id: id_of(&roles, name),
+            reporting_to: parent.map(|p| id_of(&roles, p)),
+            description: description.to_owned(),
+            share_with_peers: peers,
+        })
+        .collect();
+    let group_details = GROUPS
+        .iter()
+        .map(|&(name, description, members)| GroupDetails {
+            id: id_of(&groups, name),
+            description: description.to_owned(),
+            members: members
+                .iter()
+                .map(|&(kind, member, subordinates)| GroupMember {
+                    kind,
+                    id: id_of(
+                        match kind {
+                            "users" => &users,
+                            "roles" => &roles,
+                            _ => &groups,
+                        },
+                        member,
+                    ),
+                    subordinates,
+                })
+                .collect(),
+        })
+        .collect();
+    let profile_details = PROFILES
+        .iter()
+        .map(
+            |&(name, api_name, description, custom, kind, org_permissions)| ProfileDetails {
+                id: id_of(&profiles, name),
+                api_name: api_name.to_owned(),
+                description: description.to_owned(),
+                custom,
+                kind,
+                org_permissions: org_permissions.to_vec(),
+            },
+        )
+        .collect();
+    let user_details = USERS
+        .iter()
+        .map(
+            |&(name, email, role, profile, status, confirmed, manager)| {
+                let (first, last) = name.split_once(' ').unwrap_or(("", name));
+                UserDetails {
+                    id: id_of(&users, name),
+                    first_name: first.to_owned(),
+                    last_name: last.to_owned(),
+                    email: email.to_owned(),
+                    role: id_of(&roles, role),
+                    profile: id_of(&profiles, profile),
+                    status,
+                    confirmed,
+                    reporting_to: manager.map(|m| id_of(&users, m)),
+                }
+            },
+        )
+        .collect();
     OrgDirectory {
         modules,
         roles,
@@ -315,5 +553,235 @@ pub(crate) fn seed_directory(ids: &mut IdGenerator) -> OrgDirectory {
         profiles,
         users,
         custom_buttons,
+        role_details,
+        group_details,
+        profile_details,
+        user_details,
+        permissions,
     }
 }
+
+/// Org-wide permissions: (internal name, label). The profile table below says who has which.
+const ORG_PERMISSIONS: &[(&str, &str)] = &[
+    ("Crm_Implied_Api_Access", "Zoho CRM API Access"),
+    ("Crm_Implied_Customize_Zoho_CRM", "Customize Zoho CRM"),
+    ("Crm_Implied_Manage_Data_Sharing", "Manage Data Sharing"),
+    ("Crm_Implied_Manage_Groups", "Manage Groups"),
+    ("Crm_Implied_Manage_Profiles", "Manage Profiles"),
+    ("Crm_Implied_Manage_Roles", "Manage Roles"),
+];
+
+/// The module actions a profile may allow; Create, Edit and Delete depend on View.
+const MODULE_ACTIONS: &[&str] = &["View", "Create", "Edit", "Delete"];
+
+fn seed_permissions(ids: &mut IdGenerator, modules: &[ModuleInfo]) -> Vec<PermissionInfo> {
+    let mut out: Vec<PermissionInfo> = ORG_PERMISSIONS
+        .iter()
+        .map(|&(name, label)| PermissionInfo {
+            id: ids.next_id(),
+            name: name.to_owned(),
+            display_label: label.to_owned(),
+            module: None,
+            parent: None,
+        })
+        .collect();
+    for m in modules {
+        let mut view = None;
+        for action in MODULE_ACTIONS {
+            let id = ids.next_id();
+            out.push(PermissionInfo {
+                id: id.clone(),
+                name: format!("Crm_Implied_{action}_{}", module_name(m)),
+                display_label: (*action).to_owned(),
+                module: Some(m.api_name.clone()),
+                parent: view.clone(),
+            });
+            view.get_or_insert(id);
+        }
+    }
+    out
+}
+
+/// Zoho's internal name of a module (`module_name`): `Meetings` for Events, `CustomModule1`
+/// for the custom Projects module, the API name without `_` and `__s` otherwise.
+pub(crate) fn module_name(m: &ModuleInfo) -> String {
+    match m.api_name.as_str() {
+        "Events" => "Meetings".to_owned(),
+        "Projects" => "CustomModule1".to_owned(),
+        other => other.trim_end_matches("__s").replace('_', ""),
+    }
+}
+
+/// (name, reports to, description, share with peers): a hierarchy of two branches under CEO.
+const ROLES: &[(&str, Option<&str>, &str, bool)] = &[
+    ("CEO", None, "Heads the organization", true),
+    ("Manager", Some("CEO"), "Manages the sales team", false),
+    (
+        "Sales Representative",
+        Some("Manager"),
+        "Sells to leads and accounts",
+        false,
+    ),
+    (
+        "Support Manager",
+        Some("CEO"),
+        "Manages customer support",
+        false,
+    ),
+    (
+        "Support Agent",
+        Some("Support Manager"),
+        "Answers support cases",
+        false,
+    ),
+];
+
+/// A group member: (kind, name, with subordinates).
+type Member = (&'static str, &'static str, bool);
+
+/// (name, description, members).
+const GROUPS: &[(&str, &str, &[Member])] = &[
+    (
+        "Miami Users",
+        "Sales people covering Miami",
+        &[
+            ("users", "Maria Garcia", false),
+            ("users", "Lee Park", false),
+            ("roles", "Sales Representative", false),
+        ],
+    ),
+    (
+        "Sales Team",
+        "Everyone in sales",
+        &[("roles", "Manager", true), ("users", "John Smith", false)],
+    ),
+    (
+        "Support Team",
+        "Customer support",
+        &[
+            ("roles", "Support Manager", true),
+            ("users", "Olivia Chen", false),
+            ("groups", "Miami Users", false),
+        ],
+    ),
+];
+
+/// (name, API name, description, custom, kind, org-wide permissions).
+type ProfileRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+    &'static [&'static str],
+);
+
+const PROFILES: &[ProfileRow] = &[
+    (
+        "Administrator",
+        "Administrator",
+        "This profile will have all the permissions.",
+        false,
+        "normal_profile",
+        &[
+            "Crm_Implied_Api_Access",
+            "Crm_Implied_Customize_Zoho_CRM",
+            "Crm_Implied_Manage_Data_Sharing",
+            "Crm_Implied_Manage_Groups",
+            "Crm_Implied_Manage_Profiles",
+            "Crm_Implied_Manage_Roles",
+        ],
+    ),
+    (
+        "Standard",
+        "Standard",
+        "This profile will have all the permissions except administrative privileges.",
+        false,
+        "normal_profile",
+        &["Crm_Implied_Api_Access"],
+    ),
+    (
+        "Sales Manager",
+        "Sales_Manager",
+        "Sales managers: may share data",
+        true,
+        "normal_profile",
+        &["Crm_Implied_Api_Access", "Crm_Implied_Manage_Data_Sharing"],
+    ),
+    (
+        "Team User",
+        "Team_User",
+        "Team users with limited access to organization modules.",
+        false,
+        "lite_profile",
+        &[],
+    ),
+];
+
+/// (full name, e-mail, role, profile, status, confirmed, manager).
+type UserRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    Option<&'static str>,
+);
+
+const USERS: &[UserRow] = &[
+    (
+        "Patricia Boyle",
+        "patricia.boyle@example.com",
+        "CEO",
+        "Administrator",
+        "active",
+        true,
+        None,
+    ),
+    (
+        "John Smith",
+        "john.smith@example.com",
+        "Manager",
+        "Sales Manager",
+        "active",
+        true,
+        Some("Patricia Boyle"),
+    ),
+    (
+        "Maria Garcia",
+        "maria.garcia@example.com",
+        "Sales Representative",
+        "Standard",
+        "active",
+        true,
+        Some("John Smith"),
+    ),
+    (
+        "Ken Tanaka",
+        "ken.tanaka@example.com",
+        "Support Manager",
+        "Standard",
+        "active",
+        true,
+        Some("Patricia Boyle"),
+    ),
+    (
+        "Olivia Chen",
+        "olivia.chen@example.com",
+        "Support Agent",
+        "Standard",
+        "inactive",
+        true,
+        Some("Ken Tanaka"),
+    ),
+    (
+        "Lee Park",
+        "lee.park@example.com",
+        "Sales Representative",
+        "Standard",
+        "active",
+        false,
+        Some("John Smith"),
+    ),
+];

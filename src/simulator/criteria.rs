@@ -6,27 +6,25 @@ use serde_json::{json, Map, Value};
 use super::catalogue::ModuleInfo;
 use super::responses::{at, Errors, Reply};
 
-/// Comparators Zoho CRM criteria use.
+/// Comparators Zoho documents for criteria (the spec's `CriteriaComparator`: Zoho's Kaizen #178
+/// "Filters & Criteria in Zoho CRM APIs" lists these across field types).
 pub(crate) const COMPARATORS: &[&str] = &[
     "equal",
     "not_equal",
-    "in",
-    "not_in",
-    "greater_than",
-    "greater_equal",
-    "less_than",
-    "less_equal",
-    "between",
-    "not_between",
-    "like",
-    "not_like",
-    "starts_with",
-    "ends_with",
     "contains",
     "not_contains",
-    "is_empty",
-    "is_not_empty",
+    "starts_with",
+    "ends_with",
+    "less_than",
+    "less_equal",
+    "greater_than",
+    "greater_equal",
+    "between",
+    "not_between",
 ];
+
+/// What a condition's `value` holds (the spec's `CriteriaValueType`): only literals.
+const VALUE_TYPES: &[&str] = &["value"];
 
 /// How a family reports an unknown field in criteria.
 pub(crate) struct CriteriaRules<'a> {
@@ -146,10 +144,14 @@ impl CriteriaRules<'_> {
             None => return Err(e.mandatory("value", &value_path)),
             Some(v) => v.clone(),
         };
+        let type_path = format!("{path}.type");
         let kind = match obj.get("type") {
             None | Some(Value::Null) => "value".to_owned(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(e.wrong_type("type", &format!("{path}.type"), "text")),
+            Some(Value::String(s)) if VALUE_TYPES.contains(&s.as_str()) => s.clone(),
+            Some(Value::String(_)) => {
+                return Err(e.not_one_of("type", &type_path, "invalid data", VALUE_TYPES))
+            }
+            Some(_) => return Err(e.wrong_type("type", &type_path, "text")),
         };
         Ok(json!({
             "comparator": comparator,

@@ -36,12 +36,16 @@ pub(crate) fn is_well_formed(s: &str) -> bool {
     !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// An id sent in a request body: a string of digits, or a bare JSON number (Zoho's own examples
-/// send rule ids as numbers).
+/// An id sent in a request body: a string of 1 to 19 digits, or the same id as a bare JSON
+/// number (the seed's own example and Zoho's Python SDK send ids as numbers; the spec marks such
+/// ids `x-zoho-accepts-number`). Both forms give the same id.
 pub(crate) fn id_from_json(value: &serde_json::Value) -> Option<String> {
     match value {
         serde_json::Value::String(s) if is_well_formed(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => n.as_u64().map(|n| n.to_string()),
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .map(|n| n.to_string())
+            .filter(|s| is_well_formed(s)),
         _ => None,
     }
 }
@@ -67,6 +71,17 @@ mod tests {
             Some("5843104000001068052")
         );
         assert_eq!(id_from_json(&serde_json::json!("12a")), None);
+        assert_eq!(id_from_json(&serde_json::json!("")), None);
         assert_eq!(id_from_json(&serde_json::json!(-1)), None);
+        assert_eq!(id_from_json(&serde_json::json!(1.5)), None);
+        // 20 digits: not an id, as a string or as a number.
+        assert_eq!(
+            id_from_json(&serde_json::json!(18446744073709551615u64)),
+            None
+        );
+        assert_eq!(
+            id_from_json(&serde_json::json!("18446744073709551615")),
+            None
+        );
     }
 }

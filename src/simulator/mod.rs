@@ -1,10 +1,13 @@
 //! An in-process, stateful stand-in for Zoho CRM's access-control settings APIs on loopback.
 //!
-//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 21 operations of the spec
-//! (record locking configurations, data sharing rules, default organization permissions) with
-//! Zoho's documented validation, error codes and body shapes, plus the Zoho Accounts token
-//! endpoint for the refresh-token flow. It starts with a realistic org: modules with ids and
-//! fields, roles, groups, profiles, users, custom buttons and default share types.
+//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 35 operations of the spec
+//! (record locking configurations, data sharing rules, default organization permissions and the
+//! read-only directory of roles, user groups, profiles, modules, fields and users) with Zoho's
+//! documented validation, error codes and body shapes, plus the Zoho Accounts token endpoint for
+//! the refresh-token flow. It starts with a realistic org: modules with ids and fields, a role
+//! hierarchy, groups with members, profiles with permissions, users with roles, profiles and
+//! e-mail addresses, custom buttons and default share types. [`SimulatorBuilder::org_seed`]
+//! starts another org with the same names and different ids.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -54,17 +57,74 @@
 //!   activate/deactivate, search and summary filters, re-run, `CANNOT_PROCESS` while computing.
 //! * Organization permissions: 1 to 100 items, share types and module ids checked, per-item
 //!   errors (`207` when some items fail, `400` when all do).
+//! * The directory: the documented query parameters (paging of groups, sources, profiles and
+//!   users; `type` of users, `CurrentUser` included; `filters`, `include`, `status`), 204 where
+//!   Zoho documents one, malformed ids as `INVALID_DATA`, and the directory scopes
+//!   (`ZohoCRM.settings.roles.READ`, ..., `ZohoCRM.users.READ`, their `.ALL`, and
+//!   `ZohoCRM.settings.ALL` for the settings ones). Tokens the simulator mints carry every
+//!   scope unless issued with fewer.
 //! * Request-level problems use the flat error shape, body problems the shape wrapped under the
 //!   family's key; malformed JSON is `400 INVALID_DATA`.
 //!
 //! Every exchange is kept for [`Simulator::recordings`] in the project's recording format.
+//!
+//! # A server that holds up
+//!
+//! Other teams point their clients at `zoho-access simulator`, so it defends itself like a
+//! server: the `Authorization` header is checked before a request body is read (an
+//! unauthenticated upload costs one request head, and the connection is closed); a body larger
+//! than 8 MiB is answered `413` (from `Content-Length` alone when it is declared); all bodies
+//! being read at once share a 64 MiB budget; at most
+//! [`max_connections`](SimulatorBuilder::max_connections) connections are served at once (more
+//! wait in the listen backlog); a connection that does not deliver a complete request head
+//! within the [header-read timeout](SimulatorBuilder::header_read_timeout) (which also bounds
+//! how long an idle keep-alive connection stays open), or moves no byte for the
+//! [idle timeout](SimulatorBuilder::idle_timeout) while nothing is being answered, is closed;
+//! access tokens expire and at most 30 minted by the refresh grant live at once, as Zoho
+//! Accounts documents. [`Simulator::stats`] shows the figures.
+//!
+//! # The control surface
+//!
+//! Under `/__simulator/...` the same listener serves JSON endpoints for test suites in any
+//! language (described by `spec/simulator-control.yaml`): inject faults into the next N requests
+//! that match a method, path or operation; seed sharing rules and system-defined locking
+//! configurations; flip org switches; issue or expire tokens; read the requests received;
+//! reset. Each request needs `Authorization: Bearer` [`Simulator::control_token`] and a loopback
+//! peer.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! # use zoho_crm_access::simulator::Simulator;
+//! let sim = Simulator::start().await?;
+//! let http = reqwest::Client::new();
+//! // One 429 with Retry-After: 1 for the next read of the org permissions.
+//! let added = http
+//!     .post(format!("{}/faults", sim.control_url()))
+//!     .bearer_auth(sim.control_token())
+//!     .json(&serde_json::json!({
+//!         "match": { "operation": "getOrgPermissions" },
+//!         "times": 1,
+//!         "fault": { "type": "too_many_requests", "retry_after": 1 }
+//!     }))
+//!     .send()
+//!     .await
+//!     .expect("loopback");
+//! assert_eq!(added.status(), 201);
+//! # Ok(())
+//! # }
+//! ```
 
 mod auth;
 mod catalogue;
+mod connection;
+mod control;
 mod criteria;
+mod directory;
 mod faults;
 mod ids;
 mod org_permissions;
+mod received;
 mod record_locking;
 mod responses;
 mod server;
@@ -72,6 +132,7 @@ mod sharing_rules;
 mod state;
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -81,11 +142,15 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use catalogue::{CustomButton, FieldInfo, ModuleInfo, NamedItem, OrgDirectory};
+pub use catalogue::{
+    CustomButton, FieldInfo, GroupDetails, GroupMember, ModuleInfo, NamedItem, OrgDirectory,
+    PermissionInfo, ProfileDetails, RoleDetails, UserDetails,
+};
 pub use faults::Fault;
 pub use state::StateSnapshot;
 
-use server::{Inner, Shared};
+use connection::{ConnCounters, Limits};
+use server::{Config, Shared};
 
 /// Credentials for the refresh-token flow against the simulator's accounts endpoint.
 ///
@@ -119,24 +184,36 @@ pub struct SeedError(String);
 #[derive(Clone, Debug)]
 pub struct SimulatorBuilder {
     seed: u64,
+    org_seed: u64,
     token_lifetime: Duration,
     utc_offset_seconds: i32,
     sharing_rule_limit: usize,
     record: bool,
     enforce_token_quota: bool,
     port: u16,
+    max_connections: usize,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+    body_read_timeout: Duration,
+    max_live_tokens: usize,
 }
 
 impl Default for SimulatorBuilder {
     fn default() -> Self {
         Self {
             seed: 0x2007_c0de,
+            org_seed: 0,
             token_lifetime: Duration::from_secs(3600),
             utc_offset_seconds: 5 * 3600 + 1800,
             sharing_rule_limit: 100,
             record: true,
             enforce_token_quota: false,
             port: 0,
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
+            max_live_tokens: 30,
         }
     }
 }
@@ -145,6 +222,28 @@ impl SimulatorBuilder {
     /// Seed for ids and tokens: the same seed gives the same org ids (default: fixed).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Which org to simulate: every org seed has the same modules, fields, roles, groups,
+    /// profiles, users and custom buttons, by the same names (and users by the same e-mail
+    /// addresses), with different ids and credentials, as a sandbox and its production org
+    /// do. Org seed 0 (the default) is the org the simulator has always started with.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use zoho_crm_access::simulator::Simulator;
+    ///
+    /// let sandbox = Simulator::builder().org_seed(1).start().await?;
+    /// let production = Simulator::builder().org_seed(2).start().await?;
+    /// assert_ne!(sandbox.role_id("Manager"), production.role_id("Manager"));
+    /// assert!(production.role_id("Manager").is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn org_seed(mut self, org_seed: u64) -> Self {
+        self.org_seed = org_seed;
         self
     }
 
@@ -185,6 +284,44 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Connections served at once (default 512; at least 1). Further connections wait in the
+    /// listen backlog until one closes.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// Time a client has to send a complete request head, counted from when the server starts
+    /// waiting for one: on a new connection, and after each answer on a keep-alive connection,
+    /// so it is also the keep-alive idle limit (default 10 s). Then the connection is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// A connection that moves no byte for this long while none of its requests is being
+    /// handled is closed, e.g. a client that stopped reading an answer (default 30 s; never
+    /// shorter than the [header-read timeout](Self::header_read_timeout)).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Time to receive a whole request body once its head is in (default 30 s); then `408`
+    /// and the connection closes.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Live access tokens minted by the refresh grant kept at once; the oldest is dropped when
+    /// a new one is minted past it (default 30, as Zoho Accounts documents per refresh token).
+    /// The initial [`Simulator::access_token`] is never dropped this way.
+    pub fn max_live_tokens(mut self, max: usize) -> Self {
+        self.max_live_tokens = max.max(1);
+        self
+    }
+
     /// Binds `127.0.0.1` (on a free port unless [`port`](Self::port) says otherwise) and starts
     /// serving on the current Tokio runtime.
     pub async fn start(self) -> std::io::Result<Simulator> {
@@ -193,16 +330,27 @@ impl SimulatorBuilder {
         let api_domain = format!("http://{addr}");
         let offset = FixedOffset::east_opt(self.utc_offset_seconds)
             .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"));
-        let inner = Inner {
-            state: state::State::new(self.seed, offset, self.sharing_rule_limit),
-            auth: auth::Auth::new(self.seed, self.token_lifetime, self.enforce_token_quota),
-            faults: faults::Faults::default(),
-            recordings: self.record.then(Vec::new),
-            api_requests: 0,
+        let config = Config {
+            seed: org_seed_mix(self.seed, self.org_seed),
+            offset,
+            sharing_rule_limit: self.sharing_rule_limit,
+            token_lifetime: self.token_lifetime,
+            enforce_token_quota: self.enforce_token_quota,
+            max_live_tokens: self.max_live_tokens,
+            record: self.record,
         };
         let shared = Arc::new(Shared {
-            inner: Mutex::new(inner),
+            inner: Mutex::new(config.fresh()),
             api_domain,
+            config,
+            limits: Limits::new(
+                self.max_connections,
+                self.header_read_timeout,
+                self.idle_timeout,
+                self.body_read_timeout,
+            ),
+            counters: ConnCounters::default(),
+            control_token: control_token(),
         });
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(server::serve(listener, shared.clone(), rx));
@@ -213,6 +361,18 @@ impl SimulatorBuilder {
             task: Some(task),
         })
     }
+}
+
+/// The seed of ids and credentials for `org_seed` (0 keeps `seed` as it is).
+fn org_seed_mix(seed: u64, org_seed: u64) -> u64 {
+    if org_seed == 0 {
+        return seed;
+    }
+    // splitmix64 of the org seed, so neighbouring org seeds give unrelated ids.
+    let mut z = org_seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    seed ^ z ^ (z >> 31)
 }
 
 /// A running simulated Zoho CRM org on loopback. Stops when dropped (or on [`shutdown`]).
@@ -309,16 +469,39 @@ impl Simulator {
         self.shared.lock().api_requests
     }
 
-    /// Makes the next `n` API calls fail with `fault` (queued after faults already pending).
+    /// Makes the next `n` authenticated API calls fail with `fault` (after faults already
+    /// pending). Calls refused before (unknown path, wrong method, failed authentication) do
+    /// not take a fault.
     pub fn fail_next(&self, n: usize, fault: Fault) {
         let mut inner = self.shared.lock();
-        inner.faults.api.extend(std::iter::repeat_n(fault, n));
+        inner.faults.add(faults::Matcher::default(), n, fault);
     }
 
     /// Makes the next `n` calls to the accounts token endpoint fail with `fault`.
     pub fn fail_next_token_requests(&self, n: usize, fault: Fault) {
         let mut inner = self.shared.lock();
-        inner.faults.accounts.extend(std::iter::repeat_n(fault, n));
+        let matcher = faults::Matcher {
+            operation: Some(faults::TOKEN_OPERATION.to_owned()),
+            ..faults::Matcher::default()
+        };
+        inner.faults.add(matcher, n, fault);
+    }
+
+    /// `{api_domain}/__simulator`: the control surface for tests in any language (see the
+    /// module documentation and `spec/simulator-control.yaml`).
+    pub fn control_url(&self) -> String {
+        format!("{}{}", self.shared.api_domain, control::CONTROL_PREFIX)
+    }
+
+    /// The bearer token the control surface requires (random for each simulator; it opens
+    /// nothing but this simulator's `/__simulator/...` endpoints).
+    pub fn control_token(&self) -> String {
+        self.shared.control_token.clone()
+    }
+
+    /// Connection, token and request counters now.
+    pub fn stats(&self) -> SimulatorStats {
+        stats_of(&self.shared)
     }
 
     /// The org's modules, fields, roles, groups, profiles, users and custom buttons.
@@ -336,7 +519,8 @@ impl Simulator {
             .map(|m| m.id.clone())
     }
 
-    /// Id of the role with this name (`CEO`, `Manager`, `Sales Representative`).
+    /// Id of the role with this name (`CEO`, `Manager`, `Sales Representative`,
+    /// `Support Manager`, `Support Agent`).
     pub fn role_id(&self, name: &str) -> Option<String> {
         self.shared
             .lock()
@@ -346,7 +530,7 @@ impl Simulator {
             .map(|r| r.id.clone())
     }
 
-    /// Id of the group with this name (`Miami Users`, `Sales Team`).
+    /// Id of the group with this name (`Miami Users`, `Sales Team`, `Support Team`).
     pub fn group_id(&self, name: &str) -> Option<String> {
         self.shared
             .lock()
@@ -356,7 +540,8 @@ impl Simulator {
             .map(|g| g.id.clone())
     }
 
-    /// Id of the profile with this name (`Administrator`, `Standard`, `Sales Manager`).
+    /// Id of the profile with this name (`Administrator`, `Standard`, `Sales Manager`,
+    /// `Team User`).
     pub fn profile_id(&self, name: &str) -> Option<String> {
         self.shared
             .lock()
@@ -364,6 +549,17 @@ impl Simulator {
             .dir
             .profile(name)
             .map(|p| p.id.clone())
+    }
+
+    /// Id of the user with this e-mail address (`patricia.boyle@example.com`, the user the
+    /// tokens belong to; `john.smith@example.com`, ...).
+    pub fn user_id(&self, email: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .state
+            .dir
+            .user_by_email(email)
+            .map(|u| u.id.clone())
     }
 
     /// A copy of the current configurations, rules and org permissions.
@@ -395,7 +591,8 @@ impl Simulator {
     }
 
     /// Takes away (or gives back) the user's Customize and Manage Data Sharing permissions:
-    /// every settings call answers `403 NO_PERMISSION`.
+    /// every call of the three access families answers `403 NO_PERMISSION` (the read-only
+    /// directory is not affected).
     pub fn set_no_permission(&self, denied: bool) {
         self.shared.lock().state.no_permission = denied;
     }
@@ -431,6 +628,69 @@ impl Simulator {
             task.abort();
         }
     }
+}
+
+/// Figures of a running simulator (see [`Simulator::stats`]; also `GET /__simulator/stats`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SimulatorStats {
+    /// Connections open now.
+    pub open_connections: usize,
+    /// The most connections open at once so far.
+    pub peak_connections: usize,
+    /// The cap on open connections.
+    pub max_connections: usize,
+    /// Connections accepted so far.
+    pub connections_accepted: u64,
+    /// Connections closed by the header-read or idle timeout.
+    pub connections_timed_out: u64,
+    /// Request bodies refused as too large (`413`).
+    pub bodies_too_large: u64,
+    /// Access tokens that would be accepted now.
+    pub live_access_tokens: usize,
+    /// Entries of the token table: live tokens plus expired ones not yet pruned (pruning
+    /// happens at each mint, so this stays near `live_access_tokens`).
+    pub access_tokens_held: usize,
+    /// Calls to the accounts token endpoint so far.
+    pub token_requests: usize,
+    /// API calls received so far.
+    pub api_requests: usize,
+    /// Requests kept in the log of `GET /__simulator/requests`.
+    pub received_kept: usize,
+    /// Sequence number the next received request gets.
+    pub next_seq: u64,
+    /// Fault rules pending.
+    pub faults_pending: usize,
+}
+
+pub(crate) fn stats_of(shared: &Shared) -> SimulatorStats {
+    let c = &shared.counters;
+    let inner = shared.lock();
+    SimulatorStats {
+        open_connections: c.open.load(Ordering::Relaxed),
+        peak_connections: c.peak.load(Ordering::Relaxed),
+        max_connections: shared.limits.max_connections,
+        connections_accepted: c.accepted.load(Ordering::Relaxed),
+        connections_timed_out: c.timed_out.load(Ordering::Relaxed),
+        bodies_too_large: c.bodies_too_large.load(Ordering::Relaxed),
+        live_access_tokens: inner.auth.live_tokens(),
+        access_tokens_held: inner.auth.held_tokens(),
+        token_requests: inner.auth.token_requests,
+        api_requests: inner.api_requests,
+        received_kept: inner.received.len(),
+        next_seq: inner.received.next_seq(),
+        faults_pending: inner.faults.rules().len(),
+    }
+}
+
+/// 32 random hex digits from the OS-seeded generator (not the simulator's seed: the control
+/// token must not be predictable from the org's ids).
+fn control_token() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect()
 }
 
 impl Drop for Simulator {

@@ -74,6 +74,20 @@ fn module(state: &State, q: &Query) -> Answer<ModuleInfo> {
     Ok(m)
 }
 
+/// Zoho's minified user (`name`, `id`, `email`) for the user the tokens belong to, as
+/// `created_by` / `modified_by` carry it.
+fn minified_user(state: &State) -> Value {
+    let mut user = state.current_user();
+    let email = user
+        .get("name")
+        .and_then(Value::as_str)
+        .map(|name| format!("{}@example.com", name.to_lowercase().replace(' ', ".")));
+    if let (Some(email), Value::Object(map)) = (email, &mut user) {
+        map.insert("email".into(), email.into());
+    }
+    user
+}
+
 fn invalid_path_id() -> Reply {
     Reply::flat(
         400,
@@ -140,7 +154,7 @@ fn create(state: &mut State, q: &Query, body: &[u8]) -> Answer {
     apply(state, &m, &mut cfg, item, &base)?;
     let id = state.ids.next_id();
     let now = state.now();
-    let user = state.current_user();
+    let user = minified_user(state);
     cfg.insert("id".into(), id.clone().into());
     cfg.insert("created_time".into(), now.clone().into());
     cfg.insert("modified_time".into(), now.into());
@@ -181,12 +195,16 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
         Some(v) => Some(id_from_json(v).ok_or_else(|| E.wrong_type("id", &id_path, "bigint"))?),
     };
     let target = match (path_id, body_id) {
-        (Some(p), _) => {
-            if existing_id.as_deref() != Some(p) {
-                return Err(invalid_path_id());
-            }
-            p.to_owned()
+        (Some(p), _) if existing_id.as_deref() != Some(p) => return Err(invalid_path_id()),
+        // On the by-id URL the body needs no id; one that names another configuration is wrong.
+        (Some(p), Some(b)) if b != p => {
+            return Err(E.wrapped(
+                "INVALID_DATA",
+                "the id given seems to be invalid",
+                at("id", &id_path),
+            ))
         }
+        (Some(p), _) => p.to_owned(),
         (None, None) => return Err(E.mandatory("id", &id_path)),
         (None, Some(b)) => b,
     };
@@ -207,7 +225,7 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
     }
     apply(state, &m, &mut cfg, item, &base)?;
     cfg.insert("modified_time".into(), state.now().into());
-    cfg.insert("modified_by".into(), state.current_user());
+    cfg.insert("modified_by".into(), minified_user(state));
     state.locking.insert(m.api_name.clone(), cfg);
     Ok(Reply::action(
         200,
@@ -303,7 +321,7 @@ fn apply(
         )?;
         cfg.insert("lock_type".into(), s.into());
     }
-    if let Some(v) = given(item, "locked_for") {
+    if let Some(v) = non_null(item, "locked_for", &p("locked_for"), "text")? {
         let s = enum_value(
             v,
             "locked_for",
@@ -414,7 +432,14 @@ fn apply(
         })?;
         cfg.insert("lock_for_portal_users".into(), b.into());
     }
-    if let Some(v) = given(item, "feature_type") {
+    // Read-only, but typed like every other key (a non-boolean was accepted: Schemathesis).
+    if let Some(v) = given(item, "system_defined") {
+        if !v.is_boolean() {
+            return Err(E.wrong_type("system_defined", &p("system_defined"), "boolean"));
+        }
+    }
+    // Not nullable in the spec, so null is refused too (Schemathesis found it accepted).
+    if let Some(v) = item.get("feature_type") {
         if v.as_str() != Some("record_locking") {
             return Err(E.wrapped(
                 "INVALID_DATA",
@@ -466,6 +491,20 @@ fn given<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     item.get(key).filter(|v| !v.is_null())
 }
 
+/// A key the spec does not make nullable: absent is `None`, `null` is the wrong type (it used
+/// to count as absent; Schemathesis found such requests accepted).
+fn non_null<'a>(
+    item: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+    expected: &str,
+) -> Answer<Option<&'a Value>> {
+    match item.get(key) {
+        Some(Value::Null) => Err(E.wrong_type(key, path, expected)),
+        other => Ok(other),
+    }
+}
+
 fn enum_value(
     v: &Value,
     api_name: &str,
@@ -508,7 +547,9 @@ fn excluded_field(m: &ModuleInfo, entry: &Value, path: &str) -> Answer<Value> {
     };
     let api_path = format!("{path}.api_name");
     let id_path = format!("{path}.id");
-    let by_name = match given(obj, "api_name") {
+    // `null` is not "absent" here: the spec has neither key nullable (Schemathesis found
+    // `"id": null` accepted).
+    let by_name = match obj.get("api_name") {
         None => None,
         Some(Value::String(s)) => Some(m.field(s).ok_or_else(|| {
             E.wrapped("INVALID_DATA", "field not found", at("api_name", &api_path))
@@ -516,7 +557,7 @@ fn excluded_field(m: &ModuleInfo, entry: &Value, path: &str) -> Answer<Value> {
         Some(_) => return Err(E.wrong_type("api_name", &api_path, "text")),
     };
     let by_id =
-        match given(obj, "id") {
+        match obj.get("id") {
             None => None,
             Some(v) => {
                 let id = id_from_json(v).ok_or_else(|| E.wrong_type("id", &id_path, "bigint"))?;
@@ -582,12 +623,12 @@ fn locking_rules(
         let Value::Object(obj) = entry else {
             return Err(E.wrong_type("locking_rules", &rp, "jsonobject"));
         };
-        let delete = match given(obj, "_delete") {
+        let delete = match non_null(obj, "_delete", &format!("{rp}._delete"), "boolean")? {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => return Err(E.wrong_type("_delete", &format!("{rp}._delete"), "boolean")),
         };
-        let name = match given(obj, "name") {
+        let name = match non_null(obj, "name", &format!("{rp}.name"), "text")? {
             None => None,
             Some(Value::String(s)) if s.trim().is_empty() => {
                 return Err(E.mandatory("name", &format!("{rp}.name")))
@@ -606,7 +647,12 @@ fn locking_rules(
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return Err(E.wrong_type("name", &format!("{rp}.name"), "text")),
         };
-        let lock_existing = match given(obj, "lock_existing_records") {
+        let lock_existing = match non_null(
+            obj,
+            "lock_existing_records",
+            &format!("{rp}.lock_existing_records"),
+            "boolean",
+        )? {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
@@ -617,11 +663,11 @@ fn locking_rules(
                 ))
             }
         };
-        let criteria = match given(obj, "criteria") {
+        let criteria = match non_null(obj, "criteria", &format!("{rp}.criteria"), "jsonobject")? {
             None => None,
             Some(c) => Some(criteria_rules.normalize(c, &format!("{rp}.criteria"))?),
         };
-        match given(obj, "id") {
+        match non_null(obj, "id", &format!("{rp}.id"), "bigint")? {
             Some(idv) => {
                 let id_path = format!("{rp}.id");
                 let id = id_from_json(idv).ok_or_else(|| E.wrong_type("id", &id_path, "bigint"))?;
@@ -725,7 +771,7 @@ pub(crate) fn seed_system_defined(state: &mut State, module: &str) -> Result<Str
     }
     let id = state.ids.next_id();
     let now = state.now();
-    let user = state.current_user();
+    let user = minified_user(state);
     let cfg = json!({
         "id": id, "lock_type": "manual", "locked_for": "all_profiles",
         "lock_excluded_profiles": null, "excluded_fields": [], "locking_rules": [],

@@ -1,20 +1,33 @@
-//! The HTTP side: accept loop on loopback, routing of the 21 operations, faults, authentication,
+//! The HTTP side: accept loop on loopback, routing of the 35 operations, faults, authentication,
 //! and the recording of every exchange.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use bytes::BytesMut;
+use chrono::FixedOffset;
+use futures::StreamExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 
 use super::auth::Auth;
-use super::faults::{FaultAction, Faults};
+use super::connection::{
+    idle_watchdog, Activity, ConnCounters, Limits, Watched, BODY_BUDGET_KIB, MAX_BODY_BYTES,
+    MAX_HEAD_BYTES, MAX_SMALL_BODY_BYTES,
+};
+use super::control::{self, CONTROL_PREFIX};
+use super::directory::{self, DirOp};
+use super::faults::{Fault, FaultAction, Faults, Seen, TOKEN_OPERATION};
+use super::received::{Entry, Received};
 use super::responses::{invalid_method, invalid_url, Reply};
 use super::state::State;
 use super::{org_permissions, record_locking, sharing_rules};
@@ -24,13 +37,15 @@ pub(crate) type Query = BTreeMap<String, String>;
 
 /// API path prefix (the version Zoho documents these APIs under).
 pub(crate) const API_PREFIX: &str = "/crm/v8/";
+/// The accounts server's token path.
+pub(crate) const TOKEN_PATH: &str = "/oauth/v2/token";
 /// Exchanges kept for [`Simulator::recordings`](super::Simulator::recordings); later ones are
 /// not recorded, so a long-running simulator does not grow without bound.
 pub(crate) const MAX_RECORDINGS: usize = 10_000;
-/// Largest request body accepted.
-const BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Request body bytes (plus a fixed 512 per exchange) kept in recordings at most.
+pub(crate) const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
 
-/// The 21 operations of the spec.
+/// The 35 operations of the spec (the directory's 14 in [`DirOp`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op {
     GetRecordLockingConfigurations,
@@ -54,9 +69,44 @@ pub(crate) enum Op {
     RerunSharingRules,
     GetOrgPermissions,
     UpdateOrgPermissions,
+    /// The 14 read-only operations of the `Directory` tag (see `directory.rs`).
+    Directory(DirOp),
 }
 
 impl Op {
+    /// Every operation of the three access families, in the spec's order (the directory's
+    /// are [`DirOp::ALL`]; [`Op::all`] yields both).
+    pub(crate) const ALL: [Op; 21] = [
+        Op::GetRecordLockingConfigurations,
+        Op::CreateRecordLockingConfiguration,
+        Op::UpdateRecordLockingConfigurations,
+        Op::DeleteRecordLockingConfigurations,
+        Op::GetRecordLockingConfigurationById,
+        Op::UpdateRecordLockingConfiguration,
+        Op::DeleteRecordLockingConfiguration,
+        Op::ListSharingRules,
+        Op::CreateSharingRule,
+        Op::UpdateSharingRules,
+        Op::GetSharingRule,
+        Op::UpdateSharingRule,
+        Op::DeleteSharingRule,
+        Op::ActivateSharingRule,
+        Op::DeactivateSharingRule,
+        Op::SearchSharingRules,
+        Op::GetSharingRulesSummary,
+        Op::SearchSharingRulesSummary,
+        Op::RerunSharingRules,
+        Op::GetOrgPermissions,
+        Op::UpdateOrgPermissions,
+    ];
+
+    /// Every operation of the spec: the access families', then the directory's.
+    pub(crate) fn all() -> impl Iterator<Item = Op> {
+        Op::ALL
+            .into_iter()
+            .chain(DirOp::ALL.into_iter().map(Op::Directory))
+    }
+
     /// The spec's operationId.
     pub(crate) fn operation_id(self) -> &'static str {
         match self {
@@ -81,6 +131,7 @@ impl Op {
             Op::RerunSharingRules => "rerunSharingRules",
             Op::GetOrgPermissions => "getOrgPermissions",
             Op::UpdateOrgPermissions => "updateOrgPermissions",
+            Op::Directory(d) => d.operation_id(),
         }
     }
 
@@ -114,6 +165,7 @@ impl Op {
             | RerunSharingRules
             | UpdateOrgPermissions => "ZohoCRM.settings.data_sharing.UPDATE",
             DeleteSharingRule => "ZohoCRM.settings.data_sharing.DELETE",
+            Directory(d) => d.scope(),
         }
     }
 }
@@ -199,22 +251,61 @@ pub(crate) fn route(method: &Method, rest: &str) -> Route {
             ],
             Some(id),
         ),
-        _ => Route::NotFound,
+        _ => directory::route(method, &segs),
     }
 }
 
-/// Everything the server and the [`Simulator`](super::Simulator) handle share.
+/// Everything the handlers change, behind one lock.
 pub(crate) struct Inner {
     pub state: State,
     pub auth: Auth,
     pub faults: Faults,
     pub recordings: Option<Vec<Value>>,
+    /// Approximate bytes held by `recordings` (capped at [`MAX_RECORDED_BYTES`]).
+    pub recorded_bytes: usize,
     pub api_requests: usize,
+    pub received: Received,
+}
+
+/// What the simulator was started with, kept so that a reset can start over.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub seed: u64,
+    pub offset: FixedOffset,
+    pub sharing_rule_limit: usize,
+    pub token_lifetime: Duration,
+    pub enforce_token_quota: bool,
+    pub max_live_tokens: usize,
+    pub record: bool,
+}
+
+impl Config {
+    pub(crate) fn fresh(&self) -> Inner {
+        Inner {
+            state: State::new(self.seed, self.offset, self.sharing_rule_limit),
+            auth: Auth::new(
+                self.seed,
+                self.token_lifetime,
+                self.enforce_token_quota,
+                self.max_live_tokens,
+            ),
+            faults: Faults::default(),
+            recordings: self.record.then(Vec::new),
+            recorded_bytes: 0,
+            api_requests: 0,
+            received: Received::new(),
+        }
+    }
 }
 
 pub(crate) struct Shared {
     pub inner: Mutex<Inner>,
     pub api_domain: String,
+    pub config: Config,
+    pub limits: Limits,
+    pub counters: ConnCounters,
+    /// The bearer token of the control surface (`/__simulator/...`).
+    pub control_token: String,
 }
 
 impl Shared {
@@ -225,6 +316,8 @@ impl Shared {
 }
 
 /// Raised to make hyper close the connection without answering ([`Fault::Drop`]).
+///
+/// [`Fault::Drop`]: super::Fault::Drop
 #[derive(Debug)]
 pub(crate) struct DropConnection;
 
@@ -237,86 +330,265 @@ impl std::fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 /// Accepts connections until `shutdown` fires; dropping the returned future's task closes all.
+///
+/// A connection is accepted only with a free slot: at the cap, new connections wait in the
+/// listen backlog until one closes (they are not refused).
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
     let mut conns = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut shutdown => break,
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+    'serve: loop {
+        let slot = tokio::select! {
+            _ = &mut shutdown => break 'serve,
+            Some(_) = conns.join_next(), if !conns.is_empty() => continue 'serve,
+            slot = shared.limits.slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break 'serve,
+            },
+        };
+        let (stream, peer) = loop {
+            tokio::select! {
+                _ = &mut shutdown => break 'serve,
+                Some(_) = conns.join_next(), if !conns.is_empty() => {}
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => break pair,
                     Err(e) => {
                         tracing::warn!("simulator: accept failed: {e}");
                         tokio::time::sleep(Duration::from_millis(20)).await;
-                        continue;
                     }
-                };
-                let shared = shared.clone();
-                conns.spawn(async move {
-                    let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
+                },
             }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
+        };
+        conns.spawn(connection(shared.clone(), stream, peer, slot));
     }
 }
 
-async fn handle(
+/// Serves one connection with the header-read and idle timeouts; its slot is freed on return.
+async fn connection(
     shared: Arc<Shared>,
-    req: Request<hyper::body::Incoming>,
-) -> Result<Response<Body>, DropConnection> {
-    let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(Body::new(body), BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Ok(to_response(Reply::flat(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    _slot: OwnedSemaphorePermit,
+) {
+    shared.counters.opened();
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Watched::new(stream, activity.clone()));
+    let svc = {
+        let (shared, activity) = (shared.clone(), activity.clone());
+        hyper::service::service_fn(move |req| handle(shared.clone(), activity.clone(), peer, req))
+    };
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(shared.limits.header_read_timeout)
+        .max_buf_size(MAX_HEAD_BYTES);
+    let conn = builder.serve_connection(io, svc);
+    tokio::select! {
+        served = conn => {
+            if let Err(e) = served {
+                if e.is_timeout() {
+                    shared.counters.timed_out.fetch_add(1, Ordering::Relaxed);
+                }
+                tracing::debug!("simulator: connection from {peer} ended: {e}");
+            }
+        }
+        _ = idle_watchdog(activity, shared.limits.idle_timeout) => {
+            shared.counters.timed_out.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!("simulator: closed idle connection from {peer}");
+        }
+    }
+    shared.counters.closed();
+}
+
+/// Why a body was not read.
+pub(crate) enum BodyError {
+    TooLarge(usize),
+    TimedOut,
+    Broken,
+}
+
+impl BodyError {
+    /// The flat Zoho error for it; the connection closes after the answer.
+    pub(crate) fn reply(&self) -> Reply {
+        match self {
+            BodyError::TooLarge(limit) => Reply::flat(
+                413,
+                "REQUEST_ENTITY_TOO_LARGE",
+                &format!("the request body is larger than {limit} bytes"),
+                json!({ "limit_bytes": limit }),
+            ),
+            BodyError::TimedOut => Reply::flat(
+                408,
+                "REQUEST_TIMEOUT",
+                "the request body did not arrive in time",
+                json!({}),
+            ),
+            BodyError::Broken => Reply::flat(
                 400,
                 "INVALID_DATA",
                 "the request body could not be read",
                 json!({}),
-            )))
+            ),
         }
-    };
+    }
+}
+
+/// Whether the request announces a body (anything but an exact length of zero).
+pub(crate) fn has_body(body: &Incoming) -> bool {
+    hyper::body::Body::size_hint(body).exact() != Some(0)
+}
+
+/// Reads a body of at most `limit` bytes within the body-read timeout, after taking its share
+/// of the body budget. A declared `Content-Length` past the limit is refused before any byte
+/// of the body is read.
+pub(crate) async fn read_body(
+    shared: &Shared,
+    body: Incoming,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    let declared = hyper::body::Body::size_hint(&body).exact();
+    if declared == Some(0) {
+        return Ok(Bytes::new());
+    }
+    let declared = declared.map(|d| usize::try_from(d).unwrap_or(usize::MAX));
+    if declared.is_some_and(|d| d > limit) {
+        shared
+            .counters
+            .bodies_too_large
+            .fetch_add(1, Ordering::Relaxed);
+        return Err(BodyError::TooLarge(limit));
+    }
+    let deadline = tokio::time::Instant::now() + shared.limits.body_read_timeout;
+    let share = declared.unwrap_or(limit).div_ceil(1024).max(1);
+    let share = u32::try_from(share)
+        .unwrap_or(u32::MAX)
+        .min(BODY_BUDGET_KIB);
+    let _budget = tokio::time::timeout_at(deadline, shared.limits.body_budget.acquire_many(share))
+        .await
+        .map_err(|_| BodyError::TimedOut)?
+        .map_err(|_| BodyError::Broken)?;
+    let mut frames = Body::new(body).into_data_stream();
+    let mut buf = BytesMut::with_capacity(declared.unwrap_or(0));
+    loop {
+        match tokio::time::timeout_at(deadline, frames.next()).await {
+            Err(_) => return Err(BodyError::TimedOut),
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Err(BodyError::Broken),
+            Ok(Some(Ok(chunk))) => {
+                if buf.len() + chunk.len() > limit {
+                    shared
+                        .counters
+                        .bodies_too_large
+                        .fetch_add(1, Ordering::Relaxed);
+                    return Err(BodyError::TooLarge(limit));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(buf.freeze())
+}
+
+/// One request: the control surface, the accounts endpoint or the API.
+async fn handle(
+    shared: Arc<Shared>,
+    activity: Arc<Activity>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, DropConnection> {
+    let _busy = activity.busy();
+    let path = req.uri().path().to_owned();
+    if path == CONTROL_PREFIX || path.starts_with(&format!("{CONTROL_PREFIX}/")) {
+        return Ok(control::handle(&shared, peer, req).await);
+    }
+    if path.trim_end_matches('/') == TOKEN_PATH {
+        return token_request(&shared, req).await;
+    }
+    api_request(&shared, req).await
+}
+
+/// `POST /oauth/v2/token`: the (small) form body, then faults, then the grant.
+async fn token_request(
+    shared: &Shared,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, DropConnection> {
+    let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or_default().to_owned();
     let method = parts.method.clone();
-
-    if path.trim_end_matches('/') == "/oauth/v2/token" {
-        let fault = shared.lock().faults.accounts.pop_front();
-        if let Some(f) = fault {
-            match f.action() {
-                FaultAction::Answer(r) => return Ok(to_response(r)),
-                FaultAction::Delay(d) => tokio::time::sleep(d).await,
-                FaultAction::Drop => return Err(DropConnection),
-            }
-        }
-        let reply = if method == Method::POST {
-            let domain = shared.api_domain.clone();
-            shared
-                .lock()
-                .auth
-                .token_endpoint(&raw_query, &body, &domain)
-        } else {
-            Reply::json(405, json!({ "error": "invalid_request" }))
-        };
-        return Ok(to_response(reply));
-    }
-
-    let Some(rest) = path.strip_prefix(API_PREFIX) else {
-        return Ok(to_response(invalid_url()));
+    let log = |reply_status: u16, body: Option<Bytes>, fault: Option<&Fault>| Entry {
+        target: "accounts",
+        method: method.to_string(),
+        path: path.clone(),
+        query: raw_query.clone(),
+        operation: Some(TOKEN_OPERATION),
+        headers: parts.headers.clone(),
+        body,
+        status: reply_status,
+        fault: fault.map(Fault::to_json),
     };
-    let route = route(&method, rest);
-    let fault = {
+    let body = match read_body(shared, body, MAX_SMALL_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            let reply = e.reply();
+            shared.lock().received.push(log(reply.status, None, None));
+            return Ok(close_if(to_response(reply), true));
+        }
+    };
+    let fault = shared.lock().faults.take(&Seen {
+        method: method.as_str(),
+        path: &path,
+        operation: Some(TOKEN_OPERATION),
+        accounts: true,
+    });
+    let mut truncate = None;
+    if let Some(f) = &fault {
+        match f.action() {
+            FaultAction::Answer(r) => {
+                shared
+                    .lock()
+                    .received
+                    .push(log(r.status, Some(body), Some(f)));
+                return Ok(to_response(r));
+            }
+            FaultAction::Delay(d) => tokio::time::sleep(d).await,
+            FaultAction::Drop => {
+                shared.lock().received.push(log(0, Some(body), Some(f)));
+                return Err(DropConnection);
+            }
+            FaultAction::Truncate(keep) => truncate = Some(keep),
+        }
+    }
+    let reply = if method == Method::POST {
         let mut inner = shared.lock();
-        inner.api_requests += 1;
-        inner.faults.api.pop_front()
+        inner
+            .auth
+            .token_endpoint(&raw_query, &body, &shared.api_domain)
+    } else {
+        Reply::json(405, json!({ "error": "invalid_request" }))
+    };
+    shared
+        .lock()
+        .received
+        .push(log(reply.status, Some(body), fault.as_ref()));
+    Ok(finish(reply, truncate))
+}
+
+/// An API call: route, authenticate, then (only then) read the body, apply faults, dispatch.
+async fn api_request(
+    shared: &Shared,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, DropConnection> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let raw_query = parts.uri.query().unwrap_or_default().to_owned();
+    let method = parts.method.clone();
+    let under_api = path.starts_with(API_PREFIX);
+    let route = match path.strip_prefix(API_PREFIX) {
+        Some(rest) => route(&method, rest),
+        None => Route::NotFound,
     };
     let op = match &route {
         Route::Api(op, _) => Some(*op),
@@ -325,37 +597,118 @@ async fn handle(
     let query: Query = url::form_urlencoded::parse(raw_query.as_bytes())
         .into_owned()
         .collect();
-    if let Some(f) = fault {
-        match f.action() {
-            FaultAction::Answer(r) => {
-                record(&shared, op, &method, &path, &query, &body, &r);
-                return Ok(to_response(r));
-            }
-            FaultAction::Delay(d) => tokio::time::sleep(d).await,
-            FaultAction::Drop => return Err(DropConnection),
+    let log = |status: u16, body: Option<Bytes>, fault: Option<&Fault>| Entry {
+        target: "api",
+        method: method.to_string(),
+        path: path.clone(),
+        query: raw_query.clone(),
+        operation: op.map(Op::operation_id),
+        headers: parts.headers.clone(),
+        body,
+        status,
+        fault: fault.map(Fault::to_json),
+    };
+    let announced = has_body(&body);
+
+    // Answers that need no body: unknown path, wrong method, failed authentication. The body
+    // is never read for them, and the connection closes if one was announced.
+    let early = {
+        let mut inner = shared.lock();
+        if under_api {
+            inner.api_requests += 1;
         }
-    }
-    let reply = {
-        let mut guard = shared.lock();
-        let inner = &mut *guard;
-        match route {
-            Route::NotFound => invalid_url(),
-            Route::WrongMethod => invalid_method(),
-            Route::Api(op, id) => {
+        match &route {
+            Route::NotFound => Some(invalid_url()),
+            Route::WrongMethod => Some(invalid_method()),
+            Route::Api(op, _) => {
                 let auth_header = parts
                     .headers
                     .get(header::AUTHORIZATION)
                     .and_then(|h| h.to_str().ok());
-                match inner.auth.check(auth_header, op.scope()) {
-                    Err(r) => r,
-                    Ok(()) => dispatch(&mut inner.state, op, id.as_deref(), &query, &body),
-                }
+                inner.auth.check(auth_header, op.scope()).err()
             }
         }
     };
+    if let Some(reply) = early {
+        record(shared, op, &method, &path, &query, &Bytes::new(), &reply);
+        shared.lock().received.push(log(reply.status, None, None));
+        return Ok(close_if(to_response(reply), announced));
+    }
+    let Route::Api(op, id) = route else {
+        unreachable!("handled above")
+    };
+
+    let body = match read_body(shared, body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            let reply = e.reply();
+            record(
+                shared,
+                Some(op),
+                &method,
+                &path,
+                &query,
+                &Bytes::new(),
+                &reply,
+            );
+            shared.lock().received.push(log(reply.status, None, None));
+            return Ok(close_if(to_response(reply), true));
+        }
+    };
+    let fault = shared.lock().faults.take(&Seen {
+        method: method.as_str(),
+        path: &path,
+        operation: Some(op.operation_id()),
+        accounts: false,
+    });
+    let mut truncate = None;
+    if let Some(f) = &fault {
+        match f.action() {
+            FaultAction::Answer(r) => {
+                record(shared, Some(op), &method, &path, &query, &body, &r);
+                shared
+                    .lock()
+                    .received
+                    .push(log(r.status, Some(body), Some(f)));
+                return Ok(to_response(r));
+            }
+            FaultAction::Delay(d) => tokio::time::sleep(d).await,
+            FaultAction::Drop => {
+                shared.lock().received.push(log(0, Some(body), Some(f)));
+                return Err(DropConnection);
+            }
+            FaultAction::Truncate(keep) => truncate = Some(keep),
+        }
+    }
+    let reply = {
+        let mut guard = shared.lock();
+        dispatch(&mut guard.state, op, id.as_deref(), &query, &body)
+    };
     tracing::debug!(%method, %path, status = reply.status, "simulator");
-    record(&shared, op, &method, &path, &query, &body, &reply);
-    Ok(to_response(reply))
+    record(shared, Some(op), &method, &path, &query, &body, &reply);
+    shared
+        .lock()
+        .received
+        .push(log(reply.status, Some(body), fault.as_ref()));
+    Ok(finish(reply, truncate))
+}
+
+/// The reply on the wire, cut short when a truncation fault applies.
+fn finish(reply: Reply, truncate: Option<Option<usize>>) -> Response<Body> {
+    match truncate {
+        Some(keep) => truncated_response(reply, keep),
+        None => to_response(reply),
+    }
+}
+
+/// Adds `Connection: close` when a request body was left unread, so hyper does not wait for it.
+pub(crate) fn close_if(mut response: Response<Body>, unread_body: bool) -> Response<Body> {
+    if unread_body {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 fn dispatch(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
@@ -369,10 +722,13 @@ fn dispatch(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8])
         | GetRecordLockingConfigurationById
         | UpdateRecordLockingConfiguration
         | DeleteRecordLockingConfiguration => record_locking::handle(state, op, id, q, body),
+        Directory(d) => directory::handle(state, d, id, q),
         _ => sharing_rules::handle(state, op, id, q, body),
     }
 }
 
+/// Keeps the exchange for [`Simulator::recordings`](super::Simulator::recordings), within
+/// [`MAX_RECORDINGS`] exchanges and [`MAX_RECORDED_BYTES`].
 fn record(
     shared: &Shared,
     op: Option<Op>,
@@ -382,13 +738,15 @@ fn record(
     body: &Bytes,
     reply: &Reply,
 ) {
-    let mut inner = shared.lock();
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
     let Some(recordings) = inner.recordings.as_mut() else {
         return;
     };
-    if recordings.len() >= MAX_RECORDINGS {
+    if recordings.len() >= MAX_RECORDINGS || inner.recorded_bytes >= MAX_RECORDED_BYTES {
         return;
     }
+    inner.recorded_bytes += body.len() + 512;
     let mut request = json!({ "method": method.as_str(), "path": path, "query": query });
     if !body.is_empty() {
         match serde_json::from_slice::<Value>(body) {
@@ -411,12 +769,58 @@ fn record(
     }));
 }
 
-fn to_response(reply: Reply) -> Response<Body> {
+/// The reply with `Content-Length` of the whole body but only `keep` bytes of it (default
+/// half, at most all but one), then an aborted connection.
+fn truncated_response(reply: Reply, keep: Option<usize>) -> Response<Body> {
+    let bytes = reply
+        .body
+        .as_ref()
+        .map(|v| serde_json::to_vec(v).unwrap_or_default())
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        return to_response(reply);
+    }
+    let keep = keep.unwrap_or(bytes.len() / 2).min(bytes.len() - 1);
+    let total = bytes.len();
+    let head = Bytes::from(bytes).slice(..keep);
+    // The pause lets hyper flush the head and the kept bytes before the error aborts the
+    // connection.
+    let stream = futures::stream::iter([Ok(head)]).chain(futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "body truncated by fault injection",
+        ))
+    }));
+    let mut response = head_of(&reply)
+        .header(header::CONTENT_LENGTH, total)
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| internal_error());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    response
+}
+
+/// Status and `Retry-After` of a reply.
+fn head_of(reply: &Reply) -> axum::http::response::Builder {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = Response::builder().status(status);
     if let Some(secs) = reply.retry_after {
         builder = builder.header(header::RETRY_AFTER, secs.to_string());
     }
+    builder
+}
+
+fn internal_error() -> Response<Body> {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    r
+}
+
+pub(crate) fn to_response(reply: Reply) -> Response<Body> {
+    let builder = head_of(&reply);
     let response = match reply.body {
         Some(v) => builder
             .header(
@@ -426,11 +830,7 @@ fn to_response(reply: Reply) -> Response<Body> {
             .body(Body::from(serde_json::to_vec(&v).unwrap_or_default())),
         None => builder.body(Body::empty()),
     };
-    response.unwrap_or_else(|_| {
-        let mut r = Response::new(Body::empty());
-        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        r
-    })
+    response.unwrap_or_else(|_| internal_error())
 }
 
 #[cfg(test)]

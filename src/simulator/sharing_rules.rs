@@ -17,6 +17,11 @@ const E: Errors = Errors { key: KEY };
 const RULE_TYPES: &[&str] = &["Record_Owner_Based", "Criteria_Based"];
 const PERMISSIONS: &[&str] = &["read", "read_write", "read_write_delete"];
 const MAX_PER_PAGE: usize = 200;
+/// The largest page number (the spec's `int32`); Zoho documents no other limit, and a page
+/// past the last one answers 204.
+const MAX_PAGE: usize = i32::MAX as usize;
+/// Filter groups in one search body (Zoho's SDKs cap `filters` at one item).
+const MAX_FILTERS: usize = 1;
 
 /// Answers one sharing-rule operation.
 pub(crate) fn handle(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
@@ -47,12 +52,19 @@ pub(crate) fn handle(state: &mut State, op: Op, id: Option<&str>, q: &Query, bod
     result.unwrap_or_else(|r| r)
 }
 
-/// The `module` parameter: `Ok(None)` when absent and optional.
+/// The `module` parameter: `Ok(None)` when absent and optional. Empty is missing when the
+/// parameter is required, and an invalid module name when it is optional.
 fn module(state: &State, q: &Query, required: bool) -> Answer<Option<ModuleInfo>> {
     let name = match q.get("module") {
         Some(m) if !m.is_empty() => m,
         _ if required => return Err(required_param_missing("module")),
-        _ => return Ok(None),
+        Some(_) => {
+            return Err(invalid_param(
+                "module",
+                "the module name given seems to be invalid",
+            ))
+        }
+        None => return Ok(None),
     };
     match state.module(name) {
         Some(m) if m.sharing_rules => Ok(Some(m)),
@@ -134,7 +146,7 @@ fn paging(q: &Query) -> Answer<(usize, usize)> {
         }
     };
     Ok((
-        parse("page", 1, 1_000_000)?,
+        parse("page", 1, MAX_PAGE)?,
         parse("per_page", MAX_PER_PAGE, MAX_PER_PAGE)?,
     ))
 }
@@ -252,6 +264,12 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
         })?,
     };
     computing(state, &m.api_name)?;
+    // Zoho's update page makes these two mandatory in every update (the rest may be left out).
+    for key in ["type", "superiors_allowed"] {
+        if input.get(key).is_none_or(Value::is_null) {
+            return Err(E.mandatory(key, &format!("{base}.{key}")));
+        }
+    }
     let existing = state.rules[pos].clone();
     let mut merged = existing.clone();
     for (k, v) in input {
@@ -525,6 +543,18 @@ enum Filter {
 fn filters(body: &[u8]) -> Answer<Vec<Filter>> {
     let body = parse_object(body)?;
     let list = match body.get("filters") {
+        Some(Value::Array(a)) if a.len() > MAX_FILTERS => {
+            return Err(Reply::flat(
+                400,
+                "INVALID_DATA",
+                "invalid data",
+                at_with(
+                    "filters",
+                    "$.filters",
+                    json!({ "maximum_length": MAX_FILTERS }),
+                ),
+            ))
+        }
         Some(Value::Array(a)) if !a.is_empty() => a,
         Some(Value::Array(_)) | None | Some(Value::Null) => {
             return Err(Reply::flat(
@@ -657,16 +687,34 @@ fn filter(v: &Value, path: &str, depth: usize) -> Answer<Filter> {
             ),
         ));
     }
+    // A filter value is text, or a list of texts (ids with `in`).
+    let value_path = format!("{path}.value");
     let value = match obj.get("value") {
         None | Some(Value::Null) => {
             return Err(Reply::flat(
                 400,
                 "MANDATORY_NOT_FOUND",
                 "required field not found",
-                at("value", &format!("{path}.value")),
+                at("value", &value_path),
             ))
         }
-        Some(v) => v.clone(),
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(Reply::flat(
+                400,
+                "MANDATORY_NOT_FOUND",
+                "required field not found",
+                at("value", &value_path),
+            ))
+        }
+        Some(v @ Value::String(_)) => v.clone(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => Value::Array(a.clone()),
+        Some(_) => {
+            return Err(bad(
+                "value",
+                &value_path,
+                json!({ "expected_data_type": "text" }),
+            ))
+        }
     };
     Ok(Filter::Cond {
         key: key.to_owned(),

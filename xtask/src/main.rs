@@ -9,6 +9,8 @@ mod codegen_cmd;
 mod docs;
 mod polyglot;
 mod record;
+mod schemathesis;
+mod stress;
 
 use std::process::ExitCode;
 
@@ -37,6 +39,12 @@ enum Command {
     CheckSpec(check_spec::Args),
     /// Record a session of real calls as recordings (secrets and personal data removed).
     Record(record::Args),
+    /// Hostile clients against a spawned `zoho-access simulator` (slow connections, token
+    /// churn, unauthenticated uploads) with its RSS read from /proc; fails past the bound.
+    StressSimulator(stress::Args),
+    /// Schemathesis against the embedded simulator with the project's spec (all checks, fixed
+    /// seed, bounded examples; exceptions in schemathesis.toml), then the control surface's spec.
+    Schemathesis(schemathesis::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +56,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::CheckSpec(args) => check_spec::run(args),
         Command::Record(args) => record::run(args),
+        Command::StressSimulator(args) => stress::run(args),
+        Command::Schemathesis(args) => schemathesis::run(args),
     };
     match result {
         Ok(code) => code,

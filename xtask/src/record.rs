@@ -6,7 +6,10 @@
 //! rule (shared with all users, so no role or group ids are needed) is created, read, updated,
 //! deactivated, activated, searched, summarized, re-run and deleted; the default organization
 //! permissions are read and written back unchanged. One request without `module` records a
-//! flat error.
+//! flat error. The directory's 14 read-only operations are each called once or twice (roles,
+//! user groups across two pages, a group's members and their count, profiles, modules, the
+//! sharing module's fields, the current user as Zoho's SDKs ask for it, active users, one of
+//! each by id).
 //!
 //! `--simulator` runs the same sequence against the crate's embedded simulator, so CI can
 //! capture a session and check it with `check-spec`. Otherwise credentials come from the
@@ -18,7 +21,8 @@
 //! secret keys (`access_token`, `refresh_token`, `client_secret`, ...) become `[redacted]`, and
 //! every occurrence of the token, refresh token or client secret anywhere is removed too.
 //! Personal data becomes stable placeholders: the same user name or e-mail address always gives
-//! the same `User N` / `userN@example.invalid` within a session.
+//! the same `User N` / `userN@example.invalid` within a session; a person's phone, mobile, fax
+//! and alias become `[redacted]`.
 
 /// `println!` that ignores a closed stdout (output piped into `head`, ...).
 macro_rules! say {
@@ -94,15 +98,21 @@ const SECRET_KEYS: [&str; 8] = [
 ];
 
 /// Keys of objects that describe a person (their `name` and `email` are personal data).
-const PERSON_KEYS: [&str; 7] = [
+const PERSON_KEYS: [&str; 10] = [
     "created_by",
     "modified_by",
+    "created_by__s",
+    "modified_by__s",
+    "forecast_manager",
     "owner",
     "user",
     "users",
     "locked_by",
     "unlocked_by",
 ];
+
+/// Keys of a person that are personal data themselves (names are handled as names).
+const PERSON_DATA_KEYS: [&str; 4] = ["phone", "mobile", "fax", "alias"];
 
 /// Replaces personal data with stable placeholders.
 #[derive(Default)]
@@ -132,13 +142,22 @@ impl Redactor {
     pub fn redact(&mut self, value: &mut Value, in_person: bool) {
         match value {
             Value::Object(map) => {
+                // A member of a user group that is a user (`{"source": {...}, "type": "users"}`).
+                let user_source = map.get("type").and_then(Value::as_str) == Some("users");
                 for (key, v) in map.iter_mut() {
                     let lower = key.to_ascii_lowercase();
                     if SECRET_KEYS.contains(&lower.as_str()) || lower.ends_with("_secret") {
                         *v = Value::String("[redacted]".into());
                         continue;
                     }
-                    let person = PERSON_KEYS.contains(&lower.as_str());
+                    if in_person && PERSON_DATA_KEYS.contains(&lower.as_str()) && v.is_string() {
+                        *v = Value::String("[redacted]".into());
+                        continue;
+                    }
+                    // A user's manager is a person; a role's `reporting_to` is a role.
+                    let person = PERSON_KEYS.contains(&lower.as_str())
+                        || (in_person && lower == "reporting_to")
+                        || (user_source && lower == "source");
                     match v {
                         Value::String(s)
                             if in_person
@@ -688,7 +707,12 @@ async fn run_sequence(
                 M::PUT,
                 SR,
                 &sm,
-                Some(json!({SR_KEY: [{"id": id, "permission_type": "read_write"}]})),
+                Some(json!({SR_KEY: [{
+                    "id": id,
+                    "type": "Criteria_Based",
+                    "superiors_allowed": false,
+                    "permission_type": "read_write"
+                }]})),
             ))
             .await?;
             s.call(ex(
@@ -696,7 +720,7 @@ async fn run_sequence(
                 M::PUT,
                 &by_id,
                 &sm,
-                Some(json!({SR_KEY: [{"id": id, "superiors_allowed": true}]})),
+                Some(json!({SR_KEY: [{"type": "Criteria_Based", "superiors_allowed": true}]})),
             ))
             .await?;
             s.call(ex("deactivateSharingRule", M::DELETE, &activate, &sm, None))
@@ -735,6 +759,9 @@ async fn run_sequence(
                 .await?;
         }
     }
+
+    // ---- the directory (read-only)
+    directory(s, share_module).await?;
 
     // ---- default organization permissions: read, then write one module back unchanged
     let current = s
@@ -781,6 +808,164 @@ async fn run_sequence(
     Ok(())
 }
 
+/// The first item's `id` under `key` of an answer.
+fn first_id(answer: &Answer, key: &str) -> Option<String> {
+    answer
+        .body
+        .as_ref()?
+        .get(key)?
+        .get(0)?
+        .get("id")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The directory's 14 read-only operations: each list, then one item of it by id.
+async fn directory(s: &mut Session, module: &str) -> Result<(), String> {
+    use reqwest::Method as M;
+    let roles = s
+        .call(ex("getRoles", M::GET, "/settings/roles", &[], None))
+        .await?;
+    match first_id(&roles, "roles") {
+        Some(id) => {
+            s.call(ex(
+                "getRole",
+                M::GET,
+                format!("/settings/roles/{id}"),
+                &[],
+                None,
+            ))
+            .await?;
+        }
+        None => s.skip("getRole", "no role listed"),
+    }
+
+    const UG: &str = "/settings/user_groups";
+    let include = ("include", "sources_count");
+    let groups = s
+        .call(ex(
+            "getUserGroups",
+            M::GET,
+            UG,
+            &[include, ("page", "1"), ("per_page", "1")],
+            None,
+        ))
+        .await?;
+    s.call(ex(
+        "getUserGroups",
+        M::GET,
+        UG,
+        &[include, ("page", "2"), ("per_page", "1")],
+        None,
+    ))
+    .await?;
+    match first_id(&groups, "user_groups") {
+        Some(id) => {
+            let by_id = format!("{UG}/{id}");
+            s.call(ex("getGroup", M::GET, &by_id, &[include], None))
+                .await?;
+            s.call(ex(
+                "getUserGroupSources",
+                M::GET,
+                format!("{by_id}/sources"),
+                &[],
+                None,
+            ))
+            .await?;
+            s.call(ex(
+                "getUserGroupSourcesCount",
+                M::GET,
+                format!("{by_id}/actions/sources_count"),
+                &[],
+                None,
+            ))
+            .await?;
+        }
+        None => s.skip(
+            "getGroup, getUserGroupSources, getUserGroupSourcesCount",
+            "no group listed",
+        ),
+    }
+
+    let profiles = s
+        .call(ex("getProfiles", M::GET, "/settings/profiles", &[], None))
+        .await?;
+    match first_id(&profiles, "profiles") {
+        Some(id) => {
+            s.call(ex(
+                "getProfile",
+                M::GET,
+                format!("/settings/profiles/{id}"),
+                &[],
+                None,
+            ))
+            .await?;
+        }
+        None => s.skip("getProfile", "no profile listed"),
+    }
+
+    s.call(ex("getModules", M::GET, "/settings/modules", &[], None))
+        .await?;
+    s.call(ex(
+        "getModuleByApiName",
+        M::GET,
+        format!("/settings/modules/{module}"),
+        &[],
+        None,
+    ))
+    .await?;
+    let m = [("module", module)];
+    let fields = s
+        .call(ex("getFields", M::GET, "/settings/fields", &m, None))
+        .await?;
+    match first_id(&fields, "fields") {
+        Some(id) => {
+            s.call(ex(
+                "getFieldsWithID",
+                M::GET,
+                format!("/settings/fields/{id}"),
+                &m,
+                None,
+            ))
+            .await?;
+        }
+        None => s.skip("getFieldsWithID", "no field listed"),
+    }
+
+    // What Zoho's SDKs call right after they obtain a token.
+    let me = s
+        .call(ex(
+            "getUsers",
+            M::GET,
+            "/users",
+            &[("type", "CurrentUser")],
+            None,
+        ))
+        .await?;
+    s.call(ex(
+        "getUsers",
+        M::GET,
+        "/users",
+        &[("type", "ActiveUsers"), ("page", "1"), ("per_page", "200")],
+        None,
+    ))
+    .await?;
+    match first_id(&me, "users") {
+        Some(id) => {
+            s.call(ex(
+                "getSingleUser",
+                M::GET,
+                format!("/users/{id}"),
+                &[],
+                None,
+            ))
+            .await?;
+        }
+        None => s.skip("getSingleUser", "no current user"),
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -809,5 +994,48 @@ mod tests {
         assert_eq!(v["note"], "mail user1@example.invalid");
         assert_eq!(v["access_token"], "[redacted]");
         assert_eq!(v["name"], "Rule name stays");
+    }
+
+    #[test]
+    fn directory_people_are_redacted_and_roles_are_not() {
+        let mut r = Redactor::default();
+        let mut v = json!({
+            "users": [{
+                "full_name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace",
+                "email": "ada@corp.example", "phone": "+44 20 0000", "alias": "ada",
+                "Reporting_To": {"name": "Alan Turing", "id": "2"},
+                "role": {"name": "CEO", "id": "3"}
+            }],
+            "roles": [{"name": "Manager", "reporting_to": {"name": "CEO", "id": "3"},
+                       "forecast_manager": {"name": "Grace Hopper", "id": "4"}}],
+            "sources": [
+                {"source": {"name": "Alan Turing", "id": "2"}, "type": "users"},
+                {"source": {"name": "Manager", "id": "5"}, "type": "roles"}
+            ]
+        });
+        r.redact(&mut v, false);
+        let user = &v["users"][0];
+        for key in ["full_name", "first_name", "last_name"] {
+            assert!(user[key].as_str().unwrap().starts_with("User "), "{key}");
+        }
+        assert_eq!(user["email"], "user1@example.invalid");
+        assert_eq!(user["phone"], "[redacted]");
+        assert_eq!(user["alias"], "[redacted]");
+        assert!(user["Reporting_To"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("User "));
+        assert_eq!(user["role"]["name"], "CEO");
+        assert_eq!(v["roles"][0]["name"], "Manager");
+        assert_eq!(v["roles"][0]["reporting_to"]["name"], "CEO");
+        assert!(v["roles"][0]["forecast_manager"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("User "));
+        assert_eq!(
+            v["sources"][0]["source"]["name"],
+            user["Reporting_To"]["name"]
+        );
+        assert_eq!(v["sources"][1]["source"]["name"], "Manager");
     }
 }

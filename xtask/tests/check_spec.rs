@@ -398,6 +398,51 @@ fn published_examples_pass_or_are_listed() {
 }
 
 #[test]
+fn published_directory_examples_pass_or_are_listed() {
+    let shared = workspace().join("../shared/zoho-directory-examples");
+    if !shared.is_dir() {
+        eprintln!("{} is absent; nothing to check", shared.display());
+        return;
+    }
+    let (ok, out) = check_spec(&["--recordings", shared.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("1 known disagreements, 0 failed"), "{out}");
+}
+
+#[test]
+fn a_placeholder_path_segment_is_not_recorded_and_not_checked() {
+    let dir = temp_dir("placeholder");
+    let response = json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {
+        "sources_count": [{"roles": 2, "users": {"active": 2, "inactive": 0, "deleted": 0}}]
+    }});
+    // The template's own `{group}`: not recorded, so not held to the id pattern.
+    write(
+        &dir,
+        "placeholder.json",
+        &json!({"source": "test", "request": {"method": "GET",
+            "path": "/crm/v8/settings/user_groups/{group}/actions/sources_count", "query": {}},
+            "response": response}),
+    );
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("path parameters not recorded (left as the template's `{name}` placeholder, not checked): 1 in 1 recordings"),
+        "{out}"
+    );
+    // Any other non-id is still checked against the pattern.
+    write(
+        &dir,
+        "placeholder.json",
+        &json!({"source": "test", "request": {"method": "GET",
+            "path": "/crm/v8/settings/user_groups/{id}/actions/sources_count", "query": {}},
+            "response": response}),
+    );
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("`group`"), "{out}");
+}
+
+#[test]
 fn formats_and_item_limits_are_enforced() {
     let dir = temp_dir("formats");
     let mut bad_time = rlc_get();
@@ -599,6 +644,121 @@ fn a_custom_spec_exercises_ranges_default_and_3_0_keywords() {
     assert!(!out.contains("examples/good"), "{out}");
     assert!(
         out.contains("spec examples: 3 checked, 1 valid, 2 invalid"),
+        "{out}"
+    );
+}
+
+/// An update of the default organization permissions with the module id as recorded.
+fn ds_update(module_id: Value) -> Value {
+    json!({
+        "source": "test",
+        "request": {"method": "PUT", "path": "/crm/v8/settings/data_sharing", "query": {},
+                    "body": {"data_sharing": [{"share_type": "private", "module": {"id": module_id}}]}},
+        "response": {"status": 200, "body": {"data_sharing": [{"code": "SUCCESS", "details": {"module": "Leads"}, "message": "ok", "status": "success"}]}}
+    })
+}
+
+#[test]
+fn request_ids_recorded_as_numbers_are_checked_as_strings() {
+    let dir = temp_dir("numeric-ids");
+    // As Zoho's Python SDK sends it: a 19-digit id as a bare JSON number.
+    write(
+        &dir,
+        "number.json",
+        &ds_update(json!(5843104000000002175u64)),
+    );
+    write(
+        &dir,
+        "string.json",
+        &ds_update(json!("5843104000000002175")),
+    );
+    let (ok, out) = check_dir(&dir, &["--strict"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("request ids sent as JSON numbers, checked as strings (x-zoho-accepts-number): 1 in 1 recordings"),
+        "{out}"
+    );
+
+    // The number stands for its digits, so the id pattern still applies ...
+    let dir = temp_dir("numeric-ids-bad");
+    write(
+        &dir,
+        "twenty_digits.json",
+        &ds_update(json!(18446744073709551615u64)),
+    );
+    write(&dir, "fraction.json", &ds_update(json!(1.5)));
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(
+            "at /request/body/data_sharing/0/module/id: value does not match \"^[0-9]{1,19}$\""
+        ) && out.contains("found \"18446744073709551615\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("at /request/body/data_sharing/0/module/id: value is not of type \"string\"")
+            && out.contains("found 1.5"),
+        "{out}"
+    );
+
+    // ... and responses are never converted: Zoho sends ids as strings.
+    let dir = temp_dir("numeric-ids-response");
+    let mut r = rlc_get();
+    r["response"]["body"]["record_locking_configurations"][0]["created_by"]["id"] =
+        json!(111000000000000002u64);
+    write(&dir, "response_number.json", &r);
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("at /response/body/record_locking_configurations/0/created_by/id"),
+        "{out}"
+    );
+}
+
+#[test]
+fn expect_request_rejected_holds_the_spec_to_refusing_the_request() {
+    // Refused by the server and by the spec: passes, counted as agreement.
+    let dir = temp_dir("expect-rejected");
+    let refused = |body: Value| {
+        json!({
+            "source": "test",
+            "expect_request_rejected": "/request/body/data_sharing/0/module",
+            "request": {"method": "PUT", "path": "/crm/v8/settings/data_sharing", "query": {}, "body": body},
+            "response": {"status": 400, "body": {"data_sharing": [{"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "id", "json_path": "$.data_sharing[0].module.id"}, "message": "required field not found", "status": "error"}]}}
+        })
+    };
+    write(
+        &dir,
+        "no_module_id.json",
+        &refused(
+            json!({"data_sharing": [{"share_type": "private", "module": {"api_name": "Leads"}}]}),
+        ),
+    );
+    let (ok, out) = check_dir(&dir, &["--strict"]);
+    assert!(ok, "{out}");
+
+    // Refused by the server but accepted by the spec: fails.
+    let dir = temp_dir("expect-rejected-accepted");
+    write(
+        &dir,
+        "spec_accepts.json",
+        &refused(
+            json!({"data_sharing": [{"share_type": "private", "module": {"id": "5843104000000002175"}}]}),
+        ),
+    );
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("expects the spec to reject it too (`/request/body/data_sharing/0/module`), but the spec accepts it"), "{out}");
+
+    // Only a refused exchange can expect a rejection.
+    let dir = temp_dir("expect-rejected-2xx");
+    let mut accepted = ds_update(json!("5843104000000002175"));
+    accepted["expect_request_rejected"] = json!("/request/body");
+    write(&dir, "accepted.json", &accepted);
+    let (ok, out) = check_dir(&dir, &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("the server accepted this request (status 200)"),
         "{out}"
     );
 }

@@ -56,6 +56,48 @@ fn rule() -> Value {
         "module": {"api_name": "Leads", "id": "9990000000000200"}})
 }
 
+const ROLE: &str = "9990000000000300";
+const GROUP: &str = "9990000000000301";
+const PROFILE: &str = "9990000000000302";
+const FIELD: &str = "9990000000000303";
+const USER: &str = "9990000000000100";
+
+fn role() -> Value {
+    json!({"id": ROLE, "name": "Sales Manager", "display_label": "Sales Manager",
+        "reporting_to": {"id": "9990000000000304", "name": "CEO"},
+        "forecast_manager": {"id": "9990000000000101", "name": "John Other"},
+        "created_by__s": person(), "share_with_peers": true})
+}
+
+fn group() -> Value {
+    json!({"id": GROUP, "name": "Field Sales", "description": null, "created_by": person(),
+        "modified_by": null, "created_time": "2024-01-01T10:00:00+05:30", "modified_time": null,
+        "sources_count": {"users": 1, "roles": 1}})
+}
+
+fn profile() -> Value {
+    json!({"id": PROFILE, "name": "Administrator", "display_label": "Administrator",
+        "custom": false, "type": "normal_profile", "created_by": null, "modified_by": person()})
+}
+
+fn module() -> Value {
+    json!({"id": "9990000000000200", "api_name": "Leads", "module_name": "Leads",
+        "plural_label": "Leads", "generated_type": "default", "status": "visible",
+        "modified_by": person(), "profiles": [{"id": PROFILE, "name": "Administrator"}]})
+}
+
+fn field() -> Value {
+    json!({"id": FIELD, "api_name": "City", "field_label": "City", "data_type": "text",
+        "profiles": [{"id": PROFILE, "name": "Administrator", "permission_type": "read_write"}]})
+}
+
+fn user() -> Value {
+    json!({"id": USER, "full_name": "Jane Realname", "first_name": "Jane", "last_name": "Realname",
+        "email": "jane.realname@corp.example", "phone": "+1 555 0100", "status": "active",
+        "role": {"id": ROLE, "name": "Sales Manager"}, "profile": {"id": PROFILE, "name": "Administrator"},
+        "Reporting_To": {"id": "9990000000000101", "name": "John Other"}, "confirm": true})
+}
+
 async fn handle(
     State(state): State<Shared>,
     method: Method,
@@ -212,6 +254,52 @@ async fn handle(
                 "data sharing settings updated successfully",
             ),
         ),
+        // The directory, with personal data where Zoho has it.
+        ("GET", "/settings/roles") => answer(200, json!({"roles": [role()]})),
+        ("GET", p) if p == format!("/settings/roles/{ROLE}") => {
+            answer(200, json!({"roles": [role()]}))
+        }
+        ("GET", "/settings/user_groups") => {
+            let page = if query.contains("page=2") { 2 } else { 1 };
+            answer(
+                200,
+                json!({"user_groups": [group()], "info": {"page": page, "per_page": 1, "count": 1, "more_records": page == 1}}),
+            )
+        }
+        ("GET", p) if p == format!("/settings/user_groups/{GROUP}") => {
+            answer(200, json!({"user_groups": [group()]}))
+        }
+        ("GET", p) if p == format!("/settings/user_groups/{GROUP}/sources") => answer(
+            200,
+            json!({"sources": [
+                {"source": {"name": "John Other", "id": "9990000000000101"}, "type": "users"},
+                {"source": {"name": "Sales Manager", "id": ROLE}, "type": "roles", "subordinates": true}
+            ], "info": {"page": 1, "per_page": 200, "count": 2, "more_records": false}}),
+        ),
+        ("GET", p) if p == format!("/settings/user_groups/{GROUP}/actions/sources_count") => {
+            answer(
+                200,
+                json!({"sources_count": [{"users": {"active": 1, "inactive": 0, "deleted": 0}, "roles": 1, "territories": 0, "groups": 0}]}),
+            )
+        }
+        ("GET", "/settings/profiles") => answer(
+            200,
+            json!({"profiles": [profile()], "info": {"page": 1, "per_page": 200, "count": 1, "more_records": false, "license_limit": 10}}),
+        ),
+        ("GET", p) if p == format!("/settings/profiles/{PROFILE}") => {
+            answer(200, json!({"profiles": [profile()]}))
+        }
+        ("GET", "/settings/modules") => answer(200, json!({"modules": [module()]})),
+        ("GET", "/settings/modules/Leads") => answer(200, json!({"modules": [module()]})),
+        ("GET", "/settings/fields") => answer(200, json!({"fields": [field()]})),
+        ("GET", p) if p == format!("/settings/fields/{FIELD}") => {
+            answer(200, json!({"fields": [field()]}))
+        }
+        ("GET", "/users") => answer(
+            200,
+            json!({"users": [user()], "info": {"page": 1, "per_page": 200, "count": 1, "more_records": false}}),
+        ),
+        ("GET", p) if p == format!("/users/{USER}") => answer(200, json!({"users": [user()]})),
         _ => answer(
             404,
             json!({"code": "INVALID_URL_PATTERN", "details": {}, "message": "Please check if the URL trying to access is a correct one", "status": "error"}),
@@ -312,7 +400,7 @@ async fn records_a_full_session_without_secrets_or_personal_data() {
     let written = files(&out);
     assert_eq!(
         written.len(),
-        24,
+        40,
         "{:?}",
         written.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
@@ -325,7 +413,9 @@ async fn records_a_full_session_without_secrets_or_personal_data() {
             REFRESH,
             "Jane Realname",
             "John Other",
+            "Realname",
             "jane.realname@corp.example",
+            "+1 555 0100",
         ] {
             assert!(!text.contains(secret), "{name} contains {secret}:\n{text}");
         }
@@ -341,8 +431,18 @@ async fn records_a_full_session_without_secrets_or_personal_data() {
         assert!(v["request"]["path"]
             .as_str()
             .unwrap()
-            .starts_with("/crm/v8/settings/"));
+            .starts_with("/crm/v8/"));
     }
+    // A role's parent is a role, not a person: its name stays.
+    let roles = written
+        .iter()
+        .find(|(n, _)| n.contains("_getRoles__"))
+        .unwrap();
+    let roles: Value = serde_json::from_str(&roles.1).unwrap();
+    assert_eq!(
+        roles["response"]["body"]["roles"][0]["reporting_to"]["name"],
+        "CEO"
+    );
     // Stable placeholders: the same person gets the same placeholder in every file.
     let configs: Vec<Value> = written
         .iter()
@@ -477,7 +577,7 @@ async fn a_session_against_the_embedded_simulator_passes_check_spec() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(files(&out).len(), 24, "{stdout}");
+    assert_eq!(files(&out).len(), 40, "{stdout}");
     let check = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["check-spec", "--known", "/dev/null", "--recordings"])
         .arg(&out)

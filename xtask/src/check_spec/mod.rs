@@ -12,6 +12,15 @@
 //! Open enums (`x-extensible-enum: true`) accept unknown values; so do objects with undeclared
 //! properties. Both are drift: listed as notes, and failures under `--strict`.
 //!
+//! A path segment recorded as the template's own placeholder (`{group}` where the template says
+//! `{group}`) means the value was not recorded: that parameter is not checked, and the report
+//! counts such placeholders.
+//!
+//! Ids marked `x-zoho-accepts-number: true` in a request schema may be recorded as JSON numbers
+//! (as Zoho's Python SDK sends them); they are checked as the strings they stand for
+//! ([`lenient`]). A recording with `expect_request_rejected` must be a refused exchange whose
+//! request the spec rejects too, with a problem mentioning the given text.
+//!
 //! Recordings listed in the known-disagreements file (`spec/known-disagreements.yaml`, see
 //! [`known`]) are reported as known when they fail; a listed one that passes or is gone fails
 //! the run.
@@ -19,6 +28,7 @@
 mod convert;
 mod examples;
 mod known;
+mod lenient;
 mod matching;
 mod recording;
 mod report;
@@ -196,6 +206,8 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                     status: None,
                     status_key: None,
                     problems: vec![Problem::new("recording", message)],
+                    numeric_ids: Vec::new(),
+                    placeholders: Vec::new(),
                 },
             };
             outcomes.push(outcome);
@@ -207,6 +219,11 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let mut drift_notes = 0usize;
     let mut refused_notes = 0usize;
     let mut used_known = vec![false; known.len()];
+    let numeric_ids: usize = outcomes.iter().map(|o| o.numeric_ids.len()).sum();
+    let numeric_recordings = outcomes
+        .iter()
+        .filter(|o| !o.numeric_ids.is_empty())
+        .count();
     for o in &outcomes {
         let fails = o.failures(args.strict);
         drift_notes += o
@@ -291,6 +308,19 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     if drift_notes > 0 {
         say!("drift allowed without --strict: {drift_notes} undeclared properties or open-enum values");
     }
+    let placeholders: usize = outcomes.iter().map(|o| o.placeholders.len()).sum();
+    if placeholders > 0 {
+        say!(
+            "path parameters not recorded (left as the template's `{{name}}` placeholder, not checked): {placeholders} in {} recordings",
+            outcomes.iter().filter(|o| !o.placeholders.is_empty()).count()
+        );
+    }
+    if numeric_ids > 0 {
+        say!(
+            "request ids sent as JSON numbers, checked as strings ({}): {numeric_ids} in {numeric_recordings} recordings",
+            lenient::EXTENSION
+        );
+    }
     if refused_notes > 0 {
         say!("requests the spec rejects in exchanges the server refused (agreement, not failures): {refused_notes}");
     }
@@ -359,6 +389,8 @@ impl Checker {
             status: Some(rec.status),
             status_key: None,
             problems: Vec::new(),
+            numeric_ids: Vec::new(),
+            placeholders: Vec::new(),
         };
         let (op, path_params) = match self.router.find(&rec.method, &rec.path) {
             Match::Found(op, params) => (op.clone(), params),
@@ -377,12 +409,47 @@ impl Checker {
         };
         outcome.operation = Some(op.id.clone());
         let params = self.params(&op);
+        // A segment written as the template's own `{name}` is a placeholder: the value was not
+        // recorded (as in published response examples whose request was filled in).
+        let (placeholders, path_params): (Vec<_>, Vec<_>) = path_params
+            .into_iter()
+            .partition(|(name, value)| *value == format!("{{{name}}}"));
+        outcome.placeholders = placeholders.into_iter().map(|(name, _)| name).collect();
         self.check_params(rec, &op, &params, &path_params, &mut outcome.problems);
-        self.check_request_body(rec, &op, &mut outcome.problems);
-        if !(200..300).contains(&rec.status) {
+        outcome.numeric_ids = self.check_request_body(rec, &op, &mut outcome.problems);
+        let refused = !(200..300).contains(&rec.status);
+        if refused {
             // The server refused the request: a request the spec also rejects is agreement.
             for p in &mut outcome.problems {
                 p.refused = true;
+            }
+        }
+        if let Some(want) = &rec.expect_request_rejected {
+            if !refused {
+                outcome.problems.push(
+                    Problem::new(
+                        "expect_request_rejected",
+                        format!(
+                            "the server accepted this request (status {}); only a refused request can be expected to be rejected",
+                            rec.status
+                        ),
+                    )
+                    .at("/expect_request_rejected"),
+                );
+            } else if !outcome
+                .problems
+                .iter()
+                .any(|p| p.line().contains(want.as_str()))
+            {
+                outcome.problems.push(
+                    Problem::new(
+                        "expect_request_rejected",
+                        format!(
+                            "the server refused this request and the recording expects the spec to reject it too (`{want}`), but the spec accepts it"
+                        ),
+                    )
+                    .at("/request"),
+                );
             }
         }
         outcome.status_key = self.check_response(rec, &op, &mut outcome.problems);
@@ -584,14 +651,21 @@ impl Checker {
         Some((format!("{base}/content/{}/schema", escape(mt)), mt.clone()))
     }
 
-    fn check_request_body(&mut self, rec: &Recording, op: &Operation, out: &mut Vec<Problem>) {
-        let Some(body) = &rec.request_body else {
-            return; // not recorded
+    /// Checks the recorded request body; returns the pointers of ids recorded as JSON numbers
+    /// where the spec accepts them ([`lenient`]).
+    fn check_request_body(
+        &mut self,
+        rec: &Recording,
+        op: &Operation,
+        out: &mut Vec<Problem>,
+    ) -> Vec<String> {
+        let Some(recorded) = &rec.request_body else {
+            return Vec::new(); // not recorded
         };
         let rb_ptr = format!("{}/requestBody", op.pointer);
         let documented = self.schemas.doc.pointer(&rb_ptr).is_some();
         let rb = self.schemas.resolve(&rb_ptr);
-        if body.is_null() {
+        if recorded.is_null() {
             let required = self
                 .schemas
                 .doc
@@ -607,7 +681,7 @@ impl Checker {
                     .at("/request/body"),
                 );
             }
-            return;
+            return Vec::new();
         }
         if !documented {
             out.push(
@@ -617,11 +691,17 @@ impl Checker {
                 )
                 .at("/request/body"),
             );
-            return;
+            return Vec::new();
         }
         let Some((schema, _)) = self.json_media(&rb) else {
-            return;
+            return Vec::new();
         };
+        let mut body = recorded.clone();
+        let numeric: Vec<String> = lenient::stringify_ids(&self.schemas.doc, &schema, &mut body)
+            .into_iter()
+            .map(|p| format!("/request/body{p}"))
+            .collect();
+        let body = &body;
         let problems = self.schemas.validate("request body", &schema, body);
         let valid = problems.is_empty();
         out.extend(problems.into_iter().map(|p| p.under("/request/body")));
@@ -630,7 +710,7 @@ impl Checker {
             out.extend(drift.into_iter().map(|p| p.under("/request/body")));
         }
         if !generated_knows(op) {
-            return;
+            return numeric;
         }
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         match zoho_crm_access::wire::decode_request(&op.id, &bytes) {
@@ -652,6 +732,7 @@ impl Checker {
             ),
             Some(Ok(_)) => {}
         }
+        numeric
     }
 
     /// Checks status, content type and body; returns the documented status key matched.

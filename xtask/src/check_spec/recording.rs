@@ -22,6 +22,9 @@ pub struct Recording {
     pub headers: BTreeMap<String, String>,
     /// Response body; `None` when there was none.
     pub response_body: Option<Value>,
+    /// `expect_request_rejected`: text that a problem with the request must contain. The
+    /// recording then proves the spec refuses a request the server refused (see the README).
+    pub expect_request_rejected: Option<String>,
 }
 
 /// A file under a recordings directory, loaded or not.
@@ -135,6 +138,17 @@ pub fn parse(value: Value) -> Result<Recording, String> {
         None | Some(Value::Null) => None,
         Some(b) => Some(b.clone()),
     };
+    let expect_request_rejected = match value.get("expect_request_rejected") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(_) => {
+            return Err(
+                "`expect_request_rejected` must be a non-empty string (text the \
+                        request's problem must contain, e.g. a JSON pointer)"
+                    .into(),
+            )
+        }
+    };
     Ok(Recording {
         method,
         path,
@@ -143,5 +157,6 @@ pub fn parse(value: Value) -> Result<Recording, String> {
         status,
         headers,
         response_body,
+        expect_request_rejected,
     })
 }

@@ -78,6 +78,11 @@ pub struct Outcome {
     pub status_key: Option<String>,
     /// Everything wrong (drift included).
     pub problems: Vec<Problem>,
+    /// Request ids recorded as JSON numbers where the spec accepts them (JSON pointers).
+    pub numeric_ids: Vec<String>,
+    /// Path parameters the recording leaves as the template's `{name}` placeholder (not
+    /// recorded, so not checked).
+    pub placeholders: Vec<String>,
 }
 
 impl Outcome {

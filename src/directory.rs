@@ -1,0 +1,709 @@
+//! The directory: the roles, user groups, profiles, modules, fields and users that the access
+//! settings refer to by id. Read-only.
+//!
+//! The same role, group, profile, module, field or user has a different id in every org (a
+//! sandbox and its production org too); the directory is how ids are translated through names:
+//! modules and fields by API name, roles, groups and profiles by name, users by e-mail address.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use zoho_crm_access::{enums, types, Client};
+//!
+//! # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+//! let directory = client.directory();
+//!
+//! // Roles come in one answer; `reporting_to` is the parent role.
+//! for role in directory.roles().await? {
+//!     let parent = role.reporting_to.as_ref().and_then(|r| r.name.as_deref());
+//!     println!("{} reports to {}", role.name, parent.unwrap_or("nobody"));
+//! }
+//!
+//! // Groups and users are paged: a stream follows the pages.
+//! let groups: Vec<types::UserGroup> = directory.user_groups().stream().try_collect().await?;
+//! let active: Vec<types::User> = directory
+//!     .users(enums::UserType::ActiveUsers)
+//!     .stream()
+//!     .try_collect()
+//!     .await?;
+//!
+//! // The user the token belongs to (what Zoho's SDKs ask right after getting a token).
+//! if let Some(me) = directory.current_user().await? {
+//!     println!("signed in as {:?}", me.email);
+//! }
+//!
+//! // A module's fields, by the module's API name.
+//! let stage = directory
+//!     .fields("Deals")
+//!     .await?
+//!     .into_iter()
+//!     .find(|f| f.api_name == "Stage");
+//! # let _ = (groups, active, stage);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Zoho publishes no API for custom buttons: a record locking configuration's
+//! `restricted_custom_buttons` carry their `{id, name}` pairs.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use futures::{Stream, StreamExt, TryStreamExt};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::generated::{enums, types};
+use crate::record_locking::{check_id, check_module};
+
+/// The most pages a directory stream fetches by default (2,000,000 items at 200 per page); see
+/// the `max_pages` of each request.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// Zoho's largest page size for the directory's lists.
+const MAX_PER_PAGE: u32 = 200;
+
+/// The directory of an org; from [`Client::directory`]. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Directory {
+    client: Client,
+}
+
+/// A page number and size, checked before anything is sent.
+fn check_paging(page: u32, per_page: Option<u32>) -> Result<(), Error> {
+    if page == 0 {
+        return Err(Error::invalid("page", "pages start at 1"));
+    }
+    if i32::try_from(page).is_err() {
+        return Err(Error::invalid("page", "pages go up to 2147483647"));
+    }
+    match per_page {
+        Some(0) => Err(Error::invalid("per_page", "must be at least 1")),
+        Some(n) if n > MAX_PER_PAGE => Err(Error::invalid(
+            "per_page",
+            format!("{n} given; Zoho allows at most {MAX_PER_PAGE}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The first item of a by-id answer, `None` for 204 (or an empty list).
+fn first<T>(items: Option<Vec<T>>) -> Option<T> {
+    items.and_then(|v| v.into_iter().next())
+}
+
+/// What one fetched page says: its items, and `(page, more_records)` from its `info`.
+struct Page<T> {
+    items: Vec<T>,
+    info: Option<(i64, bool)>,
+}
+
+/// Every item from page `start` on, following `more_records`, as the sharing-rule list does:
+/// it stops at an empty page, and fails with [`Error::Pagination`] when Zoho answers another
+/// page than asked, repeats an item of the previous page, or still claims more after
+/// `max_pages` pages.
+fn pages<T, F, Fut>(
+    operation: &'static str,
+    start: u32,
+    max_pages: u32,
+    id: fn(&T) -> &str,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send,
+{
+    struct Next<F> {
+        fetch: F,
+        page: u32,
+        fetched: u32,
+        previous: HashSet<String>,
+    }
+    let state = Next {
+        fetch,
+        page: start,
+        fetched: 0,
+        previous: HashSet::new(),
+    };
+    futures::stream::try_unfold(Some(state), move |state| async move {
+        let Some(mut st) = state else {
+            return Ok(None);
+        };
+        let stop = |page: u32, reason: String| Error::Pagination {
+            operation: operation.to_owned(),
+            page,
+            reason,
+        };
+        if st.fetched >= max_pages {
+            return Err(stop(
+                st.page,
+                format!(
+                    "Zoho still claims more records after {} pages (the stream's max_pages)",
+                    st.fetched
+                ),
+            ));
+        }
+        let result = (st.fetch)(st.page).await?;
+        st.fetched += 1;
+        if let Some((page, _)) = result.info {
+            if page != i64::from(st.page) {
+                return Err(stop(
+                    st.page,
+                    format!("asked for page {}, Zoho answered page {page}", st.page),
+                ));
+            }
+        }
+        if let Some(dup) = result.items.iter().find(|x| st.previous.contains(id(x))) {
+            return Err(stop(
+                st.page,
+                format!("the page repeats {} of the previous page", id(dup)),
+            ));
+        }
+        // Stop on an empty page even if Zoho claims more.
+        let more = result.info.is_some_and(|(_, more)| more) && !result.items.is_empty();
+        let next = match (more, st.page.checked_add(1)) {
+            (true, Some(page)) => {
+                st.previous = result.items.iter().map(|x| id(x).to_owned()).collect();
+                st.page = page;
+                Some(st)
+            }
+            _ => None,
+        };
+        Ok(Some((result.items, next)))
+    })
+    .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
+}
+
+fn page_info(info: Option<&types::PageInfo>) -> Option<(i64, bool)> {
+    info.map(|i| (i64::from(i.page), i.more_records))
+}
+
+impl Directory {
+    pub(crate) fn new(client: Client) -> Self {
+        Directory { client }
+    }
+
+    /// Every role of the org (one answer; Zoho does not page roles). The hierarchy is in
+    /// `reporting_to`: the parent role, `None` for the top role.
+    pub async fn roles(&self) -> Result<Vec<types::Role>, Error> {
+        let raw = self.client.raw();
+        let answer = self.client.call("getRoles", raw.get_roles().send()).await?;
+        Ok(answer.map(|a| a.value.roles).unwrap_or_default())
+    }
+
+    /// The role with this id; `None` when there is none (Zoho answers 204).
+    pub async fn role(&self, id: &str) -> Result<Option<types::Role>, Error> {
+        check_id("role id", id)?;
+        let raw = self.client.raw();
+        let answer = self
+            .client
+            .call("getRole", raw.get_role().role(id).send())
+            .await?;
+        Ok(first(answer.map(|a| a.value.roles)))
+    }
+
+    /// The user groups, one page at a time ([`UserGroupsRequest::send`]) or as a stream over
+    /// every page ([`UserGroupsRequest::stream`]).
+    pub fn user_groups(&self) -> UserGroupsRequest {
+        UserGroupsRequest {
+            client: self.client.clone(),
+            page: 1,
+            per_page: None,
+            name: None,
+            sources_count: false,
+            max_pages: MAX_PAGES,
+        }
+    }
+
+    /// The user group with this id, with its member counts (`sources_count`); `None` when
+    /// there is none (Zoho answers 204).
+    pub async fn user_group(&self, id: &str) -> Result<Option<types::UserGroup>, Error> {
+        check_id("user group id", id)?;
+        let raw = self.client.raw();
+        let request = raw
+            .get_group()
+            .group(id)
+            .include(enums::UserGroupInclude::SourcesCount)
+            .send();
+        let answer = self.client.call("getGroup", request).await?;
+        Ok(first(answer.map(|a| a.value.user_groups)))
+    }
+
+    /// Every member of a user group (users, roles, territories, groups), across pages; empty
+    /// when it has none. An unknown group is [`Error::Api`] `INVALID_DATA`.
+    pub async fn user_group_sources(
+        &self,
+        group: &str,
+    ) -> Result<Vec<types::UserGroupSource>, Error> {
+        check_id("user group id", group)?;
+        let client = self.client.clone();
+        let group = group.to_owned();
+        pages(
+            "getUserGroupSources",
+            1,
+            MAX_PAGES,
+            |s: &types::UserGroupSource| s.source.id.as_str(),
+            move |page| {
+                let client = client.clone();
+                let group = group.clone();
+                async move {
+                    let raw = client.raw();
+                    let request = raw
+                        .get_user_group_sources()
+                        .group(group)
+                        .page(page)
+                        .per_page(MAX_PER_PAGE)
+                        .send();
+                    let answer = client.call("getUserGroupSources", request).await?;
+                    Ok(match answer {
+                        Some(a) => Page {
+                            info: page_info(a.value.info.as_ref()),
+                            items: a.value.sources,
+                        },
+                        None => Page {
+                            items: Vec::new(),
+                            info: None,
+                        },
+                    })
+                }
+            },
+        )
+        .try_collect()
+        .await
+    }
+
+    /// How many users (by status), roles, territories and groups make up a user group.
+    pub async fn user_group_sources_count(
+        &self,
+        group: &str,
+    ) -> Result<types::SourcesCount, Error> {
+        check_id("user group id", group)?;
+        let raw = self.client.raw();
+        let request = raw.get_user_group_sources_count().group(group).send();
+        let answer = self
+            .client
+            .call("getUserGroupSourcesCount", request)
+            .await?;
+        answer
+            .and_then(|a| a.value.sources_count.into_iter().next())
+            .ok_or_else(|| Error::Decode {
+                operation: "getUserGroupSourcesCount".into(),
+                status: 200,
+                path: ".sources_count".into(),
+                message: "Zoho answered without counts".into(),
+                excerpt: String::new(),
+            })
+    }
+
+    /// The profiles, one page at a time or as a stream: Administrator, Standard and the
+    /// custom ones, plus Lite and Support profiles when asked for.
+    pub fn profiles(&self) -> ProfilesRequest {
+        ProfilesRequest {
+            client: self.client.clone(),
+            lite: false,
+            support: false,
+            page: 1,
+            per_page: None,
+            max_pages: MAX_PAGES,
+        }
+    }
+
+    /// The profile with this id, with every permission (`permissions_details`) and the
+    /// permission tree (`sections`). Zoho answers an unknown or deleted id with
+    /// [`Error::Api`] `INVALID_DATA`; `None` when it answers 204.
+    pub async fn profile(&self, id: &str) -> Result<Option<types::Profile>, Error> {
+        check_id("profile id", id)?;
+        let raw = self.client.raw();
+        let answer = self
+            .client
+            .call("getProfile", raw.get_profile().id(id).send())
+            .await?;
+        Ok(first(answer.map(|a| a.value.profiles)))
+    }
+
+    /// Every module (one answer; Zoho does not page modules). Translate modules between orgs
+    /// by `api_name`.
+    pub async fn modules(&self) -> Result<Vec<types::Module>, Error> {
+        let raw = self.client.raw();
+        let answer = self
+            .client
+            .call("getModules", raw.get_modules().send())
+            .await?;
+        Ok(answer.map(|a| a.value.modules).unwrap_or_default())
+    }
+
+    /// The module with this API name (case-sensitive, e.g. `Deals`) or id. An unknown one is
+    /// [`Error::Api`] `INVALID_MODULE`; `None` when Zoho answers 204 (a module that exists
+    /// but is not exposed here, such as a web tab).
+    pub async fn module(&self, api_name_or_id: &str) -> Result<Option<types::Module>, Error> {
+        check_module(api_name_or_id)?;
+        let raw = self.client.raw();
+        let request = raw
+            .get_module_by_api_name()
+            .module_identifier(api_name_or_id)
+            .send();
+        let answer = self.client.call("getModuleByApiName", request).await?;
+        Ok(first(answer.map(|a| a.value.modules)))
+    }
+
+    /// Every field of the module with this API name (one answer; Zoho does not page fields).
+    /// Translate fields between orgs by (module, field API name).
+    pub async fn fields(&self, module: &str) -> Result<Vec<types::Field>, Error> {
+        check_module(module)?;
+        let raw = self.client.raw();
+        let answer = self
+            .client
+            .call("getFields", raw.get_fields().module(module).send())
+            .await?;
+        Ok(answer.map(|a| a.value.fields).unwrap_or_default())
+    }
+
+    /// The field with this id in the module; `None` when the module has none (Zoho answers
+    /// 204).
+    pub async fn field(&self, module: &str, id: &str) -> Result<Option<types::Field>, Error> {
+        check_module(module)?;
+        check_id("field id", id)?;
+        let raw = self.client.raw();
+        let request = raw.get_fields_with_id().module(module).field_id(id).send();
+        let answer = self.client.call("getFieldsWithID", request).await?;
+        Ok(first(answer.map(|a| a.value.fields)))
+    }
+
+    /// Users of one kind (`AllUsers`, `ActiveUsers`, ...), one page at a time or as a stream.
+    /// `ChildRoleUsers`, `ParentRoleUsers` and `SubordinateRoleUsers` need
+    /// [`UsersRequest::role`].
+    pub fn users(&self, kind: enums::UserType) -> UsersRequest {
+        UsersRequest {
+            client: self.client.clone(),
+            kind,
+            role: None,
+            page: 1,
+            per_page: None,
+            max_pages: MAX_PAGES,
+        }
+    }
+
+    /// The user with this id; `None` when there is none (Zoho answers 204).
+    pub async fn user(&self, id: &str) -> Result<Option<types::User>, Error> {
+        check_id("user id", id)?;
+        let raw = self.client.raw();
+        let answer = self
+            .client
+            .call("getSingleUser", raw.get_single_user().user(id).send())
+            .await?;
+        Ok(first(answer.map(|a| a.value.users)))
+    }
+
+    /// The user the access token belongs to (`GET /users?type=CurrentUser`, which Zoho's
+    /// official SDKs call right after they obtain a token); `None` when Zoho answers 204.
+    pub async fn current_user(&self) -> Result<Option<types::User>, Error> {
+        let page = self.users(enums::UserType::CurrentUser).send().await?;
+        Ok(page.users.into_iter().next())
+    }
+}
+
+/// A request for the user groups; from [`Directory::user_groups`].
+#[derive(Clone, Debug)]
+#[must_use = "call .send() or .stream()"]
+pub struct UserGroupsRequest {
+    client: Client,
+    page: u32,
+    per_page: Option<u32>,
+    name: Option<String>,
+    sources_count: bool,
+    max_pages: u32,
+}
+
+impl UserGroupsRequest {
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Groups per page, 1 to 200 (Zoho's default is 200).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Only the group with this name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds each group's member counts (`sources_count`).
+    pub fn include_sources_count(mut self) -> Self {
+        self.sources_count = true;
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1).
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages.max(1);
+        self
+    }
+
+    /// Fetches one page; an empty result (204) is an empty page.
+    pub fn send(&self) -> impl Future<Output = Result<types::UserGroups, Error>> + Send + 'static {
+        let this = self.clone();
+        async move { this.fetch(this.page).await }
+    }
+
+    /// Every group from the starting page on, following `info.more_records` (see
+    /// [`crate::sharing_rules::ListRequest::stream`] for how a misbehaving server is stopped).
+    pub fn stream(
+        self,
+    ) -> impl Stream<Item = Result<types::UserGroup, Error>> + Send + Unpin + 'static {
+        let start = self.page;
+        let max = self.max_pages;
+        pages(
+            "getUserGroups",
+            start,
+            max,
+            |g: &types::UserGroup| g.id.as_str(),
+            move |page| {
+                let this = self.clone();
+                async move {
+                    let answer = this.fetch(page).await?;
+                    Ok(Page {
+                        info: page_info(answer.info.as_ref()),
+                        items: answer.user_groups,
+                    })
+                }
+            },
+        )
+    }
+
+    async fn fetch(&self, page: u32) -> Result<types::UserGroups, Error> {
+        check_paging(page, self.per_page)?;
+        if let Some(name) = &self.name {
+            if name.trim().is_empty() {
+                return Err(Error::invalid("name", "must not be empty"));
+            }
+        }
+        let raw = self.client.raw();
+        let mut b = raw.get_user_groups().page(page);
+        if let Some(n) = self.per_page {
+            b = b.per_page(n);
+        }
+        if let Some(name) = &self.name {
+            b = b.name(name.clone());
+        }
+        if self.sources_count {
+            b = b.include(enums::UserGroupInclude::SourcesCount);
+        }
+        let answer = self.client.call("getUserGroups", b.send()).await?;
+        Ok(answer.map(|a| a.value).unwrap_or(types::UserGroups {
+            info: None,
+            user_groups: Vec::new(),
+        }))
+    }
+}
+
+/// A request for the profiles; from [`Directory::profiles`].
+#[derive(Clone, Debug)]
+#[must_use = "call .send() or .stream()"]
+pub struct ProfilesRequest {
+    client: Client,
+    lite: bool,
+    support: bool,
+    page: u32,
+    per_page: Option<u32>,
+    max_pages: u32,
+}
+
+impl ProfilesRequest {
+    /// Adds the Lite profiles to the default set.
+    pub fn include_lite(mut self) -> Self {
+        self.lite = true;
+        self
+    }
+
+    /// Adds the Support profiles to the default set.
+    pub fn include_support(mut self) -> Self {
+        self.support = true;
+        self
+    }
+
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Profiles per page, 1 to 200 (Zoho's default is 200).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1).
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages.max(1);
+        self
+    }
+
+    /// Fetches one page.
+    pub fn send(&self) -> impl Future<Output = Result<types::Profiles, Error>> + Send + 'static {
+        let this = self.clone();
+        async move { this.fetch(this.page).await }
+    }
+
+    /// Every profile from the starting page on. Zoho's older documents know no paging of
+    /// profiles (their `info` has only `license_limit`); an answer without paging info ends
+    /// the stream.
+    pub fn stream(
+        self,
+    ) -> impl Stream<Item = Result<types::Profile, Error>> + Send + Unpin + 'static {
+        let start = self.page;
+        let max = self.max_pages;
+        pages(
+            "getProfiles",
+            start,
+            max,
+            |p: &types::Profile| p.id.as_str(),
+            move |page| {
+                let this = self.clone();
+                async move {
+                    let answer = this.fetch(page).await?;
+                    let info = answer
+                        .info
+                        .as_ref()
+                        .and_then(|i| Some((i64::from(i.page?), i.more_records?)));
+                    Ok(Page {
+                        info,
+                        items: answer.profiles,
+                    })
+                }
+            },
+        )
+    }
+
+    async fn fetch(&self, page: u32) -> Result<types::Profiles, Error> {
+        check_paging(page, self.per_page)?;
+        let raw = self.client.raw();
+        let mut b = raw.get_profiles().page(page);
+        if let Some(n) = self.per_page {
+            b = b.per_page(n);
+        }
+        let kinds: Vec<&str> = [(self.lite, "Lite"), (self.support, "Support")]
+            .into_iter()
+            .filter_map(|(on, kind)| on.then_some(kind))
+            .collect();
+        if !kinds.is_empty() {
+            b = b.include_types(kinds.join(","));
+        }
+        let answer = self.client.call("getProfiles", b.send()).await?;
+        Ok(answer.map(|a| a.value).unwrap_or(types::Profiles {
+            info: None,
+            profiles: Vec::new(),
+        }))
+    }
+}
+
+/// A request for users of one kind; from [`Directory::users`].
+#[derive(Clone, Debug)]
+#[must_use = "call .send() or .stream()"]
+pub struct UsersRequest {
+    client: Client,
+    kind: enums::UserType,
+    role: Option<String>,
+    page: u32,
+    per_page: Option<u32>,
+    max_pages: u32,
+}
+
+impl UsersRequest {
+    /// The role `ChildRoleUsers`, `ParentRoleUsers` and `SubordinateRoleUsers` are relative
+    /// to (`role_id`).
+    pub fn role(mut self, role_id: impl Into<String>) -> Self {
+        self.role = Some(role_id.into());
+        self
+    }
+
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Users per page, 1 to 200 (Zoho's default is 200).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`MAX_PAGES`], at least 1).
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages.max(1);
+        self
+    }
+
+    /// Fetches one page; no user of that kind (204) is an empty page.
+    pub fn send(&self) -> impl Future<Output = Result<types::Users, Error>> + Send + 'static {
+        let this = self.clone();
+        async move { this.fetch(this.page).await }
+    }
+
+    /// Every user from the starting page on, following `info.more_records`.
+    pub fn stream(self) -> impl Stream<Item = Result<types::User, Error>> + Send + Unpin + 'static {
+        let start = self.page;
+        let max = self.max_pages;
+        pages(
+            "getUsers",
+            start,
+            max,
+            |u: &types::User| u.id.as_str(),
+            move |page| {
+                let this = self.clone();
+                async move {
+                    let answer = this.fetch(page).await?;
+                    Ok(Page {
+                        info: page_info(answer.info.as_ref()),
+                        items: answer.users,
+                    })
+                }
+            },
+        )
+    }
+
+    async fn fetch(&self, page: u32) -> Result<types::Users, Error> {
+        check_paging(page, self.per_page)?;
+        let relative = matches!(
+            self.kind,
+            enums::UserType::ChildRoleUsers
+                | enums::UserType::ParentRoleUsers
+                | enums::UserType::SubordinateRoleUsers
+        );
+        match &self.role {
+            Some(role) => check_id("role_id", role)?,
+            None if relative => {
+                return Err(Error::invalid(
+                    "role_id",
+                    format!(
+                        "users of type {} are relative to a role: set .role(id)",
+                        self.kind
+                    ),
+                ))
+            }
+            None => {}
+        }
+        let raw = self.client.raw();
+        let mut b = raw.get_users().type_(self.kind.clone()).page(page);
+        if let Some(n) = self.per_page {
+            b = b.per_page(n);
+        }
+        if let Some(role) = &self.role {
+            b = b.role_id(role.clone());
+        }
+        let answer = self.client.call("getUsers", b.send()).await?;
+        Ok(answer.map(|a| a.value).unwrap_or(types::Users {
+            info: None,
+            users: Vec::new(),
+        }))
+    }
+}

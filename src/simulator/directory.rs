@@ -1,0 +1,1302 @@
+//! The directory (read-only): roles, user groups and their members, profiles, modules, fields
+//! and users, as Zoho's v8 settings and users APIs return them (see the spec's `Directory` tag
+//! and `../shared/zoho-directory-facts.md`).
+//!
+//! What the simulator decides where Zoho documents nothing:
+//! * malformed path ids answer `400 INVALID_DATA` with `details.resource_path_index` (2 below
+//!   `/settings/...`, 1 below `/users`), well-formed unknown ones 204 where Zoho documents a 204
+//!   for "not found" (role, group, field, user) and `INVALID_DATA` where it documents that
+//!   (profile: "invalid or already deleted"; a group's sources and their count);
+//! * a page past the last answers 204 for groups, sources and users, and an empty page
+//!   (`profiles: []`) for profiles, whose list documents no 204;
+//! * `filters` (groups, profiles) is JSON criteria on `id`, `name` (groups and profiles) and
+//!   `api_name` (profiles) with `equal`, `not_equal`, `in`, `contains`, `starts_with`,
+//!   `ends_with`, combined with `group_operator` `and` / `or`; anything else is
+//!   `400 INVALID_DATA` (`details.param_name` `filters`);
+//! * the simulated org knows no module features (`feature_name` is always `INVALID_DATA`), no
+//!   custom views of users (`query_id` is `INVALID_DATA` once `child_data` is given), no
+//!   territories and no unused fields; `include`, `fields`, `include_inner_details` and
+//!   `user_type` are accepted and add nothing;
+//! * every token belongs to the org's first user (`CurrentUser`); `zuid` is derived from the
+//!   e-mail address, so a person has the same `zuid` in every org seed.
+
+use axum::http::Method;
+use serde_json::{json, Map, Value};
+
+use super::catalogue::{module_name, FieldInfo, FieldKind, ModuleInfo, NamedItem, OrgDirectory};
+use super::ids::is_well_formed;
+use super::responses::{invalid_param, required_param_missing, Answer, Reply};
+use super::server::{Op, Query, Route};
+use super::state::State;
+
+/// The 14 read-only operations of the spec's `Directory` tag (all `GET`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DirOp {
+    Roles,
+    Role,
+    UserGroups,
+    Group,
+    UserGroupSources,
+    UserGroupSourcesCount,
+    Profiles,
+    Profile,
+    Modules,
+    ModuleByApiName,
+    Fields,
+    FieldsWithId,
+    Users,
+    SingleUser,
+}
+
+impl DirOp {
+    /// Every directory operation, in the spec's order.
+    pub(crate) const ALL: [DirOp; 14] = [
+        DirOp::Roles,
+        DirOp::Role,
+        DirOp::UserGroups,
+        DirOp::Group,
+        DirOp::UserGroupSources,
+        DirOp::UserGroupSourcesCount,
+        DirOp::Profiles,
+        DirOp::Profile,
+        DirOp::Modules,
+        DirOp::ModuleByApiName,
+        DirOp::Fields,
+        DirOp::FieldsWithId,
+        DirOp::Users,
+        DirOp::SingleUser,
+    ];
+
+    /// The spec's operationId.
+    pub(crate) fn operation_id(self) -> &'static str {
+        use DirOp::*;
+        match self {
+            Roles => "getRoles",
+            Role => "getRole",
+            UserGroups => "getUserGroups",
+            Group => "getGroup",
+            UserGroupSources => "getUserGroupSources",
+            UserGroupSourcesCount => "getUserGroupSourcesCount",
+            Profiles => "getProfiles",
+            Profile => "getProfile",
+            Modules => "getModules",
+            ModuleByApiName => "getModuleByApiName",
+            Fields => "getFields",
+            FieldsWithId => "getFieldsWithID",
+            Users => "getUsers",
+            SingleUser => "getSingleUser",
+        }
+    }
+
+    /// The narrowest OAuth scope that allows the operation (its `.ALL` and, for settings,
+    /// `ZohoCRM.settings.ALL` allow it too).
+    pub(crate) fn scope(self) -> &'static str {
+        use DirOp::*;
+        match self {
+            Roles | Role => "ZohoCRM.settings.roles.READ",
+            UserGroups | Group | UserGroupSources | UserGroupSourcesCount => {
+                "ZohoCRM.settings.user_groups.READ"
+            }
+            Profiles | Profile => "ZohoCRM.settings.profiles.READ",
+            Modules | ModuleByApiName => "ZohoCRM.settings.modules.READ",
+            Fields | FieldsWithId => "ZohoCRM.settings.fields.READ",
+            Users | SingleUser => "ZohoCRM.users.READ",
+        }
+    }
+}
+
+/// Routes the directory's paths (below `/crm/v8/`); every other path is `NotFound`.
+pub(crate) fn route(method: &Method, segs: &[&str]) -> Route {
+    use DirOp::*;
+    let (op, id) = match segs {
+        ["settings", "roles"] => (Roles, None),
+        ["settings", "roles", id] => (Role, Some(*id)),
+        ["settings", "user_groups"] => (UserGroups, None),
+        ["settings", "user_groups", id] => (Group, Some(*id)),
+        ["settings", "user_groups", id, "sources"] => (UserGroupSources, Some(*id)),
+        ["settings", "user_groups", id, "actions", "sources_count"] => {
+            (UserGroupSourcesCount, Some(*id))
+        }
+        ["settings", "profiles"] => (Profiles, None),
+        ["settings", "profiles", id] => (Profile, Some(*id)),
+        ["settings", "modules"] => (Modules, None),
+        ["settings", "modules", id] => (ModuleByApiName, Some(*id)),
+        ["settings", "fields"] => (Fields, None),
+        ["settings", "fields", id] => (FieldsWithId, Some(*id)),
+        ["users"] => (Users, None),
+        ["users", id] => (SingleUser, Some(*id)),
+        _ => return Route::NotFound,
+    };
+    if id.is_some_and(str::is_empty) {
+        return Route::NotFound;
+    }
+    if method != Method::GET {
+        return Route::WrongMethod;
+    }
+    Route::Api(Op::Directory(op), id.map(str::to_owned))
+}
+
+/// Answers one directory operation.
+pub(crate) fn handle(state: &State, op: DirOp, id: Option<&str>, q: &Query) -> Reply {
+    let id = id.unwrap_or_default();
+    let org = Org {
+        dir: &state.dir,
+        created: org_created(state),
+    };
+    let result = match op {
+        DirOp::Roles => Ok(org.roles()),
+        DirOp::Role => org.role(id),
+        DirOp::UserGroups => org.groups(q),
+        DirOp::Group => org.group(id, q),
+        DirOp::UserGroupSources => org.sources(id, q),
+        DirOp::UserGroupSourcesCount => org.sources_count(id),
+        DirOp::Profiles => org.profiles(q),
+        DirOp::Profile => org.profile(id),
+        DirOp::Modules => org.modules(q),
+        DirOp::ModuleByApiName => org.module(id),
+        DirOp::Fields => org.fields(q),
+        DirOp::FieldsWithId => org.field(id, q),
+        DirOp::Users => org.users(q),
+        DirOp::SingleUser => org.user(id),
+    };
+    result.unwrap_or_else(|r| r)
+}
+
+/// When the simulated org's built-in items were set up: a fixed moment in the org's offset, so
+/// the answers do not change from one call to the next.
+fn org_created(state: &State) -> String {
+    chrono::DateTime::from_timestamp(1_705_311_000, 0)
+        .unwrap_or_default()
+        .with_timezone(&state.offset)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// Largest `per_page` (Zoho's OpenAPI files).
+const MAX_PER_PAGE: usize = 200;
+/// Largest page number (the spec's `int32`).
+const MAX_PAGE: usize = i32::MAX as usize;
+/// Most user ids in `ids` (Zoho's OpenAPI file).
+const MAX_USER_IDS: usize = 100;
+/// Longest `filters`, `ids` and `name` values of the group list (Zoho's OpenAPI file).
+const MAX_GROUP_PARAM: usize = 250;
+/// Deepest nesting of `filters` groups the simulator reads.
+const MAX_FILTER_DEPTH: usize = 8;
+
+/// `page` and `per_page`, checked.
+fn paging(q: &Query) -> Answer<(usize, usize)> {
+    let parse = |name: &str, default: usize, max: usize| -> Answer<usize> {
+        match q.get(name) {
+            None => Ok(default),
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(invalid_param(name, "invalid data")),
+            },
+        }
+    };
+    Ok((
+        parse("page", 1, MAX_PAGE)?,
+        parse("per_page", MAX_PER_PAGE, MAX_PER_PAGE)?,
+    ))
+}
+
+/// One page of `items` under `key` with `info`; `None` when the page is empty.
+fn page_of(
+    key: &str,
+    items: Vec<Value>,
+    page: usize,
+    per_page: usize,
+) -> Option<Map<String, Value>> {
+    let start = (page - 1).saturating_mul(per_page);
+    let total = items.len();
+    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).collect();
+    if slice.is_empty() {
+        return None;
+    }
+    let more = total > start + slice.len();
+    let mut body = Map::new();
+    body.insert(
+        "info".into(),
+        json!({ "per_page": per_page, "count": slice.len(), "page": page, "more_records": more }),
+    );
+    body.insert(key.into(), Value::Array(slice));
+    Some(body)
+}
+
+/// 400 `INVALID_DATA` for a malformed or unknown path id.
+fn bad_path_id(index: u32, message: &str) -> Reply {
+    Reply::flat(
+        400,
+        "INVALID_DATA",
+        message,
+        json!({ "resource_path_index": index }),
+    )
+}
+
+fn named_ref(item: &NamedItem) -> Value {
+    json!({ "id": item.id, "name": item.name })
+}
+
+/// An e-mail address -> a stable 8-digit number: the same person has the same Zoho account id in every
+/// simulated org.
+fn zuid(email: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in email.to_ascii_lowercase().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (10_000_000 + h % 90_000_000).to_string()
+}
+
+/// `Sales Representative` -> `sales_representative`.
+fn snake_name(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// One criterion or group of `filters`, read from JSON.
+enum Filter {
+    Condition {
+        field: String,
+        comparator: String,
+        value: Value,
+    },
+    Group {
+        any: bool,
+        members: Vec<Filter>,
+    },
+}
+
+const FILTER_COMPARATORS: &[&str] = &[
+    "equal",
+    "not_equal",
+    "in",
+    "contains",
+    "starts_with",
+    "ends_with",
+];
+
+fn bad_filters(message: &str) -> Reply {
+    invalid_param("filters", message)
+}
+
+/// Parses `filters` for an item with the keys in `fields`.
+fn parse_filters(raw: &str, fields: &[&str]) -> Answer<Filter> {
+    let value: Value = serde_json::from_str(raw)
+        .map_err(|_| bad_filters("The given filters is not a valid json"))?;
+    read_filter(&value, fields, 0)
+}
+
+fn read_filter(v: &Value, fields: &[&str], depth: usize) -> Answer<Filter> {
+    let invalid = || bad_filters("invalid data");
+    if depth > MAX_FILTER_DEPTH {
+        return Err(invalid());
+    }
+    let obj = v.as_object().ok_or_else(invalid)?;
+    if let Some(group) = obj.get("group") {
+        let any = match obj.get("group_operator").and_then(Value::as_str) {
+            Some(op) if op.eq_ignore_ascii_case("or") => true,
+            Some(op) if op.eq_ignore_ascii_case("and") => false,
+            _ => return Err(invalid()),
+        };
+        let members = group
+            .as_array()
+            .filter(|m| !m.is_empty())
+            .ok_or_else(invalid)?
+            .iter()
+            .map(|m| read_filter(m, fields, depth + 1))
+            .collect::<Answer<Vec<_>>>()?;
+        return Ok(Filter::Group { any, members });
+    }
+    let field = obj
+        .get("field")
+        .and_then(|f| f.get("api_name"))
+        .and_then(Value::as_str)
+        .filter(|f| fields.contains(f))
+        .ok_or_else(invalid)?;
+    let comparator = obj
+        .get("comparator")
+        .and_then(Value::as_str)
+        .filter(|c| FILTER_COMPARATORS.contains(c))
+        .ok_or_else(invalid)?;
+    let value = obj.get("value").cloned().ok_or_else(invalid)?;
+    let value_ok = match comparator {
+        "in" => value
+            .as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string)),
+        _ => value.is_string(),
+    };
+    if !value_ok {
+        return Err(invalid());
+    }
+    Ok(Filter::Condition {
+        field: field.to_owned(),
+        comparator: comparator.to_owned(),
+        value,
+    })
+}
+
+impl Filter {
+    fn matches(&self, item: &Value) -> bool {
+        match self {
+            Filter::Group { any: true, members } => members.iter().any(|m| m.matches(item)),
+            Filter::Group {
+                any: false,
+                members,
+            } => members.iter().all(|m| m.matches(item)),
+            Filter::Condition {
+                field,
+                comparator,
+                value,
+            } => {
+                let actual = item.get(field).and_then(Value::as_str).unwrap_or_default();
+                let want = value.as_str().unwrap_or_default();
+                match comparator.as_str() {
+                    "equal" => actual == want,
+                    "not_equal" => actual != want,
+                    "contains" => actual.contains(want),
+                    "starts_with" => actual.starts_with(want),
+                    "ends_with" => actual.ends_with(want),
+                    _ => value
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(actual))),
+                }
+            }
+        }
+    }
+}
+
+/// The org's directory, answering in Zoho's shapes.
+struct Org<'a> {
+    dir: &'a OrgDirectory,
+    created: String,
+}
+
+impl Org<'_> {
+    fn user_ref(&self, id: &str) -> Value {
+        self.dir
+            .users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or(Value::Null, named_ref)
+    }
+
+    fn admin_ref(&self) -> Value {
+        named_ref(self.dir.current_user())
+    }
+
+    // ------------------------------------------------------------------ roles
+
+    fn role_json(&self, role: &NamedItem) -> Value {
+        let details = self.dir.role_details(&role.id);
+        let parent = details
+            .and_then(|d| d.reporting_to.as_deref())
+            .and_then(|p| self.dir.roles.iter().find(|r| r.id == p));
+        json!({
+            "id": role.id,
+            "name": role.name,
+            "display_label": role.name,
+            "api_name": snake_name(&role.name),
+            "description": details.map(|d| d.description.clone()),
+            "share_with_peers": details.is_some_and(|d| d.share_with_peers),
+            "reporting_to": parent.map_or(Value::Null, named_ref),
+            "forecast_manager": null,
+            "created_by__s": if parent.is_some() { self.admin_ref() } else { Value::Null },
+            "modified_by__s": null,
+            "created_time__s": if parent.is_some() { Value::from(self.created.clone()) } else { Value::Null },
+            "modified_time__s": null,
+        })
+    }
+
+    fn roles(&self) -> Reply {
+        let roles: Vec<Value> = self.dir.roles.iter().map(|r| self.role_json(r)).collect();
+        Reply::json(200, json!({ "roles": roles }))
+    }
+
+    fn role(&self, id: &str) -> Answer {
+        if !is_well_formed(id) {
+            return Err(bad_path_id(2, "the id given seems to be invalid"));
+        }
+        Ok(match self.dir.roles.iter().find(|r| r.id == id) {
+            Some(r) => Reply::json(200, json!({ "roles": [self.role_json(r)] })),
+            None => Reply::no_content(),
+        })
+    }
+
+    // ----------------------------------------------------------- user groups
+
+    fn group_json(&self, group: &NamedItem, counts: bool) -> Value {
+        let details = self.dir.group_details(&group.id);
+        let mut g = json!({
+            "id": group.id,
+            "name": group.name,
+            "description": details.map(|d| d.description.clone()),
+            "created_by": self.admin_ref(),
+            "modified_by": null,
+            "created_time": self.created,
+            "modified_time": null,
+        });
+        if counts {
+            let n = |kind: &str| {
+                details.map_or(0, |d| d.members.iter().filter(|m| m.kind == kind).count())
+            };
+            // In a group, Zoho gives `users` as one number (see the spec's SourcesCount).
+            g["sources_count"] = json!({
+                "users": n("users"),
+                "roles": n("roles"),
+                "territories": 0,
+                "groups": n("groups"),
+            });
+        }
+        g
+    }
+
+    /// `include`: `sources_count` adds the counts; `sources` is accepted and adds nothing.
+    fn include_counts(q: &Query) -> Answer<bool> {
+        match q.get("include").map(String::as_str) {
+            None | Some("sources") => Ok(false),
+            Some("sources_count") => Ok(true),
+            Some(_) => Err(invalid_param("include", "invalid data")),
+        }
+    }
+
+    fn groups(&self, q: &Query) -> Answer {
+        let (page, per_page) = paging(q)?;
+        let counts = Self::include_counts(q)?;
+        for name in ["name", "ids", "filters"] {
+            if q.get(name)
+                .is_some_and(|v| v.is_empty() || v.len() > MAX_GROUP_PARAM)
+            {
+                return Err(invalid_param(name, "invalid data"));
+            }
+        }
+        let ids: Option<Vec<&str>> = q.get("ids").map(|s| s.split(',').collect());
+        if ids
+            .as_ref()
+            .is_some_and(|l| !l.iter().all(|i| is_well_formed(i)))
+        {
+            return Err(invalid_param("ids", "invalid data"));
+        }
+        let filter = q
+            .get("filters")
+            .map(|f| parse_filters(f, &["id", "name"]))
+            .transpose()?;
+        let items: Vec<Value> = self
+            .dir
+            .groups
+            .iter()
+            .filter(|g| q.get("name").is_none_or(|n| *n == g.name))
+            .filter(|g| ids.as_ref().is_none_or(|l| l.contains(&g.id.as_str())))
+            .filter(|g| {
+                filter
+                    .as_ref()
+                    .is_none_or(|f| f.matches(&json!({ "id": g.id, "name": g.name })))
+            })
+            .map(|g| self.group_json(g, counts))
+            .collect();
+        Ok(page_of("user_groups", items, page, per_page)
+            .map_or_else(Reply::no_content, |b| Reply::json(200, Value::Object(b))))
+    }
+
+    /// The group with this path id: `Ok(None)` for a well-formed unknown id.
+    fn find_group(&self, id: &str) -> Answer<Option<&NamedItem>> {
+        if !is_well_formed(id) {
+            return Err(bad_path_id(2, "The provided group ID is invalid."));
+        }
+        Ok(self.dir.groups.iter().find(|g| g.id == id))
+    }
+
+    fn group(&self, id: &str, q: &Query) -> Answer {
+        let counts = Self::include_counts(q)?;
+        Ok(match self.find_group(id)? {
+            Some(g) => Reply::json(
+                200,
+                json!({
+                    "user_groups": [self.group_json(g, counts)],
+                    "info": { "per_page": MAX_PER_PAGE, "count": 1, "page": 1, "more_records": false },
+                }),
+            ),
+            None => Reply::no_content(),
+        })
+    }
+
+    fn sources(&self, id: &str, q: &Query) -> Answer {
+        let group = self
+            .find_group(id)?
+            .ok_or_else(|| bad_path_id(2, "The provided group ID is invalid."))?;
+        let kind = match q.get("type").map(String::as_str) {
+            None => None,
+            Some(k @ ("users" | "roles" | "territories" | "groups")) => Some(k),
+            Some(_) => {
+                return Err(Reply::flat(
+                    400,
+                    "PATTERN_NOT_MATCHED",
+                    "invalid data",
+                    json!({ "regex": "users|roles|groups|territories", "param_name": "type" }),
+                ))
+            }
+        };
+        let (page, per_page) = paging(q)?;
+        let members = self
+            .dir
+            .group_details(&group.id)
+            .map(|d| d.members.as_slice())
+            .unwrap_or_default();
+        let items: Vec<Value> = members
+            .iter()
+            .filter(|m| kind.is_none_or(|k| k == m.kind))
+            .map(|m| {
+                let pool = match m.kind {
+                    "users" => &self.dir.users,
+                    "roles" => &self.dir.roles,
+                    _ => &self.dir.groups,
+                };
+                let source = pool
+                    .iter()
+                    .find(|x| x.id == m.id)
+                    .map_or(Value::Null, named_ref);
+                let mut s = json!({ "source": source, "type": m.kind });
+                if m.kind == "roles" {
+                    s["subordinates"] = m.subordinates.into();
+                }
+                s
+            })
+            .collect();
+        Ok(page_of("sources", items, page, per_page)
+            .map_or_else(Reply::no_content, |b| Reply::json(200, Value::Object(b))))
+    }
+
+    fn sources_count(&self, id: &str) -> Answer {
+        let group = self
+            .find_group(id)?
+            .ok_or_else(|| bad_path_id(2, "The provided group ID is invalid."))?;
+        let members = self
+            .dir
+            .group_details(&group.id)
+            .map(|d| d.members.as_slice())
+            .unwrap_or_default();
+        let count = |kind: &str| members.iter().filter(|m| m.kind == kind).count();
+        let users_with = |status: &str| {
+            members
+                .iter()
+                .filter(|m| m.kind == "users")
+                .filter(|m| {
+                    self.dir
+                        .user_details(&m.id)
+                        .is_some_and(|u| u.status == status)
+                })
+                .count()
+        };
+        Ok(Reply::json(
+            200,
+            json!({ "sources_count": [{
+                "territories": 0,
+                "roles": count("roles"),
+                "groups": count("groups"),
+                "users": { "active": users_with("active"), "inactive": users_with("inactive"), "deleted": 0 },
+            }]}),
+        ))
+    }
+
+    // -------------------------------------------------------------- profiles
+
+    fn profile_json(&self, profile: &NamedItem, full: bool) -> Value {
+        let d = self.dir.profile_details(&profile.id);
+        let custom = d.is_some_and(|d| d.custom);
+        let mut p = json!({
+            "id": profile.id,
+            "name": profile.name,
+            "display_label": profile.name,
+            "api_name": d.map_or_else(|| profile.name.clone(), |d| d.api_name.clone()),
+            "description": d.map(|d| d.description.clone()),
+            "custom": custom,
+            "type": d.map_or("normal_profile", |d| d.kind),
+            "created_time": if custom { Value::from(self.created.clone()) } else { Value::Null },
+            "modified_time": null,
+            "created_by": if custom { self.admin_ref() } else { Value::Null },
+            "modified_by": null,
+        });
+        if full {
+            let lite = d.is_some_and(|d| d.kind == "lite_profile");
+            let permissions: Vec<Value> = self
+                .dir
+                .permissions
+                .iter()
+                .map(|perm| {
+                    let enabled = match &perm.module {
+                        // Every normal profile may use every module; a lite profile only views.
+                        Some(_) => !lite || perm.display_label == "View",
+                        None => d.is_some_and(|d| d.org_permissions.contains(&perm.name.as_str())),
+                    };
+                    json!({
+                        "id": perm.id,
+                        "name": perm.name,
+                        "display_label": perm.display_label,
+                        "module": perm.module,
+                        "enabled": enabled,
+                        "customizable": perm.module.is_some(),
+                        "parent_permissions": perm.parent.as_ref().map(|p| vec![p.clone()]),
+                    })
+                })
+                .collect();
+            let categories: Vec<Value> = self
+                .dir
+                .modules
+                .iter()
+                .map(|m| {
+                    let ids: Vec<&str> = self
+                        .dir
+                        .permissions
+                        .iter()
+                        .filter(|perm| perm.module.as_deref() == Some(m.api_name.as_str()))
+                        .map(|perm| perm.id.as_str())
+                        .collect();
+                    json!({
+                        "name": module_name(m),
+                        "display_label": m.name,
+                        "module": m.api_name,
+                        "permissions_details": ids,
+                    })
+                })
+                .collect();
+            p["permissions_details"] = Value::Array(permissions);
+            p["sections"] = json!([{ "name": "module", "categories": categories }]);
+        }
+        p
+    }
+
+    fn profiles(&self, q: &Query) -> Answer {
+        let (page, per_page) = paging(q)?;
+        let kind = match q.get("type").map(String::as_str) {
+            None => None,
+            Some(k @ ("private_profile" | "normal_profile" | "portal_profile")) => Some(k),
+            Some(_) => return Err(invalid_param("type", "invalid data")),
+        };
+        let mut lite = false;
+        if let Some(include) = q.get("include_types") {
+            for t in include.split(',') {
+                match t {
+                    "Lite" => lite = true,
+                    // The simulated org has no Support profiles.
+                    "Support" => {}
+                    _ => return Err(invalid_param("include_types", "invalid data")),
+                }
+            }
+        }
+        let filter = q
+            .get("filters")
+            .map(|f| parse_filters(f, &["id", "name", "api_name"]))
+            .transpose()?;
+        let items: Vec<Value> = self
+            .dir
+            .profiles
+            .iter()
+            .map(|p| self.profile_json(p, false))
+            .filter(|p| {
+                let t = p["type"].as_str().unwrap_or_default();
+                match kind {
+                    Some(k) => t == k,
+                    None => t != "lite_profile" || lite,
+                }
+            })
+            .filter(|p| filter.as_ref().is_none_or(|f| f.matches(p)))
+            .collect();
+        let license_limit = 200;
+        let body = page_of("profiles", items, page, per_page).unwrap_or_else(|| {
+            let mut b = Map::new();
+            b.insert("profiles".into(), json!([]));
+            b.insert(
+                "info".into(),
+                json!({ "per_page": per_page, "count": 0, "page": page, "more_records": false }),
+            );
+            b
+        });
+        let mut body = Value::Object(body);
+        body["info"]["license_limit"] = license_limit.into();
+        Ok(Reply::json(200, body))
+    }
+
+    fn profile(&self, id: &str) -> Answer {
+        let invalid = || bad_path_id(2, "the id given seems to be invalid or already deleted");
+        if !is_well_formed(id) {
+            return Err(invalid());
+        }
+        let p = self
+            .dir
+            .profiles
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(invalid)?;
+        Ok(Reply::json(
+            200,
+            json!({ "profiles": [self.profile_json(p, true)] }),
+        ))
+    }
+
+    // --------------------------------------------------------------- modules
+
+    fn module_json(&self, index: usize, m: &ModuleInfo) -> Value {
+        let singular = m.name.strip_suffix('s').unwrap_or(&m.name).to_owned();
+        let profiles: Vec<Value> = self
+            .dir
+            .profiles
+            .iter()
+            .filter(|p| {
+                self.dir
+                    .profile_details(&p.id)
+                    .is_none_or(|d| d.kind != "lite_profile")
+            })
+            .map(named_ref)
+            .collect();
+        let custom = module_name(m).starts_with("CustomModule");
+        json!({
+            "id": m.id,
+            "api_name": m.api_name,
+            "module_name": module_name(m),
+            "singular_label": singular,
+            "plural_label": m.name,
+            "actual_singular_label": singular,
+            "actual_plural_label": m.name,
+            "generated_type": if custom { "custom" } else { "default" },
+            "status": "visible",
+            "access_type": "org_based",
+            "api_supported": true,
+            "visibility": 1,
+            "sequence_number": index + 1,
+            "description": null,
+            "parent_module": {},
+            "profile_count": profiles.len(),
+            "profiles": profiles,
+            "private_profile": null,
+            "web_link": null,
+            "creatable": true,
+            "editable": true,
+            "deletable": true,
+            "viewable": true,
+            "convertable": m.api_name == "Leads",
+            "quick_create": true,
+            "show_as_tab": true,
+            "global_search_supported": true,
+            "modified_time": null,
+            "modified_by": null,
+        })
+    }
+
+    fn modules(&self, q: &Query) -> Answer {
+        const STATUSES: [&str; 4] = [
+            "visible",
+            "user_hidden",
+            "system_hidden",
+            "scheduled_for_deletion",
+        ];
+        let wanted: Option<Vec<&str>> = match q.get("status") {
+            None => None,
+            Some(list) => {
+                let items: Vec<&str> = list.split(',').collect();
+                if let Some(i) = items.iter().position(|s| !STATUSES.contains(s)) {
+                    return Err(Reply::flat(
+                        400,
+                        "INVALID_DATA",
+                        "The status given is invalid.",
+                        json!({ "index": i, "supported_values": STATUSES, "param_name": "status" }),
+                    ));
+                }
+                Some(items)
+            }
+        };
+        if q.contains_key("feature_name") {
+            // The simulated org knows no module features.
+            return Err(Reply::flat(
+                400,
+                "INVALID_DATA",
+                "the given feature name is invalid",
+                json!({}),
+            ));
+        }
+        let items: Vec<Value> = self
+            .dir
+            .modules
+            .iter()
+            .enumerate()
+            .filter(|_| wanted.as_ref().is_none_or(|w| w.contains(&"visible")))
+            .map(|(i, m)| self.module_json(i, m))
+            .collect();
+        if items.is_empty() {
+            return Ok(Reply::no_content());
+        }
+        Ok(Reply::json(200, json!({ "modules": items })))
+    }
+
+    fn module(&self, ident: &str) -> Answer {
+        let found = self.dir.modules.iter().enumerate().find(|(_, m)| {
+            if is_well_formed(ident) {
+                m.id == ident
+            } else {
+                m.api_name == ident
+            }
+        });
+        match found {
+            Some((i, m)) => Ok(Reply::json(
+                200,
+                json!({ "modules": [self.module_json(i, m)] }),
+            )),
+            None => Err(Reply::flat(
+                400,
+                "INVALID_MODULE",
+                "the module name given seems to be invalid",
+                json!({ "resource_path_index": 2 }),
+            )),
+        }
+    }
+
+    // ---------------------------------------------------------------- fields
+
+    /// The `module` of a fields call, and the `type` it asks for (`used` by default).
+    fn fields_module(&self, q: &Query) -> Answer<(&ModuleInfo, &'static str)> {
+        let name = match q.get("module") {
+            Some(m) if !m.is_empty() => m,
+            _ => return Err(required_param_missing("module")),
+        };
+        let module = self.dir.module(name).ok_or_else(|| {
+            Reply::flat(
+                400,
+                "INVALID_MODULE",
+                "the module name given seems to be invalid",
+                json!({}),
+            )
+        })?;
+        let kind = match q.get("type").map(String::as_str) {
+            None | Some("used") => "used",
+            Some("unused") => "unused",
+            Some("all") => "all",
+            Some(_) => return Err(invalid_param("type", "invalid data")),
+        };
+        match q.get("include").map(String::as_str) {
+            None | Some("allowed_permissions_to_update") => {}
+            Some(_) => return Err(invalid_param("include", "invalid data")),
+        }
+        Ok((module, kind))
+    }
+
+    fn field_json(&self, m: &ModuleInfo, f: &FieldInfo) -> Value {
+        let (data_type, json_type) = data_type(m, f);
+        let read_only = f.kind == FieldKind::ReadOnly;
+        let label = if f.api_name == "Owner" {
+            format!("{} Owner", m.name.strip_suffix('s').unwrap_or(&m.name))
+        } else {
+            f.api_name.replace('_', " ")
+        };
+        let profiles: Vec<Value> = self
+            .dir
+            .profiles
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "permission_type": if read_only { "read_only" } else { "read_write" },
+                })
+            })
+            .collect();
+        let lookup = lookup_target(m, &f.api_name)
+            .and_then(|target| self.dir.module(target))
+            .map_or_else(
+                || json!({}),
+                |t| json!({ "module": { "api_name": t.api_name, "id": t.id }, "api_name": f.api_name }),
+            );
+        json!({
+            "id": f.id,
+            "api_name": f.api_name,
+            "field_label": label,
+            "display_label": label,
+            "data_type": data_type,
+            "json_type": json_type,
+            "column_name": f.api_name.to_ascii_uppercase(),
+            "custom_field": false,
+            "type": "used",
+            "visible": true,
+            "read_only": read_only,
+            "field_read_only": read_only,
+            "system_mandatory": false,
+            "length": 255,
+            "decimal_place": if data_type == "currency" { Value::from(2) } else { Value::Null },
+            "created_source": "default",
+            "created_time": null,
+            "modified_time": null,
+            "profiles": profiles,
+            "parent_field": null,
+            "lookup": lookup,
+            "pick_list_values": pick_list_values(&f.api_name),
+            "searchable": f.kind != FieldKind::Special || f.api_name == "Owner",
+            "sortable": true,
+            "filterable": true,
+            "mass_update": f.kind == FieldKind::Editable,
+        })
+    }
+
+    fn fields(&self, q: &Query) -> Answer {
+        let (m, kind) = self.fields_module(q)?;
+        if kind == "unused" {
+            // The simulated org has no unused fields.
+            return Ok(Reply::no_content());
+        }
+        let fields: Vec<Value> = m.fields.iter().map(|f| self.field_json(m, f)).collect();
+        Ok(Reply::json(200, json!({ "fields": fields })))
+    }
+
+    fn field(&self, id: &str, q: &Query) -> Answer {
+        let (m, _) = self.fields_module(q)?;
+        if !is_well_formed(id) {
+            return Err(bad_path_id(2, "the id given seems to be invalid"));
+        }
+        Ok(match m.field_by_id(id) {
+            Some(f) => Reply::json(200, json!({ "fields": [self.field_json(m, f)] })),
+            None => Reply::no_content(),
+        })
+    }
+
+    // ----------------------------------------------------------------- users
+
+    fn user_json(&self, u: &NamedItem) -> Value {
+        let d = self.dir.user_details(&u.id);
+        let by_id = |list: &[NamedItem], id: Option<&str>| {
+            id.and_then(|id| list.iter().find(|x| x.id == id))
+                .map_or(Value::Null, named_ref)
+        };
+        json!({
+            "id": u.id,
+            "full_name": u.name,
+            "first_name": d.map(|d| d.first_name.clone()),
+            "last_name": d.map_or_else(|| u.name.clone(), |d| d.last_name.clone()),
+            "email": d.map(|d| d.email.clone()),
+            "status": d.map_or("active", |d| d.status),
+            "confirm": d.is_none_or(|d| d.confirmed),
+            "role": by_id(&self.dir.roles, d.map(|d| d.role.as_str())),
+            "profile": by_id(&self.dir.profiles, d.map(|d| d.profile.as_str())),
+            "zuid": d.filter(|d| d.confirmed).map(|d| zuid(&d.email)),
+            "type__s": "Regular User",
+            "alias": null,
+            "phone": null,
+            "mobile": null,
+            "locale": "en_US",
+            "status_reason__s": null,
+            "Reporting_To": d.and_then(|d| d.reporting_to.as_deref()).map_or(Value::Null, |m| self.user_ref(m)),
+            "created_by": self.admin_ref(),
+            "Modified_By": self.admin_ref(),
+            "created_time": self.created,
+            "Modified_Time": self.created,
+        })
+    }
+
+    fn users(&self, q: &Query) -> Answer {
+        const TYPES: &[&str] = &[
+            "AllUsers",
+            "ActiveUsers",
+            "DeactiveUsers",
+            "DeletedUsers",
+            "NotConfirmedUsers",
+            "ConfirmedUsers",
+            "ActiveConfirmedUsers",
+            "AdminUsers",
+            "ActiveConfirmedAdmins",
+            "DeveloperUsers",
+            "AllActiveUsers",
+            "ActiveLiteUser",
+            "ActiveAndDeactive",
+            "CurrentUser",
+            "ChildRoleUsers",
+            "ParentRoleUsers",
+            "SubordinateRoleUsers",
+            "ConfirmedReportingUsers",
+        ];
+        let kind = match q.get("type").map(String::as_str) {
+            None => "AllUsers",
+            Some(t) if TYPES.contains(&t) => t,
+            Some(_) => return Err(invalid_param("type", "invalid data")),
+        };
+        let (page, per_page) = paging(q)?;
+        if q.contains_key("query_id") {
+            if !q.contains_key("child_data") {
+                return Err(Reply::flat(
+                    400,
+                    "DEPENDENT_PARAM_MISSING",
+                    "Dependent Param missing",
+                    json!({ "dependee": { "param_name": "child_data" }, "param_name": "query_id" }),
+                ));
+            }
+            // The simulated org has no custom views of users.
+            return Err(invalid_param("query_id", "Invalid queryId"));
+        }
+        for flag in ["include_lite_users", "child_data"] {
+            if q.get(flag).is_some_and(|v| v != "true" && v != "false") {
+                return Err(invalid_param(flag, "invalid data"));
+            }
+        }
+        let ids: Option<Vec<&str>> = q.get("ids").map(|s| s.split(',').collect());
+        if let Some(list) = &ids {
+            if list.len() > MAX_USER_IDS || !list.iter().all(|i| is_well_formed(i)) {
+                return Err(invalid_param("ids", "invalid data"));
+            }
+        }
+        let relative_roles: Option<Vec<String>> = match kind {
+            "ChildRoleUsers" | "ParentRoleUsers" | "SubordinateRoleUsers" => {
+                let role = q.get("role_id").ok_or_else(|| {
+                    Reply::flat(
+                        400,
+                        "DEPENDENT_PARAM_MISSING",
+                        "Dependent Param missing",
+                        json!({ "dependee": { "param_name": "type" }, "param_name": "role_id" }),
+                    )
+                })?;
+                let details = self
+                    .dir
+                    .role_details(role)
+                    .filter(|_| is_well_formed(role))
+                    .ok_or_else(|| invalid_param("role_id", "invalid data"))?;
+                Some(match kind {
+                    "ChildRoleUsers" => self
+                        .dir
+                        .role_details
+                        .iter()
+                        .filter(|r| r.reporting_to.as_deref() == Some(role.as_str()))
+                        .map(|r| r.id.clone())
+                        .collect(),
+                    "ParentRoleUsers" => details.reporting_to.iter().cloned().collect(),
+                    _ => self.dir.subordinate_roles(role),
+                })
+            }
+            _ => {
+                if q.get("role_id").is_some_and(|r| !is_well_formed(r)) {
+                    return Err(invalid_param("role_id", "invalid data"));
+                }
+                None
+            }
+        };
+        let me = self.dir.current_user().id.clone();
+        let admin_profile = self
+            .dir
+            .profiles
+            .iter()
+            .find(|p| p.name == "Administrator")
+            .map(|p| p.id.clone());
+        let items: Vec<Value> = self
+            .dir
+            .users
+            .iter()
+            .filter(|u| {
+                let Some(d) = self.dir.user_details(&u.id) else {
+                    return kind == "AllUsers";
+                };
+                let active = d.status == "active";
+                let admin = Some(&d.profile) == admin_profile.as_ref();
+                match kind {
+                    "AllUsers" | "ActiveAndDeactive" => true,
+                    "ActiveUsers" | "AllActiveUsers" => active,
+                    "DeactiveUsers" => d.status == "inactive",
+                    "NotConfirmedUsers" => !d.confirmed,
+                    "ConfirmedUsers" => d.confirmed,
+                    "ActiveConfirmedUsers" => active && d.confirmed,
+                    "AdminUsers" => admin,
+                    "ActiveConfirmedAdmins" => admin && active && d.confirmed,
+                    "CurrentUser" => u.id == me,
+                    "ConfirmedReportingUsers" => {
+                        d.confirmed && d.reporting_to.as_deref() == Some(me.as_str())
+                    }
+                    "ChildRoleUsers" | "ParentRoleUsers" | "SubordinateRoleUsers" => {
+                        relative_roles.as_ref().is_some_and(|r| r.contains(&d.role))
+                    }
+                    // Deleted, developer and lite users: the simulated org has none.
+                    _ => false,
+                }
+            })
+            .filter(|u| ids.as_ref().is_none_or(|l| l.contains(&u.id.as_str())))
+            .filter(|_| q.get("type__s").is_none_or(|t| t == "Regular User"))
+            .map(|u| self.user_json(u))
+            .collect();
+        Ok(page_of("users", items, page, per_page)
+            .map_or_else(Reply::no_content, |b| Reply::json(200, Value::Object(b))))
+    }
+
+    fn user(&self, id: &str) -> Answer {
+        if !is_well_formed(id) {
+            return Err(bad_path_id(1, "the id given seems to be invalid"));
+        }
+        Ok(match self.dir.users.iter().find(|u| u.id == id) {
+            Some(u) => Reply::json(200, json!({ "users": [self.user_json(u)] })),
+            None => Reply::no_content(),
+        })
+    }
+}
+
+/// Zoho's data type and JSON type of a catalogue field, from its API name.
+fn data_type(m: &ModuleInfo, f: &FieldInfo) -> (&'static str, &'static str) {
+    let name = f.api_name.as_str();
+    if lookup_target(m, name).is_some() {
+        return ("lookup", "jsonobject");
+    }
+    match name {
+        "Owner" | "Created_By" | "Modified_By" => ("ownerlookup", "jsonobject"),
+        "Tag" => ("text", "jsonarray"),
+        "What_Id" | "Who_Id" => ("lookup", "jsonobject"),
+        "Description" | "Question" | "Answer" => ("textarea", "string"),
+        "Email" => ("email", "string"),
+        "Phone" | "Mobile" => ("phone", "string"),
+        "Website" => ("website", "string"),
+        "All_day" | "Active" | "Product_Active" => ("boolean", "boolean"),
+        "Probability" | "No_of_Employees" | "Employees" | "Qty_in_Stock" | "Call_Duration" => {
+            ("integer", "integer")
+        }
+        _ if pick_list(name).is_some() => ("picklist", "string"),
+        _ if name.ends_with("_Time") || name.ends_with("DateTime") => ("datetime", "string"),
+        _ if name.ends_with("Date")
+            || name.ends_with("_Date")
+            || name == "Valid_Till"
+            || name == "Date_of_Birth" =>
+        {
+            ("date", "string")
+        }
+        _ if name.contains("Amount")
+            || name.contains("Revenue")
+            || name.contains("Price")
+            || name.contains("Cost")
+            || name.contains("Total")
+            || name == "Budget" =>
+        {
+            ("currency", "double")
+        }
+        _ => ("text", "string"),
+    }
+}
+
+/// The module a lookup field of `m` points at.
+fn lookup_target(m: &ModuleInfo, field: &str) -> Option<&'static str> {
+    let target = match field {
+        "Account_Name" => "Accounts",
+        "Contact_Name" => "Contacts",
+        "Deal_Name" => "Deals",
+        "Vendor_Name" => "Vendors",
+        "Product_Name" => "Products",
+        _ => return None,
+    };
+    // A module's own name field is text, not a lookup.
+    (target != m.api_name).then_some(target)
+}
+
+/// The pick-list values the simulated org has, for the fields it knows them for.
+fn pick_list(field: &str) -> Option<&'static [&'static str]> {
+    Some(match field {
+        "Stage" => &[
+            "Qualification",
+            "Needs Analysis",
+            "Proposal/Price Quote",
+            "Negotiation/Review",
+            "Closed Won",
+            "Closed Lost",
+            "Closed-Lost to Competition",
+        ],
+        "Lead_Status" => &[
+            "Not Contacted",
+            "Attempted to Contact",
+            "Contacted",
+            "Junk Lead",
+            "Lost Lead",
+            "Pre-Qualified",
+        ],
+        "Lead_Source" => &[
+            "Advertisement",
+            "Cold Call",
+            "Employee Referral",
+            "Partner",
+            "Web Download",
+        ],
+        "Rating" => &["Acquired", "Active", "Market Failed", "Project Cancelled"],
+        "Priority" => &["High", "Highest", "Low", "Lowest", "Normal"],
+        "Industry" => &[
+            "Banking",
+            "Government",
+            "Manufacturing",
+            "Retail",
+            "Technology",
+        ],
+        _ => return None,
+    })
+}
+
+/// `pick_list_values` of a field: `[]` unless it is a pick list (the simulator's values carry
+/// no ids).
+fn pick_list_values(field: &str) -> Value {
+    pick_list(field).map_or_else(
+        || json!([]),
+        |values| {
+            values
+                .iter()
+                .map(|v| json!({ "actual_value": v, "display_value": v }))
+                .collect()
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_the_directory() {
+        let cases: [(&[&str], &str); 6] = [
+            (&["settings", "roles"], "getRoles"),
+            (
+                &["settings", "user_groups", "12", "sources"],
+                "getUserGroupSources",
+            ),
+            (
+                &["settings", "user_groups", "12", "actions", "sources_count"],
+                "getUserGroupSourcesCount",
+            ),
+            (&["settings", "modules", "Leads"], "getModuleByApiName"),
+            (&["settings", "fields", "12"], "getFieldsWithID"),
+            (&["users"], "getUsers"),
+        ];
+        for (segs, op) in cases {
+            match route(&Method::GET, segs) {
+                Route::Api(Op::Directory(d), _) => assert_eq!(d.operation_id(), op),
+                other => panic!("{segs:?}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            route(&Method::POST, &["settings", "roles"]),
+            Route::WrongMethod
+        );
+        assert_eq!(route(&Method::GET, &["users", "1", "x"]), Route::NotFound);
+    }
+
+    #[test]
+    fn filters_are_read_and_applied() {
+        let f = parse_filters(
+            r#"{"group_operator":"or","group":[{"field":{"api_name":"name"},"comparator":"equal","value":"A"},{"field":{"api_name":"name"},"comparator":"starts_with","value":"B"}]}"#,
+            &["name"],
+        )
+        .unwrap_or_else(|_| panic!("valid filters"));
+        assert!(f.matches(&json!({ "name": "A" })));
+        assert!(f.matches(&json!({ "name": "Bee" })));
+        assert!(!f.matches(&json!({ "name": "C" })));
+        for bad in [
+            "not json",
+            r#"{"field":{"api_name":"colour"},"comparator":"equal","value":"x"}"#,
+            r#"{"field":{"api_name":"name"},"comparator":"like","value":"x"}"#,
+            r#"{"field":{"api_name":"name"},"comparator":"in","value":"x"}"#,
+            r#"{"group":[]}"#,
+        ] {
+            let r = parse_filters(bad, &["name"]).err().expect(bad);
+            assert_eq!(r.status, 400, "{bad}");
+        }
+    }
+
+    #[test]
+    fn zuid_is_stable_and_eight_digits() {
+        assert_eq!(zuid("A@example.com"), zuid("a@example.com"));
+        assert_eq!(zuid("a@example.com").len(), 8);
+        assert_ne!(zuid("a@example.com"), zuid("b@example.com"));
+    }
+}
