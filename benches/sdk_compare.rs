@@ -1,4 +1,4 @@
-//! Benchmark 6 (BENCHMARKS.md): the Rust half of the side-by-side comparison with what users
+//! Benchmark 7 (BENCHMARKS.md): the Rust half of the side-by-side comparison with what users
 //! would pick instead (Zoho's official Python SDK, raw Python `requests`).
 //!
 //! Not run on its own: `cargo xtask bench compare` builds this binary in the `bench` profile and
@@ -47,7 +47,7 @@ fn main() {
             std::process::exit(2);
         }
         Err(_) => eprintln!(
-            "sdk_compare: driven by `cargo xtask bench compare` (see BENCHMARKS.md, section 6); \
+            "sdk_compare: driven by `cargo xtask bench compare` (see BENCHMARKS.md, section 7); \
              nothing to do on its own"
         ),
     }

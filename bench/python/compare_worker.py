@@ -1,4 +1,4 @@
-"""The Python sides of `cargo xtask bench compare` (BENCHMARKS.md, section 6).
+"""The Python sides of `cargo xtask bench compare` (BENCHMARKS.md, section 7).
 
     compare_worker.py sdk        Zoho's official Python SDK (PyPI `zohocrmsdk8-0`)
     compare_worker.py requests   raw `requests.Session`, decoding with `Response.json()`

@@ -53,7 +53,7 @@ enum What {
         prepare_only: bool,
     },
     /// Side by side against one simulator: Zoho's Python SDK, raw Python `requests`, raw
-    /// reqwest and this client (installs the pinned Python side; see BENCHMARKS.md, section 6).
+    /// reqwest and this client (installs the pinned Python side; see BENCHMARKS.md, section 7).
     Compare(crate::bench_compare::Args),
 }
 

@@ -1,5 +1,5 @@
 //! `cargo xtask bench compare`: this crate's client side by side with what users would pick
-//! instead, in one run against one simulator (BENCHMARKS.md, section 6).
+//! instead, in one run against one simulator (BENCHMARKS.md, section 7).
 //!
 //! 1. Installs the Python side from `requirements-bench.txt` (exact versions, hashes checked,
 //!    `--no-deps`) into `target/bench-venv/`, from PyPI, unless that venv already holds exactly
