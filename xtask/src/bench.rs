@@ -9,6 +9,9 @@
 //!   (the code generator) did not run again. Everything is built under `target/` in separate
 //!   target directories, at `nice -n 19` with `-j 2`; nothing here is committed.
 //!
+//! * `cargo xtask bench compare`: the client side by side with Zoho's Python SDK, raw Python
+//!   `requests` and raw reqwest against one simulator (`bench_compare.rs`).
+//!
 //! See BENCHMARKS.md for the figures and how they were taken.
 
 use std::collections::BTreeMap;
@@ -49,6 +52,9 @@ enum What {
         #[arg(long)]
         prepare_only: bool,
     },
+    /// Side by side against one simulator: Zoho's Python SDK, raw Python `requests`, raw
+    /// reqwest and this client (installs the pinned Python side; see BENCHMARKS.md, section 8).
+    Compare(crate::bench_compare::Args),
 }
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
@@ -61,6 +67,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             jobs,
             prepare_only,
         } => build_cost(cold.max(1), warm.max(1), &rev, jobs.max(1), prepare_only),
+        What::Compare(args) => crate::bench_compare::run(args),
     }
 }
 

@@ -5,6 +5,7 @@
 extern crate serde_norway as serde_yaml;
 
 mod bench;
+mod bench_compare;
 mod check_spec;
 #[path = "../../spec/codegen.rs"]
 mod codegen;
@@ -36,7 +37,8 @@ enum Command {
     Polyglot(polyglot::Args),
     /// Render the spec as an HTML reference into target/docs/index.html (Redocly build-docs).
     Docs(docs::Args),
-    /// Benchmark orchestration: criterion summary, build cost (see BENCHMARKS.md).
+    /// Benchmark orchestration: criterion summary, build cost, side-by-side comparison with
+    /// Zoho's Python SDK (see BENCHMARKS.md).
     Bench(bench::Args),
     /// Check the spec against recorded exchanges and its own examples.
     CheckSpec(check_spec::Args),
