@@ -69,8 +69,18 @@ const ENV: &[&str] = &[
     "ZOHO_ENVIRONMENT",
     "ZOHO_API_DOMAIN",
     "ZOHO_ACCOUNTS_DOMAIN",
+    "ZOHO_TOKEN_CACHE",
     "RUST_LOG",
+    "NO_COLOR",
 ];
+
+/// The cache directory the runs of this test process use (`XDG_CACHE_HOME`), so the token
+/// cache never touches the user's own.
+pub fn cache_home() -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join(format!("zoho-access-cli-tests-{}", std::process::id()))
+        .join("cache")
+}
 
 /// Runs the binary with `args`, `env` (on top of a clean Zoho environment) and optional stdin.
 pub async fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
@@ -78,6 +88,7 @@ pub async fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) 
     for k in ENV {
         cmd.env_remove(k);
     }
+    cmd.env("XDG_CACHE_HOME", cache_home());
     cmd.args(args)
         .envs(env.iter().copied())
         .stdin(if stdin.is_some() {

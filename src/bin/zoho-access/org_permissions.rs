@@ -44,8 +44,10 @@ pub enum ShareTypeArg {
     /// Only the record owner and those above them in the role hierarchy.
     Private,
     /// Everyone reads; the owner and those above them change.
+    #[value(name = "public_read_only", alias = "public-read-only")]
     PublicReadOnly,
     /// Everyone reads and changes.
+    #[value(name = "public_read_write", alias = "public-read-write")]
     PublicReadWrite,
     /// Everyone reads, changes and deletes.
     Public,
