@@ -292,8 +292,13 @@ pub fn run_in_pty(args: &[&str], env: &[(&str, &str)], tty: Tty, answer: Option<
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors were just opened and are owned by nothing else.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // SAFETY: both descriptors were just opened and are owned by nothing else. Close-on-exec,
+    // so children other tests spawn meanwhile do not keep the terminal open.
+    let (master, slave) = unsafe {
+        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
+    };
 
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
     for k in ENV {
@@ -315,6 +320,9 @@ pub fn run_in_pty(args: &[&str], env: &[(&str, &str)], tty: Tty, answer: Option<
         Stdio::null()
     });
     let mut child = cmd.spawn().expect("the binary starts");
+    // The command holds copies of the terminal's side until dropped: only the child may keep
+    // it open, so reading ends when the child does.
+    drop(cmd);
     drop(slave);
 
     let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
