@@ -103,7 +103,9 @@ async fn every_change_dry_runs_the_exact_request_and_sends_nothing() {
                 "--id",
                 &rule,
             ],
-            Some(json!({ "type": "Record_Owner_Based", "superiors_allowed": false, "permission_type": "read" })),
+            Some(
+                json!({ "type": "Record_Owner_Based", "superiors_allowed": false, "permission_type": "read" }),
+            ),
         ),
         change(
             &[
@@ -321,10 +323,7 @@ async fn a_terminal_is_asked_before_a_delete() {
             )
         })
     };
-    let both = Tty {
-        stdin: true,
-        stderr: true,
-    };
+    let both = Tty::STDIN_AND_STDERR;
 
     let declined = ask(Some("n"), both).await.unwrap();
     assert_eq!(declined.code, 4, "{declined:?}");

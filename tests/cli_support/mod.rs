@@ -270,6 +270,90 @@ pub struct Tty {
     pub stderr: bool,
 }
 
+impl Tty {
+    pub const STDERR: Tty = Tty {
+        stdin: false,
+        stderr: true,
+    };
+    pub const STDIN_AND_STDERR: Tty = Tty {
+        stdin: true,
+        stderr: true,
+    };
+}
+
+/// Runs the binary with stdout on a pseudo-terminal `columns` wide; returns the exit status
+/// and what the terminal received. Blocking.
+#[cfg(unix)]
+pub fn run_with_terminal_stdout(
+    args: &[&str],
+    env: &[(&str, &str)],
+    columns: u16,
+) -> (i32, String) {
+    use std::io::Read;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 50,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two new descriptors; the window size is read only.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: as in run_in_pty.
+    let (master, slave) = unsafe {
+        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
+    };
+    // No CR before LF: the output as the program wrote it.
+    // SAFETY: a termios read, changed and written back on the terminal just opened.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(slave.as_raw_fd(), &mut t);
+        t.c_oflag &= !libc::OPOST;
+        libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
+    for k in ENV {
+        cmd.env_remove(k);
+    }
+    cmd.env("XDG_CACHE_HOME", cache_home())
+        .env("TERM", "xterm")
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .stdout(Stdio::from(slave.try_clone().unwrap()));
+    let mut child = cmd.spawn().expect("the binary starts");
+    drop(cmd);
+    drop(slave);
+    let mut reader = std::fs::File::from(master);
+    let reading = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    let status = child.wait().unwrap();
+    (status.code().unwrap_or(-1), reading.join().unwrap())
+}
+
 /// Runs the binary with stdin and/or stderr on a pseudo-terminal (stdout is a pipe). When
 /// `answer` is given, it is typed after the terminal shows `[y/N]`. Blocking.
 #[cfg(unix)]

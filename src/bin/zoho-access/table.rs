@@ -165,6 +165,12 @@ fn object(key: &str, map: &Map<String, Value>, depth: usize) -> String {
     if key == "shared_to" || key == "shared_from" || map.contains_key("subordinates") {
         return target(map);
     }
+    // A rule with conditions (a locking rule): its name and its conditions.
+    if let (Some(Value::String(name)), Some(Value::Object(c))) =
+        (map.get("name"), map.get("criteria"))
+    {
+        return format!("{name}: {}", criteria(c, depth + 1));
+    }
     for name_key in ["api_name", "name"] {
         if let Some(Value::String(name)) = map.get(name_key) {
             return name.clone();
