@@ -16,13 +16,24 @@ async fn completions_are_generated_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = run_with(&["completions", shell], &[], None).await;
         assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        // fish names long options as `-l dry-run`; the other shells write `--dry-run`.
+        let long = |name: &str| {
+            if shell == "fish" {
+                format!("-l {name}")
+            } else {
+                format!("--{name}")
+            }
+        };
         for word in [
-            "sharing-rules",
-            "org-permissions",
-            "--dry-run",
-            "--share-type",
+            "sharing-rules".to_string(),
+            "org-permissions".to_string(),
+            long("dry-run"),
+            long("share-type"),
         ] {
-            assert!(out.stdout.contains(word), "{shell} completion lacks {word}");
+            assert!(
+                out.stdout.contains(&word),
+                "{shell} completion lacks {word}"
+            );
         }
     }
     // The values of --share-type are completed too.
