@@ -258,6 +258,31 @@ mod tests {
     }
 
     #[test]
+    fn search_filters_flatten_one_operator_and_nest_a_change_of_operator() {
+        let flat: types::SharingRuleFilters = filter("name")
+            .like("a")
+            .and(filter("status").equal("active"))
+            .and(filter("type").equal("criteria"))
+            .into();
+        let v = serde_json::to_value(&flat).unwrap();
+        assert_eq!(v["filters"][0]["group_operator"], "and");
+        assert_eq!(v["filters"][0]["group"].as_array().unwrap().len(), 3);
+
+        let mixed: types::SharingRuleFilters = filter("name")
+            .like("a")
+            .and(filter("status").equal("active"))
+            .or(filter("type").equal("criteria"))
+            .into();
+        let v = serde_json::to_value(&mixed).unwrap();
+        assert_eq!(v["filters"][0]["group_operator"], "or");
+        let outer = v["filters"][0]["group"].as_array().unwrap();
+        assert_eq!(outer.len(), 2);
+        assert_eq!(outer[0]["group_operator"], "and");
+        assert_eq!(outer[0]["group"].as_array().unwrap().len(), 2);
+        assert_eq!(outer[1]["field"]["api_name"], "type");
+    }
+
+    #[test]
     fn filters_use_lower_case_and_arrays_for_in() {
         let f: types::SharingRuleFilters = filter("shared_to.resource.id")
             .is_in(["1", "2"])

@@ -198,6 +198,23 @@ mod tests {
     }
 
     #[test]
+    fn backoff_jitter_spans_the_upper_half_of_the_window() {
+        // Seeded, so the samples are the same on every run; 200 draws from [50, 100] ms
+        // reach both ends of the range.
+        fastrand::seed(20_251_129);
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(1000));
+        let draws: Vec<Duration> = (0..200).map(|_| p.backoff(1)).collect();
+        let (min, max) = (
+            draws.iter().min().copied().unwrap(),
+            draws.iter().max().copied().unwrap(),
+        );
+        assert!(min < Duration::from_millis(60), "{min:?}");
+        assert!(max > Duration::from_millis(90), "{max:?}");
+    }
+
+    #[test]
     fn post_is_not_retried_on_status() {
         assert!(!retryable_status(
             &Method::POST,

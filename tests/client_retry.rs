@@ -444,3 +444,70 @@ async fn a_truncated_body_with_retries_off_or_on_a_post_is_not_retried() {
     );
     assert_eq!(server.total() - before, 1);
 }
+
+#[tokio::test]
+async fn a_connection_closed_before_any_answer_is_retried_for_a_get_and_not_for_a_post() {
+    let full = serde_json::to_vec(&rlc_body("9")).unwrap();
+    // The first connection reads the request and closes without a byte of answer.
+    let server = RawServer::start(move |n| {
+        if n == 0 {
+            Vec::new()
+        } else {
+            raw_json(200, &full, full.len())
+        }
+    })
+    .await;
+    let got = raw_client(&server.url, fast_retries())
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(got.unwrap().id, "9");
+    assert_eq!(server.total(), 2);
+
+    // A POST may have taken effect before the connection dropped: it is not sent again.
+    let server = RawServer::start(|_| Vec::new()).await;
+    let err = raw_client(&server.url, fast_retries())
+        .sharing_rules("Leads")
+        .rerun()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                attempts: 1,
+                kind: TransportKind::ConnectionClosed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.total(), 1);
+}
+
+#[tokio::test]
+async fn a_post_that_times_out_is_not_retried() {
+    let server =
+        TestServer::start(|_| Reply::json(200, rlc_body("1")).delay(Duration::from_secs(30))).await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .timeout(Duration::from_millis(200))
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    let err = client.sharing_rules("Leads").rerun().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                attempts: 1,
+                kind: TransportKind::ReadTimeout,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.total(), 1);
+}
