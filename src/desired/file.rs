@@ -519,10 +519,16 @@ fn parse_error(place: String, e: serde_norway::Error) -> Error {
     let location = e.location().map(|l| (l.line(), l.column()));
     // The parser's message repeats the location ("at line 3 column 5"); keep what precedes it.
     let message = e.to_string();
-    let reason = match message.find(" at line ") {
+    let mut reason = match message.find(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
+    // It may also start with its own form of the path ("sharing_rules.Leads[0]: ...").
+    if let Some((head, rest)) = reason.split_once(": ") {
+        if !head.is_empty() && !head.contains(char::is_whitespace) && !head.contains('`') {
+            reason = rest.to_owned();
+        }
+    }
     Error::Desired {
         place,
         location,
