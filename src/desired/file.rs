@@ -562,6 +562,9 @@ pub fn json_schema() -> serde_json::Value {
     ]
     .into_iter()
     .collect();
+    if let Some(version) = value.pointer_mut("/properties/version") {
+        version["enum"] = serde_json::json!([VERSION]);
+    }
     if let Some(defs) = value
         .get_mut("definitions")
         .and_then(serde_json::Value::as_object_mut)

@@ -53,7 +53,12 @@ pub(crate) const VERSION: u32 = 1;
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "zoho-access desired state, version 1")]
+#[schemars(
+    title = "zoho-access desired state, version 1",
+    description = "The access control of a Zoho CRM org (record locking, data sharing rules, \
+                   default organization permissions) by name: the whole truth inside `scope`, \
+                   nothing outside it."
+)]
 #[non_exhaustive]
 pub struct AccessConfig {
     /// The file format's version: 1.
@@ -477,7 +482,8 @@ impl<'de> Deserialize<'de> for Audience {
     }
 }
 
-/// The JSON Schema of [`Audience`] (the same shapes its serde implementation reads).
+/// Users as Zoho's sharing settings name them: `all_users`, `{role: NAME}`,
+/// `{role_and_subordinates: NAME}` or `{group: NAME}`.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[allow(dead_code)]
@@ -639,7 +645,8 @@ impl<'de> Deserialize<'de> for CriteriaSpec {
     }
 }
 
-/// The JSON Schema of [`CriteriaSpec`].
+/// Which records a rule applies to, with fields by API name: `{field, comparator, value}`,
+/// `{all: [...]}` (every member holds) or `{any: [...]}` (one member holds).
 #[derive(JsonSchema)]
 #[serde(untagged, deny_unknown_fields)]
 #[allow(dead_code)]
