@@ -131,5 +131,5 @@ pub use model::{
     AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope,
     SharingRuleSpec,
 };
-pub use plan::{plan, Change, Plan};
+pub use plan::{plan, Change, Plan, PlannedCall};
 pub use pull::pull;

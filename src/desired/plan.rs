@@ -345,6 +345,101 @@ impl Plan {
     }
 }
 
+/// One call a plan makes, as a dry run shows it: method, path (under `/crm/v8`, with the
+/// query) and JSON body.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PlannedCall {
+    /// `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// The path under `/crm/v8` with its query, e.g.
+    /// `/settings/data_sharing/rules?module=Leads`.
+    pub path: String,
+    /// The request body, if the call has one.
+    pub body: Option<Value>,
+}
+
+impl fmt::Display for PlannedCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        if let Some(body) = &self.body {
+            write!(f, " {body}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// The calls applying the plan makes, in order, with their bodies (ids resolved in the
+    /// target org). A rule created by the plan and then deactivated shows a placeholder for
+    /// the id its create returns.
+    pub fn planned_calls(&self) -> Vec<PlannedCall> {
+        let q = |m: &str| url::form_urlencoded::byte_serialize(m.as_bytes()).collect::<String>();
+        self.steps
+            .iter()
+            .map(|step| match &step.action {
+                Action::CreateLocking { module, input } => PlannedCall {
+                    method: "POST",
+                    path: format!("/settings/record_locking_configurations?module={}", q(module)),
+                    body: Some(serde_json::json!({ "record_locking_configurations": [input] })),
+                },
+                Action::UpdateLocking { module, update } => PlannedCall {
+                    method: "PUT",
+                    path: format!("/settings/record_locking_configurations?module={}", q(module)),
+                    body: Some(serde_json::json!({ "record_locking_configurations": [update] })),
+                },
+                Action::DeleteLocking { module, id } => PlannedCall {
+                    method: "DELETE",
+                    path: format!(
+                        "/settings/record_locking_configurations/{id}?module={}",
+                        q(module)
+                    ),
+                    body: None,
+                },
+                Action::CreateRule { module, input, .. } => PlannedCall {
+                    method: "POST",
+                    path: format!("/settings/data_sharing/rules?module={}", q(module)),
+                    body: Some(serde_json::json!({ "sharing_rules": [input] })),
+                },
+                Action::UpdateRule { module, id, update } => PlannedCall {
+                    method: "PUT",
+                    path: format!("/settings/data_sharing/rules/{id}?module={}", q(module)),
+                    body: Some(serde_json::json!({ "sharing_rules": [update] })),
+                },
+                Action::DeleteRule { module, id } => PlannedCall {
+                    method: "DELETE",
+                    path: format!("/settings/data_sharing/rules/{id}?module={}", q(module)),
+                    body: None,
+                },
+                Action::SetRuleStatus {
+                    module,
+                    name,
+                    active,
+                } => {
+                    let id = self
+                        .rule_ids
+                        .get(&(module.clone(), name.clone()))
+                        .cloned()
+                        .unwrap_or_else(|| format!("{{id of the new rule {name:?}}}"));
+                    PlannedCall {
+                        method: if *active { "PUT" } else { "DELETE" },
+                        path: format!(
+                            "/settings/data_sharing/rules/{id}/actions/activate?module={}",
+                            q(module)
+                        ),
+                        body: None,
+                    }
+                }
+                Action::SetShareTypes { updates } => PlannedCall {
+                    method: "PUT",
+                    path: "/settings/data_sharing".into(),
+                    body: Some(serde_json::json!({ "data_sharing": updates })),
+                },
+            })
+            .collect()
+    }
+}
+
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.changes.is_empty() {

@@ -30,6 +30,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "ZOHO_ACCOUNTS_DOMAIN", value_name = "URL")]
     pub accounts_domain: Option<String>,
 
+    /// Connect as this named profile of the profiles file (an org's data centre, environment,
+    /// client id and where its secrets are) instead of the ZOHO_* variables.
+    #[arg(long, global = true, env = "ZOHO_ACCESS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The profiles file (default: <config dir>/zoho-access/config.toml).
+    #[arg(long, global = true, env = "ZOHO_ACCESS_CONFIG", value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+
     /// Run against a fresh built-in simulated org instead of Zoho (no credentials needed).
     #[arg(long, global = true)]
     pub simulator: bool,
@@ -156,6 +165,9 @@ fn credentials_from_env() -> Result<Credentials, CliError> {
 impl Session {
     /// Connects as the global options and the environment say.
     pub async fn open(args: &GlobalArgs) -> Result<Session, CliError> {
+        if let Some(name) = &args.profile {
+            return crate::profile::open(args, name).await;
+        }
         if args.simulator {
             let sim = Simulator::start()
                 .await

@@ -7,6 +7,8 @@
 //! (or the network) refused the call, 2 for bad command-line usage or input, 3 when no
 //! credentials are configured or the endpoint configuration is unusable.
 
+mod access_file;
+mod apply;
 mod connect;
 mod demo;
 mod export;
@@ -14,6 +16,10 @@ mod input;
 mod locking;
 mod org_permissions;
 mod output;
+mod plan;
+mod profile;
+mod pull;
+mod schema;
 mod serve;
 mod sharing_rules;
 
@@ -53,6 +59,16 @@ pub enum Command {
     /// The whole access configuration of the org (all three families, all modules) as one JSON
     /// document.
     Export,
+    /// The org's access control as a desired-state file (YAML), by name: no ids, so it
+    /// applies to any org.
+    Pull(pull::PullArgs),
+    /// What applying a desired-state file would change (exit codes: see --detailed-exitcode).
+    Plan(plan::PlanArgs),
+    /// Make the org as a desired-state file says: shows the plan, asks on a terminal, needs
+    /// --yes otherwise.
+    Apply(apply::ApplyArgs),
+    /// Print the JSON Schema of the desired-state file (for editors and CI).
+    Schema,
     /// Walk through the seed documents' story against a built-in simulated org (offline).
     Demo,
     /// Run the built-in simulated org until interrupted, for curl, scripts or other clients.
@@ -71,6 +87,11 @@ pub enum CliError {
     Config(String),
     /// Anything else (exit 1).
     Other(String),
+    /// Exit with this status and print nothing (`plan --detailed-exitcode` with changes).
+    Exit(u8),
+    /// This error, with exit status 1 whatever its kind (`plan --detailed-exitcode`, where
+    /// 2 means "changes").
+    Failed(Box<CliError>),
 }
 
 impl std::fmt::Display for CliError {
@@ -78,6 +99,8 @@ impl std::fmt::Display for CliError {
         match self {
             CliError::Zoho(e) => write!(f, "{e}"),
             CliError::Usage(m) | CliError::Config(m) | CliError::Other(m) => f.write_str(m),
+            CliError::Exit(_) => Ok(()),
+            CliError::Failed(e) => write!(f, "{e}"),
         }
     }
 }
@@ -91,7 +114,12 @@ impl From<zoho_crm_access::Error> for CliError {
 impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
-            CliError::Zoho(zoho_crm_access::Error::InvalidInput { .. }) | CliError::Usage(_) => 2,
+            CliError::Zoho(
+                zoho_crm_access::Error::InvalidInput { .. } | zoho_crm_access::Error::Desired { .. },
+            )
+            | CliError::Usage(_) => 2,
+            CliError::Exit(code) => *code,
+            CliError::Failed(_) => 1,
             CliError::Zoho(zoho_crm_access::Error::Config { .. }) | CliError::Config(_) => 3,
             CliError::Zoho(_) | CliError::Other(_) => 1,
         }
@@ -100,6 +128,9 @@ impl CliError {
     /// The failures underneath, outermost first (`caused by:` lines).
     fn causes(&self) -> Vec<String> {
         let mut out = Vec::new();
+        if let CliError::Failed(inner) = self {
+            return inner.causes();
+        }
         if let CliError::Zoho(e) = self {
             let mut next = std::error::Error::source(e);
             while let Some(cause) = next {
@@ -127,6 +158,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Exit(code)) => ExitCode::from(code),
         Err(e) => {
             // One line per message: collapse any newline a message might carry.
             let line = e.to_string().replace('\n', " ");
@@ -144,6 +176,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Demo => return demo::run(format).await,
         Command::Simulator(args) => return serve::run(args).await,
+        Command::Schema => return schema::run(),
         _ => {}
     }
     let session = connect::Session::open(&cli.global).await?;
@@ -153,6 +186,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
         Command::Export => export::run(&session, &out).await,
+        Command::Pull(args) => pull::run(&session, format, args).await,
+        Command::Plan(args) => plan::run(&session, format, args).await,
+        Command::Apply(args) => apply::run(&session, format, args).await,
+        Command::Schema => schema::run(),
         Command::Demo => demo::run(format).await,
         Command::Simulator(args) => serve::run(args).await,
     }

@@ -1,0 +1,71 @@
+//! `zoho-access plan FILE`: what applying the file would change in the org.
+//!
+//! Exit status: 0 when the command worked (changes or not), 2 for a file that cannot be
+//! applied, 1 when Zoho or the network failed. With `--detailed-exitcode`, as
+//! `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 any error (a bad file
+//! too), so that CI can tell drift from failure.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+use zoho_crm_access::desired;
+
+use crate::access_file::{colour, in_file, line, read};
+use crate::connect::Session;
+use crate::output::{write_stdout, Format};
+use crate::CliError;
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The desired-state file (YAML or JSON; `-` for stdin).
+    pub file: PathBuf,
+
+    /// Exit 0 with no changes, 2 with changes, 1 on any error (as terraform does).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+pub async fn run(session: &Session, format: Option<Format>, args: PlanArgs) -> Result<(), CliError> {
+    let detailed = args.detailed_exitcode;
+    let outcome = async {
+        let config = read(&args.file)?;
+        desired::plan(&session.client, &config)
+            .await
+            .map_err(|e| in_file(&args.file, e))
+    }
+    .await;
+    let plan = match outcome {
+        Ok(plan) => plan,
+        // Under --detailed-exitcode, 2 means "changes": every error exits 1.
+        Err(e) if detailed => return Err(CliError::Failed(Box::new(e))),
+        Err(e) => return Err(e),
+    };
+    print(&plan, format)?;
+    if detailed && !plan.is_empty() {
+        return Err(CliError::Exit(2));
+    }
+    Ok(())
+}
+
+/// The plan as text (one line per change, then a summary) or JSON.
+pub fn print(plan: &desired::Plan, format: Option<Format>) -> Result<(), CliError> {
+    if format == Some(Format::Json) {
+        let value = json!({
+            "changes": plan.changes(),
+            "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "calls": plan.planned_calls(),
+        });
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| CliError::Other(format!("cannot encode the plan: {e}")))?;
+        return write_stdout(&text);
+    }
+    let colour = colour();
+    let text = plan
+        .to_string()
+        .lines()
+        .map(|l| line(l, colour))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write_stdout(&text)
+}

@@ -1,0 +1,257 @@
+//! `zoho-access pull | plan | apply | schema` and profiles, run as the real binary against two
+//! simulated orgs (a sandbox and a production org: same names, other ids).
+#![cfg(feature = "cli")]
+
+mod cli_support;
+mod desired_support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use cli_support::{run_with, Run};
+use desired_support::{client, org, writes};
+use secrecy::ExposeSecret;
+use zoho_crm_access::enums;
+use zoho_crm_access::simulator::Simulator;
+
+/// A fresh directory for this test's files.
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("zoho-access-desired-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A profiles file with `sandbox` and `production`, each signing in with the refresh-token
+/// flow through a secrets file of mode 0600.
+fn profiles(d: &Path, sandbox: &Simulator, production: &Simulator) -> PathBuf {
+    let mut config = String::new();
+    for (name, sim) in [("sandbox", sandbox), ("production", production)] {
+        let creds = sim.credentials();
+        let secrets = d.join(format!("{name}.secrets"));
+        std::fs::write(
+            &secrets,
+            format!(
+                "client_secret = \"{}\"\nrefresh_token = \"{}\"\n",
+                creds.client_secret.expose_secret(),
+                creds.refresh_token.expose_secret()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o600)).unwrap();
+        config.push_str(&format!(
+            "[profiles.{name}]\nclient_id = \"{}\"\napi_domain = \"{}\"\naccounts_domain = \"{}\"\nsecrets_file = \"{name}.secrets\"\n\n",
+            creds.client_id,
+            sim.api_domain(),
+            sim.accounts_url()
+        ));
+    }
+    let path = d.join("config.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+async fn zoho(config: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["--config", config.to_str().unwrap()];
+    all.extend_from_slice(args);
+    run_with(&all, &[], None).await
+}
+
+async fn build_sandbox(sim: &Simulator) {
+    let c = client(sim);
+    let yaml = "version: 1
+scope:
+  families: [org_permissions, record_locking, sharing_rules]
+  modules: [Deals, Leads]
+record_locking:
+  Deals:
+    lock_type: automatic
+    editable_fields: [Description]
+    restricted_actions: [update]
+    rules:
+    - {name: Closed Won, criteria: {field: Stage, comparator: equal, value: Closed Won}}
+sharing_rules:
+  Leads:
+  - {name: Miami leads, permission: read_write, to: {group: Miami Users}, criteria: {field: City, comparator: equal, value: Miami}}
+  - {name: Reps to managers, status: inactive, permission: read, from: {role_and_subordinates: Sales Representative}, to: {role: Manager}}
+org_permissions: {Deals: public_read_only, Leads: private}
+";
+    let config = zoho_crm_access::desired::AccessConfig::from_yaml(yaml).unwrap();
+    let report = zoho_crm_access::desired::apply(&c, &config).await.unwrap();
+    assert!(report.is_complete(), "{report}");
+}
+
+#[tokio::test]
+async fn promotion_in_three_commands_with_profiles() {
+    let sandbox = org(21).await;
+    let production = org(22).await;
+    build_sandbox(&sandbox).await;
+    let d = dir("promotion");
+    let config = profiles(&d, &sandbox, &production);
+    let file = d.join("access.yaml");
+    let file_arg = file.to_str().unwrap();
+
+    // 1. pull
+    let pulled = zoho(&config, &["--profile", "sandbox", "pull", "--modules", "Deals,Leads"]).await;
+    assert_eq!(pulled.code, 0, "{}", pulled.stderr);
+    assert!(pulled.stderr.is_empty(), "nothing on stderr: {}", pulled.stderr);
+    std::fs::write(&file, &pulled.stdout).unwrap();
+    let out = zoho(&config, &["--profile", "sandbox", "pull", "--modules", "Deals,Leads", "--out", file_arg]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), pulled.stdout, "--out writes the same");
+
+    // 2. plan: changes (exit 2 with --detailed-exitcode), named one per line.
+    let plan = zoho(&config, &["--profile", "production", "plan", file_arg, "--detailed-exitcode"]).await;
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("+ sharing_rules.Leads[\"Miami leads\"]: create the rule"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("~ sharing_rules.Leads[\"Reps to managers\"]: deactivate the rule"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains('\u{1b}'), "no colour off a terminal");
+    let plan_json = zoho(&config, &["--profile", "production", "--output", "json", "plan", file_arg]).await;
+    let v = plan_json.ok_json();
+    assert_eq!(v["changes"].as_array().unwrap().len(), 5, "{v}");
+    assert_eq!(v["changes"][0]["change"], "set_share_type");
+
+    // apply refuses without a terminal and without --yes; --dry-run sends nothing.
+    production.clear_recordings();
+    let refused = zoho(&config, &["--profile", "production", "apply", file_arg]).await;
+    let err = refused.failed(2);
+    assert!(err.contains("--yes") && err.contains("nothing was sent"), "{err}");
+    let dry = zoho(&config, &["--profile", "production", "apply", file_arg, "--dry-run"]).await;
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(dry.stdout.contains("POST /settings/data_sharing/rules?module=Leads {"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("nothing was sent"), "{}", dry.stdout);
+    assert!(writes(&production).is_empty(), "no write: {:?}", writes(&production));
+
+    // 3. apply
+    let applied = zoho(&config, &["--profile", "production", "apply", file_arg, "--yes"]).await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("Applied 5 change(s)"), "{}", applied.stdout);
+
+    let again = zoho(&config, &["--profile", "production", "pull", "--modules", "Deals,Leads"]).await;
+    assert_eq!(again.stdout, pulled.stdout, "byte-identical");
+    let plan = zoho(&config, &["--profile", "production", "plan", file_arg, "--detailed-exitcode"]).await;
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+    let nothing = zoho(&config, &["--profile", "production", "apply", file_arg]).await;
+    assert_eq!(nothing.code, 0, "nothing to do needs no --yes: {}", nothing.stderr);
+
+    // One setting changed in production: exit 2, exactly that change.
+    client(&production)
+        .org_permissions()
+        .set_share_type("Leads", enums::ShareType::Public)
+        .await
+        .unwrap();
+    let drift = zoho(&config, &["--profile", "production", "plan", file_arg, "--detailed-exitcode"]).await;
+    assert_eq!(drift.code, 2, "{}", drift.stderr);
+    let lines: Vec<&str> = drift.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "~ org_permissions.Leads: public -> private",
+            "Plan: 0 to create, 1 to change, 0 to delete (1 call(s))."
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_applied_is_one_line_naming_the_place() {
+    let sandbox = org(23).await;
+    let production = org(24).await;
+    let d = dir("errors");
+    let config = profiles(&d, &sandbox, &production);
+    let bad = d.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "version: 1\nscope: {families: [sharing_rules], modules: [Leads]}\nsharing_rules:\n  Leads:\n  - {name: A, permission: read, from: {role: CEO}, to: {group: Nobody}}\n",
+    )
+    .unwrap();
+    let bad = bad.to_str().unwrap();
+    let run = zoho(&config, &["--profile", "production", "plan", bad]).await;
+    let err = run.failed(2);
+    assert!(
+        err.starts_with(&format!("error: {bad}: sharing_rules.Leads[0].to.group: no user group named \"Nobody\"")),
+        "{err}"
+    );
+    // Under --detailed-exitcode, 2 means changes: an error exits 1.
+    let run = zoho(&config, &["--profile", "production", "plan", bad, "--detailed-exitcode"]).await;
+    run.failed(1);
+    let run = zoho(&config, &["--profile", "production", "apply", bad, "--yes"]).await;
+    run.failed(2);
+    assert!(writes(&production).is_empty());
+
+    let future = d.join("future.yaml");
+    std::fs::write(&future, "version: 3\nscope: {}\n").unwrap();
+    let run = zoho(&config, &["--profile", "production", "plan", future.to_str().unwrap()]).await;
+    let err = run.failed(2);
+    assert!(err.contains("version: this file is version 3"), "{err}");
+
+    let over = d.join("over.yaml");
+    let rules: String = (0..6)
+        .map(|i| format!("    - {{name: R{i}, criteria: {{field: Stage, comparator: equal, value: S{i}}}}}\n"))
+        .collect();
+    std::fs::write(
+        &over,
+        format!("version: 1\nscope: {{families: [record_locking], modules: [Deals]}}\nrecord_locking:\n  Deals:\n    lock_type: automatic\n    restricted_actions: [update]\n    rules:\n{rules}"),
+    )
+    .unwrap();
+    let run = zoho(&config, &["--profile", "production", "apply", over.to_str().unwrap(), "--yes"]).await;
+    let err = run.failed(2);
+    assert!(err.contains("record_locking.Deals.rules: 6 given; Zoho allows at most 5"), "{err}");
+    assert!(writes(&production).is_empty());
+}
+
+#[tokio::test]
+async fn profiles_refuse_secrets_others_can_read_and_never_show_them() {
+    let sandbox = org(25).await;
+    let production = org(26).await;
+    let d = dir("secrets");
+    let config = profiles(&d, &sandbox, &production);
+    std::fs::set_permissions(d.join("production.secrets"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = zoho(&config, &["--profile", "production", "pull", "--modules", "Leads"]).await;
+    let err = run.failed(3);
+    assert!(err.contains("refusing to read the secrets file") && err.contains("0644"), "{err}");
+    let secret = production.credentials().client_secret.expose_secret().to_owned();
+    assert!(!err.contains(&secret));
+
+    let run = zoho(&config, &["--profile", "staging", "pull"]).await;
+    let err = run.failed(3);
+    assert!(err.contains("no profile \"staging\"") && err.contains("production, sandbox"), "{err}");
+
+    // Secrets from environment variables the profile names.
+    let creds = sandbox.credentials();
+    let env_config = d.join("env.toml");
+    std::fs::write(
+        &env_config,
+        format!(
+            "[profiles.sandbox]\nclient_id = \"{}\"\napi_domain = \"{}\"\naccounts_domain = \"{}\"\nclient_secret_env = \"SANDBOX_SECRET\"\nrefresh_token_env = \"SANDBOX_REFRESH\"\n",
+            creds.client_id,
+            sandbox.api_domain(),
+            sandbox.accounts_url()
+        ),
+    )
+    .unwrap();
+    let args = ["--config", env_config.to_str().unwrap(), "--profile", "sandbox", "pull", "--modules", "Leads", "--families", "org_permissions"];
+    let run = run_with(&args, &[], None).await;
+    assert!(run.failed(3).contains("SANDBOX_SECRET"), "{}", run.stderr);
+    let run = run_with(
+        &args,
+        &[
+            ("SANDBOX_SECRET", creds.client_secret.expose_secret()),
+            ("SANDBOX_REFRESH", creds.refresh_token.expose_secret()),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("  Leads: private"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn the_schema_command_prints_the_published_schema() {
+    let run = run_with(&["schema"], &[], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let published =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/desired-state.schema.json"))
+            .unwrap();
+    assert_eq!(format!("{}\n", run.stdout.trim_end()), published);
+}
