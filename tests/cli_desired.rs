@@ -255,3 +255,22 @@ async fn the_schema_command_prints_the_published_schema() {
             .unwrap();
     assert_eq!(format!("{}\n", run.stdout.trim_end()), published);
 }
+
+#[tokio::test]
+async fn the_demo_ends_with_a_promotion_act() {
+    let run = run_with(&["demo"], &[], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let act = run.stdout.split("\n8. Promote").nth(1).expect("act 8");
+    for needle in [
+        "zoho-access pull --profile sandbox",
+        "role_and_subordinates: Sales Representative",
+        "+ sharing_rules.Leads[\"Miami leads\"]: create the rule",
+        "Applied 4 change(s) in 4 call(s).",
+        "byte-identical to the sandbox's file; plan now: No changes",
+    ] {
+        assert!(act.contains(needle), "missing {needle:?} in:\n{act}");
+    }
+    let json = run_with(&["demo", "--output", "json"], &[], None).await.ok_json();
+    assert_eq!(json["promotion"]["identical"], true);
+    assert_eq!(json["promotion"]["changes"], 4);
+}
