@@ -92,21 +92,76 @@ async fn promotion_in_three_commands_with_profiles() {
     let file_arg = file.to_str().unwrap();
 
     // 1. pull
-    let pulled = zoho(&config, &["--profile", "sandbox", "pull", "--modules", "Deals,Leads"]).await;
+    let pulled = zoho(
+        &config,
+        &["--profile", "sandbox", "pull", "--modules", "Deals,Leads"],
+    )
+    .await;
     assert_eq!(pulled.code, 0, "{}", pulled.stderr);
-    assert!(pulled.stderr.is_empty(), "nothing on stderr: {}", pulled.stderr);
+    assert!(
+        pulled.stderr.is_empty(),
+        "nothing on stderr: {}",
+        pulled.stderr
+    );
     std::fs::write(&file, &pulled.stdout).unwrap();
-    let out = zoho(&config, &["--profile", "sandbox", "pull", "--modules", "Deals,Leads", "--out", file_arg]).await;
+    let out = zoho(
+        &config,
+        &[
+            "--profile",
+            "sandbox",
+            "pull",
+            "--modules",
+            "Deals,Leads",
+            "--out",
+            file_arg,
+        ],
+    )
+    .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), pulled.stdout, "--out writes the same");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        pulled.stdout,
+        "--out writes the same"
+    );
 
     // 2. plan: changes (exit 2 with --detailed-exitcode), named one per line.
-    let plan = zoho(&config, &["--profile", "production", "plan", file_arg, "--detailed-exitcode"]).await;
+    let plan = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "plan",
+            file_arg,
+            "--detailed-exitcode",
+        ],
+    )
+    .await;
     assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
-    assert!(plan.stdout.contains("+ sharing_rules.Leads[\"Miami leads\"]: create the rule"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("~ sharing_rules.Leads[\"Reps to managers\"]: deactivate the rule"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("+ sharing_rules.Leads[\"Miami leads\"]: create the rule"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("~ sharing_rules.Leads[\"Reps to managers\"]: deactivate the rule"),
+        "{}",
+        plan.stdout
+    );
     assert!(!plan.stdout.contains('\u{1b}'), "no colour off a terminal");
-    let plan_json = zoho(&config, &["--profile", "production", "--output", "json", "plan", file_arg]).await;
+    let plan_json = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "--output",
+            "json",
+            "plan",
+            file_arg,
+        ],
+    )
+    .await;
     let v = plan_json.ok_json();
     assert_eq!(v["changes"].as_array().unwrap().len(), 5, "{v}");
     assert_eq!(v["changes"][0]["change"], "set_share_type");
@@ -115,25 +170,73 @@ async fn promotion_in_three_commands_with_profiles() {
     production.clear_recordings();
     let refused = zoho(&config, &["--profile", "production", "apply", file_arg]).await;
     let err = refused.failed(2);
-    assert!(err.contains("--yes") && err.contains("nothing was sent"), "{err}");
-    let dry = zoho(&config, &["--profile", "production", "apply", file_arg, "--dry-run"]).await;
+    assert!(
+        err.contains("--yes") && err.contains("nothing was sent"),
+        "{err}"
+    );
+    let dry = zoho(
+        &config,
+        &["--profile", "production", "apply", file_arg, "--dry-run"],
+    )
+    .await;
     assert_eq!(dry.code, 0, "{}", dry.stderr);
-    assert!(dry.stdout.contains("POST /settings/data_sharing/rules?module=Leads {"), "{}", dry.stdout);
+    assert!(
+        dry.stdout
+            .contains("POST /settings/data_sharing/rules?module=Leads {"),
+        "{}",
+        dry.stdout
+    );
     assert!(dry.stdout.contains("nothing was sent"), "{}", dry.stdout);
-    assert!(writes(&production).is_empty(), "no write: {:?}", writes(&production));
+    assert!(
+        writes(&production).is_empty(),
+        "no write: {:?}",
+        writes(&production)
+    );
 
     // 3. apply
-    let applied = zoho(&config, &["--profile", "production", "apply", file_arg, "--yes"]).await;
+    let applied = zoho(
+        &config,
+        &["--profile", "production", "apply", file_arg, "--yes"],
+    )
+    .await;
     assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
-    assert!(applied.stdout.contains("Applied 5 change(s)"), "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains("Applied 5 change(s)"),
+        "{}",
+        applied.stdout
+    );
 
-    let again = zoho(&config, &["--profile", "production", "pull", "--modules", "Deals,Leads"]).await;
+    let again = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "pull",
+            "--modules",
+            "Deals,Leads",
+        ],
+    )
+    .await;
     assert_eq!(again.stdout, pulled.stdout, "byte-identical");
-    let plan = zoho(&config, &["--profile", "production", "plan", file_arg, "--detailed-exitcode"]).await;
+    let plan = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "plan",
+            file_arg,
+            "--detailed-exitcode",
+        ],
+    )
+    .await;
     assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
     assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
     let nothing = zoho(&config, &["--profile", "production", "apply", file_arg]).await;
-    assert_eq!(nothing.code, 0, "nothing to do needs no --yes: {}", nothing.stderr);
+    assert_eq!(
+        nothing.code, 0,
+        "nothing to do needs no --yes: {}",
+        nothing.stderr
+    );
 
     // One setting changed in production: exit 2, exactly that change.
     client(&production)
@@ -141,7 +244,17 @@ async fn promotion_in_three_commands_with_profiles() {
         .set_share_type("Leads", enums::ShareType::Public)
         .await
         .unwrap();
-    let drift = zoho(&config, &["--profile", "production", "plan", file_arg, "--detailed-exitcode"]).await;
+    let drift = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "plan",
+            file_arg,
+            "--detailed-exitcode",
+        ],
+    )
+    .await;
     assert_eq!(drift.code, 2, "{}", drift.stderr);
     let lines: Vec<&str> = drift.stdout.lines().collect();
     assert_eq!(
@@ -169,11 +282,23 @@ async fn a_file_that_cannot_be_applied_is_one_line_naming_the_place() {
     let run = zoho(&config, &["--profile", "production", "plan", bad]).await;
     let err = run.failed(2);
     assert!(
-        err.starts_with(&format!("error: {bad}: sharing_rules.Leads[0].to.group: no user group named \"Nobody\"")),
+        err.starts_with(&format!(
+            "error: {bad}: sharing_rules.Leads[0].to.group: no user group named \"Nobody\""
+        )),
         "{err}"
     );
     // Under --detailed-exitcode, 2 means changes: an error exits 1.
-    let run = zoho(&config, &["--profile", "production", "plan", bad, "--detailed-exitcode"]).await;
+    let run = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "plan",
+            bad,
+            "--detailed-exitcode",
+        ],
+    )
+    .await;
     run.failed(1);
     let run = zoho(&config, &["--profile", "production", "apply", bad, "--yes"]).await;
     run.failed(2);
@@ -181,7 +306,11 @@ async fn a_file_that_cannot_be_applied_is_one_line_naming_the_place() {
 
     let future = d.join("future.yaml");
     std::fs::write(&future, "version: 3\nscope: {}\n").unwrap();
-    let run = zoho(&config, &["--profile", "production", "plan", future.to_str().unwrap()]).await;
+    let run = zoho(
+        &config,
+        &["--profile", "production", "plan", future.to_str().unwrap()],
+    )
+    .await;
     let err = run.failed(2);
     assert!(err.contains("version: this file is version 3"), "{err}");
 
@@ -194,9 +323,22 @@ async fn a_file_that_cannot_be_applied_is_one_line_naming_the_place() {
         format!("version: 1\nscope: {{families: [record_locking], modules: [Deals]}}\nrecord_locking:\n  Deals:\n    lock_type: automatic\n    restricted_actions: [update]\n    rules:\n{rules}"),
     )
     .unwrap();
-    let run = zoho(&config, &["--profile", "production", "apply", over.to_str().unwrap(), "--yes"]).await;
+    let run = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "apply",
+            over.to_str().unwrap(),
+            "--yes",
+        ],
+    )
+    .await;
     let err = run.failed(2);
-    assert!(err.contains("record_locking.Deals.rules: 6 given; Zoho allows at most 5"), "{err}");
+    assert!(
+        err.contains("record_locking.Deals.rules: 6 given; Zoho allows at most 5"),
+        "{err}"
+    );
     assert!(writes(&production).is_empty());
 }
 
@@ -206,16 +348,34 @@ async fn profiles_refuse_secrets_others_can_read_and_never_show_them() {
     let production = org(26).await;
     let d = dir("secrets");
     let config = profiles(&d, &sandbox, &production);
-    std::fs::set_permissions(d.join("production.secrets"), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let run = zoho(&config, &["--profile", "production", "pull", "--modules", "Leads"]).await;
+    std::fs::set_permissions(
+        d.join("production.secrets"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let run = zoho(
+        &config,
+        &["--profile", "production", "pull", "--modules", "Leads"],
+    )
+    .await;
     let err = run.failed(3);
-    assert!(err.contains("refusing to read the secrets file") && err.contains("0644"), "{err}");
-    let secret = production.credentials().client_secret.expose_secret().to_owned();
+    assert!(
+        err.contains("refusing to read the secrets file") && err.contains("0644"),
+        "{err}"
+    );
+    let secret = production
+        .credentials()
+        .client_secret
+        .expose_secret()
+        .to_owned();
     assert!(!err.contains(&secret));
 
     let run = zoho(&config, &["--profile", "staging", "pull"]).await;
     let err = run.failed(3);
-    assert!(err.contains("no profile \"staging\"") && err.contains("production, sandbox"), "{err}");
+    assert!(
+        err.contains("no profile \"staging\"") && err.contains("production, sandbox"),
+        "{err}"
+    );
 
     // Secrets from environment variables the profile names.
     let creds = sandbox.credentials();
@@ -230,7 +390,17 @@ async fn profiles_refuse_secrets_others_can_read_and_never_show_them() {
         ),
     )
     .unwrap();
-    let args = ["--config", env_config.to_str().unwrap(), "--profile", "sandbox", "pull", "--modules", "Leads", "--families", "org_permissions"];
+    let args = [
+        "--config",
+        env_config.to_str().unwrap(),
+        "--profile",
+        "sandbox",
+        "pull",
+        "--modules",
+        "Leads",
+        "--families",
+        "org_permissions",
+    ];
     let run = run_with(&args, &[], None).await;
     assert!(run.failed(3).contains("SANDBOX_SECRET"), "{}", run.stderr);
     let run = run_with(
@@ -250,9 +420,11 @@ async fn profiles_refuse_secrets_others_can_read_and_never_show_them() {
 async fn the_schema_command_prints_the_published_schema() {
     let run = run_with(&["schema"], &[], None).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let published =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/desired-state.schema.json"))
-            .unwrap();
+    let published = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/spec/desired-state.schema.json"
+    ))
+    .unwrap();
     assert_eq!(format!("{}\n", run.stdout.trim_end()), published);
 }
 
@@ -270,7 +442,9 @@ async fn the_demo_ends_with_a_promotion_act() {
     ] {
         assert!(act.contains(needle), "missing {needle:?} in:\n{act}");
     }
-    let json = run_with(&["demo", "--output", "json"], &[], None).await.ok_json();
+    let json = run_with(&["demo", "--output", "json"], &[], None)
+        .await
+        .ok_json();
     assert_eq!(json["promotion"]["identical"], true);
     assert_eq!(json["promotion"]["changes"], 4);
 }

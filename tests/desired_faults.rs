@@ -67,9 +67,21 @@ async fn a_429_on_a_create_is_waited_out_and_sent_again() {
     let sim = org(11).await;
     let c = client(&sim);
     // A 429 means Zoho did not take the request: the apply sends it again after waiting.
-    fault(&sim, "createSharingRule", 1, json!({"type": "too_many_requests", "retry_after": 1})).await;
+    fault(
+        &sim,
+        "createSharingRule",
+        1,
+        json!({"type": "too_many_requests", "retry_after": 1}),
+    )
+    .await;
     // A PUT answered 429 twice is retried by the client itself.
-    fault(&sim, "updateOrgPermissions", 2, json!({"type": "too_many_requests"})).await;
+    fault(
+        &sim,
+        "updateOrgPermissions",
+        2,
+        json!({"type": "too_many_requests"}),
+    )
+    .await;
     let plan = desired::plan(&c, &state()).await.unwrap();
     let report = plan.apply_with(&c, &quick()).await;
     assert!(report.is_complete(), "{report}");
@@ -83,16 +95,31 @@ async fn a_5xx_on_a_create_stops_the_apply_and_a_second_apply_completes() {
     let sim = org(12).await;
     let c = client(&sim);
     // A PUT answered 503 is retried by the client: no effect on the apply.
-    fault(&sim, "updateOrgPermissions", 1, json!({"type": "status", "status": 503})).await;
+    fault(
+        &sim,
+        "updateOrgPermissions",
+        1,
+        json!({"type": "status", "status": 503}),
+    )
+    .await;
     // A POST answered 500 is not: Zoho may have acted. The apply stops there.
-    fault(&sim, "createRecordLockingConfiguration", 1, json!({"type": "status", "status": 500})).await;
+    fault(
+        &sim,
+        "createRecordLockingConfiguration",
+        1,
+        json!({"type": "status", "status": 500}),
+    )
+    .await;
     let plan = desired::plan(&c, &state()).await.unwrap();
     let report = plan.apply_with(&c, &quick()).await;
     assert!(!report.is_complete());
     let failure = report.failure().unwrap();
     assert!(failure.outcome_unknown, "a 5xx may have taken effect");
     assert_eq!(failure.error.status(), Some(500));
-    assert!(matches!(failure.changes[..], [Change::CreateLocking { .. }]));
+    assert!(matches!(
+        failure.changes[..],
+        [Change::CreateLocking { .. }]
+    ));
     // Exactly what was applied: the org permissions; the sharing rules were not attempted.
     assert!(report
         .applied()
@@ -101,7 +128,10 @@ async fn a_5xx_on_a_create_stops_the_apply_and_a_second_apply_completes() {
     assert_eq!(report.applied().len(), 1);
     assert_eq!(report.not_attempted().len(), 4, "{report}");
     let text = report.to_string();
-    assert!(text.contains("applying again reads the org first"), "{text}");
+    assert!(
+        text.contains("applying again reads the org first"),
+        "{text}"
+    );
     let state_now = sim.state();
     assert_eq!(state_now.org_permissions["Deals"], "public_read_only");
     assert_eq!(state_now.sharing_rule_count("Leads"), 0);
@@ -119,16 +149,33 @@ async fn a_create_whose_answer_was_lost_is_found_by_name_not_made_twice() {
     let c = client(&sim);
     // Zoho creates the rule, then the connection breaks before its answer is complete. The
     // client does not send a POST again.
-    fault(&sim, "createSharingRule", 1, json!({"type": "truncate", "keep_bytes": 10})).await;
-    let report = desired::plan(&c, &state()).await.unwrap().apply_with(&c, &quick()).await;
+    fault(
+        &sim,
+        "createSharingRule",
+        1,
+        json!({"type": "truncate", "keep_bytes": 10}),
+    )
+    .await;
+    let report = desired::plan(&c, &state())
+        .await
+        .unwrap()
+        .apply_with(&c, &quick())
+        .await;
     let failure = report.failure().expect("the apply stops");
     assert!(failure.outcome_unknown);
     assert!(
-        matches!(failure.error, Error::IncompleteResponse { .. } | Error::Transport { .. }),
+        matches!(
+            failure.error,
+            Error::IncompleteResponse { .. } | Error::Transport { .. }
+        ),
         "{:?}",
         failure.error
     );
-    assert_eq!(sim.state().sharing_rule_count("Leads"), 1, "the create took effect");
+    assert_eq!(
+        sim.state().sharing_rule_count("Leads"),
+        1,
+        "the create took effect"
+    );
     let created = match &failure.changes[..] {
         [Change::CreateSharingRule { after, .. }] => after.name.clone(),
         other => panic!("{other:?}"),
@@ -137,17 +184,19 @@ async fn a_create_whose_answer_was_lost_is_found_by_name_not_made_twice() {
     // The next plan finds the rule by its name: no second create of it.
     let second = desired::plan(&c, &state()).await.unwrap();
     assert!(
-        !second
-            .changes()
-            .iter()
-            .any(|ch| matches!(ch, Change::CreateSharingRule { after, .. } if after.name == created)),
+        !second.changes().iter().any(
+            |ch| matches!(ch, Change::CreateSharingRule { after, .. } if after.name == created)
+        ),
         "{second}"
     );
     sim.clear_recordings();
     let report = second.apply_with(&c, &quick()).await;
     assert!(report.is_complete(), "{report}");
     assert_eq!(
-        writes(&sim).iter().filter(|w| *w == "createSharingRule").count(),
+        writes(&sim)
+            .iter()
+            .filter(|w| *w == "createSharingRule")
+            .count(),
         2,
         "only the two rules still missing"
     );
@@ -162,11 +211,23 @@ async fn a_dropped_connection_stops_the_apply_and_the_next_one_completes() {
     // Dropped before Zoho acted. A PUT is sent again by the client; a POST is not.
     fault(&sim, "updateOrgPermissions", 1, json!({"type": "drop"})).await;
     fault(&sim, "createSharingRule", 1, json!({"type": "drop"})).await;
-    let report = desired::plan(&c, &state()).await.unwrap().apply_with(&c, &quick()).await;
+    let report = desired::plan(&c, &state())
+        .await
+        .unwrap()
+        .apply_with(&c, &quick())
+        .await;
     let failure = report.failure().expect("the apply stops at the create");
     assert!(failure.outcome_unknown, "the answer was lost");
-    assert!(failure.error.transport_kind().is_some(), "{:?}", failure.error);
-    assert_eq!(sim.state().sharing_rule_count("Leads"), 0, "nothing was created");
+    assert!(
+        failure.error.transport_kind().is_some(),
+        "{:?}",
+        failure.error
+    );
+    assert_eq!(
+        sim.state().sharing_rule_count("Leads"),
+        0,
+        "nothing was created"
+    );
     let report = desired::apply(&c, &state()).await.unwrap();
     assert!(report.is_complete(), "{report}");
     assert_reached(&c, &state()).await;
@@ -182,7 +243,11 @@ async fn rule_computation_is_waited_out() {
     // Zoho is computing Leads's rules: updates, deletes and (de)activations answer
     // CANNOT_PROCESS until it is done (here, in 700 ms).
     let mut changed = state();
-    changed.sharing_rules.get_mut("Leads").unwrap().retain(|r| r.name != "Open leads for all");
+    changed
+        .sharing_rules
+        .get_mut("Leads")
+        .unwrap()
+        .retain(|r| r.name != "Open leads for all");
     changed.sharing_rules.get_mut("Leads").unwrap()[1].status = enums::SharingRuleStatus::Active;
     sim.set_rule_computation_running("Leads", true);
     let done = {
@@ -192,10 +257,18 @@ async fn rule_computation_is_waited_out() {
             sim.set_rule_computation_running("Leads", false);
         })
     };
-    let report = desired::plan(&c, &changed).await.unwrap().apply_with(&c, &quick()).await;
+    let report = desired::plan(&c, &changed)
+        .await
+        .unwrap()
+        .apply_with(&c, &quick())
+        .await;
     done.await.unwrap();
     assert!(report.is_complete(), "{report}");
-    assert!(report.waited() >= Duration::from_millis(500), "{:?}", report.waited());
+    assert!(
+        report.waited() >= Duration::from_millis(500),
+        "{:?}",
+        report.waited()
+    );
     assert_reached(&c, &changed).await;
 }
 
@@ -206,20 +279,34 @@ async fn rule_computation_past_the_wait_is_reported_and_a_second_apply_completes
     let report = desired::apply(&c, &state()).await.unwrap();
     assert!(report.is_complete(), "{report}");
     let mut changed = state();
-    changed.org_permissions.insert("Leads".into(), enums::ShareType::PublicReadOnly);
+    changed
+        .org_permissions
+        .insert("Leads".into(), enums::ShareType::PublicReadOnly);
     changed.sharing_rules.get_mut("Leads").unwrap().remove(0);
     sim.set_rule_computation_running("Leads", true);
     let options = quick().max_wait(Duration::from_millis(300));
-    let report = desired::plan(&c, &changed).await.unwrap().apply_with(&c, &options).await;
+    let report = desired::plan(&c, &changed)
+        .await
+        .unwrap()
+        .apply_with(&c, &options)
+        .await;
     let failure = report.failure().expect("gives up after max_wait");
     assert_eq!(failure.error.code(), Some(&enums::ZohoCode::CannotProcess));
     assert!(!failure.outcome_unknown);
-    assert_eq!(report.applied().len(), 1, "the share type went through: {report}");
+    assert_eq!(
+        report.applied().len(),
+        1,
+        "the share type went through: {report}"
+    );
     assert_eq!(sim.state().sharing_rule_count("Leads"), 3);
 
     sim.set_rule_computation_running("Leads", false);
     let second = desired::plan(&c, &changed).await.unwrap();
-    assert_eq!(second.changes().len(), 1, "only the deletion is left: {second}");
+    assert_eq!(
+        second.changes().len(),
+        1,
+        "only the deletion is left: {second}"
+    );
     assert!(second.apply(&c).await.is_complete());
     assert_reached(&c, &changed).await;
 }

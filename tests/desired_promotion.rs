@@ -44,7 +44,10 @@ async fn build_sandbox(sim: &Simulator, c: &Client) {
             ] } }
         ]
     }));
-    c.record_locking("Deals").create(input).await.expect("locking created");
+    c.record_locking("Deals")
+        .create(input)
+        .await
+        .expect("locking created");
 
     let leads = c.sharing_rules("Leads");
     let owner_based: types::SharingRuleInput = decode(json!({
@@ -70,7 +73,11 @@ async fn build_sandbox(sim: &Simulator, c: &Client) {
         "shared_to": { "type": "all_users", "subordinates": false },
         "permission_type": "read"
     }));
-    let created = c.sharing_rules("Deals").create(big).await.expect("all-users rule");
+    let created = c
+        .sharing_rules("Deals")
+        .create(big)
+        .await
+        .expect("all-users rule");
     c.sharing_rules("Deals")
         .deactivate(created.details.id.as_deref().unwrap())
         .await
@@ -81,7 +88,10 @@ async fn build_sandbox(sim: &Simulator, c: &Client) {
         "shared_to": { "type": "roles", "subordinates": false, "resource": { "id": sim.role_id("Support Manager").unwrap() } },
         "permission_type": "read"
     }));
-    c.sharing_rules("Contacts").create(contacts).await.expect("group rule");
+    c.sharing_rules("Contacts")
+        .create(contacts)
+        .await
+        .expect("group rule");
 
     c.org_permissions()
         .set_share_type("Leads", enums::ShareType::PublicReadOnly)
@@ -125,8 +135,14 @@ async fn a_sandbox_configuration_promotes_to_production_byte_for_byte() {
     let pulled = desired::pull(&sc, &scope()).await.unwrap();
     let yaml = pulled.to_yaml().unwrap();
     // Names only: no id of either org appears in the file.
-    for id in [sandbox.role_id("Manager").unwrap(), sandbox.group_id("Miami Users").unwrap()] {
-        assert!(!yaml.contains(&id), "the file names, it has no ids:\n{yaml}");
+    for id in [
+        sandbox.role_id("Manager").unwrap(),
+        sandbox.group_id("Miami Users").unwrap(),
+    ] {
+        assert!(
+            !yaml.contains(&id),
+            "the file names, it has no ids:\n{yaml}"
+        );
     }
     assert!(yaml.contains("role_and_subordinates: Manager"), "{yaml}");
     assert!(yaml.contains("status: inactive"), "{yaml}");
@@ -145,7 +161,9 @@ async fn a_sandbox_configuration_promotes_to_production_byte_for_byte() {
     // The fewest calls: one locking update, one call per rule write, one org-permissions call.
     let w = writes(&production);
     assert_eq!(
-        w.iter().filter(|o| o.as_str() == "updateOrgPermissions").count(),
+        w.iter()
+            .filter(|o| o.as_str() == "updateOrgPermissions")
+            .count(),
         1,
         "{w:?}"
     );
@@ -156,8 +174,15 @@ async fn a_sandbox_configuration_promotes_to_production_byte_for_byte() {
     );
     assert_eq!(w.len(), plan.calls(), "{w:?}");
 
-    let again = desired::pull(&pc, &scope()).await.unwrap().to_yaml().unwrap();
-    assert_eq!(again, yaml, "production pulls byte-identical to the sandbox");
+    let again = desired::pull(&pc, &scope())
+        .await
+        .unwrap()
+        .to_yaml()
+        .unwrap();
+    assert_eq!(
+        again, yaml,
+        "production pulls byte-identical to the sandbox"
+    );
 
     let plan = desired::plan(&pc, &read).await.unwrap();
     assert!(plan.is_empty(), "{plan}");
@@ -220,7 +245,10 @@ async fn an_update_names_each_setting_that_differs() {
     let change: types::SharingRuleUpdate = decode(json!({
         "type": "Criteria_Based", "superiors_allowed": true, "permission_type": "read"
     }));
-    pc.sharing_rules("Leads").update(&rule.id, change).await.unwrap();
+    pc.sharing_rules("Leads")
+        .update(&rule.id, change)
+        .await
+        .unwrap();
 
     let plan = desired::plan(&pc, &config).await.unwrap();
     assert_eq!(plan.changes().len(), 1, "{plan}");
@@ -252,7 +280,11 @@ async fn outside_the_scope_nothing_is_read_or_touched() {
     assert!(touched.is_empty(), "read only Leads: {touched:?}");
     let state = sim.state();
     assert_eq!(state.sharing_rule_count("Leads"), 0);
-    assert_eq!(state.sharing_rule_count("Deals"), 1, "Deals is outside the scope");
+    assert_eq!(
+        state.sharing_rule_count("Deals"),
+        1,
+        "Deals is outside the scope"
+    );
     assert_eq!(state.sharing_rule_count("Contacts"), 1);
     assert_eq!(state.locking_rule_count("Deals"), 2);
     assert_eq!(state.org_permissions["Leads"], "public_read_only");

@@ -55,10 +55,9 @@ fn comparator() -> impl Strategy<Value = enums::CriteriaComparator> {
 fn criteria(fields: &'static [&'static str], tag: String) -> impl Strategy<Value = CriteriaSpec> {
     let leaf = {
         let tag = tag.clone();
-        (prop::sample::select(fields), comparator(), 0..3u8).prop_map(move |(f, c, v)| {
-            CriteriaSpec::condition(f, c, format!("{tag} {v}"))
-        })
-        .boxed()
+        (prop::sample::select(fields), comparator(), 0..3u8)
+            .prop_map(move |(f, c, v)| CriteriaSpec::condition(f, c, format!("{tag} {v}")))
+            .boxed()
     };
     prop_oneof![
         2 => leaf.clone(),
@@ -67,11 +66,17 @@ fn criteria(fields: &'static [&'static str], tag: String) -> impl Strategy<Value
     ]
 }
 
-fn set<T: Clone + Ord + std::fmt::Debug>(items: &'static [T], max: usize) -> impl Strategy<Value = BTreeSet<T>> {
+fn set<T: Clone + Ord + std::fmt::Debug>(
+    items: &'static [T],
+    max: usize,
+) -> impl Strategy<Value = BTreeSet<T>> {
     subsequence(items, 0..=max.min(items.len())).prop_map(|v| v.into_iter().collect())
 }
 
-fn locking(fields: &'static [&'static str], editable: &'static [&'static str]) -> impl Strategy<Value = LockingSpec> {
+fn locking(
+    fields: &'static [&'static str],
+    editable: &'static [&'static str],
+) -> impl Strategy<Value = LockingSpec> {
     let rules = subsequence(RULE_NAMES, 1..=5).prop_flat_map(move |names| {
         names
             .into_iter()
@@ -93,25 +98,29 @@ fn locking(fields: &'static [&'static str], editable: &'static [&'static str]) -
         subsequence(enums::RestrictedCommunication::KNOWN, 0..=3),
         any::<bool>(),
     )
-        .prop_map(|(kind, rules, profiles, editable, actions, comms, portal)| {
-            let lock_type = ["manual", "automatic", "both"][kind as usize];
-            let mut spec = LockingSpec::new(
-                enums::LockType::from(lock_type),
-                actions.into_iter().map(enums::RestrictedAction::from),
-            );
-            if lock_type != "manual" {
-                spec.rules = rules;
-            }
-            if !profiles.is_empty() {
-                spec.locked_for = enums::LockedFor::AllProfilesExceptExcludedProfiles;
-                spec.excluded_profiles = profiles.into_iter().map(str::to_owned).collect();
-            }
-            spec.editable_fields = editable.into_iter().map(|f| (*f).to_owned()).collect();
-            spec.restricted_communications =
-                comms.into_iter().map(enums::RestrictedCommunication::from).collect();
-            spec.lock_for_portal_users = portal;
-            spec
-        })
+        .prop_map(
+            |(kind, rules, profiles, editable, actions, comms, portal)| {
+                let lock_type = ["manual", "automatic", "both"][kind as usize];
+                let mut spec = LockingSpec::new(
+                    enums::LockType::from(lock_type),
+                    actions.into_iter().map(enums::RestrictedAction::from),
+                );
+                if lock_type != "manual" {
+                    spec.rules = rules;
+                }
+                if !profiles.is_empty() {
+                    spec.locked_for = enums::LockedFor::AllProfilesExceptExcludedProfiles;
+                    spec.excluded_profiles = profiles.into_iter().map(str::to_owned).collect();
+                }
+                spec.editable_fields = editable.into_iter().map(|f| (*f).to_owned()).collect();
+                spec.restricted_communications = comms
+                    .into_iter()
+                    .map(enums::RestrictedCommunication::from)
+                    .collect();
+                spec.lock_for_portal_users = portal;
+                spec
+            },
+        )
 }
 
 fn audience(all_users: bool) -> impl Strategy<Value = Audience> {
@@ -170,10 +179,8 @@ fn access_config() -> impl Strategy<Value = AccessConfig> {
         })
         .collect::<Vec<_>>()
         .prop_map(|modules| {
-            let mut config = AccessConfig::new(Scope::new(
-                Family::ALL,
-                MODULES.iter().map(|m| m.0),
-            ));
+            let mut config =
+                AccessConfig::new(Scope::new(Family::ALL, MODULES.iter().map(|m| m.0)));
             for (module, locking, rules, share) in modules {
                 if let Some(l) = locking {
                     config.record_locking.insert(module.into(), l);

@@ -4,7 +4,10 @@
 
 use zoho_crm_access::desired::{json_schema, AccessConfig};
 
-const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/desired-state.schema.json");
+const PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/spec/desired-state.schema.json"
+);
 
 fn rendered() -> String {
     let mut text = serde_json::to_string_pretty(&json_schema()).expect("a schema serializes");
@@ -32,7 +35,12 @@ fn the_schema_is_closed_where_the_file_is() {
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["required"], serde_json::json!(["scope", "version"]));
     let defs = &schema["definitions"];
-    for name in ["ShareType", "LockType", "PermissionType", "CriteriaComparator"] {
+    for name in [
+        "ShareType",
+        "LockType",
+        "PermissionType",
+        "CriteriaComparator",
+    ] {
         assert!(defs[name]["enum"].is_array(), "{name} lists its values");
     }
     assert_eq!(defs["LockingSpec"]["additionalProperties"], false);
@@ -78,5 +86,8 @@ org_permissions: {Deals: private}
     ] {
         assert!(schema.contains(key), "the schema names {key}");
     }
-    assert_eq!(AccessConfig::from_yaml(&config.to_yaml().unwrap()).unwrap(), config);
+    assert_eq!(
+        AccessConfig::from_yaml(&config.to_yaml().unwrap()).unwrap(),
+        config
+    );
 }

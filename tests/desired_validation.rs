@@ -35,7 +35,10 @@ fn a_file_of_a_future_version_is_refused_naming_the_version() {
     let text = "version: 2\nscope: {families: [sharing_rules], modules: [Leads]}\nnew_family: {}\n";
     let (place, _, line) = desired_error(AccessConfig::from_yaml(text).unwrap_err());
     assert_eq!(place, "version");
-    assert!(line.contains("version 2") && line.contains("version 1"), "{line}");
+    assert!(
+        line.contains("version 2") && line.contains("version 1"),
+        "{line}"
+    );
     let (place, _, line) = desired_error(AccessConfig::from_yaml("scope: {}\n").unwrap_err());
     assert_eq!(place, "version");
     assert!(line.contains("version: 1"), "{line}");
@@ -52,10 +55,16 @@ fn syntax_errors_and_unknown_keys_carry_line_and_column() {
     let (place, location, line) = desired_error(AccessConfig::from_yaml(&text).unwrap_err());
     assert_eq!(place, "sharing_rules.Leads[0].permision", "{line}");
     assert_eq!(location.map(|l| l.0), Some(8), "{line}");
-    assert_eq!(line.matches("sharing_rules").count(), 1, "the path once: {line}");
+    assert_eq!(
+        line.matches("sharing_rules").count(),
+        1,
+        "the path once: {line}"
+    );
     assert!(line.contains("permision"), "{line}");
 
-    let text = format!("{LEADS}  - name: A\n    permission: read\n    to: {{grup: X}}\n    from: {{role: CEO}}\n");
+    let text = format!(
+        "{LEADS}  - name: A\n    permission: read\n    to: {{grup: X}}\n    from: {{role: CEO}}\n"
+    );
     let (place, _, line) = desired_error(AccessConfig::from_yaml(&text).unwrap_err());
     assert_eq!(place, "sharing_rules.Leads[0].to", "{line}");
     assert!(line.contains("grup"), "{line}");
@@ -119,13 +128,19 @@ fn broken_rules_and_limits_name_their_place() {
 
 #[test]
 fn a_file_over_the_size_limit_is_not_parsed() {
-    let text = format!("version: 1\n#{}\n", "x".repeat(AccessConfig::MAX_FILE_BYTES));
+    let text = format!(
+        "version: 1\n#{}\n",
+        "x".repeat(AccessConfig::MAX_FILE_BYTES)
+    );
     let (_, _, line) = desired_error(AccessConfig::from_yaml(&text).unwrap_err());
     assert!(line.contains("at most"), "{line}");
 }
 
 /// Plans `text` against a fresh org and expects a desired-state error with no write made.
-async fn refused(text: &str, setup: impl FnOnce(&zoho_crm_access::simulator::Simulator)) -> (String, String) {
+async fn refused(
+    text: &str,
+    setup: impl FnOnce(&zoho_crm_access::simulator::Simulator),
+) -> (String, String) {
     let sim = org(7).await;
     setup(&sim);
     let config = AccessConfig::from_yaml(text).expect("the file itself is valid");
@@ -146,13 +161,12 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "sharing_rules.Leads[0].to.group");
-    assert!(line.contains("no user group named \"Miami Userz\""), "{line}");
+    assert!(
+        line.contains("no user group named \"Miami Userz\""),
+        "{line}"
+    );
 
-    let (place, line) = refused(
-        &rule("{role: manager}", "    from: {role: CEO}\n"),
-        |_| {},
-    )
-    .await;
+    let (place, line) = refused(&rule("{role: manager}", "    from: {role: CEO}\n"), |_| {}).await;
     assert_eq!(place, "sharing_rules.Leads[0].to.role");
     assert!(line.contains("did you mean \"Manager\""), "{line}");
 
@@ -175,7 +189,11 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     assert_eq!(place, "record_locking.Deals.excluded_profiles");
     assert!(line.contains("no profile named \"Sales Boss\""), "{line}");
 
-    let (place, line) = refused(&format!("{locking}    editable_fields: [Descripton]\n"), |_| {}).await;
+    let (place, line) = refused(
+        &format!("{locking}    editable_fields: [Descripton]\n"),
+        |_| {},
+    )
+    .await;
     assert_eq!(place, "record_locking.Deals.editable_fields");
     assert!(line.contains("no field named \"Descripton\""), "{line}");
 
@@ -198,7 +216,10 @@ async fn a_name_two_things_share_fails_the_plan_naming_both() {
     )
     .await;
     assert_eq!(place, "sharing_rules.Leads[0].to.group");
-    assert!(line.contains("2 user groups are named \"Miami Users\""), "{line}");
+    assert!(
+        line.contains("2 user groups are named \"Miami Users\""),
+        "{line}"
+    );
 }
 
 #[tokio::test]
@@ -209,7 +230,10 @@ async fn a_custom_button_the_target_has_not_restricted_says_what_to_do() {
     )
     .await;
     assert_eq!(place, "record_locking.Deals.restricted_custom_buttons");
-    assert!(line.contains("Zoho publishes no API that lists custom buttons"), "{line}");
+    assert!(
+        line.contains("Zoho publishes no API that lists custom buttons"),
+        "{line}"
+    );
     assert!(line.contains("drop it from the file"), "{line}");
 }
 
@@ -229,5 +253,8 @@ async fn pulling_a_name_two_things_share_fails_rather_than_write_an_ambiguous_fi
     let scope = desired::Scope::new([desired::Family::SharingRules], ["Leads"]);
     let (place, _, line) = desired_error(desired::pull(&c, &scope).await.unwrap_err());
     assert!(place.starts_with("sharing_rules.Leads"), "{place}");
-    assert!(line.contains("2 user groups of this org are named \"Sales Team\""), "{line}");
+    assert!(
+        line.contains("2 user groups of this org are named \"Sales Team\""),
+        "{line}"
+    );
 }

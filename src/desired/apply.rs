@@ -159,7 +159,12 @@ impl fmt::Display for ApplyReport {
                 f.write_str("Applying again continues from here.")
             }
         } else {
-            write!(f, "Applied {} change(s) in {} call(s).", self.applied.len(), self.calls)
+            write!(
+                f,
+                "Applied {} change(s) in {} call(s).",
+                self.applied.len(),
+                self.calls
+            )
         }
     }
 }
@@ -234,16 +239,14 @@ impl Plan {
                         (&error, &step.action)
                     {
                         let bad: Vec<usize> = failures.iter().map(|f| f.index).collect();
-                        let (ok, not): (Vec<(usize, usize)>, Vec<(usize, usize)>) = step
-                            .changes
-                            .iter()
-                            .copied()
-                            .enumerate()
-                            .partition(|(k, _)| !bad.contains(k));
-                        report
-                            .applied
-                            .extend(ok.into_iter().map(|(_, i)| changes[i].clone()));
-                        failed = not.into_iter().map(|(_, i)| i).collect();
+                        failed.clear();
+                        for (k, &i) in step.changes.iter().enumerate() {
+                            if bad.contains(&k) {
+                                failed.push(i);
+                            } else {
+                                report.applied.push(changes[i].clone());
+                            }
+                        }
                     }
                     let outcome_unknown = outcome_unknown(&error);
                     report.failure = Some(ApplyFailure {
@@ -383,7 +386,10 @@ async fn run(
                 Err(e)
                     if matches!(
                         e.code(),
-                        Some(enums::ZohoCode::IdAlreadyActive | enums::ZohoCode::IdAlreadyDeactivated)
+                        Some(
+                            enums::ZohoCode::IdAlreadyActive
+                                | enums::ZohoCode::IdAlreadyDeactivated
+                        )
                     ) => {}
                 other => {
                     other?;

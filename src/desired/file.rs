@@ -209,7 +209,10 @@ impl AccessConfig {
         let sections: [(Family, Vec<&String>); 3] = [
             (Family::RecordLocking, self.record_locking.keys().collect()),
             (Family::SharingRules, self.sharing_rules.keys().collect()),
-            (Family::OrgPermissions, self.org_permissions.keys().collect()),
+            (
+                Family::OrgPermissions,
+                self.org_permissions.keys().collect(),
+            ),
         ];
         for (family, modules) in sections {
             if let Some(m) = modules.first() {
@@ -443,7 +446,8 @@ pub(crate) fn same_criteria(a: &CriteriaSpec, b: &CriteriaSpec) -> bool {
                 value: vb,
             },
         ) => fa == fb && ca == cb && same_value(va, vb),
-        (CriteriaSpec::All(a), CriteriaSpec::All(b)) | (CriteriaSpec::Any(a), CriteriaSpec::Any(b)) => {
+        (CriteriaSpec::All(a), CriteriaSpec::All(b))
+        | (CriteriaSpec::Any(a), CriteriaSpec::Any(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_criteria(x, y))
         }
         _ => false,
@@ -474,7 +478,10 @@ fn known(value: &str, known: &[&str], place: &str, what: &str) -> Result<(), Err
     }
     Err(Error::desired(
         place,
-        format!("`{value}` is not a {what} Zoho knows (one of {})", known.join(", ")),
+        format!(
+            "`{value}` is not a {what} Zoho knows (one of {})",
+            known.join(", ")
+        ),
     ))
 }
 
@@ -495,8 +502,7 @@ fn check_version(text: &str) -> Result<(), Error> {
     struct Head {
         version: Option<serde_norway::Value>,
     }
-    let head: Head =
-        serde_norway::from_str(text).map_err(|e| parse_error(String::new(), e))?;
+    let head: Head = serde_norway::from_str(text).map_err(|e| parse_error(String::new(), e))?;
     match head.version {
         None => Err(Error::desired(
             "version",
@@ -548,14 +554,19 @@ fn parse_error(place: String, e: serde_norway::Error) -> Error {
 /// ```
 pub fn json_schema() -> serde_json::Value {
     let settings = schemars::r#gen::SchemaSettings::draft07();
-    let root = settings.into_generator().into_root_schema_for::<AccessConfig>();
+    let root = settings
+        .into_generator()
+        .into_root_schema_for::<AccessConfig>();
     let mut value = serde_json::to_value(root).unwrap_or_default();
     let closed: BTreeMap<&str, &[&str]> = [
         ("ShareType", enums::ShareType::KNOWN),
         ("LockType", enums::LockType::KNOWN),
         ("LockedFor", enums::LockedFor::KNOWN),
         ("RestrictedAction", enums::RestrictedAction::KNOWN),
-        ("RestrictedCommunication", enums::RestrictedCommunication::KNOWN),
+        (
+            "RestrictedCommunication",
+            enums::RestrictedCommunication::KNOWN,
+        ),
         ("PermissionType", enums::PermissionType::KNOWN),
         ("SharingRuleStatus", enums::SharingRuleStatus::KNOWN),
         ("CriteriaComparator", enums::CriteriaComparator::KNOWN),

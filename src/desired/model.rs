@@ -592,7 +592,8 @@ struct RawCriteria {
 impl<'de> Deserialize<'de> for CriteriaSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawCriteria::deserialize(d)?;
-        const SHAPES: &str = "criteria are {field, comparator, value}, {all: [...]} or {any: [...]}";
+        const SHAPES: &str =
+            "criteria are {field, comparator, value}, {all: [...]} or {any: [...]}";
         match raw {
             RawCriteria {
                 field: Some(field),

@@ -136,9 +136,8 @@ impl Change {
             Change::CreateSharingRule { after, .. } => Some(&after.name),
             Change::UpdateSharingRule { after, .. } => Some(&after.name),
             Change::DeleteSharingRule { before, .. } => Some(&before.name),
-            Change::ActivateSharingRule { name, .. } | Change::DeactivateSharingRule { name, .. } => {
-                Some(name)
-            }
+            Change::ActivateSharingRule { name, .. }
+            | Change::DeactivateSharingRule { name, .. } => Some(name),
             _ => None,
         }
     }
@@ -232,7 +231,9 @@ fn differences(prefix: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
             for k in keys {
                 match (x.get(k), y.get(k)) {
                     (Some(p), Some(q)) => differences(&join(k), p, q, out),
-                    (p, q) if p != q => out.push(format!("{}: {} -> {}", join(k), short(p), short(q))),
+                    (p, q) if p != q => {
+                        out.push(format!("{}: {} -> {}", join(k), short(p), short(q)))
+                    }
                     _ => {}
                 }
             }
@@ -254,13 +255,20 @@ fn differences(prefix: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 out.push(format!("{prefix}: add {name:?}"));
             }
         }
-        _ if a != b => out.push(format!("{prefix}: {} -> {}", short(Some(a)), short(Some(b)))),
+        _ if a != b => out.push(format!(
+            "{prefix}: {} -> {}",
+            short(Some(a)),
+            short(Some(b))
+        )),
         _ => {}
     }
 }
 
 fn named(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|i| i.get("name").is_some_and(Value::is_string))
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|i| i.get("name").is_some_and(Value::is_string))
 }
 
 /// What one step of a plan sends.
@@ -380,12 +388,18 @@ impl Plan {
             .map(|step| match &step.action {
                 Action::CreateLocking { module, input } => PlannedCall {
                     method: "POST",
-                    path: format!("/settings/record_locking_configurations?module={}", q(module)),
+                    path: format!(
+                        "/settings/record_locking_configurations?module={}",
+                        q(module)
+                    ),
                     body: Some(serde_json::json!({ "record_locking_configurations": [input] })),
                 },
                 Action::UpdateLocking { module, update } => PlannedCall {
                     method: "PUT",
-                    path: format!("/settings/record_locking_configurations?module={}", q(module)),
+                    path: format!(
+                        "/settings/record_locking_configurations?module={}",
+                        q(module)
+                    ),
                     body: Some(serde_json::json!({ "record_locking_configurations": [update] })),
                 },
                 Action::DeleteLocking { module, id } => PlannedCall {
@@ -582,7 +596,10 @@ impl Builder<'_> {
                 ));
             }
             let Some(id) = current.id.clone() else {
-                return Err(Error::desired(place, format!("Zoho gave no module id for {module}")));
+                return Err(Error::desired(
+                    place,
+                    format!("Zoho gave no module id for {module}"),
+                ));
             };
             batch.push((
                 Change::SetShareType {
@@ -624,9 +641,8 @@ impl Builder<'_> {
                 format!("Zoho does not support record locking in {module}"),
             ));
         }
-        let system_defined = |ids: Option<&super::pull::CurrentLocking>| {
-            ids.is_some_and(|i| i.system_defined)
-        };
+        let system_defined =
+            |ids: Option<&super::pull::CurrentLocking>| ids.is_some_and(|i| i.system_defined);
         match (desired, current, ids) {
             (None, None, _) => Ok(()),
             (Some(d), None, _) => {
@@ -710,14 +726,19 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn fields(&self, module: &str, base: &str, spec: &LockingSpec) -> Result<Vec<types::FieldRef>, Error> {
+    fn fields(
+        &self,
+        module: &str,
+        base: &str,
+        spec: &LockingSpec,
+    ) -> Result<Vec<types::FieldRef>, Error> {
         spec.editable_fields
             .iter()
             .map(|f| {
-                let id = self
-                    .state
-                    .directory
-                    .field_id(module, f, &format!("{base}.editable_fields"))?;
+                let id =
+                    self.state
+                        .directory
+                        .field_id(module, f, &format!("{base}.editable_fields"))?;
                 Ok(types::FieldRef {
                     api_name: None,
                     id: Some(id),
@@ -726,7 +747,12 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn buttons(&self, module: &str, base: &str, spec: &LockingSpec) -> Result<Vec<types::NamedRef>, Error> {
+    fn buttons(
+        &self,
+        module: &str,
+        base: &str,
+        spec: &LockingSpec,
+    ) -> Result<Vec<types::NamedRef>, Error> {
         spec.restricted_custom_buttons
             .iter()
             .map(|b| {
@@ -752,7 +778,12 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn criteria(&self, module: &str, place: &str, c: &CriteriaSpec) -> Result<types::Criteria, Error> {
+    fn criteria(
+        &self,
+        module: &str,
+        place: &str,
+        c: &CriteriaSpec,
+    ) -> Result<types::Criteria, Error> {
         match c {
             CriteriaSpec::Condition {
                 field,
@@ -817,7 +848,11 @@ impl Builder<'_> {
             .map(|r| {
                 let place = self.rule_place(base, module, &r.name);
                 Ok(types::LockingRuleInput {
-                    criteria: Some(self.criteria(module, &format!("{place}.criteria"), &r.criteria)?),
+                    criteria: Some(self.criteria(
+                        module,
+                        &format!("{place}.criteria"),
+                        &r.criteria,
+                    )?),
                     delete: None,
                     id: None,
                     lock_existing_records: Some(r.lock_existing_records),
@@ -895,7 +930,10 @@ impl Builder<'_> {
         for old in &c.rules {
             if !d.rules.iter().any(|r| r.name == old.name) {
                 let Some(id) = ids.rule_ids.get(&old.name) else {
-                    return Err(Error::desired(base, format!("locking rule {:?} has no id", old.name)));
+                    return Err(Error::desired(
+                        base,
+                        format!("locking rule {:?} has no id", old.name),
+                    ));
                 };
                 entries.push(types::LockingRuleInput::remove(id.clone()));
             }
@@ -910,11 +948,18 @@ impl Builder<'_> {
                         continue;
                     }
                     let Some(id) = ids.rule_ids.get(&old.name) else {
-                        return Err(Error::desired(place, format!("locking rule {:?} has no id", old.name)));
+                        return Err(Error::desired(
+                            place,
+                            format!("locking rule {:?} has no id", old.name),
+                        ));
                     };
                     let mut entry = types::LockingRuleInput::change(id.clone());
                     if !same_criteria {
-                        entry.criteria = Some(self.criteria(module, &format!("{place}.criteria"), &new.criteria)?);
+                        entry.criteria = Some(self.criteria(
+                            module,
+                            &format!("{place}.criteria"),
+                            &new.criteria,
+                        )?);
                     }
                     if old.lock_existing_records != new.lock_existing_records {
                         entry.lock_existing_records = Some(new.lock_existing_records);
@@ -922,7 +967,11 @@ impl Builder<'_> {
                     entries.push(entry);
                 }
                 None => additions.push(types::LockingRuleInput {
-                    criteria: Some(self.criteria(module, &format!("{place}.criteria"), &new.criteria)?),
+                    criteria: Some(self.criteria(
+                        module,
+                        &format!("{place}.criteria"),
+                        &new.criteria,
+                    )?),
                     delete: None,
                     id: None,
                     lock_existing_records: Some(new.lock_existing_records),
@@ -941,7 +990,12 @@ impl Builder<'_> {
         let base = format!("sharing_rules.{module}");
         let empty = Vec::new();
         let desired = self.desired.sharing_rules.get(module).unwrap_or(&empty);
-        let current = self.state.config.sharing_rules.get(module).unwrap_or(&empty);
+        let current = self
+            .state
+            .config
+            .sharing_rules
+            .get(module)
+            .unwrap_or(&empty);
         if !desired.is_empty()
             && self
                 .state
@@ -1066,29 +1120,45 @@ impl Builder<'_> {
         let at = format!("{place}.{}", a.place());
         Ok(match a {
             Audience::AllUsers => types::SharedTo::all_users(),
-            Audience::Role(n) => types::SharedTo::role(self.state.directory.roles.id(n, &at, TARGET)?),
-            Audience::RoleAndSubordinates(n) => {
-                types::SharedTo::role_and_subordinates(self.state.directory.roles.id(n, &at, TARGET)?)
+            Audience::Role(n) => {
+                types::SharedTo::role(self.state.directory.roles.id(n, &at, TARGET)?)
             }
-            Audience::Group(n) => types::SharedTo::group(self.state.directory.groups.id(n, &at, TARGET)?),
+            Audience::RoleAndSubordinates(n) => types::SharedTo::role_and_subordinates(
+                self.state.directory.roles.id(n, &at, TARGET)?,
+            ),
+            Audience::Group(n) => {
+                types::SharedTo::group(self.state.directory.groups.id(n, &at, TARGET)?)
+            }
         })
     }
 
     fn audience_from(&self, place: &str, a: &Audience) -> Result<types::SharedFrom, Error> {
         let at = format!("{place}.{}", a.place());
         Ok(match a {
-            Audience::Role(n) => types::SharedFrom::role(self.state.directory.roles.id(n, &at, TARGET)?),
-            Audience::RoleAndSubordinates(n) => {
-                types::SharedFrom::role_and_subordinates(self.state.directory.roles.id(n, &at, TARGET)?)
+            Audience::Role(n) => {
+                types::SharedFrom::role(self.state.directory.roles.id(n, &at, TARGET)?)
             }
-            Audience::Group(n) => types::SharedFrom::group(self.state.directory.groups.id(n, &at, TARGET)?),
+            Audience::RoleAndSubordinates(n) => types::SharedFrom::role_and_subordinates(
+                self.state.directory.roles.id(n, &at, TARGET)?,
+            ),
+            Audience::Group(n) => {
+                types::SharedFrom::group(self.state.directory.groups.id(n, &at, TARGET)?)
+            }
             Audience::AllUsers => {
-                return Err(Error::desired(place, "records are not shared from all users"))
+                return Err(Error::desired(
+                    place,
+                    "records are not shared from all users",
+                ))
             }
         })
     }
 
-    fn rule_input(&self, module: &str, place: &str, d: &SharingRuleSpec) -> Result<types::SharingRuleInput, Error> {
+    fn rule_input(
+        &self,
+        module: &str,
+        place: &str,
+        d: &SharingRuleSpec,
+    ) -> Result<types::SharingRuleInput, Error> {
         let to = self.audience_to(&format!("{place}.to"), &d.to)?;
         let mut input = match (&d.from, &d.criteria) {
             (Some(from), _) => types::SharingRuleInput::owner_based(

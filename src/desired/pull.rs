@@ -4,7 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::{StreamExt, TryStreamExt};
 
-use super::model::{AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope, SharingRuleSpec};
+use super::model::{
+    AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope,
+    SharingRuleSpec,
+};
 use super::resolve::{Directory, Names, READS_AT_ONCE};
 use crate::client::Client;
 use crate::error::Error;
@@ -85,16 +88,14 @@ pub(crate) async fn read(
 ) -> Result<OrgState, Error> {
     let need_shares = scope.has(Family::OrgPermissions) || scope.modules.is_empty();
     let perms = client.org_permissions();
-    let (directory, share_list) = futures::try_join!(
-        Directory::load(client, field_modules),
-        async {
+    let (directory, share_list) =
+        futures::try_join!(Directory::load(client, field_modules), async {
             if need_shares {
                 perms.get().await
             } else {
                 Ok(Vec::new())
             }
-        }
-    )?;
+        })?;
     let shares: BTreeMap<String, CurrentShare> = share_list
         .into_iter()
         .map(|d| {
@@ -266,13 +267,13 @@ fn locking_spec(
 ) -> Result<(LockingSpec, CurrentLocking, Names), Error> {
     let base = format!("record_locking.{module}");
     let mut spec = LockingSpec::new(cfg.lock_type, cfg.restricted_actions);
-    spec.locked_for = cfg
-        .locked_for
-        .unwrap_or(enums::LockedFor::AllProfiles);
+    spec.locked_for = cfg.locked_for.unwrap_or(enums::LockedFor::AllProfiles);
     for p in cfg.lock_excluded_profiles.unwrap_or_default() {
-        let name = dir
-            .profiles
-            .name_for(&p.id, p.name.as_deref(), &format!("{base}.excluded_profiles"))?;
+        let name = dir.profiles.name_for(
+            &p.id,
+            p.name.as_deref(),
+            &format!("{base}.excluded_profiles"),
+        )?;
         spec.excluded_profiles.insert(name);
     }
     for f in cfg.excluded_fields {
@@ -285,10 +286,16 @@ fn locking_spec(
                 .and_then(|names| names.name(&id))
                 .map(str::to_owned)
                 .ok_or_else(|| {
-                    Error::desired(&place, format!("Zoho named field id {id} without its API name"))
+                    Error::desired(
+                        &place,
+                        format!("Zoho named field id {id} without its API name"),
+                    )
                 })?,
             (None, None) => {
-                return Err(Error::desired(place, "Zoho sent a field without API name or id"))
+                return Err(Error::desired(
+                    place,
+                    "Zoho sent a field without API name or id",
+                ))
             }
         };
         spec.editable_fields.insert(name);
@@ -342,7 +349,10 @@ pub(crate) fn criteria_spec(place: &str, c: types::Criteria) -> Result<CriteriaS
                 }
             }
             let Some(field) = c.field.api_name else {
-                return Err(Error::desired(place, "Zoho sent a condition without the field's API name"));
+                return Err(Error::desired(
+                    place,
+                    "Zoho sent a condition without the field's API name",
+                ));
             };
             Ok(CriteriaSpec::Condition {
                 field,
@@ -382,7 +392,10 @@ fn audience(
 ) -> Result<Audience, Error> {
     let resource_name = |names: &Names| -> Result<String, Error> {
         let Some(r) = resource else {
-            return Err(Error::desired(place, format!("Zoho sent `{kind}` without a resource")));
+            return Err(Error::desired(
+                place,
+                format!("Zoho sent `{kind}` without a resource"),
+            ));
         };
         names.name_for(&r.id, r.name.as_deref(), place)
     };
@@ -398,7 +411,11 @@ fn audience(
     }
 }
 
-fn rule_spec(place: &str, rule: types::SharingRule, dir: &Directory) -> Result<SharingRuleSpec, Error> {
+fn rule_spec(
+    place: &str,
+    rule: types::SharingRule,
+    dir: &Directory,
+) -> Result<SharingRuleSpec, Error> {
     let to = audience(
         &format!("{place}.to"),
         rule.shared_to.type_.as_str(),
@@ -409,7 +426,10 @@ fn rule_spec(place: &str, rule: types::SharingRule, dir: &Directory) -> Result<S
     let (from, criteria) = match rule.type_ {
         enums::SharingRuleType::RecordOwnerBased => {
             let Some(f) = &rule.shared_from else {
-                return Err(Error::desired(place, "an owner-based rule without shared_from"));
+                return Err(Error::desired(
+                    place,
+                    "an owner-based rule without shared_from",
+                ));
             };
             let from = audience(
                 &format!("{place}.from"),
@@ -422,7 +442,10 @@ fn rule_spec(place: &str, rule: types::SharingRule, dir: &Directory) -> Result<S
         }
         enums::SharingRuleType::CriteriaBased => {
             let Some(c) = rule.criteria else {
-                return Err(Error::desired(place, "a criteria-based rule without criteria"));
+                return Err(Error::desired(
+                    place,
+                    "a criteria-based rule without criteria",
+                ));
             };
             (None, Some(criteria_spec(&format!("{place}.criteria"), c)?))
         }

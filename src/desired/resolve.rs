@@ -22,7 +22,10 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    pub(crate) fn new(kind: &'static str, items: impl IntoIterator<Item = (String, String)>) -> Self {
+    pub(crate) fn new(
+        kind: &'static str,
+        items: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
         let mut names = Names {
             kind,
             ..Names::default()
@@ -161,8 +164,7 @@ impl Directory {
                 let dir = dir.clone();
                 async move {
                     let fields = dir.fields(&m).await?;
-                    let names =
-                        Names::new("field", fields.into_iter().map(|f| (f.id, f.api_name)));
+                    let names = Names::new("field", fields.into_iter().map(|f| (f.id, f.api_name)));
                     Ok::<_, Error>((m, names))
                 }
             })
@@ -179,9 +181,18 @@ impl Directory {
     }
 
     /// The field id of (`module`, `api_name`).
-    pub(crate) fn field_id(&self, module: &str, api_name: &str, place: &str) -> Result<String, Error> {
+    pub(crate) fn field_id(
+        &self,
+        module: &str,
+        api_name: &str,
+        place: &str,
+    ) -> Result<String, Error> {
         match self.fields.get(module) {
-            Some(names) => names.id(api_name, place, &format!("module {module} of the target org")),
+            Some(names) => names.id(
+                api_name,
+                place,
+                &format!("module {module} of the target org"),
+            ),
             None => Err(Error::desired(
                 place,
                 format!("the fields of module {module} were not read"),

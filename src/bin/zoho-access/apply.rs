@@ -36,7 +36,11 @@ pub struct ApplyArgs {
     pub max_wait: u64,
 }
 
-pub async fn run(session: &Session, format: Option<Format>, args: ApplyArgs) -> Result<(), CliError> {
+pub async fn run(
+    session: &Session,
+    format: Option<Format>,
+    args: ApplyArgs,
+) -> Result<(), CliError> {
     if args.file.as_os_str() == "-" && !args.yes && !args.dry_run {
         return Err(CliError::Usage(
             "reading the file from stdin leaves no terminal to confirm on: pass --yes (or \
@@ -111,7 +115,9 @@ fn confirm(n: usize) -> Result<(), CliError> {
         .read_line(&mut answer)
         .map_err(|e| CliError::Usage(format!("cannot read the answer: {e}")))?;
     if answer.trim() != "yes" {
-        return Err(CliError::Usage("not applied: the answer was not `yes`".into()));
+        return Err(CliError::Usage(
+            "not applied: the answer was not `yes`".into(),
+        ));
     }
     Ok(())
 }

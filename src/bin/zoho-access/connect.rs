@@ -35,7 +35,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "ZOHO_ACCESS_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// The profiles file (default: <config dir>/zoho-access/config.toml).
+    /// The profiles file (default: zoho-access/config.toml in the user's config directory).
     #[arg(long, global = true, env = "ZOHO_ACCESS_CONFIG", value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
 

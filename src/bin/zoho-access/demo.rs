@@ -304,8 +304,8 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     promote(&client, &story).await.map(drop)
 }
 
-/// 8. The org above plays the sandbox: its access control is pulled as a file (names, no
-/// ids), planned and applied against a production org (another simulator: the same names,
+/// Act 8: the org above plays the sandbox. Its access control is pulled as a file (names,
+/// no ids), planned and applied against a production org (another simulator: the same names,
 /// other ids), and pulled back byte for byte.
 async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
     use zoho_crm_access::desired::{self, Family, Scope};
@@ -329,9 +329,18 @@ async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
     let yaml = config.to_yaml()?;
     // The sharing rules part shows the point: roles and groups by name, no ids.
     let lines: Vec<&str> = yaml.lines().collect();
-    let start = lines.iter().position(|l| *l == "sharing_rules:").unwrap_or(0);
-    let end = lines.iter().position(|l| *l == "org_permissions:").unwrap_or(lines.len());
-    story.say(&format!("   | ... ({} lines in all; the sharing rules:)", lines.len()))?;
+    let start = lines
+        .iter()
+        .position(|l| *l == "sharing_rules:")
+        .unwrap_or(0);
+    let end = lines
+        .iter()
+        .position(|l| *l == "org_permissions:")
+        .unwrap_or(lines.len());
+    story.say(&format!(
+        "   | ... ({} lines in all; the sharing rules:)",
+        lines.len()
+    ))?;
     for l in &lines[start..end.max(start)] {
         story.say(&format!("   | {}", crate::access_file::safe(l)))?;
     }
@@ -352,7 +361,11 @@ async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
     let left = desired::plan(&production, &config).await?;
     story.say(&format!(
         "   pulled back from production: {} to the sandbox's file; plan now: {}",
-        if identical { "byte-identical" } else { "DIFFERENT" },
+        if identical {
+            "byte-identical"
+        } else {
+            "DIFFERENT"
+        },
         left
     ))?;
     story.say(

@@ -115,7 +115,8 @@ impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
             CliError::Zoho(
-                zoho_crm_access::Error::InvalidInput { .. } | zoho_crm_access::Error::Desired { .. },
+                zoho_crm_access::Error::InvalidInput { .. }
+                | zoho_crm_access::Error::Desired { .. },
             )
             | CliError::Usage(_) => 2,
             CliError::Exit(code) => *code,

@@ -26,7 +26,11 @@ pub struct PlanArgs {
     pub detailed_exitcode: bool,
 }
 
-pub async fn run(session: &Session, format: Option<Format>, args: PlanArgs) -> Result<(), CliError> {
+pub async fn run(
+    session: &Session,
+    format: Option<Format>,
+    args: PlanArgs,
+) -> Result<(), CliError> {
     let detailed = args.detailed_exitcode;
     let outcome = async {
         let config = read(&args.file)?;

@@ -124,7 +124,10 @@ fn read_small(path: &Path, what: &str) -> Result<String, CliError> {
 fn check_private(path: &Path) -> Result<(), CliError> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).map_err(|e| {
-        CliError::Config(format!("cannot read the secrets file {}: {e}", path.display()))
+        CliError::Config(format!(
+            "cannot read the secrets file {}: {e}",
+            path.display()
+        ))
     })?;
     if !meta.is_file() {
         return Err(CliError::Config(format!(
@@ -221,8 +224,8 @@ pub async fn open(args: &GlobalArgs, name: &str) -> Result<Session, CliError> {
         .or(secrets.client_secret);
     let refresh_token = env_secret(&profile.refresh_token_env, name, "refresh_token_env")?
         .or(secrets.refresh_token);
-    let access_token = env_secret(&profile.access_token_env, name, "access_token_env")?
-        .or(secrets.access_token);
+    let access_token =
+        env_secret(&profile.access_token_env, name, "access_token_env")?.or(secrets.access_token);
 
     let dc: DataCenter = profile
         .data_center
@@ -247,7 +250,12 @@ pub async fn open(args: &GlobalArgs, name: &str) -> Result<Session, CliError> {
     if let Some(url) = &profile.accounts_domain {
         builder = builder.accounts_url(url.clone());
     }
-    builder = match (profile.client_id.clone(), client_secret, refresh_token, access_token) {
+    builder = match (
+        profile.client_id.clone(),
+        client_secret,
+        refresh_token,
+        access_token,
+    ) {
         (Some(id), Some(secret), Some(refresh), _) => builder.refresh_token(id, secret, refresh),
         (_, _, _, Some(token)) => builder.access_token(token),
         _ => {

@@ -31,13 +31,21 @@ fn parse_family(s: &str) -> Result<Family, String> {
     s.parse().map_err(|e: zoho_crm_access::Error| e.to_string())
 }
 
-pub async fn run(session: &Session, format: Option<Format>, args: PullArgs) -> Result<(), CliError> {
+pub async fn run(
+    session: &Session,
+    format: Option<Format>,
+    args: PullArgs,
+) -> Result<(), CliError> {
     let families: Vec<Family> = if args.families.is_empty() {
         Family::ALL.to_vec()
     } else {
         args.families
     };
-    let modules = args.modules.iter().map(|m| m.trim()).filter(|m| !m.is_empty());
+    let modules = args
+        .modules
+        .iter()
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty());
     let scope = Scope::new(families, modules);
     let config = desired::pull(&session.client, &scope).await?;
     let text = match format {
