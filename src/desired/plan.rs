@@ -757,11 +757,9 @@ impl Builder<'_> {
             .iter()
             .map(|b| {
                 let place = format!("{base}.restricted_custom_buttons");
-                let known = self.state.buttons.get(module);
-                if known.is_some_and(|k| k.count(b) > 0) {
-                    let id = known.map(|k| k.id(b, &place, TARGET)).unwrap_or_else(|| {
-                        Err(Error::desired(&place, "unreachable: no buttons"))
-                    })?;
+                // The target's own configuration of the module is the only source of ids.
+                if let Some(known) = self.state.buttons.get(module).filter(|k| k.count(b) > 0) {
+                    let id = known.id(b, &place, TARGET)?;
                     return Ok(types::NamedRef { id, name: None });
                 }
                 Err(Error::desired(
