@@ -310,3 +310,26 @@ async fn rule_computation_past_the_wait_is_reported_and_a_second_apply_completes
     assert!(second.apply(&c).await.is_complete());
     assert_reached(&c, &changed).await;
 }
+
+#[tokio::test]
+async fn a_batch_of_share_types_that_fails_for_one_module_reports_item_by_item() {
+    let sim = org(17).await;
+    let c = client(&sim);
+    // Zoho lists Emails in the default permissions but refuses to change it.
+    let config = AccessConfig::from_yaml(
+        "version: 1\nscope: {families: [org_permissions], modules: [Emails, Leads]}\norg_permissions: {Emails: private, Leads: public}\n",
+    )
+    .unwrap();
+    let plan = desired::plan(&c, &config).await.unwrap();
+    assert_eq!(plan.calls(), 1, "one call for both: {plan}");
+    let report = plan.apply(&c).await;
+    let failure = report.failure().expect("Emails fails");
+    assert!(
+        matches!(&failure.changes[..], [Change::SetShareType { module, .. }] if module == "Emails")
+    );
+    assert!(matches!(report.applied(), [Change::SetShareType { module, .. }] if module == "Leads"));
+    assert!(!failure.outcome_unknown);
+    let pulled = desired::pull(&c, &config.scope).await.unwrap();
+    assert_eq!(pulled.org_permissions["Leads"], enums::ShareType::Public);
+    assert_eq!(pulled.org_permissions["Emails"], enums::ShareType::Public);
+}
