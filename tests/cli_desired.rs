@@ -448,3 +448,56 @@ async fn the_demo_ends_with_a_promotion_act() {
     assert_eq!(json["promotion"]["identical"], true);
     assert_eq!(json["promotion"]["changes"], 4);
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), typing `answer`; `None` when
+/// `script` is not installed.
+fn on_a_terminal(args: &str, answer: &str, no_color: bool) -> Option<(i32, String)> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_zoho-access");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+        .env_remove("ZOHO_ACCESS_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR");
+    }
+    let mut child = cmd.spawn().ok()?;
+    child.stdin.take()?.write_all(answer.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+#[tokio::test]
+async fn apply_asks_on_a_terminal_and_only_yes_applies() {
+    let d = dir("terminal");
+    let file = d.join("change.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nscope: {families: [org_permissions], modules: [Leads]}\norg_permissions: {Leads: public}\n",
+    )
+    .unwrap();
+    let args = format!("--simulator apply {}", file.display());
+    let Some((code, screen)) = on_a_terminal(&args, "no\n", false) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert_eq!(code, 2, "{screen}");
+    assert!(screen.contains("Only `yes` applies"), "{screen}");
+    assert!(screen.contains("not applied"), "{screen}");
+    assert!(
+        screen.contains("\u{1b}[33m~ org_permissions.Leads"),
+        "colour on a terminal: {screen}"
+    );
+    let (code, screen) = on_a_terminal(&args, "yes\n", true).unwrap();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Applied 1 change(s)"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "NO_COLOR: {screen}");
+}
