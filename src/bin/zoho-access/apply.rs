@@ -17,6 +17,12 @@ use crate::output::{write_stdout, Format};
 use crate::plan::print;
 use crate::CliError;
 
+/// The exit statuses, for `--help`.
+pub const EXIT_CODES: &str = "Exit status: 0 applied, or nothing to do; 1 stopped part way \
+(the report lists what was applied, what failed and what was not attempted; applying again \
+continues); 2 the file cannot be applied, or no terminal to confirm on and no --yes (nothing \
+was sent).";
+
 #[derive(Args, Debug)]
 pub struct ApplyArgs {
     /// The desired-state file (YAML or JSON; `-` for stdin).

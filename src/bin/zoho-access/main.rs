@@ -62,10 +62,12 @@ pub enum Command {
     /// The org's access control as a desired-state file (YAML), by name: no ids, so it
     /// applies to any org.
     Pull(pull::PullArgs),
-    /// What applying a desired-state file would change (exit codes: see --detailed-exitcode).
+    /// What applying a desired-state file would change.
+    #[command(after_help = plan::EXIT_CODES)]
     Plan(plan::PlanArgs),
     /// Make the org as a desired-state file says: shows the plan, asks on a terminal, needs
     /// --yes otherwise.
+    #[command(after_help = apply::EXIT_CODES)]
     Apply(apply::ApplyArgs),
     /// Print the JSON Schema of the desired-state file (for editors and CI).
     Schema,

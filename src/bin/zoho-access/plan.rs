@@ -16,6 +16,11 @@ use crate::connect::Session;
 use crate::output::{write_stdout, Format};
 use crate::CliError;
 
+/// The exit statuses, for `--help`.
+pub const EXIT_CODES: &str = "Exit status: 0 planned (with or without changes), 2 the file \
+cannot be applied (one line names the place in it), 1 Zoho or the network failed. With \
+--detailed-exitcode: 0 no changes, 2 changes, 1 any error.";
+
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// The desired-state file (YAML or JSON; `-` for stdin).
