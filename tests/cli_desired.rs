@@ -501,3 +501,58 @@ async fn apply_asks_on_a_terminal_and_only_yes_applies() {
     assert!(screen.contains("Applied 1 change(s)"), "{screen}");
     assert!(!screen.contains('\u{1b}'), "NO_COLOR: {screen}");
 }
+
+#[tokio::test]
+async fn control_characters_from_the_org_never_reach_the_terminal() {
+    let sim = org(27).await;
+    let c = client(&sim);
+    let rule: zoho_crm_access::types::SharingRuleInput = serde_json::from_value(serde_json::json!({
+        "name": "evil\u{1b}[2J\u{7}", "type": "Criteria_Based", "superiors_allowed": false, "permission_type": "read",
+        "criteria": { "comparator": "equal", "field": { "api_name": "City" }, "value": "x\u{1b}]0;title\u{7}" },
+        "shared_to": { "type": "all_users" }
+    }))
+    .unwrap();
+    c.sharing_rules("Leads").create(rule).await.unwrap();
+    let d = dir("escapes");
+    let file = d.join("none.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nscope: {families: [sharing_rules], modules: [Leads]}\n",
+    )
+    .unwrap();
+    let token = sim.access_token();
+    let domain = sim.api_domain();
+    for args in [
+        vec![
+            "--api-domain",
+            domain.as_str(),
+            "plan",
+            file.to_str().unwrap(),
+        ],
+        vec![
+            "--api-domain",
+            domain.as_str(),
+            "apply",
+            file.to_str().unwrap(),
+            "--dry-run",
+        ],
+        vec![
+            "--api-domain",
+            domain.as_str(),
+            "pull",
+            "--modules",
+            "Leads",
+            "--families",
+            "sharing_rules",
+        ],
+    ] {
+        let run = run_with(&args, &[("ZOHO_ACCESS_TOKEN", token.as_str())], None).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            !run.stdout.chars().any(|ch| ch.is_control() && ch != '\n'),
+            "{args:?}: {:?}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("evil"), "{}", run.stdout);
+    }
+}
