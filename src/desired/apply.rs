@@ -107,7 +107,8 @@ impl ApplyReport {
         &self.not_attempted
     }
 
-    /// Write calls sent (waits and the client's retries aside).
+    /// Write calls sent; one sent again after a wait counts again (the client's own retries
+    /// do not count).
     pub fn calls(&self) -> usize {
         self.calls
     }
