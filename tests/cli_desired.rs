@@ -1,6 +1,6 @@
 //! `zoho-access pull | plan | apply | schema` and profiles, run as the real binary against two
 //! simulated orgs (a sandbox and a production org: same names, other ids).
-#![cfg(feature = "cli")]
+#![cfg(all(feature = "cli", unix))]
 
 mod cli_support;
 mod desired_support;
