@@ -34,7 +34,9 @@ use secrecy::SecretString;
 
 use crate::error::Error;
 pub(crate) use refresh::Refresher;
-pub use token_store::{store_key, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+pub use token_store::{
+    store_key, FileTokenStore, MemoryTokenStore, RefreshLock, StoredToken, TokenStore,
+};
 
 /// A token to put on one request, with the generation it belongs to (so a 401 can tell
 /// whether someone else already refreshed it).
