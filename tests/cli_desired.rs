@@ -556,3 +556,41 @@ async fn control_characters_from_the_org_never_reach_the_terminal() {
         assert!(run.stdout.contains("evil"), "{}", run.stdout);
     }
 }
+
+#[tokio::test]
+async fn the_file_comes_from_stdin_too_and_is_read_bounded() {
+    // `-` reads the file from stdin.
+    let file = "version: 1\nscope: {families: [org_permissions], modules: [Leads]}\norg_permissions: {Leads: public}\n";
+    let run = run_with(&["--simulator", "plan", "-"], &[], Some(file)).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("~ org_permissions.Leads: private -> public"),
+        "{}",
+        run.stdout
+    );
+
+    // At most 4 MiB (the library's limit): /dev/zero ends with one line and exit 2, as does
+    // a larger file (refused by its size) and a larger stdin.
+    let over = format!("{{\"version\": 1, \"pad\": \"{}\"}}", "x".repeat(4 << 20));
+    let d = dir("bounded");
+    let big = d.join("big.yaml");
+    std::fs::write(&big, &over).unwrap();
+    for (args, stdin) in [
+        (vec!["--simulator", "plan", "/dev/zero"], None),
+        (vec!["--simulator", "plan", big.to_str().unwrap()], None),
+        (
+            vec!["--simulator", "apply", "-", "--yes"],
+            Some(over.as_str()),
+        ),
+    ] {
+        let run = run_with(&args, &[], stdin).await;
+        let err = run.failed(2);
+        assert!(
+            err.contains("larger than 4194304 bytes (4 MiB), the most a desired-state file may be"),
+            "{args:?}: {err}"
+        );
+    }
+    let run = run_with(&["--simulator", "plan", d.to_str().unwrap()], &[], None).await;
+    assert!(run.failed(2).contains("is a directory"), "{}", run.stderr);
+}

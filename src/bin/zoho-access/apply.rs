@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::Args;
 use zoho_crm_access::desired::{self, ApplyOptions};
 
-use crate::access_file::{in_file, read, safe};
+use crate::access_file::{in_file, safe};
 use crate::connect::Session;
 use crate::output::{write_stdout, Format};
 use crate::plan::print;
@@ -54,7 +54,7 @@ pub async fn run(
                 .into(),
         ));
     }
-    let config = read(&args.file)?;
+    let config = crate::input::read_access_config(&args.file).await?;
     let plan = desired::plan(&session.client, &config)
         .await
         .map_err(|e| in_file(&args.file, e))?;

@@ -11,7 +11,7 @@ use clap::Args;
 use serde_json::json;
 use zoho_crm_access::desired;
 
-use crate::access_file::{colour, in_file, line, read};
+use crate::access_file::{colour, in_file, line};
 use crate::connect::Session;
 use crate::output::{write_stdout, Format};
 use crate::CliError;
@@ -38,7 +38,7 @@ pub async fn run(
 ) -> Result<(), CliError> {
     let detailed = args.detailed_exitcode;
     let outcome = async {
-        let config = read(&args.file)?;
+        let config = crate::input::read_access_config(&args.file).await?;
         desired::plan(&session.client, &config)
             .await
             .map_err(|e| in_file(&args.file, e))
