@@ -11,10 +11,11 @@ use std::time::Duration;
 use clap::Args;
 use zoho_crm_access::desired::{self, ApplyOptions};
 
-use crate::access_file::{in_file, safe};
 use crate::connect::Session;
 use crate::output::{write_stdout, Format};
+use crate::plan::in_file;
 use crate::plan::print;
+use crate::terminal;
 use crate::CliError;
 
 /// The exit statuses, for `--help`.
@@ -70,7 +71,7 @@ pub async fn run(
         let calls: Vec<String> = plan
             .planned_calls()
             .iter()
-            .map(|c| format!("  {}", safe(&c.to_string())))
+            .map(|c| format!("  {}", terminal::escape(&c.to_string())))
             .collect();
         return write_stdout(&format!(
             "Dry run: these {} call(s) would be sent; nothing was sent.\n{}",
@@ -94,7 +95,7 @@ pub async fn run(
         let text = report
             .to_string()
             .lines()
-            .map(safe)
+            .map(|l| terminal::escape(l).into_owned())
             .collect::<Vec<_>>()
             .join("\n");
         write_stdout(&text)?;

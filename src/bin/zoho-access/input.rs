@@ -29,7 +29,7 @@ pub const MAX_BODY: u64 = 1 << 20;
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where input comes from, as named in messages.
-fn source_name(file: Option<&Path>) -> String {
+pub fn source_name(file: Option<&Path>) -> String {
     match file {
         Some(p) if p != Path::new("-") => p.display().to_string(),
         _ => "stdin".to_owned(),

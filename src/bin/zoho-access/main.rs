@@ -9,7 +9,6 @@
 //! - changes: `--dry-run` everywhere, confirmation of deletes and org-wide changes (`write`);
 //! - exit status: `exit_status!` (in `--help`, the man page and the README).
 
-mod access_file;
 mod apply;
 mod completions;
 mod connect;

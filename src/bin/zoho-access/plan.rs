@@ -11,9 +11,9 @@ use clap::Args;
 use serde_json::json;
 use zoho_crm_access::desired;
 
-use crate::access_file::{colour, in_file, line};
 use crate::connect::Session;
 use crate::output::{write_stdout, Format};
+use crate::terminal;
 use crate::CliError;
 
 /// The exit statuses, for `--help`.
@@ -69,7 +69,7 @@ pub fn print(plan: &desired::Plan, format: Option<Format>) -> Result<(), CliErro
             .map_err(|e| CliError::Other(format!("cannot encode the plan: {e}")))?;
         return write_stdout(&text);
     }
-    let colour = colour();
+    let colour = terminal::stdout_colour();
     let text = plan
         .to_string()
         .lines()
@@ -77,4 +77,30 @@ pub fn print(plan: &desired::Plan, format: Option<Format>) -> Result<(), CliErro
         .collect::<Vec<_>>()
         .join("\n");
     write_stdout(&text)
+}
+
+/// A plan line, escaped, coloured by its sign (`+` create, `-` delete, `~` change) when
+/// `colour`.
+fn line(text: &str, colour: bool) -> String {
+    let text = terminal::escape(text);
+    let code = match text.trim_start().chars().next() {
+        Some('+') => "32",
+        Some('-') => "31",
+        Some('~') => "33",
+        _ => return text.into_owned(),
+    };
+    if !colour {
+        return text.into_owned();
+    }
+    format!("\u{1b}[{code}m{text}\u{1b}[0m")
+}
+
+/// A plan's error, with the file's name in front when it is about a place in the file.
+pub fn in_file(path: &std::path::Path, e: zoho_crm_access::Error) -> CliError {
+    match e {
+        zoho_crm_access::Error::Desired { .. } => {
+            CliError::Usage(format!("{}: {e}", crate::input::source_name(Some(path))))
+        }
+        other => CliError::Zoho(other),
+    }
 }
