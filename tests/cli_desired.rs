@@ -476,7 +476,7 @@ fn on_a_terminal(args: &str, answer: &str, no_color: bool) -> Option<(i32, Strin
 }
 
 #[tokio::test]
-async fn apply_asks_on_a_terminal_and_only_yes_applies() {
+async fn apply_asks_on_a_terminal_as_every_confirmed_change_does() {
     let d = dir("terminal");
     let file = d.join("change.yaml");
     std::fs::write(
@@ -485,18 +485,25 @@ async fn apply_asks_on_a_terminal_and_only_yes_applies() {
     )
     .unwrap();
     let args = format!("--simulator apply {}", file.display());
-    let Some((code, screen)) = on_a_terminal(&args, "no\n", false) else {
+    let Some((code, screen)) = on_a_terminal(&args, "n\n", false) else {
         eprintln!("skipped: util-linux `script` is not installed");
         return;
     };
-    assert_eq!(code, 2, "{screen}");
-    assert!(screen.contains("Only `yes` applies"), "{screen}");
-    assert!(screen.contains("not applied"), "{screen}");
+    // The shared confirmation: declined is exit 4, nothing sent.
+    assert_eq!(code, 4, "{screen}");
+    assert!(
+        screen.contains("Apply these 1 change(s) to the org. Continue? [y/N]"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("not confirmed; nothing was sent"),
+        "{screen}"
+    );
     assert!(
         screen.contains("\u{1b}[33m~ org_permissions.Leads"),
         "colour on a terminal: {screen}"
     );
-    let (code, screen) = on_a_terminal(&args, "yes\n", true).unwrap();
+    let (code, screen) = on_a_terminal(&args, "y\n", true).unwrap();
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Applied 1 change(s)"), "{screen}");
     assert!(!screen.contains('\u{1b}'), "NO_COLOR: {screen}");
@@ -578,6 +585,13 @@ async fn the_file_comes_from_stdin_too_and_is_read_bounded() {
         "{}",
         run.stdout
     );
+
+    // With the file on stdin there is no terminal to confirm on: --yes, or exit 2.
+    let run = run_with(&["--simulator", "apply", "-"], &[], Some(file)).await;
+    assert!(run.failed(2).contains("pass --yes"), "{}", run.stderr);
+    let run = run_with(&["--simulator", "apply", "-", "--yes"], &[], Some(file)).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Applied 1 change(s)"), "{}", run.stdout);
 
     // At most 4 MiB (the library's limit): /dev/zero ends with one line and exit 2, as does
     // a larger file (refused by its size) and a larger stdin.
