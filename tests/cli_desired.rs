@@ -123,6 +123,26 @@ async fn promotion_in_three_commands_with_profiles() {
         pulled.stdout,
         "--out writes the same"
     );
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    // -o json: the same file as JSON (which plan and apply read too); no table of a file.
+    let as_json = zoho(
+        &config,
+        &[
+            "--profile",
+            "sandbox",
+            "-o",
+            "json",
+            "pull",
+            "--modules",
+            "Deals,Leads",
+        ],
+    )
+    .await
+    .ok_json();
+    let as_yaml: serde_json::Value = serde_norway::from_str(&pulled.stdout).unwrap();
+    assert_eq!(as_json, as_yaml);
+    let table = zoho(&config, &["--profile", "sandbox", "-o", "table", "pull"]).await;
+    assert!(table.failed(2).contains("-o json"), "{}", table.stderr);
 
     // 2. plan: changes (exit 2 with --detailed-exitcode), named one per line.
     let plan = zoho(
@@ -165,6 +185,27 @@ async fn promotion_in_three_commands_with_profiles() {
     let v = plan_json.ok_json();
     assert_eq!(v["changes"].as_array().unwrap().len(), 5, "{v}");
     assert_eq!(v["changes"][0]["change"], "set_share_type");
+    assert_eq!(
+        v["summary"][0], "~ org_permissions.Deals: private -> public_read_only",
+        "{v}"
+    );
+    // The requests apply sends, in a dry run's shape (method, whole URL, body).
+    let requests = v["requests"].as_array().unwrap();
+    assert!(!requests.is_empty(), "{v}");
+    let base = format!("{}/crm/v8/settings/", production.api_domain());
+    for r in requests {
+        assert!(r["method"].is_string() && r.get("body").is_some(), "{r}");
+        assert!(r["url"].as_str().unwrap().starts_with(&base), "{r}");
+    }
+    // YAML is the same document.
+    let plan_yaml = zoho(
+        &config,
+        &["--profile", "production", "-o", "yaml", "plan", file_arg],
+    )
+    .await;
+    assert_eq!(plan_yaml.code, 0, "{}", plan_yaml.stderr);
+    let yaml: serde_json::Value = serde_norway::from_str(&plan_yaml.stdout).unwrap();
+    assert_eq!(yaml, v);
 
     // apply refuses without a terminal and without --yes; --dry-run sends nothing.
     production.clear_recordings();
@@ -181,12 +222,30 @@ async fn promotion_in_three_commands_with_profiles() {
     .await;
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(
-        dry.stdout
-            .contains("POST /settings/data_sharing/rules?module=Leads {"),
+        dry.stdout.contains(&format!(
+            "would send: POST {}/crm/v8/settings/data_sharing/rules?module=Leads",
+            production.api_domain()
+        )),
         "{}",
         dry.stdout
     );
-    assert!(dry.stdout.contains("nothing was sent"), "{}", dry.stdout);
+    // As a document: the dry-run convention, the plan's requests.
+    let dry_json = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "-o",
+            "json",
+            "apply",
+            file_arg,
+            "--dry-run",
+        ],
+    )
+    .await
+    .ok_json();
+    assert_eq!(dry_json["dry_run"], true, "{dry_json}");
+    assert_eq!(dry_json["requests"], v["requests"]);
     assert!(
         writes(&production).is_empty(),
         "no write: {:?}",
@@ -205,6 +264,7 @@ async fn promotion_in_three_commands_with_profiles() {
         "{}",
         applied.stdout
     );
+    assert!(applied.stderr.is_empty(), "{}", applied.stderr);
 
     let again = zoho(
         &config,
@@ -237,6 +297,14 @@ async fn promotion_in_three_commands_with_profiles() {
         "nothing to do needs no --yes: {}",
         nothing.stderr
     );
+    let report = zoho(
+        &config,
+        &["--profile", "production", "-o", "json", "apply", file_arg],
+    )
+    .await
+    .ok_json();
+    assert_eq!(report["complete"], true, "{report}");
+    assert_eq!(report["calls"], 0, "{report}");
 
     // One setting changed in production: exit 2, exactly that change.
     client(&production)
@@ -426,6 +494,16 @@ async fn the_schema_command_prints_the_published_schema() {
     ))
     .unwrap();
     assert_eq!(format!("{}\n", run.stdout.trim_end()), published);
+    let yaml = run_with(&["schema", "-o", "yaml"], &[], None).await;
+    assert_eq!(yaml.code, 0, "{}", yaml.stderr);
+    let from_yaml: serde_json::Value = serde_norway::from_str(&yaml.stdout).unwrap();
+    assert_eq!(
+        from_yaml,
+        serde_json::from_str::<serde_json::Value>(&published).unwrap()
+    );
+    run_with(&["schema", "-o", "table"], &[], None)
+        .await
+        .failed(2);
 }
 
 #[tokio::test]

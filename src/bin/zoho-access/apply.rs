@@ -13,8 +13,8 @@ use clap::Args;
 use zoho_crm_access::desired::{self, ApplyOptions};
 
 use crate::connect::Session;
-use crate::output::{write_stdout, Format};
-use crate::plan::{in_file, print};
+use crate::output::{write_stdout, Format, Printer};
+use crate::plan::{self, in_file};
 use crate::terminal;
 use crate::write::{self, Impact, WriteArgs};
 use crate::CliError;
@@ -48,28 +48,22 @@ pub async fn run(
     let plan = desired::plan(&session.client, &config)
         .await
         .map_err(|e| in_file(&args.file, e))?;
-    let json = format == Some(Format::Json);
+    // Text for people unless a document is asked for, as `plan`.
+    let out = Printer::new(format.unwrap_or(Format::Table));
+    let document = matches!(format, Some(Format::Json | Format::Yaml));
+    let options = ApplyOptions::default().max_wait(Duration::from_secs(args.max_wait));
     if plan.is_empty() {
-        return print(&plan, format);
+        if document {
+            // The report of applying nothing: complete, no calls.
+            return out.one(&plan.apply_with(&session.client, &options).await);
+        }
+        return write_stdout(&plan::text(&plan));
+    }
+    if !document {
+        write_stdout(&plan::text(&plan))?;
     }
     if args.write.dry_run {
-        if json {
-            return print(&plan, format);
-        }
-        print(&plan, format)?;
-        let calls: Vec<String> = plan
-            .planned_calls()
-            .iter()
-            .map(|c| format!("  {}", terminal::escape(&c.to_string())))
-            .collect();
-        return write_stdout(&format!(
-            "Dry run: these {} call(s) would be sent; nothing was sent.\n{}",
-            calls.len(),
-            calls.join("\n")
-        ));
-    }
-    if !json {
-        print(&plan, format)?;
+        return out.dry_run(&plan::requests(session, &plan));
     }
     // Every apply is confirmed, as a delete or an org-wide change is: it changes the org's
     // access control in bulk.
@@ -80,20 +74,19 @@ pub async fn run(
             plan.changes().len()
         )),
     )?;
-    let options = ApplyOptions::default().max_wait(Duration::from_secs(args.max_wait));
     let report = plan.apply_with(&session.client, &options).await;
-    if json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::Other(format!("cannot encode the report: {e}")))?;
-        write_stdout(&text)?;
+    // Printed also when the apply stopped part way: the report says what was applied.
+    if document {
+        out.one(&report)?;
     } else {
-        let text = report
-            .to_string()
-            .lines()
-            .map(|l| terminal::escape(l).into_owned())
-            .collect::<Vec<_>>()
-            .join("\n");
-        write_stdout(&text)?;
+        write_stdout(
+            &report
+                .to_string()
+                .lines()
+                .map(terminal::escape)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )?;
     }
     report.into_result().map(drop)?;
     Ok(())

@@ -63,8 +63,9 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Output format: json (default), yaml, or table for reading (the demo prints text unless
-    /// json or yaml is asked for).
+    /// Output format: json (default), yaml, or table for reading. demo, plan and apply print
+    /// text for reading unless json or yaml is asked for; pull writes the desired-state file
+    /// as YAML unless json is.
     #[arg(long, short = 'o', global = true, value_enum)]
     pub output: Option<Format>,
 

@@ -228,7 +228,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Demo => return demo::run(format).await,
         Command::Simulator(args) => return serve::run(args).await,
-        Command::Schema => return schema::run(),
+        Command::Schema => return schema::run(format),
         Command::Completions(args) => return completions::run(args),
         Command::Man(args) => return manpage::run(args),
         _ => {}

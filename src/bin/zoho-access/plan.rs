@@ -8,11 +8,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::json;
+use serde_json::{json, Value};
 use zoho_crm_access::desired;
 
 use crate::connect::Session;
-use crate::output::{write_stdout, Format};
+use crate::output::{Format, PlannedRequest, Printer};
 use crate::terminal;
 use crate::CliError;
 
@@ -50,33 +50,54 @@ pub async fn run(
         Err(e) if detailed => return Err(CliError::Failed(Box::new(e))),
         Err(e) => return Err(e),
     };
-    print(&plan, format)?;
+    print(session, &plan, format)?;
     if detailed && !plan.is_empty() {
         return Err(CliError::Exit(2));
     }
     Ok(())
 }
 
-/// The plan as text (one line per change, then a summary) or JSON.
-pub fn print(plan: &desired::Plan, format: Option<Format>) -> Result<(), CliError> {
-    if format == Some(Format::Json) {
-        let value = json!({
-            "changes": plan.changes(),
-            "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "calls": plan.planned_calls(),
-        });
-        let text = serde_json::to_string_pretty(&value)
-            .map_err(|e| CliError::Other(format!("cannot encode the plan: {e}")))?;
-        return write_stdout(&text);
-    }
+/// The plan as the output convention prints it. Text for people unless `-o json` or
+/// `-o yaml` is asked for (`-o table` is the same text): one line per change, then a
+/// summary. The document is one object: `changes` (each with its `change` kind, the place
+/// and the state before and after), `summary` (the text lines of the changes) and `requests`
+/// (what applying sends, in order, in the shape of a dry run's requests).
+pub fn print(
+    session: &Session,
+    plan: &desired::Plan,
+    format: Option<Format>,
+) -> Result<(), CliError> {
+    let out = Printer::new(format.unwrap_or(Format::Table));
+    let doc = json!({
+        "changes": plan.changes(),
+        "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "requests": requests(session, plan),
+    });
+    out.document(&doc, |_| text(plan))
+}
+
+/// The requests applying `plan` sends, as a dry run shows them (method, URL, body).
+pub fn requests(session: &Session, plan: &desired::Plan) -> Vec<PlannedRequest> {
+    let base = session.client.current_base_url();
+    plan.planned_calls()
+        .into_iter()
+        .map(|c| PlannedRequest {
+            method: c.method.to_owned(),
+            url: format!("{}{}", base.trim_end_matches('/'), c.path),
+            body: c.body.unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+/// The plan as text: one line per change (coloured by its sign on a terminal), then the
+/// summary; every line escaped.
+pub fn text(plan: &desired::Plan) -> String {
     let colour = terminal::stdout_colour();
-    let text = plan
-        .to_string()
+    plan.to_string()
         .lines()
         .map(|l| line(l, colour))
         .collect::<Vec<_>>()
-        .join("\n");
-    write_stdout(&text)
+        .join("\n")
 }
 
 /// A plan line, escaped, coloured by its sign (`+` create, `-` delete, `~` change) when

@@ -1,5 +1,6 @@
-//! `zoho-access pull`: the org's access control as a desired-state file (YAML; JSON with
-//! `--output json`).
+//! `zoho-access pull`: the org's access control as a desired-state file, on stdout or in
+//! `--out FILE`. The file is the document: YAML by default (the library's stable form), the
+//! same as JSON with `-o json`; `-o table` is refused (exit 2).
 
 use std::path::PathBuf;
 
@@ -7,7 +8,7 @@ use clap::Args;
 use zoho_crm_access::desired::{self, Family, Scope};
 
 use crate::connect::Session;
-use crate::output::{write_stdout, Format};
+use crate::output::{json_text, write_stdout, Format};
 use crate::CliError;
 
 #[derive(Args, Debug)]
@@ -17,18 +18,46 @@ pub struct PullArgs {
     #[arg(long, value_delimiter = ',', value_name = "MODULE")]
     pub modules: Vec<String>,
 
-    /// Families to manage: record_locking, sharing_rules, org_permissions (comma-separated or
-    /// repeated). Default: all three.
-    #[arg(long, value_delimiter = ',', value_name = "FAMILY", value_parser = parse_family)]
-    pub families: Vec<Family>,
+    /// Families to manage (comma-separated or repeated). Default: all three.
+    #[arg(long, value_delimiter = ',', value_name = "FAMILY", value_enum)]
+    pub families: Vec<FamilyArg>,
 
     /// Write the file here (replacing it) instead of printing it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 
-fn parse_family(s: &str) -> Result<Family, String> {
-    s.parse().map_err(|e: zoho_crm_access::Error| e.to_string())
+/// `--families`: the three families, by the names the file uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FamilyArg {
+    /// Record locking configurations.
+    #[value(name = "record_locking")]
+    RecordLocking,
+    /// Data sharing rules.
+    #[value(name = "sharing_rules")]
+    SharingRules,
+    /// Default organization permissions.
+    #[value(name = "org_permissions")]
+    OrgPermissions,
+}
+
+impl From<FamilyArg> for Family {
+    fn from(f: FamilyArg) -> Self {
+        match f {
+            FamilyArg::RecordLocking => Family::RecordLocking,
+            FamilyArg::SharingRules => Family::SharingRules,
+            FamilyArg::OrgPermissions => Family::OrgPermissions,
+        }
+    }
+}
+
+/// `pull -o table`: the file is YAML or JSON.
+fn no_table() -> CliError {
+    CliError::Usage(
+        "pull writes a desired-state file: YAML (the default, or -o yaml) or JSON (-o json); \
+         there is no table of it"
+            .into(),
+    )
 }
 
 pub async fn run(
@@ -36,10 +65,13 @@ pub async fn run(
     format: Option<Format>,
     args: PullArgs,
 ) -> Result<(), CliError> {
+    if format == Some(Format::Table) {
+        return Err(no_table());
+    }
     let families: Vec<Family> = if args.families.is_empty() {
         Family::ALL.to_vec()
     } else {
-        args.families
+        args.families.into_iter().map(Family::from).collect()
     };
     let modules = args
         .modules
@@ -49,13 +81,13 @@ pub async fn run(
     let scope = Scope::new(families, modules);
     let config = desired::pull(&session.client, &scope).await?;
     let text = match format {
+        None | Some(Format::Yaml) => config.to_yaml()?,
         Some(Format::Json) => {
-            let mut t = serde_json::to_string_pretty(&config.canonical())
+            let value = serde_json::to_value(config.canonical())
                 .map_err(|e| CliError::Other(format!("cannot encode the file: {e}")))?;
-            t.push('\n');
-            t
+            json_text(&value)? + "\n"
         }
-        _ => config.to_yaml()?,
+        Some(Format::Table) => return Err(no_table()),
     };
     match args.out {
         None => write_stdout(text.trim_end_matches('\n')),
@@ -68,7 +100,7 @@ pub async fn run(
                     let _ = std::fs::remove_file(&tmp);
                     CliError::Other(format!("cannot write {}: {e}", path.display()))
                 })?;
-            eprintln!(
+            tracing::info!(
                 "wrote {} ({} module(s), {})",
                 path.display(),
                 config.scope.modules.len(),
