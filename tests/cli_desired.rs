@@ -695,3 +695,53 @@ async fn the_file_comes_from_stdin_too_and_is_read_bounded() {
     let run = run_with(&["--simulator", "plan", d.to_str().unwrap()], &[], None).await;
     assert!(run.failed(2).contains("is a directory"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn detailed_exitcode_keeps_2_for_changes_and_1_for_every_error() {
+    let d = dir("exitcodes");
+    let write = |name: &str, share: &str| {
+        let path = d.join(name);
+        std::fs::write(
+            &path,
+            format!("version: 1\nscope: {{families: [org_permissions], modules: [Leads]}}\norg_permissions: {{Leads: {share}}}\n"),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let change = write("change.yaml", "public");
+    let same = write("same.yaml", "private");
+    let code = |args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_with(&args, &[], None).await
+        }
+    };
+    let sim = "--simulator";
+    let detailed = "--detailed-exitcode";
+
+    // Without the option: 0 with changes or not; 2 is a usage error.
+    assert_eq!(code(&[sim, "plan", &change]).await.code, 0);
+    assert_eq!(code(&[sim, "plan", &change, "--bogus"]).await.code, 2);
+    code(&["plan", &change]).await.failed(3);
+
+    // With it: 0 no changes, 2 changes, 1 for every error: a usage error clap finds, a
+    // missing file, missing credentials.
+    assert_eq!(code(&[sim, "plan", &same, detailed]).await.code, 0);
+    assert_eq!(code(&[sim, "plan", &change, detailed]).await.code, 2);
+    let run = code(&[sim, "plan", &change, detailed, "--bogus"]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--bogus"), "{}", run.stderr);
+    code(&[sim, "plan", "/nonexistent/access.yaml", detailed])
+        .await
+        .failed(1);
+    code(&["plan", &change, detailed]).await.failed(1);
+
+    // plan --help says how its 2 relates to the 2 of usage errors.
+    let help = code(&["plan", "--help"]).await;
+    assert!(
+        help.stdout.contains("Only then does 2 mean changes"),
+        "{}",
+        help.stdout
+    );
+}

@@ -33,17 +33,39 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// The exit statuses, as `--help` shows them (the man page and the README say the same).
+/// The exit statuses, as `--help` shows them (the man page and the README say the same; the
+/// values are [`exit`]'s).
 macro_rules! exit_status {
     () => {
         "Exit status:
-  0  success (a dry run included)
-  1  Zoho or the network refused or failed the request
-  2  invalid usage or input, or a delete or org-wide change without --yes and without a
-     terminal to ask on; nothing was changed
-  3  no credentials, or an unusable endpoint configuration
-  4  the confirmation was declined; nothing was sent"
+  0  success (a dry run included; a plan with or without changes)
+  1  Zoho or the network refused or failed the request (apply: it stopped part way, and its
+     report says what was applied)
+  2  invalid usage or input (a desired-state file that cannot be applied included), or a
+     confirmation needed without --yes and without a terminal to ask on; nothing was changed
+  3  no credentials, or an unusable endpoint configuration or profile
+  4  the confirmation was declined; nothing was sent
+  plan --detailed-exitcode (as terraform's -detailed-exitcode): 0 no changes, 2 changes,
+     1 any error, usage errors included; only there does 2 mean changes"
     };
+}
+
+/// The exit statuses (the table of `exit_status!`).
+pub mod exit {
+    /// Success, a dry run included.
+    pub const SUCCESS: u8 = 0;
+    /// Zoho or the network refused or failed the request; any error under
+    /// `plan --detailed-exitcode`.
+    pub const FAILED: u8 = 1;
+    /// Invalid usage or input, or a confirmation needed without `--yes` off a terminal.
+    pub const USAGE: u8 = 2;
+    /// `plan --detailed-exitcode`: the plan has changes. The same number as [`USAGE`], as
+    /// terraform's; under that option every error is [`FAILED`].
+    pub const CHANGES: u8 = 2;
+    /// No credentials, or an unusable endpoint configuration or profile.
+    pub const CONFIG: u8 = 3;
+    /// The confirmation was declined.
+    pub const DECLINED: u8 = 4;
 }
 
 /// Read and change Zoho CRM access-control settings: record locking configurations, data
@@ -124,11 +146,6 @@ pub enum CliError {
     Declined,
     /// Anything else (exit 1).
     Other(String),
-    /// Exit with this status and print nothing (`plan --detailed-exitcode` with changes).
-    Exit(u8),
-    /// This error, with exit status 1 whatever its kind (`plan --detailed-exitcode`, where
-    /// 2 means "changes").
-    Failed(Box<CliError>),
 }
 
 impl std::fmt::Display for CliError {
@@ -137,8 +154,6 @@ impl std::fmt::Display for CliError {
             CliError::Zoho(e) => write!(f, "{e}"),
             CliError::Usage(m) | CliError::Config(m) | CliError::Other(m) => f.write_str(m),
             CliError::Declined => f.write_str("not confirmed; nothing was sent"),
-            CliError::Exit(_) => Ok(()),
-            CliError::Failed(e) => write!(f, "{e}"),
         }
     }
 }
@@ -150,27 +165,25 @@ impl From<zoho_crm_access::Error> for CliError {
 }
 
 impl CliError {
+    /// The exit status this error ends the command with (see [`exit`]).
     fn exit_code(&self) -> u8 {
         match self {
             CliError::Zoho(
                 zoho_crm_access::Error::InvalidInput { .. }
                 | zoho_crm_access::Error::Desired { .. },
             )
-            | CliError::Usage(_) => 2,
-            CliError::Exit(code) => *code,
-            CliError::Failed(_) => 1,
-            CliError::Zoho(zoho_crm_access::Error::Config { .. }) | CliError::Config(_) => 3,
-            CliError::Zoho(_) | CliError::Other(_) => 1,
-            CliError::Declined => 4,
+            | CliError::Usage(_) => exit::USAGE,
+            CliError::Zoho(zoho_crm_access::Error::Config { .. }) | CliError::Config(_) => {
+                exit::CONFIG
+            }
+            CliError::Zoho(_) | CliError::Other(_) => exit::FAILED,
+            CliError::Declined => exit::DECLINED,
         }
     }
 
     /// The failures underneath, outermost first (`caused by:` lines).
     fn causes(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let CliError::Failed(inner) = self {
-            return inner.causes();
-        }
         if let CliError::Zoho(e) = self {
             let mut next = std::error::Error::source(e);
             while let Some(cause) = next {
@@ -182,8 +195,24 @@ impl CliError {
     }
 }
 
+/// Whether the command line asks for `plan --detailed-exitcode`, read before clap parses it:
+/// a usage error must then end with exit 1, since 2 means "changes".
+fn detailed_exitcode_asked() -> bool {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    args.iter().any(|a| a == "plan") && args.iter().any(|a| a == "--detailed-exitcode")
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are "errors" to clap that go to stdout with status 0.
+        Err(e) if e.use_stderr() && detailed_exitcode_asked() => {
+            let _ = e.print();
+            return ExitCode::from(exit::FAILED);
+        }
+        Err(e) => e.exit(),
+    };
+    let detailed = matches!(&cli.command, Command::Plan(p) if p.detailed_exitcode);
     connect::init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -195,15 +224,19 @@ fn main() -> ExitCode {
             report(&CliError::Other(format!(
                 "cannot start the async runtime: {e}"
             )));
-            return ExitCode::from(1);
+            return ExitCode::from(exit::FAILED);
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Exit(code)) => ExitCode::from(code),
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             report(&e);
-            ExitCode::from(e.exit_code())
+            // Under --detailed-exitcode, 2 means "changes": every error is 1.
+            ExitCode::from(if detailed {
+                exit::FAILED
+            } else {
+                e.exit_code()
+            })
         }
     }
 }
@@ -223,15 +256,20 @@ fn report(e: &CliError) {
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs the command; `Ok` holds its exit status ([`exit::SUCCESS`], or [`exit::CHANGES`] from
+/// `plan --detailed-exitcode`).
+async fn run(cli: Cli) -> Result<u8, CliError> {
     let format = cli.global.output;
-    match &cli.command {
-        Command::Demo => return demo::run(format).await,
-        Command::Simulator(args) => return serve::run(args).await,
-        Command::Schema => return schema::run(format),
-        Command::Completions(args) => return completions::run(args),
-        Command::Man(args) => return manpage::run(args),
-        _ => {}
+    let done = match &cli.command {
+        Command::Demo => Some(demo::run(format).await),
+        Command::Simulator(args) => Some(serve::run(args).await),
+        Command::Schema => Some(schema::run(format)),
+        Command::Completions(args) => Some(completions::run(args)),
+        Command::Man(args) => Some(manpage::run(args)),
+        _ => None,
+    };
+    if let Some(done) = done {
+        return done.map(|()| exit::SUCCESS);
     }
     let session = connect::Session::open(&cli.global).await?;
     let out = output::Printer::new(format.unwrap_or_default());
@@ -241,7 +279,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
         Command::Export => export::run(&session, &out).await,
         Command::Pull(args) => pull::run(&session, format, args).await,
-        Command::Plan(args) => plan::run(&session, format, args).await,
+        Command::Plan(args) => return plan::run(&session, format, args).await,
         Command::Apply(args) => apply::run(&session, format, args).await,
         Command::Demo
         | Command::Simulator(_)
@@ -249,4 +287,5 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         | Command::Completions(_)
         | Command::Man(_) => Ok(()),
     }
+    .map(|()| exit::SUCCESS)
 }

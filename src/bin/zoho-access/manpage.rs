@@ -24,19 +24,21 @@ pub struct ManArgs {
 const EXTRA: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-Success (a dry run included).
+Success (a dry run included; a plan with or without changes).
 .TP
 \fB1\fR
-Zoho or the network refused or failed the request.
+Zoho or the network refused or failed the request (\fBapply\fR: it stopped part way, and its report says what was applied).
 .TP
 \fB2\fR
-Invalid usage or input, or a delete or org\-wide change without \fB\-\-yes\fR and without a terminal to ask on; nothing was changed.
+Invalid usage or input (a desired\-state file that cannot be applied included), or a confirmation needed without \fB\-\-yes\fR and without a terminal to ask on; nothing was changed.
 .TP
 \fB3\fR
-No credentials, or an unusable endpoint configuration.
+No credentials, or an unusable endpoint configuration or profile.
 .TP
 \fB4\fR
 The confirmation was declined; nothing was sent.
+.PP
+\fBplan \-\-detailed\-exitcode\fR (as terraform's \fB\-detailed\-exitcode\fR): \fB0\fR no changes, \fB2\fR changes, \fB1\fR any error, usage errors included; only there does \fB2\fR mean changes.
 .SH ENVIRONMENT
 .TP
 \fBZOHO_ACCESS_TOKEN\fR

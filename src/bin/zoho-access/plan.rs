@@ -1,9 +1,9 @@
 //! `zoho-access plan FILE`: what applying the file would change in the org.
 //!
-//! Exit status: 0 when the command worked (changes or not), 2 for a file that cannot be
-//! applied, 1 when Zoho or the network failed. With `--detailed-exitcode`, as
-//! `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 any error (a bad file
-//! too), so that CI can tell drift from failure.
+//! Exit status: as every command's (`exit_status!`): 0 planned, with or without changes; 2 a
+//! file that cannot be applied; 1 Zoho or the network failed. With `--detailed-exitcode`, as
+//! `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 any error (a bad file and
+//! a usage error too), so that CI can tell drift from failure.
 
 use std::path::PathBuf;
 
@@ -14,47 +14,44 @@ use zoho_crm_access::desired;
 use crate::connect::Session;
 use crate::output::{Format, PlannedRequest, Printer};
 use crate::terminal;
-use crate::CliError;
+use crate::{exit, CliError};
 
-/// The exit statuses, for `--help`.
-pub const EXIT_CODES: &str = "Exit status: 0 planned (with or without changes), 2 the file \
-cannot be applied (one line names the place in it), 1 Zoho or the network failed. With \
---detailed-exitcode: 0 no changes, 2 changes, 1 any error.";
+/// The exit statuses, for `plan --help` (the table of `zoho-access --help` holds them too).
+pub const EXIT_CODES: &str = "Exit status: 0 planned (with or without changes); 1 Zoho or the \
+network failed; 2 invalid usage, or a file that cannot be applied (one line names the place in \
+it); 3 no credentials or an unusable profile.
+With --detailed-exitcode, as terraform's -detailed-exitcode: 0 no changes, 2 changes, 1 any \
+error, usage errors included. Only then does 2 mean changes: without it, 2 is a usage error, \
+as for every other command.";
 
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// The desired-state file (YAML or JSON; `-` for stdin).
     pub file: PathBuf,
 
-    /// Exit 0 with no changes, 2 with changes, 1 on any error (as terraform does).
+    /// Exit 0 with no changes, 2 with changes, 1 on any error, usage errors included (as
+    /// terraform's -detailed-exitcode).
     #[arg(long)]
     pub detailed_exitcode: bool,
 }
 
+/// Prints the plan; the exit status is [`exit::CHANGES`] when `--detailed-exitcode` is given
+/// and there are changes (`main` makes every error [`exit::FAILED`] then).
 pub async fn run(
     session: &Session,
     format: Option<Format>,
     args: PlanArgs,
-) -> Result<(), CliError> {
-    let detailed = args.detailed_exitcode;
-    let outcome = async {
-        let config = crate::input::read_access_config(&args.file).await?;
-        desired::plan(&session.client, &config)
-            .await
-            .map_err(|e| in_file(&args.file, e))
-    }
-    .await;
-    let plan = match outcome {
-        Ok(plan) => plan,
-        // Under --detailed-exitcode, 2 means "changes": every error exits 1.
-        Err(e) if detailed => return Err(CliError::Failed(Box::new(e))),
-        Err(e) => return Err(e),
-    };
+) -> Result<u8, CliError> {
+    let config = crate::input::read_access_config(&args.file).await?;
+    let plan = desired::plan(&session.client, &config)
+        .await
+        .map_err(|e| in_file(&args.file, e))?;
     print(session, &plan, format)?;
-    if detailed && !plan.is_empty() {
-        return Err(CliError::Exit(2));
-    }
-    Ok(())
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        exit::CHANGES
+    } else {
+        exit::SUCCESS
+    })
 }
 
 /// The plan as the output convention prints it. Text for people unless `-o json` or
