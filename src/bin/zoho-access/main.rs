@@ -73,10 +73,11 @@ pub mod exit {
 #[derive(Parser, Debug)]
 #[command(name = "zoho-access", version)]
 #[command(after_help = concat!(
-    "Credentials come from the environment: ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + \
-ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN (access tokens minted with these are cached between \
-runs; see --token-cache). Use --simulator to try any command against a built-in simulated org, \
-or run `zoho-access demo`.
+    "Credentials come from the environment (ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + \
+ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN) or from a named profile (--profile NAME, in the \
+profiles file of --config). Access tokens minted from a refresh token are cached between runs, \
+apart for each profile and refresh token; see --token-cache. Use --simulator to try any command \
+against a built-in simulated org, or run `zoho-access demo`.
 
 Output: one JSON document on stdout (one thing as an object, several as {\"items\": [...]}, a \
 dry run as {\"dry_run\": true, \"requests\": [...]}); --output yaml or table. Errors: one \

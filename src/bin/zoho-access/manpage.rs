@@ -50,6 +50,9 @@ Credentials of the refresh\-token flow; access tokens minted with them are cache
 \fBZOHO_DATA_CENTER\fR, \fBZOHO_ENVIRONMENT\fR, \fBZOHO_API_DOMAIN\fR, \fBZOHO_ACCOUNTS_DOMAIN\fR, \fBZOHO_TOKEN_CACHE\fR
 Defaults of the options of the same names.
 .TP
+\fBZOHO_ACCESS_PROFILE\fR, \fBZOHO_ACCESS_CONFIG\fR
+Defaults of \fB\-\-profile\fR and \fB\-\-config\fR: a named profile (an org's endpoints and where its secrets are) in the profiles file. With a profile, the credential variables above are not read.
+.TP
 \fBNO_COLOR\fR
 When set and not empty, no colour on stderr (there is none either when stderr is not a terminal).
 .TP

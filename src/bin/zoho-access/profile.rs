@@ -27,13 +27,12 @@
 //! org never picks up another org's credentials from the environment.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use zoho_crm_access::{Client, DataCenter, Environment};
+use zoho_crm_access::{DataCenter, Environment};
 
-use crate::connect::{GlobalArgs, Session};
+use crate::connect::{Credentials, GlobalArgs, Target};
 use crate::CliError;
 
 /// The largest profiles or secrets file read.
@@ -102,21 +101,17 @@ pub fn config_path(args: &GlobalArgs) -> Result<PathBuf, CliError> {
         })
 }
 
-/// Reads at most [`MAX_FILE`] bytes of a small text file.
-fn read_small(path: &Path, what: &str) -> Result<String, CliError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| CliError::Config(format!("cannot read the {what} {}: {e}", path.display())))?;
-    let mut text = String::new();
-    file.take(MAX_FILE + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| CliError::Config(format!("cannot read the {what} {}: {e}", path.display())))?;
-    if text.len() as u64 > MAX_FILE {
-        return Err(CliError::Config(format!(
-            "the {what} {} is larger than {MAX_FILE} bytes",
-            path.display()
-        )));
-    }
-    Ok(text)
+/// Reads a profiles or secrets file through the bounded input reader, at most [`MAX_FILE`]
+/// bytes; a problem is a configuration error (exit 3).
+async fn read_small(path: &Path, what: &str) -> Result<String, CliError> {
+    let bytes = crate::input::read_limited(Some(path), MAX_FILE, &format!("a {what}"))
+        .await
+        .map_err(|e| match e {
+            CliError::Usage(m) => CliError::Config(m),
+            other => other,
+        })?;
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::Config(format!("the {what} {} is not UTF-8 text", path.display())))
 }
 
 /// Refuses a secrets file that anyone but its owner may read, or that another user owns.
@@ -176,15 +171,11 @@ fn env_secret(var: &Option<String>, profile: &str, key: &str) -> Result<Option<S
     }
 }
 
-/// Connects as profile `name` says.
-pub async fn open(args: &GlobalArgs, name: &str) -> Result<Session, CliError> {
-    if args.simulator {
-        return Err(CliError::Usage(
-            "--profile and --simulator exclude each other".into(),
-        ));
-    }
+/// Where profile `name` connects and as whom; [`Session::open`](crate::connect::Session::open)
+/// builds the client from it as from the `ZOHO_*` variables.
+pub async fn target(args: &GlobalArgs, name: &str) -> Result<Target, CliError> {
     let path = config_path(args)?;
-    let text = read_small(&path, "profiles file")?;
+    let text = read_small(&path, "profiles file").await?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         CliError::Config(format!(
             "the profiles file {} is not valid: {}",
@@ -211,7 +202,7 @@ pub async fn open(args: &GlobalArgs, name: &str) -> Result<Session, CliError> {
             false => file.clone(),
         };
         check_private(&file)?;
-        secrets = toml::from_str(&read_small(&file, "secrets file")?).map_err(|_| {
+        secrets = toml::from_str(&read_small(&file, "secrets file").await?).map_err(|_| {
             // The parser's message may quote the file: say where, not what.
             CliError::Config(format!(
                 "the secrets file {} is not TOML with client_secret and refresh_token (or \
@@ -220,55 +211,44 @@ pub async fn open(args: &GlobalArgs, name: &str) -> Result<Session, CliError> {
             ))
         })?;
     }
-    let client_secret = env_secret(&profile.client_secret_env, name, "client_secret_env")?
-        .or(secrets.client_secret);
-    let refresh_token = env_secret(&profile.refresh_token_env, name, "refresh_token_env")?
-        .or(secrets.refresh_token);
-    let access_token =
-        env_secret(&profile.access_token_env, name, "access_token_env")?.or(secrets.access_token);
-
-    let dc: DataCenter = profile
+    let credentials = Credentials::choose(
+        env_secret(&profile.access_token_env, name, "access_token_env")?.or(secrets.access_token),
+        profile.client_id.clone(),
+        env_secret(&profile.client_secret_env, name, "client_secret_env")?
+            .or(secrets.client_secret),
+        env_secret(&profile.refresh_token_env, name, "refresh_token_env")?
+            .or(secrets.refresh_token),
+    )
+    .map_err(|missing| {
+        CliError::Config(format!(
+            "profile {name} has no usable credentials ({} missing): give client_id, and the \
+             client secret and refresh token through client_secret_env and refresh_token_env \
+             or a secrets_file (or an access token through access_token_env or the secrets \
+             file)",
+            missing
+                .named(["client_id", "client secret", "refresh token"])
+                .join(", ")
+        ))
+    })?;
+    let data_center: DataCenter = profile
         .data_center
         .as_deref()
         .unwrap_or("us")
         .parse()
         .map_err(|e: zoho_crm_access::Error| CliError::Config(format!("profile {name}: {e}")))?;
-    let env: Environment = profile
+    let environment: Environment = profile
         .environment
         .as_deref()
         .unwrap_or("production")
         .parse()
         .map_err(|e: zoho_crm_access::Error| CliError::Config(format!("profile {name}: {e}")))?;
-    let mut builder = Client::builder()
-        .data_center(dc)
-        .environment(env)
-        .timeout(args.timeout)
-        .connect_timeout(args.connect_timeout);
-    if let Some(url) = &profile.api_domain {
-        builder = builder.base_url(url.clone());
-    }
-    if let Some(url) = &profile.accounts_domain {
-        builder = builder.accounts_url(url.clone());
-    }
-    builder = match (
-        profile.client_id.clone(),
-        client_secret,
-        refresh_token,
-        access_token,
-    ) {
-        (Some(id), Some(secret), Some(refresh), _) => builder.refresh_token(id, secret, refresh),
-        (_, _, _, Some(token)) => builder.access_token(token),
-        _ => {
-            return Err(CliError::Config(format!(
-                "profile {name} has no usable credentials: give client_id, and the client \
-                 secret and refresh token through client_secret_env and refresh_token_env or a \
-                 secrets_file (or an access token through access_token_env)"
-            )))
-        }
-    };
     tracing::info!("profile {name} from {}", path.display());
-    Ok(Session {
-        client: builder.build()?,
-        _simulator: None,
+    Ok(Target {
+        data_center,
+        environment,
+        api_domain: profile.api_domain.clone(),
+        accounts_domain: profile.accounts_domain.clone(),
+        credentials,
+        cache_scope: format!("profile:{name}"),
     })
 }
