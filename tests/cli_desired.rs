@@ -305,6 +305,21 @@ async fn promotion_in_three_commands_with_profiles() {
     .ok_json();
     assert_eq!(report["complete"], true, "{report}");
     assert_eq!(report["calls"], 0, "{report}");
+    let dry = zoho(
+        &config,
+        &[
+            "--profile",
+            "production",
+            "-o",
+            "json",
+            "apply",
+            file_arg,
+            "--dry-run",
+        ],
+    )
+    .await
+    .ok_json();
+    assert_eq!(dry, serde_json::json!({"dry_run": true, "requests": []}));
 
     // One setting changed in production: exit 2, exactly that change.
     client(&production)

@@ -52,18 +52,19 @@ pub async fn run(
     let out = Printer::new(format.unwrap_or(Format::Table));
     let document = matches!(format, Some(Format::Json | Format::Yaml));
     let options = ApplyOptions::default().max_wait(Duration::from_secs(args.max_wait));
-    if plan.is_empty() {
-        if document {
-            // The report of applying nothing: complete, no calls.
-            return out.one(&plan.apply_with(&session.client, &options).await);
-        }
-        return write_stdout(&plan::text(&plan));
-    }
     if !document {
         write_stdout(&plan::text(&plan))?;
     }
     if args.write.dry_run {
         return out.dry_run(&plan::requests(session, &plan));
+    }
+    if plan.is_empty() {
+        // Nothing to confirm. A document is the report of applying nothing: complete, no
+        // calls.
+        return match document {
+            true => out.one(&plan.apply_with(&session.client, &options).await),
+            false => Ok(()),
+        };
     }
     // Every apply is confirmed, as a delete or an org-wide change is: it changes the org's
     // access control in bulk.

@@ -2,12 +2,18 @@
 //! rules, default organization permissions) from the command line.
 //!
 //! Conventions, the same for every command (README, "The command-line tool"):
-//! - stdout: one document per successful command, JSON by default (`output`);
+//! - stdout: one document per successful command, JSON by default; text for reading from
+//!   `demo`, `plan` and `apply` unless a document is asked for (`output`);
 //! - stderr: an error is one `error: ...` line and one `caused by: ...` line per underlying
-//!   failure; nothing is logged without `-v`; no colour unless stderr is a terminal and
+//!   failure; nothing is logged without `-v`; no colour unless the stream is a terminal and
 //!   `NO_COLOR` is unset; server text is escaped (`terminal`);
-//! - changes: `--dry-run` everywhere, confirmation of deletes and org-wide changes (`write`);
-//! - exit status: `exit_status!` (in `--help`, the man page and the README).
+//! - changes: `--dry-run` everywhere, confirmation of deletes, org-wide changes and `apply`
+//!   (`write`);
+//! - input: one bounded reader for bodies, desired-state, profiles and secrets files (`input`);
+//! - connection: the `ZOHO_*` variables or a profile, one path to the client, the token cache
+//!   kept apart per profile and grant (`connect`, `profile`);
+//! - exit status: [`exit`], shown by `exit_status!` (in `--help`, the man page and the
+//!   README).
 
 mod apply;
 mod completions;
