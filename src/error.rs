@@ -168,6 +168,26 @@ pub enum Error {
         reason: String,
     },
 
+    /// A desired-state file ([`crate::desired`]) cannot be read, breaks a rule of its format or
+    /// one of Zoho's limits, or names something the org does not have (or has twice); nothing
+    /// was sent. `place` says where, as a path into the file such as
+    /// `sharing_rules.Leads[1].to.group`, and `location` the line and column when the parser
+    /// knows them.
+    #[error("{}{reason}", place_prefix(place, *location))]
+    #[non_exhaustive]
+    Desired {
+        /// Where in the file (`record_locking.Deals.rules[2].criteria`); empty for the whole
+        /// document.
+        place: String,
+        /// Line and column (both 1-based), when known.
+        location: Option<(usize, usize)>,
+        /// What is wrong, and what is allowed.
+        reason: String,
+        /// The parser's error, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
+
     /// The client configuration is unusable (bad URL, plain http to a non-loopback host,
     /// https without a TLS feature, missing credentials ...).
     #[error("client configuration: {reason}")]
@@ -370,6 +390,15 @@ impl fmt::Display for ItemFailure {
     }
 }
 
+fn place_prefix(place: &str, location: Option<(usize, usize)>) -> String {
+    match (place.is_empty(), location) {
+        (true, None) => String::new(),
+        (true, Some((line, column))) => format!("line {line}, column {column}: "),
+        (false, None) => format!("{place}: "),
+        (false, Some((line, column))) => format!("{place} (line {line}, column {column}): "),
+    }
+}
+
 fn timeout_message(attempts: u32, elapsed: &Duration) -> String {
     if attempts == 0 {
         format!(
@@ -561,6 +590,16 @@ impl Error {
             attempts,
             kind,
             source: transport_cause(kind, source),
+        }
+    }
+
+    /// [`Error::Desired`] at `place`, without a location or cause.
+    pub(crate) fn desired(place: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Desired {
+            place: place.into(),
+            location: None,
+            reason: reason.into(),
+            source: None,
         }
     }
 

@@ -20,6 +20,7 @@ mod tls;
 
 pub mod auth;
 pub mod criteria;
+pub mod desired;
 pub mod raw;
 
 #[cfg(feature = "simulator")]

@@ -127,7 +127,7 @@ async fn exit_statuses_are_in_the_help_and_the_readme_alike() {
         .skip_while(|l| !l.starts_with("Exit status:"))
         .take_while(|l| !l.trim().is_empty())
         .collect();
-    assert_eq!(block.len(), 7, "{}", help.stdout);
+    assert_eq!(block.len(), 10, "{}", help.stdout);
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for line in &block {

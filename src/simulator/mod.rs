@@ -562,6 +562,25 @@ impl Simulator {
             .map(|u| u.id.clone())
     }
 
+    /// Adds a user group named `name` (without members) to the org's directory and returns
+    /// its id. The name need not be unique: Zoho does not stop two groups sharing a name,
+    /// which is how tests make a name ambiguous.
+    pub fn add_user_group(&self, name: &str) -> String {
+        let mut inner = self.shared.lock();
+        let state = &mut inner.state;
+        let id = state.ids.next_id();
+        state.dir.groups.push(NamedItem {
+            id: id.clone(),
+            name: name.to_owned(),
+        });
+        state.dir.group_details.push(GroupDetails {
+            id: id.clone(),
+            description: String::new(),
+            members: Vec::new(),
+        });
+        id
+    }
+
     /// A copy of the current configurations, rules and org permissions.
     pub fn state(&self) -> StateSnapshot {
         self.shared.lock().state.snapshot()

@@ -70,6 +70,8 @@ const ENV: &[&str] = &[
     "ZOHO_API_DOMAIN",
     "ZOHO_ACCOUNTS_DOMAIN",
     "ZOHO_TOKEN_CACHE",
+    "ZOHO_ACCESS_PROFILE",
+    "ZOHO_ACCESS_CONFIG",
     "RUST_LOG",
     "NO_COLOR",
 ];
@@ -148,9 +150,16 @@ pub struct SpawnedSimulator {
 
 impl SpawnedSimulator {
     pub async fn start() -> SpawnedSimulator {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts `zoho-access simulator` with `args` (`--org-seed N` for another org, with other
+    /// ids and credentials).
+    pub async fn start_with(args: &[&str]) -> SpawnedSimulator {
         use tokio::io::{AsyncBufReadExt, BufReader};
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"))
             .arg("simulator")
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -1,13 +1,14 @@
-//! Global options, credentials from the environment, logging, and the connection (to Zoho or
-//! to an embedded simulator).
+//! Global options, credentials (from the environment or a profile), logging, the token
+//! cache, and the connection (to Zoho or to an embedded simulator).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use zoho_crm_access::auth::FileTokenStore;
+use futures::future::BoxFuture;
+use zoho_crm_access::auth::{FileTokenStore, RefreshLock, StoredToken, TokenStore};
 use zoho_crm_access::simulator::Simulator;
-use zoho_crm_access::{Client, DataCenter, Environment};
+use zoho_crm_access::{Client, DataCenter, Environment, Error};
 
 use crate::output::Format;
 use crate::CliError;
@@ -46,6 +47,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "ZOHO_ACCOUNTS_DOMAIN", value_name = "URL")]
     pub accounts_domain: Option<String>,
 
+    /// Connect as this named profile of the profiles file (an org's data centre, environment,
+    /// endpoints, client id and where its secrets are) instead of the ZOHO_* variables and the
+    /// connection options above; its tokens are cached apart from every other profile's.
+    #[arg(long, global = true, env = "ZOHO_ACCESS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The profiles file (default: zoho-access/config.toml in the user's config directory).
+    #[arg(long, global = true, env = "ZOHO_ACCESS_CONFIG", value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+
     /// Run against a fresh built-in simulated org instead of Zoho (no credentials needed).
     #[arg(long, global = true)]
     pub simulator: bool,
@@ -54,8 +65,9 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Output format: json (default), yaml, or table for reading (the demo prints text unless
-    /// json or yaml is asked for).
+    /// Output format: json (default), yaml, or table for reading. demo, plan and apply print
+    /// text for reading unless json or yaml is asked for; pull writes the desired-state file
+    /// as YAML unless json is.
     #[arg(long, short = 'o', global = true, value_enum)]
     pub output: Option<Format>,
 
@@ -170,7 +182,8 @@ pub fn init_logging(verbose: u8) {
 }
 
 /// The token cache file: `--token-cache`, else `zoho-access/tokens.json` in the user's cache
-/// directory; none with `--no-token-cache` or when there is no cache directory.
+/// directory; none with `--no-token-cache` or when there is no cache directory. The same file
+/// with or without a profile; [`CacheStore`] keeps each profile's tokens apart in it.
 pub fn token_cache_path(args: &GlobalArgs) -> Option<PathBuf> {
     if args.no_token_cache {
         return None;
@@ -188,14 +201,82 @@ pub struct Session {
     pub _simulator: Option<Simulator>,
 }
 
-/// Credentials found in the environment.
-enum Credentials {
+/// How the tool signs in. Never printed: no `Debug`.
+pub enum Credentials {
+    /// An access token, used as it is (not cached: it is already at hand).
     Token(String),
+    /// The refresh-token flow; the access tokens it mints are cached.
     Refresh {
         client_id: String,
         client_secret: String,
         refresh_token: String,
     },
+}
+
+/// Which of the refresh flow's three values are missing, when no access token was given.
+pub struct Missing {
+    pub client_id: bool,
+    pub client_secret: bool,
+    pub refresh_token: bool,
+}
+
+impl Missing {
+    /// Whether nothing at all was given.
+    pub fn all(&self) -> bool {
+        self.client_id && self.client_secret && self.refresh_token
+    }
+
+    /// The names of the missing values, from `names` (client id, client secret, refresh
+    /// token, as the source calls them).
+    pub fn named<'a>(&self, names: [&'a str; 3]) -> Vec<&'a str> {
+        [self.client_id, self.client_secret, self.refresh_token]
+            .iter()
+            .zip(names)
+            .filter(|(missing, _)| **missing)
+            .map(|(_, name)| name)
+            .collect()
+    }
+}
+
+impl Credentials {
+    /// The one rule, wherever the values come from (the environment or a profile): an
+    /// access token is used as it is; otherwise the refresh flow needs all three values.
+    pub fn choose(
+        access_token: Option<String>,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        refresh_token: Option<String>,
+    ) -> Result<Credentials, Missing> {
+        if let Some(token) = access_token {
+            return Ok(Credentials::Token(token));
+        }
+        match (client_id, client_secret, refresh_token) {
+            (Some(client_id), Some(client_secret), Some(refresh_token)) => {
+                Ok(Credentials::Refresh {
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                })
+            }
+            (id, secret, refresh) => Err(Missing {
+                client_id: id.is_none(),
+                client_secret: secret.is_none(),
+                refresh_token: refresh.is_none(),
+            }),
+        }
+    }
+}
+
+/// Where a command connects and as whom: from the global options and the `ZOHO_*` variables,
+/// or from a profile ([`crate::profile::target`]). One path builds the client from either.
+pub struct Target {
+    pub data_center: DataCenter,
+    pub environment: Environment,
+    pub api_domain: Option<String>,
+    pub accounts_domain: Option<String>,
+    pub credentials: Credentials,
+    /// Whose cached tokens these are: `env`, or `profile:<name>` (see [`CacheStore`]).
+    pub cache_scope: String,
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -205,52 +286,138 @@ fn env_var(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn credentials_from_env() -> Result<Credentials, CliError> {
-    if let Some(token) = env_var("ZOHO_ACCESS_TOKEN") {
-        return Ok(Credentials::Token(token));
-    }
-    let id = env_var("ZOHO_CLIENT_ID");
-    let secret = env_var("ZOHO_CLIENT_SECRET");
-    let refresh = env_var("ZOHO_REFRESH_TOKEN");
-    match (id, secret, refresh) {
-        (Some(client_id), Some(client_secret), Some(refresh_token)) => Ok(Credentials::Refresh {
-            client_id,
-            client_secret,
-            refresh_token,
-        }),
-        (None, None, None) => Err(CliError::Config(
-            "no Zoho credentials: set ZOHO_ACCESS_TOKEN to an access token, or set \
-             ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (create a Self Client at \
-             https://api-console.zoho.com and generate a grant token with the \
-             ZohoCRM.settings.record_locking_configurations.ALL and \
-             ZohoCRM.settings.data_sharing.ALL scopes); or pass --simulator to use the built-in \
-             simulated org"
-                .into(),
-        )),
-        (id, secret, refresh) => {
-            let missing: Vec<&str> = [
-                ("ZOHO_CLIENT_ID", id.is_none()),
-                ("ZOHO_CLIENT_SECRET", secret.is_none()),
-                ("ZOHO_REFRESH_TOKEN", refresh.is_none()),
-            ]
-            .iter()
-            .filter(|(_, m)| *m)
-            .map(|(n, _)| *n)
-            .collect();
-            Err(CliError::Config(format!(
+impl Target {
+    /// The global options and the `ZOHO_*` credential variables.
+    fn from_env(args: &GlobalArgs) -> Result<Target, CliError> {
+        let credentials = Credentials::choose(
+            env_var("ZOHO_ACCESS_TOKEN"),
+            env_var("ZOHO_CLIENT_ID"),
+            env_var("ZOHO_CLIENT_SECRET"),
+            env_var("ZOHO_REFRESH_TOKEN"),
+        )
+        .map_err(|missing| {
+            if missing.all() {
+                return CliError::Config(
+                    "no Zoho credentials: set ZOHO_ACCESS_TOKEN to an access token, or set \
+                     ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (create a Self \
+                     Client at https://api-console.zoho.com and generate a grant token with the \
+                     ZohoCRM.settings.record_locking_configurations.ALL and \
+                     ZohoCRM.settings.data_sharing.ALL scopes), or name a profile with \
+                     --profile; or pass --simulator to use the built-in simulated org"
+                        .into(),
+                );
+            }
+            CliError::Config(format!(
                 "incomplete refresh-token credentials: {} not set (the refresh flow needs \
                  ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN; or set \
                  ZOHO_ACCESS_TOKEN, or pass --simulator)",
-                missing.join(", ")
-            )))
+                missing
+                    .named(["ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN"])
+                    .join(", ")
+            ))
+        })?;
+        Ok(Target {
+            data_center: args.data_center.into(),
+            environment: args.environment.into(),
+            api_domain: args.api_domain.clone(),
+            accounts_domain: args.accounts_domain.clone(),
+            credentials,
+            cache_scope: "env".into(),
+        })
+    }
+
+    /// The client: the target's endpoints and credentials, the global timeouts, and the token
+    /// cache for the refresh flow (unless `--no-token-cache`).
+    fn client(self, args: &GlobalArgs) -> Result<Client, CliError> {
+        let mut builder = Client::builder()
+            .data_center(self.data_center)
+            .environment(self.environment)
+            .timeout(args.timeout)
+            .connect_timeout(args.connect_timeout);
+        if let Some(url) = self.api_domain {
+            builder = builder.base_url(url);
         }
+        if let Some(url) = self.accounts_domain {
+            builder = builder.accounts_url(url);
+        }
+        builder = match self.credentials {
+            Credentials::Token(t) => builder.access_token(t),
+            Credentials::Refresh {
+                client_id,
+                client_secret,
+                refresh_token,
+            } => {
+                let store = token_cache_path(args)
+                    .map(|path| CacheStore::new(path, &self.cache_scope, &refresh_token));
+                let builder = builder.refresh_token(client_id, client_secret, refresh_token);
+                match store {
+                    Some(store) => builder.token_store(store),
+                    None => builder,
+                }
+            }
+        };
+        Ok(builder.build()?)
+    }
+}
+
+/// The token cache: a [`FileTokenStore`] whose keys also name whose tokens they are. The
+/// library keys a token by client id and accounts server; two profiles (or a profile and the
+/// `ZOHO_*` variables) may share both and still be different orgs or users, so the key here
+/// adds the scope (`env`, `profile:<name>`) and the grant: the first 16 hex digits of the
+/// refresh token's SHA-256. A token is therefore only ever reused by the same profile with
+/// the same refresh token; the refresh token itself is never written.
+pub struct CacheStore {
+    file: FileTokenStore,
+    suffix: String,
+}
+
+impl CacheStore {
+    pub fn new(path: PathBuf, scope: &str, refresh_token: &str) -> CacheStore {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(refresh_token.as_bytes());
+        let grant: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        CacheStore {
+            file: FileTokenStore::new(path),
+            suffix: format!("#{scope}/{grant}"),
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{key}{}", self.suffix)
+    }
+}
+
+impl TokenStore for CacheStore {
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredToken>, Error>> {
+        let key = self.key(key);
+        Box::pin(async move { self.file.load(&key).await })
+    }
+
+    fn save<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a StoredToken,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        let key = self.key(key);
+        Box::pin(async move { self.file.save(&key, token).await })
+    }
+
+    fn refresh_lock<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<RefreshLock, Error>> {
+        let key = self.key(key);
+        Box::pin(async move { self.file.refresh_lock(&key).await })
     }
 }
 
 impl Session {
-    /// Connects as the global options and the environment say.
+    /// Connects as the global options say: to a fresh simulator, as a profile, or with the
+    /// `ZOHO_*` variables; one path builds the client for the last two.
     pub async fn open(args: &GlobalArgs) -> Result<Session, CliError> {
         if args.simulator {
+            if args.profile.is_some() {
+                return Err(CliError::Usage(
+                    "--profile and --simulator exclude each other".into(),
+                ));
+            }
             let sim = Simulator::start()
                 .await
                 .map_err(|e| CliError::Other(format!("cannot start the simulator: {e}")))?;
@@ -264,34 +431,44 @@ impl Session {
                 _simulator: Some(sim),
             });
         }
-        let mut builder = Client::builder()
-            .data_center(args.data_center.into())
-            .environment(args.environment.into())
-            .timeout(args.timeout)
-            .connect_timeout(args.connect_timeout);
-        if let Some(url) = &args.api_domain {
-            builder = builder.base_url(url.clone());
-        }
-        if let Some(url) = &args.accounts_domain {
-            builder = builder.accounts_url(url.clone());
-        }
-        builder = match credentials_from_env()? {
-            Credentials::Token(t) => builder.access_token(t),
-            Credentials::Refresh {
-                client_id,
-                client_secret,
-                refresh_token,
-            } => {
-                let builder = builder.refresh_token(client_id, client_secret, refresh_token);
-                match token_cache_path(args) {
-                    Some(path) => builder.token_store(FileTokenStore::new(path)),
-                    None => builder,
-                }
-            }
+        let target = match &args.profile {
+            Some(name) => crate::profile::target(args, name).await?,
+            None => Target::from_env(args)?,
         };
         Ok(Session {
-            client: builder.build()?,
+            client: target.client(args)?,
             _simulator: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CacheStore;
+
+    #[test]
+    fn cache_keys_name_the_scope_and_the_grant_never_the_token() {
+        let store = |scope: &str, refresh: &str| CacheStore::new("t.json".into(), scope, refresh);
+        let key = store("profile:prod", "1000.refresh-one").key("1000.ID@https://a");
+        assert!(key.starts_with("1000.ID@https://a#profile:prod/"), "{key}");
+        assert!(!key.contains("refresh-one"), "{key}");
+        assert_eq!(
+            key,
+            store("profile:prod", "1000.refresh-one").key("1000.ID@https://a"),
+            "stable across runs"
+        );
+        // Another grant (a re-authorised profile, another user) or another scope: another key.
+        assert_ne!(
+            key,
+            store("profile:prod", "1000.refresh-two").key("1000.ID@https://a")
+        );
+        assert_ne!(
+            key,
+            store("env", "1000.refresh-one").key("1000.ID@https://a")
+        );
+        assert_ne!(
+            key,
+            store("profile:sandbox", "1000.refresh-one").key("1000.ID@https://a")
+        );
     }
 }

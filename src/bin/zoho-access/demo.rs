@@ -6,6 +6,7 @@
 //! 4. Create an owner-based and 5. a criteria-based sharing rule for Leads.
 //! 6. Make Leads public org-wide.
 //! 7. Show the resulting configuration.
+//! 8. Promote it to a production org (another simulator): pull, plan, apply, pull again.
 
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
@@ -230,12 +231,14 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     let summary = client.sharing_rules_all().summary().await?;
 
     if document {
+        let promotion = promote(&client, &story).await?;
         let printer = crate::output::Printer::new(format.unwrap_or_default());
         return printer.one(&json!({
             "record_locking_configurations": { "Deals": config },
             "sharing_rules": { "Leads": rules },
             "org_permissions": { "Leads": leads_share },
             "sharing_rules_summary": summary,
+            "promotion": promotion,
         }));
     }
     story.say("\nResulting configuration\n=======================")?;
@@ -302,7 +305,88 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         "\n{} API calls, {} token request(s); every answer decoded into the generated types.",
         sim.api_requests(),
         sim.token_requests()
-    ))
+    ))?;
+    promote(&client, &story).await.map(drop)
+}
+
+/// Act 8: the org above plays the sandbox. Its access control is pulled as a file (names,
+/// no ids), planned and applied against a production org (another simulator: the same names,
+/// other ids), and pulled back byte for byte.
+async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
+    use zoho_crm_access::desired::{self, Family, Scope};
+
+    let production_sim = Simulator::builder()
+        .org_seed(1)
+        .start()
+        .await
+        .map_err(|e| CliError::Other(format!("cannot start the simulator: {e}")))?;
+    let production = Client::builder()
+        .base_url(production_sim.api_domain())
+        .access_token(production_sim.access_token())
+        .build()?;
+    story.say(
+        "\n8. Promote the sandbox's access control to production (another org: the same \
+         roles, groups and fields by name, other ids)",
+    )?;
+    let scope = Scope::new(Family::ALL, ["Deals", "Leads"]);
+    story.say("   zoho-access pull --profile sandbox --modules Deals,Leads > access.yaml")?;
+    let config = desired::pull(sandbox, &scope).await?;
+    let yaml = config.to_yaml()?;
+    // The sharing rules part shows the point: roles and groups by name, no ids.
+    let lines: Vec<&str> = yaml.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| *l == "sharing_rules:")
+        .unwrap_or(0);
+    let end = lines
+        .iter()
+        .position(|l| *l == "org_permissions:")
+        .unwrap_or(lines.len());
+    story.say(&format!(
+        "   | ... ({} lines in all; the sharing rules:)",
+        lines.len()
+    ))?;
+    for l in &lines[start..end.max(start)] {
+        story.say(&format!("   | {}", l))?;
+    }
+    story.say("   zoho-access plan access.yaml --profile production")?;
+    let plan = desired::plan(&production, &config).await?;
+    for l in plan.to_string().lines() {
+        story.say(&format!("   {}", l))?;
+    }
+    story.say("   zoho-access apply access.yaml --profile production --yes")?;
+    let report = plan.apply(&production).await;
+    for l in report.to_string().lines() {
+        story.say(&format!("   {}", l))?;
+    }
+    let applied = report.applied().len();
+    report.into_result().map(drop)?;
+    let again = desired::pull(&production, &scope).await?.to_yaml()?;
+    let identical = again == yaml;
+    let left = desired::plan(&production, &config).await?;
+    story.say(&format!(
+        "   pulled back from production: {} to the sandbox's file; plan now: {}",
+        if identical {
+            "byte-identical"
+        } else {
+            "DIFFERENT"
+        },
+        left
+    ))?;
+    story.say(
+        "   (custom buttons: Zoho lists none, so a button is promoted only when production's \
+         own configuration already restricts one of that name)",
+    )?;
+    if !identical || !left.is_empty() {
+        return Err(CliError::Other(
+            "the promotion did not reach the sandbox's state".into(),
+        ));
+    }
+    Ok(json!({
+        "file": yaml,
+        "changes": applied,
+        "identical": identical,
+    }))
 }
 
 fn text(v: &Value) -> String {

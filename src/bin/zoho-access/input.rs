@@ -1,14 +1,16 @@
-//! Request bodies from `--file` or stdin: bounded in size and time, decoded into the
-//! generated types with the path of any problem.
+//! What the tool reads from `--file`, a FILE argument or stdin: bounded in size and time,
+//! decoded with the place of any problem named.
 //!
-//! A body is at most [`MAX_BODY`] (1 MiB). The largest body any command sends is far
+//! A request body is at most [`MAX_BODY`] (1 MiB). The largest body any command sends is far
 //! smaller: 100 org-permission items (the most one call takes) are about 12 KB, a record
 //! locking configuration at every limit (5 rules, 15 profiles, 15 fields, 30 buttons) about
 //! 30 KB with generous criteria. 1 MiB leaves room for pretty-printing and large criteria,
 //! and bounds what a wrong `--file` (a log, `/dev/zero`) or a runaway pipe can make the tool
 //! hold: it reads at most 1 MiB + 1 byte, refuses the rest with exit 2 and one line, and only
 //! then parses, so item counts (1 to 100 org permissions ...) are checked on a bounded
-//! document. Reading also ends after [`READ_TIMEOUT`] without end of input.
+//! document. A desired-state file (`plan FILE`, `apply FILE`) is read the same way, up to
+//! the library's own limit ([`AccessConfig::MAX_FILE_BYTES`], 4 MiB). Reading also ends after
+//! [`READ_TIMEOUT`] without end of input.
 
 use std::io::{IsTerminal, Read};
 use std::path::Path;
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use zoho_crm_access::desired::AccessConfig;
 
 use crate::CliError;
 
@@ -25,8 +28,8 @@ pub const MAX_BODY: u64 = 1 << 20;
 /// How long reading a body may take before the command gives up (a pipe that never closes).
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Where a body comes from, as named in messages.
-fn source_name(file: Option<&Path>) -> String {
+/// Where input comes from, as named in messages.
+pub fn source_name(file: Option<&Path>) -> String {
     match file {
         Some(p) if p != Path::new("-") => p.display().to_string(),
         _ => "stdin".to_owned(),
@@ -36,12 +39,22 @@ fn source_name(file: Option<&Path>) -> String {
 /// Reads at most [`MAX_BODY`] bytes from `file`, or from stdin when no file (or `-`) is given
 /// and stdin is not a terminal.
 pub async fn read_body(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
+    read_limited(file, MAX_BODY, "a request body").await
+}
+
+/// Reads at most `limit` bytes of `what` from `file` or stdin (as [`read_body`] does), for
+/// inputs with a limit of their own.
+pub async fn read_limited(
+    file: Option<&Path>,
+    limit: u64,
+    what: &str,
+) -> Result<Vec<u8>, CliError> {
     let source = source_name(file);
     let too_large = || {
         CliError::Usage(format!(
-            "{source} is larger than {} bytes (1 MiB), the most a request body may be; nothing \
-             was sent",
-            MAX_BODY
+            "{source} is larger than {limit} bytes ({}), the most {what} may be; nothing was \
+             sent",
+            human(limit)
         ))
     };
     let reader: Box<dyn Read + Send> = match file {
@@ -56,16 +69,17 @@ pub async fn read_body(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
                     "cannot read {source}: it is a directory"
                 )));
             }
-            if meta.is_file() && meta.len() > MAX_BODY {
+            if meta.is_file() && meta.len() > limit {
                 return Err(too_large());
             }
             Box::new(f)
         }
         _ => {
             if std::io::stdin().is_terminal() {
-                return Err(CliError::Usage(
-                    "this command needs a JSON body: pass --file FILE or pipe it on stdin".into(),
-                ));
+                return Err(CliError::Usage(format!(
+                    "this command needs {what}: name a file, or pipe it on stdin (stdin is a \
+                     terminal)"
+                )));
             }
             Box::new(std::io::stdin())
         }
@@ -75,7 +89,7 @@ pub async fn read_body(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let result = reader.take(MAX_BODY + 1).read_to_end(&mut buf).map(|_| buf);
+        let result = reader.take(limit + 1).read_to_end(&mut buf).map(|_| buf);
         let _ = tx.send(result);
     });
     let bytes = match tokio::time::timeout(READ_TIMEOUT, rx).await {
@@ -89,10 +103,31 @@ pub async fn read_body(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
             )))
         }
     };
-    if bytes.len() as u64 > MAX_BODY {
+    if bytes.len() as u64 > limit {
         return Err(too_large());
     }
     Ok(bytes)
+}
+
+/// `1 MiB`, `512 KiB`, `100 bytes`.
+fn human(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads and checks the desired-state file at `path` (`-` for stdin) as [`read_limited`]
+/// reads, up to [`AccessConfig::MAX_FILE_BYTES`]. A problem in it is one line naming the file
+/// and the place in it (exit 2).
+pub async fn read_access_config(path: &Path) -> Result<AccessConfig, CliError> {
+    let limit = AccessConfig::MAX_FILE_BYTES as u64;
+    let bytes = read_limited(Some(path), limit, "a desired-state file").await?;
+    let source = source_name(Some(path));
+    let text = String::from_utf8(bytes)
+        .map_err(|e| CliError::Usage(format!("{source} is not UTF-8 text: {e}")))?;
+    AccessConfig::from_yaml(&text).map_err(|e| CliError::Usage(format!("{source}: {e}")))
 }
 
 /// Reads a JSON body (see [`read_body`]).

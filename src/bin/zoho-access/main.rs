@@ -2,13 +2,20 @@
 //! rules, default organization permissions) from the command line.
 //!
 //! Conventions, the same for every command (README, "The command-line tool"):
-//! - stdout: one document per successful command, JSON by default (`output`);
+//! - stdout: one document per successful command, JSON by default; text for reading from
+//!   `demo`, `plan` and `apply` unless a document is asked for (`output`);
 //! - stderr: an error is one `error: ...` line and one `caused by: ...` line per underlying
-//!   failure; nothing is logged without `-v`; no colour unless stderr is a terminal and
+//!   failure; nothing is logged without `-v`; no colour unless the stream is a terminal and
 //!   `NO_COLOR` is unset; server text is escaped (`terminal`);
-//! - changes: `--dry-run` everywhere, confirmation of deletes and org-wide changes (`write`);
-//! - exit status: `exit_status!` (in `--help`, the man page and the README).
+//! - changes: `--dry-run` everywhere, confirmation of deletes, org-wide changes and `apply`
+//!   (`write`);
+//! - input: one bounded reader for bodies, desired-state, profiles and secrets files (`input`);
+//! - connection: the `ZOHO_*` variables or a profile, one path to the client, the token cache
+//!   kept apart per profile and grant (`connect`, `profile`);
+//! - exit status: [`exit`], shown by `exit_status!` (in `--help`, the man page and the
+//!   README).
 
+mod apply;
 mod completions;
 mod connect;
 mod demo;
@@ -18,6 +25,10 @@ mod locking;
 mod manpage;
 mod org_permissions;
 mod output;
+mod plan;
+mod profile;
+mod pull;
+mod schema;
 mod serve;
 mod sharing_rules;
 mod table;
@@ -28,17 +39,39 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// The exit statuses, as `--help` shows them (the man page and the README say the same).
+/// The exit statuses, as `--help` shows them (the man page and the README say the same; the
+/// values are [`exit`]'s).
 macro_rules! exit_status {
     () => {
         "Exit status:
-  0  success (a dry run included)
-  1  Zoho or the network refused or failed the request
-  2  invalid usage or input, or a delete or org-wide change without --yes and without a
-     terminal to ask on; nothing was changed
-  3  no credentials, or an unusable endpoint configuration
-  4  the confirmation was declined; nothing was sent"
+  0  success (a dry run included; a plan with or without changes)
+  1  Zoho or the network refused or failed the request (apply: it stopped part way, and its
+     report says what was applied)
+  2  invalid usage or input (a desired-state file that cannot be applied included), or a
+     confirmation needed without --yes and without a terminal to ask on; nothing was changed
+  3  no credentials, or an unusable endpoint configuration or profile
+  4  the confirmation was declined; nothing was sent
+  plan --detailed-exitcode (as terraform's -detailed-exitcode): 0 no changes, 2 changes,
+     1 any error, usage errors included; only there does 2 mean changes"
     };
+}
+
+/// The exit statuses (the table of `exit_status!`).
+pub mod exit {
+    /// Success, a dry run included.
+    pub const SUCCESS: u8 = 0;
+    /// Zoho or the network refused or failed the request; any error under
+    /// `plan --detailed-exitcode`.
+    pub const FAILED: u8 = 1;
+    /// Invalid usage or input, or a confirmation needed without `--yes` off a terminal.
+    pub const USAGE: u8 = 2;
+    /// `plan --detailed-exitcode`: the plan has changes. The same number as [`USAGE`], as
+    /// terraform's; under that option every error is [`FAILED`].
+    pub const CHANGES: u8 = 2;
+    /// No credentials, or an unusable endpoint configuration or profile.
+    pub const CONFIG: u8 = 3;
+    /// The confirmation was declined.
+    pub const DECLINED: u8 = 4;
 }
 
 /// Read and change Zoho CRM access-control settings: record locking configurations, data
@@ -46,10 +79,11 @@ macro_rules! exit_status {
 #[derive(Parser, Debug)]
 #[command(name = "zoho-access", version)]
 #[command(after_help = concat!(
-    "Credentials come from the environment: ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + \
-ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN (access tokens minted with these are cached between \
-runs; see --token-cache). Use --simulator to try any command against a built-in simulated org, \
-or run `zoho-access demo`.
+    "Credentials come from the environment (ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + \
+ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN) or from a named profile (--profile NAME, in the \
+profiles file of --config). Access tokens minted from a refresh token are cached between runs, \
+apart for each profile and refresh token; see --token-cache. Use --simulator to try any command \
+against a built-in simulated org, or run `zoho-access demo`.
 
 Output: one JSON document on stdout (one thing as an object, several as {\"items\": [...]}, a \
 dry run as {\"dry_run\": true, \"requests\": [...]}); --output yaml or table. Errors: one \
@@ -81,9 +115,21 @@ pub enum Command {
     /// The whole access configuration of the org (all three families, all modules) as one
     /// document.
     Export,
+    /// The org's access control as a desired-state file (YAML), by name: no ids, so it
+    /// applies to any org.
+    Pull(pull::PullArgs),
+    /// What applying a desired-state file would change.
+    #[command(after_help = plan::EXIT_CODES)]
+    Plan(plan::PlanArgs),
+    /// Make the org as a desired-state file says: shows the plan, asks on a terminal, needs
+    /// --yes otherwise.
+    #[command(after_help = apply::EXIT_CODES)]
+    Apply(apply::ApplyArgs),
+    /// Print the JSON Schema of the desired-state file (for editors and CI).
+    Schema,
     /// A guided tour against a built-in simulated org (offline, no account): lock closed
-    /// deals, share leads with a role and a group, make leads public org-wide, then show the
-    /// resulting configuration.
+    /// deals, share leads with a role and a group, make leads public org-wide, show the
+    /// resulting configuration, then promote it to a second org with pull, plan and apply.
     Demo,
     /// Run the built-in simulated org until interrupted, for curl, scripts or other clients.
     /// Prints its URLs and its own throwaway credentials as one JSON line.
@@ -126,12 +172,19 @@ impl From<zoho_crm_access::Error> for CliError {
 }
 
 impl CliError {
+    /// The exit status this error ends the command with (see [`exit`]).
     fn exit_code(&self) -> u8 {
         match self {
-            CliError::Zoho(zoho_crm_access::Error::InvalidInput { .. }) | CliError::Usage(_) => 2,
-            CliError::Zoho(zoho_crm_access::Error::Config { .. }) | CliError::Config(_) => 3,
-            CliError::Zoho(_) | CliError::Other(_) => 1,
-            CliError::Declined => 4,
+            CliError::Zoho(
+                zoho_crm_access::Error::InvalidInput { .. }
+                | zoho_crm_access::Error::Desired { .. },
+            )
+            | CliError::Usage(_) => exit::USAGE,
+            CliError::Zoho(zoho_crm_access::Error::Config { .. }) | CliError::Config(_) => {
+                exit::CONFIG
+            }
+            CliError::Zoho(_) | CliError::Other(_) => exit::FAILED,
+            CliError::Declined => exit::DECLINED,
         }
     }
 
@@ -149,8 +202,24 @@ impl CliError {
     }
 }
 
+/// Whether the command line asks for `plan --detailed-exitcode`, read before clap parses it:
+/// a usage error must then end with exit 1, since 2 means "changes".
+fn detailed_exitcode_asked() -> bool {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    args.iter().any(|a| a == "plan") && args.iter().any(|a| a == "--detailed-exitcode")
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are "errors" to clap that go to stdout with status 0.
+        Err(e) if e.use_stderr() && detailed_exitcode_asked() => {
+            let _ = e.print();
+            return ExitCode::from(exit::FAILED);
+        }
+        Err(e) => e.exit(),
+    };
+    let detailed = matches!(&cli.command, Command::Plan(p) if p.detailed_exitcode);
     connect::init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -162,14 +231,19 @@ fn main() -> ExitCode {
             report(&CliError::Other(format!(
                 "cannot start the async runtime: {e}"
             )));
-            return ExitCode::from(1);
+            return ExitCode::from(exit::FAILED);
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             report(&e);
-            ExitCode::from(e.exit_code())
+            // Under --detailed-exitcode, 2 means "changes": every error is 1.
+            ExitCode::from(if detailed {
+                exit::FAILED
+            } else {
+                e.exit_code()
+            })
         }
     }
 }
@@ -189,14 +263,20 @@ fn report(e: &CliError) {
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs the command; `Ok` holds its exit status ([`exit::SUCCESS`], or [`exit::CHANGES`] from
+/// `plan --detailed-exitcode`).
+async fn run(cli: Cli) -> Result<u8, CliError> {
     let format = cli.global.output;
-    match &cli.command {
-        Command::Demo => return demo::run(format).await,
-        Command::Simulator(args) => return serve::run(args).await,
-        Command::Completions(args) => return completions::run(args),
-        Command::Man(args) => return manpage::run(args),
-        _ => {}
+    let done = match &cli.command {
+        Command::Demo => Some(demo::run(format).await),
+        Command::Simulator(args) => Some(serve::run(args).await),
+        Command::Schema => Some(schema::run(format)),
+        Command::Completions(args) => Some(completions::run(args)),
+        Command::Man(args) => Some(manpage::run(args)),
+        _ => None,
+    };
+    if let Some(done) = done {
+        return done.map(|()| exit::SUCCESS);
     }
     let session = connect::Session::open(&cli.global).await?;
     let out = output::Printer::new(format.unwrap_or_default());
@@ -205,6 +285,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
         Command::Export => export::run(&session, &out).await,
-        Command::Demo | Command::Simulator(_) | Command::Completions(_) | Command::Man(_) => Ok(()),
+        Command::Pull(args) => pull::run(&session, format, args).await,
+        Command::Plan(args) => return plan::run(&session, format, args).await,
+        Command::Apply(args) => apply::run(&session, format, args).await,
+        Command::Demo
+        | Command::Simulator(_)
+        | Command::Schema
+        | Command::Completions(_)
+        | Command::Man(_) => Ok(()),
     }
+    .map(|()| exit::SUCCESS)
 }

@@ -24,19 +24,21 @@ pub struct ManArgs {
 const EXTRA: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-Success (a dry run included).
+Success (a dry run included; a plan with or without changes).
 .TP
 \fB1\fR
-Zoho or the network refused or failed the request.
+Zoho or the network refused or failed the request (\fBapply\fR: it stopped part way, and its report says what was applied).
 .TP
 \fB2\fR
-Invalid usage or input, or a delete or org\-wide change without \fB\-\-yes\fR and without a terminal to ask on; nothing was changed.
+Invalid usage or input (a desired\-state file that cannot be applied included), or a confirmation needed without \fB\-\-yes\fR and without a terminal to ask on; nothing was changed.
 .TP
 \fB3\fR
-No credentials, or an unusable endpoint configuration.
+No credentials, or an unusable endpoint configuration or profile.
 .TP
 \fB4\fR
 The confirmation was declined; nothing was sent.
+.PP
+\fBplan \-\-detailed\-exitcode\fR (as terraform's \fB\-detailed\-exitcode\fR): \fB0\fR no changes, \fB2\fR changes, \fB1\fR any error, usage errors included; only there does \fB2\fR mean changes.
 .SH ENVIRONMENT
 .TP
 \fBZOHO_ACCESS_TOKEN\fR
@@ -47,6 +49,9 @@ Credentials of the refresh\-token flow; access tokens minted with them are cache
 .TP
 \fBZOHO_DATA_CENTER\fR, \fBZOHO_ENVIRONMENT\fR, \fBZOHO_API_DOMAIN\fR, \fBZOHO_ACCOUNTS_DOMAIN\fR, \fBZOHO_TOKEN_CACHE\fR
 Defaults of the options of the same names.
+.TP
+\fBZOHO_ACCESS_PROFILE\fR, \fBZOHO_ACCESS_CONFIG\fR
+Defaults of \fB\-\-profile\fR and \fB\-\-config\fR: a named profile (an org's endpoints and where its secrets are) in the profiles file. With a profile, the credential variables above are not read.
 .TP
 \fBNO_COLOR\fR
 When set and not empty, no colour on stderr (there is none either when stderr is not a terminal).

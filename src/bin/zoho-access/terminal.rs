@@ -5,8 +5,8 @@
 //! A control character among them (ESC, BEL, CR, a C1 code such as CSI) could retitle the
 //! window, clear the screen, recolour the prompt or hide text once printed raw, and a
 //! bidirectional override could make one name look like another. Everything printed for
-//! people (tables, the demo's text, the progress bar, the `error:` and `caused by:` lines)
-//! goes through [`escape`]. JSON and YAML stay exact: their encoders escape control
+//! people (tables, the demo's text, the progress bar, plans and apply reports, the `error:`
+//! and `caused by:` lines) goes through [`escape`]. JSON and YAML stay exact: their encoders escape control
 //! characters in their own syntax (see `output`).
 
 use std::borrow::Cow;
@@ -55,12 +55,20 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// Whether stderr may carry colour: it is a terminal, `NO_COLOR` is not set and `TERM` is
-/// not `dumb`.
+/// Whether a stream may carry colour: it is a terminal, `NO_COLOR` is not set and `TERM` is
+/// not `dumb`. The one decision for every stream.
+fn colour(is_terminal: bool) -> bool {
+    is_terminal && !no_color() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// Whether stderr may carry colour (error lines, logs), as [`colour`] decides.
 pub fn stderr_colour() -> bool {
-    std::io::stderr().is_terminal()
-        && !no_color()
-        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+    colour(std::io::stderr().is_terminal())
+}
+
+/// Whether stdout may carry colour (the lines of a plan), as [`colour`] decides.
+pub fn stdout_colour() -> bool {
+    colour(std::io::stdout().is_terminal())
 }
 
 /// The width of the terminal on stdout, if stdout is one (tables wrap to it).

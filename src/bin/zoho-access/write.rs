@@ -7,12 +7,16 @@
 //!   records each request and refuses it, so what is printed is exactly what would go to
 //!   Zoho, after the same input checks. Reads the command needs to build a request (the
 //!   module id `org-permissions set --module` looks up) still go to Zoho.
-//! - A delete or an org-wide change asks `... Continue? [y/N]` when stdin and stderr are
-//!   terminals, and needs `--yes` otherwise: without it the command ends with exit 2 before
-//!   sending anything. Answering anything but `y`/`yes` ends with exit 4, nothing sent.
+//! - A delete, an org-wide change or an `apply` asks `... Continue? [y/N]` when stdin and
+//!   stderr are terminals, and needs `--yes` otherwise: without it the command ends with
+//!   exit 2 before sending anything. Answering anything but `y`/`yes` ends with exit 4,
+//!   nothing sent.
 //!
-//! `run` does all of it for a command that makes one library call; a command that makes
-//! several (`apply`) uses [`confirm`] and [`Capture`] directly.
+//! `run` does all of it for a command that makes one library call. `apply` makes several,
+//! each depending on the one before succeeding, so a capture point that refuses every
+//! request would see only the first: it uses [`confirm`], and its dry run prints the
+//! requests its plan lists (`Plan::planned_calls`, built by the library from the same
+//! inputs).
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -33,7 +37,8 @@ pub struct WriteArgs {
     /// Print the request(s) this would send (method, URL, body) and send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask before a delete or an org-wide change (needed when not run from a terminal).
+    /// Do not ask before a delete, an org-wide change or an apply (needed when not run from a
+    /// terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

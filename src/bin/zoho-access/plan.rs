@@ -1,0 +1,124 @@
+//! `zoho-access plan FILE`: what applying the file would change in the org.
+//!
+//! Exit status: as every command's (`exit_status!`): 0 planned, with or without changes; 2 a
+//! file that cannot be applied; 1 Zoho or the network failed. With `--detailed-exitcode`, as
+//! `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 any error (a bad file and
+//! a usage error too), so that CI can tell drift from failure.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{json, Value};
+use zoho_crm_access::desired;
+
+use crate::connect::Session;
+use crate::output::{Format, PlannedRequest, Printer};
+use crate::terminal;
+use crate::{exit, CliError};
+
+/// The exit statuses, for `plan --help` (the table of `zoho-access --help` holds them too).
+pub const EXIT_CODES: &str = "Exit status: 0 planned (with or without changes); 1 Zoho or the \
+network failed; 2 invalid usage, or a file that cannot be applied (one line names the place in \
+it); 3 no credentials or an unusable profile.
+With --detailed-exitcode, as terraform's -detailed-exitcode: 0 no changes, 2 changes, 1 any \
+error, usage errors included. Only then does 2 mean changes: without it, 2 is a usage error, \
+as for every other command.";
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The desired-state file (YAML or JSON; `-` for stdin).
+    pub file: PathBuf,
+
+    /// Exit 0 with no changes, 2 with changes, 1 on any error, usage errors included (as
+    /// terraform's -detailed-exitcode).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// Prints the plan; the exit status is [`exit::CHANGES`] when `--detailed-exitcode` is given
+/// and there are changes (`main` makes every error [`exit::FAILED`] then).
+pub async fn run(
+    session: &Session,
+    format: Option<Format>,
+    args: PlanArgs,
+) -> Result<u8, CliError> {
+    let config = crate::input::read_access_config(&args.file).await?;
+    let plan = desired::plan(&session.client, &config)
+        .await
+        .map_err(|e| in_file(&args.file, e))?;
+    print(session, &plan, format)?;
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        exit::CHANGES
+    } else {
+        exit::SUCCESS
+    })
+}
+
+/// The plan as the output convention prints it. Text for people unless `-o json` or
+/// `-o yaml` is asked for (`-o table` is the same text): one line per change, then a
+/// summary. The document is one object: `changes` (each with its `change` kind, the place
+/// and the state before and after), `summary` (the text lines of the changes) and `requests`
+/// (what applying sends, in order, in the shape of a dry run's requests).
+pub fn print(
+    session: &Session,
+    plan: &desired::Plan,
+    format: Option<Format>,
+) -> Result<(), CliError> {
+    let out = Printer::new(format.unwrap_or(Format::Table));
+    let doc = json!({
+        "changes": plan.changes(),
+        "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "requests": requests(session, plan),
+    });
+    out.document(&doc, |_| text(plan))
+}
+
+/// The requests applying `plan` sends, as a dry run shows them (method, URL, body).
+pub fn requests(session: &Session, plan: &desired::Plan) -> Vec<PlannedRequest> {
+    let base = session.client.current_base_url();
+    plan.planned_calls()
+        .into_iter()
+        .map(|c| PlannedRequest {
+            method: c.method.to_owned(),
+            url: format!("{}{}", base.trim_end_matches('/'), c.path),
+            body: c.body.unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+/// The plan as text: one line per change (coloured by its sign on a terminal), then the
+/// summary; every line escaped.
+pub fn text(plan: &desired::Plan) -> String {
+    let colour = terminal::stdout_colour();
+    plan.to_string()
+        .lines()
+        .map(|l| line(l, colour))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A plan line, escaped, coloured by its sign (`+` create, `-` delete, `~` change) when
+/// `colour`.
+fn line(text: &str, colour: bool) -> String {
+    let text = terminal::escape(text);
+    let code = match text.trim_start().chars().next() {
+        Some('+') => "32",
+        Some('-') => "31",
+        Some('~') => "33",
+        _ => return text.into_owned(),
+    };
+    if !colour {
+        return text.into_owned();
+    }
+    format!("\u{1b}[{code}m{text}\u{1b}[0m")
+}
+
+/// A plan's error, with the file's name in front when it is about a place in the file.
+pub fn in_file(path: &std::path::Path, e: zoho_crm_access::Error) -> CliError {
+    match e {
+        zoho_crm_access::Error::Desired { .. } => {
+            CliError::Usage(format!("{}: {e}", crate::input::source_name(Some(path))))
+        }
+        other => CliError::Zoho(other),
+    }
+}

@@ -1,0 +1,254 @@
+//! Named profiles: one org each (data centre, environment, client id, endpoints), with the
+//! secrets from environment variables the profile names, or from a file only its owner can
+//! read. `--profile NAME` on any command; promotion is `pull --profile sandbox`, then
+//! `apply --profile production`.
+//!
+//! The profiles file is `--config FILE`, else `$ZOHO_ACCESS_CONFIG`, else
+//! `<config dir>/zoho-access/config.toml` (`$XDG_CONFIG_HOME` or `~/.config` on Linux,
+//! `~/Library/Application Support` on macOS, `%APPDATA%` on Windows):
+//!
+//! ```toml
+//! [profiles.sandbox]
+//! data_center = "eu"
+//! environment = "sandbox"
+//! client_id = "1000.SANDBOXCLIENTID"
+//! client_secret_env = "ZOHO_SANDBOX_CLIENT_SECRET"   # read from these variables
+//! refresh_token_env = "ZOHO_SANDBOX_REFRESH_TOKEN"
+//!
+//! [profiles.production]
+//! data_center = "eu"
+//! client_id = "1000.PRODUCTIONCLIENTID"
+//! secrets_file = "production.secrets"   # beside this file; mode 0600 or 0400, yours
+//! ```
+//!
+//! A secrets file holds `client_secret` and `refresh_token` (or `access_token`) in TOML. The
+//! tool refuses to read one that anyone but its owner may read, or that another user owns.
+//! With a profile, the `ZOHO_*` credential variables are not read: a command meant for one
+//! org never picks up another org's credentials from the environment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use zoho_crm_access::{DataCenter, Environment};
+
+use crate::connect::{Credentials, GlobalArgs, Target};
+use crate::CliError;
+
+/// The largest profiles or secrets file read.
+const MAX_FILE: u64 = 64 * 1024;
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    profiles: BTreeMap<String, Profile>,
+}
+
+/// One org's connection settings.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct Profile {
+    /// us, eu, in, au, jp, ca, sa, cn (default us).
+    data_center: Option<String>,
+    /// production, sandbox or developer (default production).
+    environment: Option<String>,
+    /// The OAuth client id (not a secret).
+    client_id: Option<String>,
+    /// API calls go here instead of the data centre's API domain.
+    api_domain: Option<String>,
+    /// Tokens are refreshed here instead of the data centre's accounts server.
+    accounts_domain: Option<String>,
+    /// The environment variable holding the client secret.
+    client_secret_env: Option<String>,
+    /// The environment variable holding the refresh token.
+    refresh_token_env: Option<String>,
+    /// The environment variable holding an access token (instead of the refresh flow).
+    access_token_env: Option<String>,
+    /// A TOML file with `client_secret` and `refresh_token`, or `access_token`; relative
+    /// paths are relative to the profiles file. Only its owner may read it.
+    secrets_file: Option<PathBuf>,
+}
+
+/// The secrets of a profile. Never printed.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Secrets {
+    client_secret: Option<String>,
+    refresh_token: Option<String>,
+    access_token: Option<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets([redacted])")
+    }
+}
+
+/// Where the profiles file is.
+pub fn config_path(args: &GlobalArgs) -> Result<PathBuf, CliError> {
+    if let Some(p) = &args.config {
+        return Ok(p.clone());
+    }
+    dirs::config_dir()
+        .map(|d| d.join("zoho-access").join("config.toml"))
+        .ok_or_else(|| {
+            CliError::Config(
+                "cannot tell the user's config directory: pass --config FILE or set \
+                 ZOHO_ACCESS_CONFIG"
+                    .into(),
+            )
+        })
+}
+
+/// Reads a profiles or secrets file through the bounded input reader, at most [`MAX_FILE`]
+/// bytes; a problem is a configuration error (exit 3).
+async fn read_small(path: &Path, what: &str) -> Result<String, CliError> {
+    let bytes = crate::input::read_limited(Some(path), MAX_FILE, &format!("a {what}"))
+        .await
+        .map_err(|e| match e {
+            CliError::Usage(m) => CliError::Config(m),
+            other => other,
+        })?;
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::Config(format!("the {what} {} is not UTF-8 text", path.display())))
+}
+
+/// Refuses a secrets file that anyone but its owner may read, or that another user owns.
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        CliError::Config(format!(
+            "cannot read the secrets file {}: {e}",
+            path.display()
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(CliError::Config(format!(
+            "the secrets file {} is not a regular file",
+            path.display()
+        )));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(CliError::Config(format!(
+            "refusing to read the secrets file {}: its mode is {mode:04o}, so others may read \
+             it; only its owner may (chmod 600 {})",
+            path.display(),
+            path.display()
+        )));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(CliError::Config(format!(
+            "refusing to read the secrets file {}: it belongs to user {}, not to you ({me})",
+            path.display(),
+            meta.uid()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(path: &Path) -> Result<(), CliError> {
+    Err(CliError::Config(format!(
+        "secrets files ({}) are read on Unix only, where their permissions can be checked; \
+         name environment variables in the profile instead (client_secret_env, \
+         refresh_token_env)",
+        path.display()
+    )))
+}
+
+fn env_secret(var: &Option<String>, profile: &str, key: &str) -> Result<Option<String>, CliError> {
+    let Some(var) = var else { return Ok(None) };
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_owned())),
+        _ => Err(CliError::Config(format!(
+            "profile {profile}: {key} names the environment variable {var}, which is not set"
+        ))),
+    }
+}
+
+/// Where profile `name` connects and as whom; [`Session::open`](crate::connect::Session::open)
+/// builds the client from it as from the `ZOHO_*` variables.
+pub async fn target(args: &GlobalArgs, name: &str) -> Result<Target, CliError> {
+    let path = config_path(args)?;
+    let text = read_small(&path, "profiles file").await?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        CliError::Config(format!(
+            "the profiles file {} is not valid: {}",
+            path.display(),
+            e.to_string().replace('\n', " ")
+        ))
+    })?;
+    let Some(profile) = file.profiles.get(name) else {
+        let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+        return Err(CliError::Config(format!(
+            "no profile {name:?} in {} (it has: {})",
+            path.display(),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )));
+    };
+    let mut secrets = Secrets::default();
+    if let Some(file) = &profile.secrets_file {
+        let file = match file.is_relative() {
+            true => path.parent().unwrap_or(Path::new(".")).join(file),
+            false => file.clone(),
+        };
+        check_private(&file)?;
+        secrets = toml::from_str(&read_small(&file, "secrets file").await?).map_err(|_| {
+            // The parser's message may quote the file: say where, not what.
+            CliError::Config(format!(
+                "the secrets file {} is not TOML with client_secret and refresh_token (or \
+                 access_token)",
+                file.display()
+            ))
+        })?;
+    }
+    let credentials = Credentials::choose(
+        env_secret(&profile.access_token_env, name, "access_token_env")?.or(secrets.access_token),
+        profile.client_id.clone(),
+        env_secret(&profile.client_secret_env, name, "client_secret_env")?
+            .or(secrets.client_secret),
+        env_secret(&profile.refresh_token_env, name, "refresh_token_env")?
+            .or(secrets.refresh_token),
+    )
+    .map_err(|missing| {
+        CliError::Config(format!(
+            "profile {name} has no usable credentials ({} missing): give client_id, and the \
+             client secret and refresh token through client_secret_env and refresh_token_env \
+             or a secrets_file (or an access token through access_token_env or the secrets \
+             file)",
+            missing
+                .named(["client_id", "client secret", "refresh token"])
+                .join(", ")
+        ))
+    })?;
+    let data_center: DataCenter = profile
+        .data_center
+        .as_deref()
+        .unwrap_or("us")
+        .parse()
+        .map_err(|e: zoho_crm_access::Error| CliError::Config(format!("profile {name}: {e}")))?;
+    let environment: Environment = profile
+        .environment
+        .as_deref()
+        .unwrap_or("production")
+        .parse()
+        .map_err(|e: zoho_crm_access::Error| CliError::Config(format!("profile {name}: {e}")))?;
+    tracing::info!("profile {name} from {}", path.display());
+    Ok(Target {
+        data_center,
+        environment,
+        api_domain: profile.api_domain.clone(),
+        accounts_domain: profile.accounts_domain.clone(),
+        credentials,
+        cache_scope: format!("profile:{name}"),
+    })
+}
