@@ -326,6 +326,42 @@ async fn a_refused_refresh_is_an_auth_error_without_secrets() {
 }
 
 #[tokio::test]
+async fn each_refusal_of_the_accounts_server_says_what_it_means() {
+    for (code, meaning) in [
+        ("invalid_code", "the refresh token is invalid or revoked"),
+        ("invalid_client", "the client id or client secret is wrong"),
+        ("Access Denied", "too many token requests"),
+    ] {
+        let accounts =
+            TestServer::start(move |_| Reply::json(400, serde_json::json!({ "error": code })))
+                .await;
+        let api = api_accepting("tok-1").await;
+        let client = refresh_client(&api, &accounts).build().unwrap();
+        let err = client.org_permissions().get().await.unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{code}: {err:?}");
+        let text = err.to_string();
+        assert!(text.contains(code), "{code}: {text}");
+        assert!(text.contains(meaning), "{code}: {text}");
+        assert_eq!(api.total(), 0);
+    }
+    // A code the client does not know is reported as it is, with no guess at its meaning.
+    let accounts = TestServer::start(|_| {
+        Reply::json(400, serde_json::json!({ "error": "unsupported_grant" }))
+    })
+    .await;
+    let api = api_accepting("tok-1").await;
+    let err = refresh_client(&api, &accounts)
+        .build()
+        .unwrap()
+        .org_permissions()
+        .get()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.ends_with(": unsupported_grant"), "{text}");
+}
+
+#[tokio::test]
 async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_permissions() {
     let api = api_accepting("tok-1").await;
     let accounts = accounts_for(&api, 3600).await;
