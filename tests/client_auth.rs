@@ -555,6 +555,31 @@ async fn a_malformed_token_response_names_the_keys_and_their_types() {
 }
 
 #[tokio::test]
+async fn a_token_response_with_many_keys_is_described_by_its_first_twelve() {
+    for (keys, more) in [(20, Some("... 8 more")), (12, None)] {
+        // An access token of the wrong type, then `keys - 1` more keys.
+        let body: serde_json::Map<String, serde_json::Value> =
+            std::iter::once(("access_token".to_string(), serde_json::json!(5)))
+                .chain((0..keys - 1).map(|i| (format!("k{i:02}"), serde_json::json!(i))))
+                .collect();
+        let accounts =
+            TestServer::start(move |_| Reply::json(200, serde_json::Value::Object(body.clone())))
+                .await;
+        let api = api_accepting("tok-1").await;
+        let client = refresh_client(&api, &accounts).build().unwrap();
+        let err = client.record_locking("Deals").get().await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("access_token: number"), "{text}");
+        assert!(text.contains("k10: number"), "{text}");
+        assert!(!text.contains("k11"), "{text}");
+        match more {
+            Some(m) => assert!(text.contains(m), "{text}"),
+            None => assert!(!text.contains("more"), "{text}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn expires_in_as_a_numeric_string_is_accepted() {
     let api = api_accepting("tok-1").await;
     let api_url = api.url.clone();

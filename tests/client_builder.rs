@@ -328,7 +328,11 @@ fn debug_output_redacts_credentials() {
     );
     let shown = format!("{builder:?}");
     let client = builder.build().unwrap();
-    let shown = format!("{shown} {client:?}");
+    // The client's own Debug says where tokens come from, with the credentials redacted.
+    let client_shown = format!("{client:?}");
+    assert!(client_shown.contains("accounts.zoho.eu"), "{client_shown}");
+    assert!(client_shown.contains("REDACTED"), "{client_shown}");
+    let shown = format!("{shown} {client_shown}");
     assert!(
         !shown.contains("very-secret-value") && !shown.contains("1000.refresh-value"),
         "{shown}"
