@@ -38,6 +38,9 @@ const SHARE_TYPES: &[&str] = &["private", "public_read_only", "public_read_write
 pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Result<(), CliError> {
     match cmd {
         OrgPermissionsCommand::Get { module } => {
+            if let Some(m) = &module {
+                zoho_crm_access::Client::check_module_api_name(m)?;
+            }
             let mut all = s.client.org_permissions().get().await?;
             if let Some(m) = module {
                 all.retain(|d| d.module.api_name.eq_ignore_ascii_case(&m));
