@@ -381,6 +381,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     follow_api_domain: Option<bool>,
     root_certificates: Vec<Vec<u8>>,
+    max_response_bytes: u64,
 }
 
 impl Default for ClientBuilder {
@@ -399,6 +400,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             follow_api_domain: None,
             root_certificates: Vec::new(),
+            max_response_bytes: ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -421,6 +423,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("max_concurrency", &self.max_concurrency)
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -433,6 +436,18 @@ impl ClientBuilder {
     /// Default number of requests in flight at once ([`Self::max_concurrency`]; Zoho allows 5
     /// to 25 per org by edition).
     pub const DEFAULT_MAX_CONCURRENCY: usize = crate::hooks::DEFAULT_MAX_CONCURRENCY;
+    /// Default limit on the size of one response body ([`Self::max_response_bytes`]): 32 MiB.
+    ///
+    /// Well above anything Zoho sends for these APIs. The largest answers, from the sizes of
+    /// Zoho's published examples: a page of 200 sharing rules is about 100 KB (about 490
+    /// bytes a rule; 120 KB with criteria); the default organization permissions about 160
+    /// bytes per module, 160 KB for 1,000 modules; a page of 200 users about 200 KB (about
+    /// 1 KB a user); 200 profiles about 85 KB; the module list about 1 KB per module, 1 MB
+    /// for 1,000 modules; and the largest, a module's fields in one unpaged answer: about
+    /// 2 KB a field plus about 60 bytes per profile listed in it, so 1,000 fields with 50
+    /// profiles each come to about 5 MB. 32 MiB is six times that, while one response, read
+    /// and decoded, stays within about 3 x 32 MiB of memory.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
     /// The data centre of the org; sets the API domain and the accounts server.
     pub fn data_center(mut self, dc: DataCenter) -> Self {
@@ -521,6 +536,28 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads, in bytes (default
+    /// [`Self::DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB), from the API and from the accounts
+    /// server alike. A larger body is refused with [`Error::ResponseTooLarge`] (for a token
+    /// response, [`Error::Auth`] with that error as its source): the client reads no byte of
+    /// it when its `Content-Length` announces more, and otherwise stops at the limit and
+    /// closes the connection, so memory stays bounded whatever a server sends. How long a
+    /// body may take is bounded by [`Self::timeout`].
+    ///
+    /// ```
+    /// use zoho_crm_access::Client;
+    /// let client = Client::builder()
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .access_token("t")
+    ///     .max_response_bytes(4 * 1024 * 1024)
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Retry behaviour (see [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -588,16 +625,7 @@ impl ClientBuilder {
                 ))
             }
             Credentials::None => Auth::None,
-            Credentials::Static(t) => {
-                use secrecy::ExposeSecret;
-                if t.expose_secret().trim().is_empty() {
-                    return Err(Error::Config {
-                        reason: "the access token is empty".into(),
-                        source: None,
-                    });
-                }
-                Auth::Static(t)
-            }
+            Credentials::Static(t) => Auth::fixed(&t)?,
             Credentials::Refresh {
                 client_id,
                 client_secret,
@@ -646,6 +674,7 @@ impl ClientBuilder {
                     refresh_token,
                     store,
                     follow_api_domain,
+                    self.max_response_bytes,
                 )?))
             }
         };
@@ -655,6 +684,7 @@ impl ClientBuilder {
                 self.max_concurrency,
                 self.retry,
                 base.clone(),
+                self.max_response_bytes,
             )),
         };
         let raw = generated_client::Client::new_with_client(&base, http, hooks);
