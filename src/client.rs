@@ -114,55 +114,62 @@ impl Client {
 
     /// Runs one generated call and maps every outcome to the typed layer: `Ok(None)` for 204
     /// (or an empty 2xx body), `Ok(Some)` for a decoded body, [`Error`] otherwise.
-    pub(crate) async fn call<T, F>(
+    ///
+    /// Not an `async fn`: the generated request future is boxed as soon as it is handed over,
+    /// so the future returned here (and every layer above it) holds a pointer instead of
+    /// moving about 1.6 KB by value at each layer (BENCHMARKS.md, section 1).
+    pub(crate) fn call<T, F>(
         &self,
         operation: &'static str,
         fut: F,
-    ) -> Result<Option<Answer<T>>, Error>
+    ) -> impl Future<Output = Result<Option<Answer<T>>, Error>>
     where
         T: DeserializeOwned,
         F: Future<Output = RawResult<T>>,
     {
         let operation = crate::hooks::operation_id(operation);
-        let (result, attempts, status, local, retry_after) = CALL
-            .scope(CallContext::default(), async move {
-                let r = fut.await;
-                let (a, s, e, w) = CALL.with(|c| {
-                    (
-                        c.attempts.get(),
-                        c.status.get(),
-                        c.error.borrow_mut().take(),
-                        c.retry_after.get(),
-                    )
-                });
-                (r, a, s, e, w)
-            })
-            .await;
-        let attempts = attempts.max(1);
-        if let Some(e) = local {
-            return Err(e);
-        }
-        let outcome = Self::map_outcome(operation, result, attempts, status).await;
-        // Zoho asked for a wait longer than the deadline allowed: say how long.
-        match outcome {
-            Err(Error::Api {
-                status,
-                code,
-                message,
-                details,
-                operation,
-                attempts,
-                retry_after: None,
-            }) if retry_after.is_some() => Err(Error::Api {
-                status,
-                code,
-                message,
-                details,
-                operation,
-                attempts,
-                retry_after,
-            }),
-            other => other,
+        let fut = Box::pin(fut);
+        async move {
+            let (result, attempts, status, local, retry_after) = CALL
+                .scope(CallContext::default(), async move {
+                    let r = fut.await;
+                    let (a, s, e, w) = CALL.with(|c| {
+                        (
+                            c.attempts.get(),
+                            c.status.get(),
+                            c.error.borrow_mut().take(),
+                            c.retry_after.get(),
+                        )
+                    });
+                    (r, a, s, e, w)
+                })
+                .await;
+            let attempts = attempts.max(1);
+            if let Some(e) = local {
+                return Err(e);
+            }
+            let outcome = Self::map_outcome(operation, result, attempts, status).await;
+            // Zoho asked for a wait longer than the deadline allowed: say how long.
+            match outcome {
+                Err(Error::Api {
+                    status,
+                    code,
+                    message,
+                    details,
+                    operation,
+                    attempts,
+                    retry_after: None,
+                }) if retry_after.is_some() => Err(Error::Api {
+                    status,
+                    code,
+                    message,
+                    details,
+                    operation,
+                    attempts,
+                    retry_after,
+                }),
+                other => other,
+            }
         }
     }
 
@@ -193,8 +200,9 @@ impl Client {
                     return Ok(None);
                 }
                 let status_code = resp.status();
-                let bytes = resp
-                    .bytes()
+                // The transport read the body already; boxed, so this rare path does not
+                // enlarge every call's future.
+                let bytes = Box::pin(resp.bytes())
                     .await
                     .map_err(|e| crate::hooks::incomplete(operation, status_code, attempts, e))?;
                 if (200..300).contains(&st) {

@@ -352,36 +352,33 @@ impl Shared {
     }
 }
 
-/// progenitor's method names and the spec's operationIds (the names in errors and spans).
-const OPERATION_IDS: &[(&str, &str)] = &[
-    (
-        "get_record_locking_configurations",
-        "getRecordLockingConfigurations",
-    ),
-    (
-        "create_record_locking_configuration",
-        "createRecordLockingConfiguration",
-    ),
-    (
-        "update_record_locking_configurations",
-        "updateRecordLockingConfigurations",
-    ),
-    (
-        "delete_record_locking_configurations",
-        "deleteRecordLockingConfigurations",
-    ),
-    (
-        "get_record_locking_configuration_by_id",
-        "getRecordLockingConfigurationById",
-    ),
-    (
-        "update_record_locking_configuration",
-        "updateRecordLockingConfiguration",
-    ),
-    (
-        "delete_record_locking_configuration",
-        "deleteRecordLockingConfiguration",
-    ),
+/// progenitor's method names and the spec's operationIds (the names in errors and spans):
+/// the table, and a `match` over it for [`operation_id`] (called on every request).
+macro_rules! operation_ids {
+    ($(($snake:literal, $camel:literal)),* $(,)?) => {
+        #[cfg(test)]
+        const OPERATION_IDS: &[(&str, &str)] = &[$(($snake, $camel)),*];
+
+        /// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
+        /// (`get_org_permissions`, as in `OperationInfo::operation_id`). A name that is
+        /// already an operationId, or unknown, is returned as is.
+        pub(crate) fn operation_id(name: &'static str) -> &'static str {
+            match name {
+                $($snake => $camel,)*
+                other => other,
+            }
+        }
+    };
+}
+
+operation_ids! {
+    ("get_record_locking_configurations", "getRecordLockingConfigurations"),
+    ("create_record_locking_configuration", "createRecordLockingConfiguration"),
+    ("update_record_locking_configurations", "updateRecordLockingConfigurations"),
+    ("delete_record_locking_configurations", "deleteRecordLockingConfigurations"),
+    ("get_record_locking_configuration_by_id", "getRecordLockingConfigurationById"),
+    ("update_record_locking_configuration", "updateRecordLockingConfiguration"),
+    ("delete_record_locking_configuration", "deleteRecordLockingConfiguration"),
     ("list_sharing_rules", "listSharingRules"),
     ("create_sharing_rule", "createSharingRule"),
     ("update_sharing_rules", "updateSharingRules"),
@@ -410,16 +407,6 @@ const OPERATION_IDS: &[(&str, &str)] = &[
     ("get_fields_with_id", "getFieldsWithID"),
     ("get_users", "getUsers"),
     ("get_single_user", "getSingleUser"),
-];
-
-/// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
-/// (`get_org_permissions`, as in `OperationInfo::operation_id`). A name that is already an
-/// operationId, or unknown, is returned as is.
-pub(crate) fn operation_id(name: &'static str) -> &'static str {
-    OPERATION_IDS
-        .iter()
-        .find(|(snake, _)| *snake == name)
-        .map_or(name, |(_, camel)| camel)
 }
 
 /// The error for a response whose body could not be read to its end: the attempt's timeout
