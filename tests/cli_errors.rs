@@ -44,7 +44,7 @@ async fn simulator_flag_needs_no_credentials() {
         None,
     )
     .await;
-    assert_eq!(out.ok_json()[0]["module"]["api_name"], "Leads");
+    assert_eq!(out.ok_json()["module"]["api_name"], "Leads");
     assert!(out.stderr.is_empty(), "quiet by default: {}", out.stderr);
     // -v logs on stderr; stdout stays clean JSON.
     let verbose = run_with(
@@ -60,7 +60,7 @@ async fn simulator_flag_needs_no_credentials() {
         None,
     )
     .await;
-    assert_eq!(verbose.ok_json()[0]["share_type"], "private");
+    assert_eq!(verbose.ok_json()["share_type"], "private");
     assert!(
         verbose.stderr.contains("built-in simulator"),
         "{}",
@@ -93,12 +93,14 @@ async fn refresh_token_credentials_from_the_environment() {
         None,
     )
     .await;
-    assert_eq!(out.ok_json()[0]["share_type"], "private");
+    assert_eq!(out.ok_json()["share_type"], "private");
     assert_eq!(sim.token_requests(), 1);
     assert!(!out.stderr.contains(creds.client_secret.expose_secret()));
 
+    // Without the token cache (which holds a valid token by now), the wrong secret is sent.
     let wrong = run_with(
         &[
+            "--no-token-cache",
             "--api-domain",
             &domain,
             "--accounts-domain",

@@ -29,6 +29,7 @@ async fn export_walks_every_family_and_module() {
             "Leads",
             "--share-type",
             "public",
+            "--yes",
         ],
         None,
     )
@@ -85,7 +86,7 @@ async fn export_walks_every_family_and_module() {
 }
 
 #[tokio::test]
-async fn demo_tells_the_seed_story_offline() {
+async fn demo_shows_every_family_offline() {
     // No credentials at all: the demo needs none.
     let out = run_with(&["demo"], &[], None).await;
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
@@ -96,9 +97,9 @@ async fn demo_tells_the_seed_story_offline() {
         "lock type         both",
         "editable fields   Description",
         "Closed Lost (id ",
-        "(Stage equal \"Closed Lost\" OR Stage equal \"Closed-Lost to Competition\")",
-        "records owned by roles Sales Representative and subordinates -> roles Manager, read_write_delete",
-        "records where (City equal \"Miami\" AND State equal \"Florida\") -> groups Miami Users, read_write",
+        "Stage equal \"Closed Lost\" or Stage equal \"Closed-Lost to Competition\"",
+        "records owned by role Sales Representative and subordinates -> role Manager, read_write_delete",
+        "records where City equal \"Miami\" and State equal \"Florida\" -> group Miami Users, read_write",
         "Leads             public (was private)",
         "1 token request(s)",
     ] {

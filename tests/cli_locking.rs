@@ -86,7 +86,9 @@ async fn locking_get_create_update_delete() {
 
     let deleted = run(
         &sim,
-        &["locking", "delete", "--module", "Deals", "--id", &id],
+        &[
+            "locking", "delete", "--module", "Deals", "--id", &id, "--yes",
+        ],
         None,
     )
     .await

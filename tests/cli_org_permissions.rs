@@ -11,11 +11,11 @@ use zoho_crm_access::simulator::Simulator;
 async fn get_and_set_share_types() {
     let sim = Simulator::start().await.unwrap();
     let all = run(&sim, &["org-permissions", "get"], None).await.ok_json();
-    assert!(all.as_array().unwrap().len() >= 20);
+    assert!(all["items"].as_array().unwrap().len() >= 20);
     let leads = run(&sim, &["org-permissions", "get", "--module", "Leads"], None)
         .await
         .ok_json();
-    assert_eq!(leads[0]["share_type"], "private");
+    assert_eq!(leads["share_type"], "private");
 
     let set = run(
         &sim,
@@ -26,6 +26,7 @@ async fn get_and_set_share_types() {
             "Leads",
             "--share-type",
             "public",
+            "--yes",
         ],
         None,
     )
@@ -44,12 +45,18 @@ async fn get_and_set_share_types() {
     );
     let bulk = run(
         &sim,
-        &["org-permissions", "set", "--file", file.to_str().unwrap()],
+        &[
+            "org-permissions",
+            "set",
+            "--file",
+            file.to_str().unwrap(),
+            "--yes",
+        ],
         None,
     )
     .await
     .ok_json();
-    assert_eq!(bulk.as_array().unwrap().len(), 2);
+    assert_eq!(bulk["items"].as_array().unwrap().len(), 2);
     assert_eq!(sim.state().org_permissions["Deals"], "public_read_only");
     assert_eq!(sim.state().org_permissions["Contacts"], "public_read_write");
 
@@ -69,7 +76,13 @@ async fn get_and_set_share_types() {
         None,
     )
     .await;
-    assert!(bad.failed(2).contains("everyone"));
+    // A clap usage error: the value and the possible ones, exit 2.
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("'everyone'") && bad.stderr.contains("public_read_only"),
+        "{}",
+        bad.stderr
+    );
     let unknown = run(
         &sim,
         &["org-permissions", "get", "--module", "Martians"],
@@ -86,6 +99,7 @@ async fn get_and_set_share_types() {
             "Cases",
             "--share-type",
             "private",
+            "--yes",
         ],
         None,
     )

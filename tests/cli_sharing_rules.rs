@@ -13,7 +13,7 @@ async fn every_sharing_rules_command() {
     let empty = run(&sim, &["sharing-rules", "list", "--module", "Leads"], None)
         .await
         .ok_json();
-    assert_eq!(empty["sharing_rules"], json!([]));
+    assert_eq!(empty["items"], json!([]));
 
     let owner = json!({ "sharing_rules": [{
         "name": "Lead sharing rule", "superiors_allowed": false, "type": "Record_Owner_Based",
@@ -72,7 +72,7 @@ async fn every_sharing_rules_command() {
     .await
     .ok_json();
     assert_eq!(list["info"]["more_records"], true);
-    assert_eq!(list["sharing_rules"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
     let all = run(
         &sim,
         &["sharing-rules", "list", "--all", "--per-page", "1"],
@@ -80,10 +80,11 @@ async fn every_sharing_rules_command() {
     )
     .await
     .ok_json();
-    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    assert!(all.get("info").is_none(), "--all has no paging info: {all}");
     let table = run(&sim, &["sharing-rules", "list", "--output", "table"], None).await;
     assert_eq!(table.code, 0);
-    assert!(table.stdout.lines().next().unwrap().contains("name"));
+    assert!(table.stdout.lines().nth(1).unwrap().contains("name"));
     assert!(table.stdout.contains("Miami leads"));
 
     let got = run(&sim, &["sharing-rules", "get", "--id", &crit_id], None)
@@ -163,11 +164,11 @@ async fn every_sharing_rules_command() {
     )
     .await
     .ok_json();
-    assert_eq!(found["sharing_rules"][0]["id"], crit_id.as_str());
+    assert_eq!(found["items"][0]["id"], crit_id.as_str());
     let summary = run(&sim, &["sharing-rules", "summary"], None)
         .await
         .ok_json();
-    assert_eq!(summary[0]["rule_count"], 2);
+    assert_eq!(summary["items"][0]["rule_count"], 2);
     let filtered = run(
         &sim,
         &["sharing-rules", "summary", "--filtered"],
@@ -175,7 +176,7 @@ async fn every_sharing_rules_command() {
     )
     .await
     .ok_json();
-    assert_eq!(filtered[0]["rule_count"], 1);
+    assert_eq!(filtered["items"][0]["rule_count"], 1);
 
     let rerun = run(&sim, &["sharing-rules", "rerun", "--module", "Leads"], None)
         .await
@@ -192,6 +193,7 @@ async fn every_sharing_rules_command() {
             "Leads",
             "--id",
             &owner_id,
+            "--yes",
         ],
         None,
     )

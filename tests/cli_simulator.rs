@@ -70,7 +70,7 @@ async fn serves_until_killed_and_keeps_state_between_invocations() {
     )
     .await
     .ok_json();
-    assert_eq!(listed["sharing_rules"][0]["name"], "Everyone reads leads");
+    assert_eq!(listed["items"][0]["name"], "Everyone reads leads");
 
     // The refresh flow works with the printed credentials too.
     let accounts = info["accounts_url"].as_str().unwrap();
@@ -99,7 +99,7 @@ async fn serves_until_killed_and_keeps_state_between_invocations() {
         None,
     )
     .await;
-    assert_eq!(refreshed.ok_json()[0]["share_type"], "private");
+    assert_eq!(refreshed.ok_json()["share_type"], "private");
 
     assert!(child.try_wait().unwrap().is_none(), "still serving");
     child.kill().await.unwrap();

@@ -35,7 +35,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
 pub(crate) use refresh::Refresher;
-pub use token_store::{store_key, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+pub use token_store::{
+    store_key, FileTokenStore, MemoryTokenStore, RefreshLock, StoredToken, TokenStore,
+};
 
 /// A token to put on one request, with the generation it belongs to (so a 401 can tell
 /// whether someone else already refreshed it).

@@ -100,7 +100,6 @@ struct Current {
 #[derive(Default)]
 struct State {
     current: Option<Current>,
-    loaded: bool,
     generation: u64,
     /// Refresh attempts finished so far (success or failure).
     refreshes: u64,
@@ -388,14 +387,25 @@ impl Refresher {
         if let Some(outcome) = self.outcome_while_waiting(seen) {
             return outcome;
         }
-        let loaded = self.lock().loaded;
-        if !loaded {
-            self.load_from_store().await;
-            if let Some(t) = self.fresh() {
-                return Ok(t);
-            }
+        // Another process sharing the store may be minting a token: wait for it, then use
+        // the stored token if it is fresh (the lock is held until the new token is saved).
+        let _shared = self.lock_store().await;
+        self.load_from_store().await;
+        if let Some(t) = self.fresh() {
+            return Ok(t);
         }
         self.refresh_locked().await
+    }
+
+    /// The store's lock against other processes' token requests; none if it fails.
+    async fn lock_store(&self) -> Option<super::RefreshLock> {
+        match self.store.refresh_lock(&self.store_key).await {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                tracing::debug!(error = %e, "could not lock the token store; refreshing without it");
+                None
+            }
+        }
     }
 
     pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
@@ -415,6 +425,12 @@ impl Refresher {
         if let Some(Err(e)) = self.outcome_while_waiting(seen) {
             return Err(e);
         }
+        // Another process sharing the store may have replaced the rejected token already.
+        let _shared = self.lock_store().await;
+        self.load_from_store().await;
+        if let Some(t) = self.fresh().filter(|t| t.generation != rejected) {
+            return Ok(t);
+        }
         self.refresh_locked().await
     }
 
@@ -427,7 +443,6 @@ impl Refresher {
             }
         };
         let mut st = self.lock();
-        st.loaded = true;
         let loaded = loaded.and_then(|tok| match authorization(&tok.access_token) {
             Some(header) => Some((tok, header)),
             None => {
@@ -438,6 +453,11 @@ impl Refresher {
             }
         });
         if let Some((tok, header)) = loaded {
+            if st.current.as_ref().is_some_and(|cur| cur.header == header) {
+                // The token this client already holds (it saved it): keep its generation, so
+                // a call that saw it rejected does not take it for a new one.
+                return;
+            }
             let api_domain = tok
                 .api_domain
                 .as_deref()
@@ -616,7 +636,6 @@ impl Refresher {
         };
         let token = {
             let mut st = self.lock();
-            st.loaded = true;
             st.generation += 1;
             let api_base =
                 api_domain.or_else(|| st.current.as_ref().and_then(|c| c.api_base.clone()));

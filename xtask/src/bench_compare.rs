@@ -66,7 +66,7 @@ pub struct Args {
     /// Only these sides (comma-separated: sdk, requests, raw_reqwest, client).
     #[arg(long, value_delimiter = ',')]
     sides: Vec<String>,
-    /// Where to write every sample as JSON (default: target/bench-compare/compare-<time>.json).
+    /// Where to write every sample as JSON (default: `target/bench-compare/compare-<time>.json`).
     #[arg(long)]
     json: Option<PathBuf>,
 }

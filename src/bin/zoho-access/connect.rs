@@ -1,9 +1,11 @@
 //! Global options, credentials from the environment, logging, and the connection (to Zoho or
 //! to an embedded simulator).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use zoho_crm_access::auth::FileTokenStore;
 use zoho_crm_access::simulator::Simulator;
 use zoho_crm_access::{Client, DataCenter, Environment};
 
@@ -14,13 +16,27 @@ use crate::CliError;
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The org's data centre: us, eu, in, au, jp, ca, sa, cn.
-    #[arg(long, global = true, env = "ZOHO_DATA_CENTER", default_value = "us", value_parser = parse_dc)]
-    pub data_center: DataCenter,
+    /// The org's data centre.
+    #[arg(
+        long,
+        global = true,
+        env = "ZOHO_DATA_CENTER",
+        default_value = "us",
+        value_enum,
+        ignore_case = true
+    )]
+    pub data_center: DataCenterArg,
 
-    /// production, sandbox or developer.
-    #[arg(long, global = true, env = "ZOHO_ENVIRONMENT", default_value = "production", value_parser = parse_env)]
-    pub environment: Environment,
+    /// The kind of org in that data centre.
+    #[arg(
+        long,
+        global = true,
+        env = "ZOHO_ENVIRONMENT",
+        default_value = "production",
+        value_enum,
+        ignore_case = true
+    )]
+    pub environment: EnvironmentArg,
 
     /// Send API calls here instead of the data centre's API domain (e.g. http://127.0.0.1:8080).
     #[arg(long, global = true, env = "ZOHO_API_DOMAIN", value_name = "URL")]
@@ -34,12 +50,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub simulator: bool,
 
-    /// More logging on stderr (-v info, -vv debug, -vvv trace).
+    /// Log on stderr (-v info, -vv debug, -vvv trace); nothing is logged without it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Output format (JSON by default; the demo prints text unless json is asked for).
-    #[arg(long, global = true, value_enum)]
+    /// Output format: json (default), yaml, or table for reading (the demo prints text unless
+    /// json or yaml is asked for).
+    #[arg(long, short = 'o', global = true, value_enum)]
     pub output: Option<Format>,
 
     /// Seconds one HTTP attempt may take, from connecting to the end of the response.
@@ -49,6 +66,77 @@ pub struct GlobalArgs {
     /// Seconds to wait for a connection.
     #[arg(long, global = true, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
     pub connect_timeout: Duration,
+
+    /// Keep access tokens minted from a refresh token in this file between runs [default:
+    /// zoho-access/tokens.json in the user's cache directory].
+    #[arg(long, global = true, env = "ZOHO_TOKEN_CACHE", value_name = "FILE")]
+    pub token_cache: Option<PathBuf>,
+
+    /// Keep no access token between runs: mint a new one in every run.
+    #[arg(long, global = true)]
+    pub no_token_cache: bool,
+}
+
+/// `--data-center`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataCenterArg {
+    /// United States (zoho.com).
+    #[value(alias = "com")]
+    Us,
+    /// Europe (zoho.eu).
+    Eu,
+    /// India (zoho.in).
+    In,
+    /// Australia (zoho.com.au).
+    #[value(alias = "com.au")]
+    Au,
+    /// Japan (zoho.jp).
+    Jp,
+    /// Canada (zohocloud.ca).
+    Ca,
+    /// Saudi Arabia (zoho.sa).
+    Sa,
+    /// China (zoho.com.cn).
+    #[value(alias = "com.cn")]
+    Cn,
+}
+
+impl From<DataCenterArg> for DataCenter {
+    fn from(dc: DataCenterArg) -> Self {
+        match dc {
+            DataCenterArg::Us => DataCenter::Us,
+            DataCenterArg::Eu => DataCenter::Eu,
+            DataCenterArg::In => DataCenter::In,
+            DataCenterArg::Au => DataCenter::Au,
+            DataCenterArg::Jp => DataCenter::Jp,
+            DataCenterArg::Ca => DataCenter::Ca,
+            DataCenterArg::Sa => DataCenter::Sa,
+            DataCenterArg::Cn => DataCenter::Cn,
+        }
+    }
+}
+
+/// `--environment`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvironmentArg {
+    /// The live org.
+    #[value(alias = "prod")]
+    Production,
+    /// A sandbox org.
+    Sandbox,
+    /// A developer org.
+    #[value(alias = "dev")]
+    Developer,
+}
+
+impl From<EnvironmentArg> for Environment {
+    fn from(env: EnvironmentArg) -> Self {
+        match env {
+            EnvironmentArg::Production => Environment::Production,
+            EnvironmentArg::Sandbox => Environment::Sandbox,
+            EnvironmentArg::Developer => Environment::Developer,
+        }
+    }
 }
 
 fn parse_seconds(s: &str) -> Result<Duration, String> {
@@ -62,18 +150,11 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-fn parse_dc(s: &str) -> Result<DataCenter, String> {
-    s.parse().map_err(|e: zoho_crm_access::Error| e.to_string())
-}
-
-fn parse_env(s: &str) -> Result<Environment, String> {
-    s.parse().map_err(|e: zoho_crm_access::Error| e.to_string())
-}
-
-/// Logging on stderr; `RUST_LOG` overrides the level chosen by `-v`.
+/// Logging on stderr, off unless asked for: `-v` and up, or `RUST_LOG`. Colour only when
+/// stderr is a terminal and `NO_COLOR` is not set.
 pub fn init_logging(verbose: u8) {
     let level = match verbose {
-        0 => "warn",
+        0 => "off",
         1 => "info",
         2 => "debug",
         _ => "trace",
@@ -83,8 +164,21 @@ pub fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(crate::terminal::stderr_colour())
         .with_target(false)
         .try_init();
+}
+
+/// The token cache file: `--token-cache`, else `zoho-access/tokens.json` in the user's cache
+/// directory; none with `--no-token-cache` or when there is no cache directory.
+pub fn token_cache_path(args: &GlobalArgs) -> Option<PathBuf> {
+    if args.no_token_cache {
+        return None;
+    }
+    args.token_cache
+        .clone()
+        .filter(|p| !p.as_os_str().is_empty())
+        .or_else(|| dirs::cache_dir().map(|d| d.join("zoho-access").join("tokens.json")))
 }
 
 /// A connected client, plus the simulator it talks to when `--simulator` was given.
@@ -171,8 +265,8 @@ impl Session {
             });
         }
         let mut builder = Client::builder()
-            .data_center(args.data_center)
-            .environment(args.environment)
+            .data_center(args.data_center.into())
+            .environment(args.environment.into())
             .timeout(args.timeout)
             .connect_timeout(args.connect_timeout);
         if let Some(url) = &args.api_domain {
@@ -187,7 +281,13 @@ impl Session {
                 client_id,
                 client_secret,
                 refresh_token,
-            } => builder.refresh_token(client_id, client_secret, refresh_token),
+            } => {
+                let builder = builder.refresh_token(client_id, client_secret, refresh_token);
+                match token_cache_path(args) {
+                    Some(path) => builder.token_store(FileTokenStore::new(path)),
+                    None => builder,
+                }
+            }
         };
         Ok(Session {
             client: builder.build()?,

@@ -1,4 +1,4 @@
-//! `zoho-access demo`: the seed documents' story end to end against an embedded simulator.
+//! `zoho-access demo`: a guided tour of the three families against an embedded simulator.
 //!
 //! 1. Lock Closed Won deals automatically, Description staying editable (Kaizen #109).
 //! 2. Add a Closed Lost rule (an OR group) and enable manual locking too (`lock_type: both`).
@@ -15,6 +15,7 @@ use zoho_crm_access::{enums, types, Client};
 
 use crate::input::decode;
 use crate::output::{write_stdout, Format};
+use crate::table::NONE;
 use crate::CliError;
 
 struct Story {
@@ -22,9 +23,12 @@ struct Story {
 }
 
 impl Story {
-    fn say(&self, line: &str) -> Result<(), CliError> {
+    /// Prints a line of the story; server text in it is escaped for the terminal.
+    fn say(&self, text: &str) -> Result<(), CliError> {
         if self.text {
-            write_stdout(line)?;
+            for line in text.split('\n') {
+                write_stdout(&crate::terminal::escape(line))?;
+            }
         }
         Ok(())
     }
@@ -45,9 +49,9 @@ impl Story {
 }
 
 pub async fn run(format: Option<Format>) -> Result<(), CliError> {
-    let story = Story {
-        text: format != Some(Format::Json),
-    };
+    // JSON or YAML asked for: only the resulting configuration, as a document.
+    let document = matches!(format, Some(Format::Json | Format::Yaml));
+    let story = Story { text: !document };
     let sim = Simulator::start()
         .await
         .map_err(|e| CliError::Other(format!("cannot start the simulator: {e}")))?;
@@ -62,7 +66,7 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         )
         .build()?;
 
-    story.say("zoho-access demo: the seed documents' story, end to end, against a built-in simulated Zoho CRM org (offline).")?;
+    story.say("zoho-access demo: record locking, sharing rules and org-wide permissions, changed and read back through the API of a built-in simulated Zoho CRM org (offline, no account).")?;
     story.say(&format!(
         "Simulated org: API {}/crm/v8, accounts {}/oauth/v2/token; signing in with the refresh-token flow.",
         sim.api_domain(),
@@ -225,8 +229,9 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         .unwrap_or_default();
     let summary = client.sharing_rules_all().summary().await?;
 
-    if !story.text {
-        return crate::output::Printer::new(Format::Json).print(&json!({
+    if document {
+        let printer = crate::output::Printer::new(format.unwrap_or_default());
+        return printer.one(&json!({
             "record_locking_configurations": { "Deals": config },
             "sharing_rules": { "Leads": rules },
             "org_permissions": { "Leads": leads_share },
@@ -303,7 +308,7 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
+        Value::Null => NONE.into(),
         other => other.to_string(),
     }
 }
@@ -312,7 +317,7 @@ fn list(v: &Value) -> String {
     v.as_array()
         .map(|a| a.iter().map(text).collect::<Vec<_>>().join(", "))
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "-".into())
+        .unwrap_or_else(|| NONE.into())
 }
 
 fn names(v: &Value, key: &str) -> String {
@@ -324,34 +329,13 @@ fn names(v: &Value, key: &str) -> String {
                 .join(", ")
         })
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "-".into())
+        .unwrap_or_else(|| NONE.into())
 }
 
 fn criteria_text(c: &Value) -> String {
-    if let Some(group) = c["group"].as_array() {
-        let op = format!(" {} ", text(&c["group_operator"]));
-        let parts: Vec<String> = group.iter().map(criteria_text).collect();
-        return format!("({})", parts.join(&op));
-    }
-    format!(
-        "{} {} {}",
-        text(&c["field"]["api_name"]),
-        text(&c["comparator"]),
-        c["value"]
-    )
+    crate::table::cell("criteria", c)
 }
 
 fn shared_text(s: &Value) -> String {
-    let kind = text(&s["type"]);
-    let name = s["resource"]["name"].as_str().unwrap_or("");
-    let subs = if s["subordinates"] == true {
-        " and subordinates"
-    } else {
-        ""
-    };
-    if kind == "all_users" {
-        "all users".into()
-    } else {
-        format!("{kind} {name}{subs}")
-    }
+    crate::table::cell("shared_to", s)
 }

@@ -8,6 +8,7 @@ use zoho_crm_access::{enums, types};
 use crate::connect::Session;
 use crate::input::{decode, read_json};
 use crate::output::Printer;
+use crate::write::{self, Impact, WriteArgs};
 use crate::CliError;
 
 /// Organization permission commands.
@@ -19,65 +20,127 @@ pub enum OrgPermissionsCommand {
         #[arg(long)]
         module: Option<String>,
     },
-    /// Set a module's org-wide share type, or several from a JSON body with --file.
+    /// Set a module's org-wide share type, or several from a JSON body with --file (asks
+    /// first, or --yes).
     Set {
         /// Module API name, e.g. Leads.
         #[arg(long, required_unless_present = "file", requires = "share_type")]
         module: Option<String>,
-        /// private, public_read_only, public_read_write or public.
-        #[arg(long)]
-        share_type: Option<String>,
-        /// A JSON body `{"data_sharing": [{"share_type": ..., "module": {"id": ...}}]}`.
+        /// Who sees and changes the module's records by default.
+        #[arg(long, value_enum)]
+        share_type: Option<ShareTypeArg>,
+        /// A JSON body `{"data_sharing": [{"share_type": ..., "module": {"id": ...}}]}` (1 to
+        /// 100 modules; `-`: stdin), at most 1 MiB.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["module", "share_type"])]
         file: Option<PathBuf>,
+        #[command(flatten)]
+        write: WriteArgs,
     },
 }
 
-const SHARE_TYPES: &[&str] = &["private", "public_read_only", "public_read_write", "public"];
+/// `--share-type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShareTypeArg {
+    /// Only the record owner and those above them in the role hierarchy.
+    Private,
+    /// Everyone reads; the owner and those above them change.
+    #[value(name = "public_read_only", alias = "public-read-only")]
+    PublicReadOnly,
+    /// Everyone reads and changes.
+    #[value(name = "public_read_write", alias = "public-read-write")]
+    PublicReadWrite,
+    /// Everyone reads, changes and deletes.
+    Public,
+}
+
+impl From<ShareTypeArg> for enums::ShareType {
+    fn from(st: ShareTypeArg) -> Self {
+        match st {
+            ShareTypeArg::Private => enums::ShareType::Private,
+            ShareTypeArg::PublicReadOnly => enums::ShareType::PublicReadOnly,
+            ShareTypeArg::PublicReadWrite => enums::ShareType::PublicReadWrite,
+            ShareTypeArg::Public => enums::ShareType::Public,
+        }
+    }
+}
 
 pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Result<(), CliError> {
     match cmd {
-        OrgPermissionsCommand::Get { module } => {
-            if let Some(m) = &module {
-                zoho_crm_access::Client::check_module_api_name(m)?;
-            }
-            let mut all = s.client.org_permissions().get().await?;
-            if let Some(m) = module {
-                all.retain(|d| d.module.api_name.eq_ignore_ascii_case(&m));
-                if all.is_empty() {
-                    return Err(CliError::Usage(format!(
-                        "`{m}` is not among the org's data sharing modules"
-                    )));
-                }
-            }
-            out.print(&all)
+        OrgPermissionsCommand::Get { module: None } => {
+            out.many(&s.client.org_permissions().get().await?)
+        }
+        OrgPermissionsCommand::Get { module: Some(m) } => {
+            zoho_crm_access::Client::check_module_api_name(&m)?;
+            let all = s.client.org_permissions().get().await?;
+            let found = find(&all, &m)?;
+            out.one(found)
         }
         OrgPermissionsCommand::Set {
             module: Some(module),
             share_type: Some(share_type),
+            write: w,
             ..
         } => {
-            if !SHARE_TYPES.contains(&share_type.as_str()) {
-                return Err(CliError::Usage(format!(
-                    "--share-type `{share_type}` is not one of {}",
-                    SHARE_TYPES.join(", ")
-                )));
-            }
-            let st = enums::ShareType::from(share_type.as_str());
-            let result = s
-                .client
-                .org_permissions()
-                .set_share_type(&module, st)
+            let share_type = enums::ShareType::from(share_type);
+            let impact = Impact::Confirm(format!(
+                "Change the org-wide share type of {module} to {share_type}"
+            ));
+            if w.dry_run {
+                // The update names the module by id: read it (a read, no change), then show
+                // the one update `set_share_type` sends.
+                let all = s.client.org_permissions().get().await?;
+                let found = find(&all, &module)?;
+                let id = found.module.id.clone().ok_or_else(|| {
+                    CliError::Other(format!("Zoho returned no id for the module `{module}`"))
+                })?;
+                let update = types::DataSharingUpdate::new(
+                    types::ModuleInput::new(id).with_api_name(found.module.api_name.clone()),
+                    share_type,
+                );
+                let result = write::run(s, out, &w, impact, |c| async move {
+                    c.org_permissions().set([update]).await
+                })
                 .await?;
-            out.print(&result)
+                return write::print_many(out, result);
+            }
+            let result = write::run(s, out, &w, impact, |c| async move {
+                c.org_permissions()
+                    .set_share_type(&module, share_type)
+                    .await
+            })
+            .await?;
+            write::print_one(out, result)
         }
-        OrgPermissionsCommand::Set { file, .. } => {
+        OrgPermissionsCommand::Set { file, write: w, .. } => {
             let body: types::DataSharingUpdateRequest = decode(
-                read_json(file.as_deref())?,
+                read_json(file.as_deref()).await?,
                 "organization permissions update",
             )?;
-            let results = s.client.org_permissions().set(body.data_sharing).await?;
-            out.print(&results)
+            let impact = Impact::Confirm(format!(
+                "Change the org-wide share type of {} module(s)",
+                body.data_sharing.len()
+            ));
+            let result = write::run(s, out, &w, impact, |c| async move {
+                c.org_permissions().set(body.data_sharing).await
+            })
+            .await?;
+            write::print_many(out, result)
         }
     }
+}
+
+/// The entry of module `name` (exact API name first, then ignoring case, as
+/// `set_share_type` looks it up).
+fn find<'a>(all: &'a [types::DataSharing], name: &str) -> Result<&'a types::DataSharing, CliError> {
+    all.iter()
+        .find(|d| d.module.api_name == name)
+        .or_else(|| {
+            all.iter()
+                .find(|d| d.module.api_name.eq_ignore_ascii_case(name))
+        })
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "`{name}` is not among the org's data sharing modules"
+            ))
+        })
 }

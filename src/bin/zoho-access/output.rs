@@ -1,19 +1,38 @@
-//! Printing results: pretty JSON (default) or a plain-text table.
+//! What a command prints on stdout, in one convention for every command.
+//!
+//! Stdout carries exactly one document per successful command, and nothing when it fails
+//! (the error goes to stderr):
+//!
+//! - **one thing** (`get`, the result of a write of one item): a JSON object, or `null` when
+//!   Zoho has none (a module without a record locking configuration);
+//! - **several things** (`list`, `search`, `summary`, `org-permissions get`, the results of a
+//!   write of several items): `{"items": [...]}`, plus `"info"` (Zoho's paging: `page`,
+//!   `per_page`, `count`, `more_records`) when one page of a longer list was asked for;
+//! - **a dry run**: `{"dry_run": true, "requests": [{"method", "url", "body"}]}`;
+//! - **`export`**: one object holding every family (see `export`).
+//!
+//! Inside, field names and values are Zoho's own (snake_case; ids are strings). `--output
+//! yaml` prints the same document as YAML; `--output table` prints it for people (see
+//! `table`). JSON and YAML are exact: a control character from a server is escaped in their
+//! own syntax (JSON `\u001b`, YAML `\e`), so the output parses back to what Zoho sent and
+//! never carries a raw control character to a terminal.
 
 use std::io::Write;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::CliError;
+use crate::{table, CliError};
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Pretty-printed JSON on stdout.
+    /// Pretty-printed JSON (the default).
     #[default]
     Json,
-    /// A human-readable table.
+    /// The same document as YAML.
+    Yaml,
+    /// A table for reading; not meant for parsing.
     Table,
 }
 
@@ -22,21 +41,157 @@ pub struct Printer {
     format: Format,
 }
 
+/// One request a dry run would have sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedRequest {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The whole URL, with its query.
+    pub url: String,
+    /// The JSON body, or `null` when there is none.
+    pub body: Value,
+}
+
+fn to_value<T: Serialize>(value: &T) -> Result<Value, CliError> {
+    serde_json::to_value(value)
+        .map_err(|e| CliError::Other(format!("cannot encode the result: {e}")))
+}
+
 impl Printer {
     pub fn new(format: Format) -> Self {
         Self { format }
     }
 
-    /// Prints a serializable result.
-    pub fn print<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
-        let value = serde_json::to_value(value)
-            .map_err(|e| CliError::Other(format!("cannot encode the result: {e}")))?;
+    /// One thing (an object), or `null` for none.
+    pub fn one<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
+        let doc = to_value(value)?;
+        self.emit(&doc, || table::one(&doc))
+    }
+
+    /// Several things: `{"items": [...]}`.
+    pub fn many<T: Serialize>(&self, items: &[T]) -> Result<(), CliError> {
+        let doc = json!({ "items": to_value(&items)? });
+        self.emit(&doc, || {
+            table::many(doc["items"].as_array().unwrap_or(&Vec::new()))
+        })
+    }
+
+    /// One page of a longer list: `{"items": [...], "info": {...}}`.
+    pub fn page<T: Serialize, I: Serialize>(&self, items: &[T], info: &I) -> Result<(), CliError> {
+        let doc = json!({ "items": to_value(&items)?, "info": to_value(info)? });
+        self.emit(&doc, || {
+            let items = doc["items"].as_array().cloned().unwrap_or_default();
+            let mut text = table::many(&items);
+            if doc["info"]["more_records"] == true {
+                let next = doc["info"]["page"].as_u64().map_or(2, |p| p + 1);
+                text.push_str(&format!(
+                    "\nmore on page {next} (--page {next}), or all with --all"
+                ));
+            }
+            text
+        })
+    }
+
+    /// The requests a dry run would have sent.
+    pub fn dry_run(&self, requests: &[PlannedRequest]) -> Result<(), CliError> {
+        let doc = json!({ "dry_run": true, "requests": to_value(&requests)? });
+        self.emit(&doc, || table::requests(requests))
+    }
+
+    /// A document with a table of its own (`export`).
+    pub fn document(
+        &self,
+        doc: &Value,
+        as_table: impl FnOnce(&Value) -> String,
+    ) -> Result<(), CliError> {
+        self.emit(doc, || as_table(doc))
+    }
+
+    fn emit(&self, doc: &Value, as_table: impl FnOnce() -> String) -> Result<(), CliError> {
         let text = match self.format {
-            Format::Json => serde_json::to_string_pretty(&value)
-                .map_err(|e| CliError::Other(format!("cannot encode the result: {e}")))?,
-            Format::Table => table(&value),
+            Format::Json => json_text(doc)?,
+            Format::Yaml => yaml_text(doc)?,
+            Format::Table => as_table(),
         };
         write_stdout(&text)
+    }
+}
+
+/// Pretty JSON in which no control character appears raw: serde_json escapes C0 codes;
+/// [`SafeFormatter`] escapes DEL and C1 codes too (as `\u007f`, `\u009b` ...), which JSON
+/// allows for any character, so the text still parses to the same value.
+pub fn json_text(value: &Value) -> Result<String, CliError> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+    value
+        .serialize(&mut ser)
+        .map_err(|e| CliError::Other(format!("cannot encode the result: {e}")))?;
+    String::from_utf8(buf).map_err(|e| CliError::Other(format!("cannot encode the result: {e}")))
+}
+
+/// YAML of the same document. The emitter writes every string holding a control character
+/// (C0, DEL, C1) double-quoted with YAML escapes (`"\e[2J"`, `"\x9B"`), so none appears raw.
+pub fn yaml_text(value: &Value) -> Result<String, CliError> {
+    let text = serde_norway::to_string(value)
+        .map_err(|e| CliError::Other(format!("cannot encode the result as YAML: {e}")))?;
+    Ok(text.trim_end_matches('\n').to_owned())
+}
+
+/// serde_json's pretty formatter, escaping DEL and the C1 control codes as well.
+#[derive(Default)]
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if c.is_control() {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
@@ -50,112 +205,24 @@ pub fn write_stdout(text: &str) -> Result<(), CliError> {
     }
 }
 
-const MAX_CELL: usize = 48;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A table for arrays of objects, `key  value` lines for objects, the value itself otherwise.
-/// An object holding one array (Zoho's envelopes) is shown as that array's table.
-pub fn table(value: &Value) -> String {
-    match value {
-        Value::Array(rows) if rows.iter().all(Value::is_object) && !rows.is_empty() => {
-            rows_table(rows)
-        }
-        Value::Array(rows) if rows.is_empty() => "(none)".to_owned(),
-        Value::Object(map) => {
-            let arrays: Vec<_> = map.iter().filter(|(_, v)| v.is_array()).collect();
-            if arrays.len() == 1 && map.len() <= 2 {
-                return table(arrays[0].1);
-            }
-            let width = map.keys().map(String::len).max().unwrap_or(0);
-            map.iter()
-                .map(|(k, v)| format!("{k:width$}  {}", cell(v, usize::MAX)))
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-        other => cell(other, usize::MAX),
-    }
-}
-
-fn rows_table(rows: &[Value]) -> String {
-    let mut columns: Vec<String> = Vec::new();
-    for row in rows {
-        if let Value::Object(m) = row {
-            for k in m.keys() {
-                if !columns.contains(k) {
-                    columns.push(k.clone());
-                }
-            }
-        }
-    }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            columns
-                .iter()
-                .map(|c| cell(&r[c.as_str()], MAX_CELL))
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain(std::iter::once(c.len()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |items: Vec<&str>| {
-        items
-            .iter()
-            .zip(&widths)
-            .map(|(s, w)| format!("{s:w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    let mut out = vec![line(columns.iter().map(String::as_str).collect())];
-    for r in &cells {
-        out.push(line(r.iter().map(String::as_str).collect()));
-    }
-    out.join("\n")
-}
-
-/// One value as short text: names for references, counts for long arrays.
-fn cell(v: &Value, max: usize) -> String {
-    let s = match v {
-        Value::Null => "-".to_owned(),
-        Value::String(s) => s.clone(),
-        Value::Bool(_) | Value::Number(_) => v.to_string(),
-        Value::Object(m) => {
-            if let Some(Value::String(n)) = m.get("api_name").or_else(|| m.get("name")) {
-                n.clone()
-            } else if let Some(Value::String(t)) = m.get("type") {
-                match m
-                    .get("resource")
-                    .and_then(|r| r.get("name"))
-                    .and_then(Value::as_str)
-                {
-                    Some(n) => format!("{t}:{n}"),
-                    None => t.clone(),
-                }
-            } else {
-                v.to_string()
-            }
-        }
-        Value::Array(a) => a
-            .iter()
-            .map(|x| cell(x, max))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    if s.chars().count() > max {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    } else {
-        s
+    #[test]
+    fn json_and_yaml_escape_control_characters_and_stay_exact() {
+        let value = json!({"k\u{1b}": "a\u{1b}[2J\u{7}\r\u{7f}\u{9b}31m\u{85}", "plain": "Ünï"});
+        let text = json_text(&value).unwrap();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+        let yaml = yaml_text(&value).unwrap();
+        assert!(
+            !yaml.chars().any(|c| c.is_control() && c != '\n'),
+            "{yaml:?}"
+        );
+        assert_eq!(serde_norway::from_str::<Value>(&yaml).unwrap(), value);
     }
 }

@@ -30,7 +30,7 @@ pub struct ServeArgs {
 }
 
 /// Starts the simulator, prints how to reach it, and serves until the process is interrupted.
-pub async fn run(args: ServeArgs) -> Result<(), CliError> {
+pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     let sim = Simulator::builder()
         .port(args.port)
         .max_connections(args.max_connections as usize)

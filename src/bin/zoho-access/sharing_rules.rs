@@ -10,6 +10,7 @@ use zoho_crm_access::{types, SharingRulesHandler};
 use crate::connect::Session;
 use crate::input::{decode, read_json, single_item};
 use crate::output::Printer;
+use crate::write::{self, Impact, WriteArgs};
 use crate::CliError;
 
 const KEY: &str = "sharing_rules";
@@ -41,6 +42,8 @@ pub enum SharingRulesCommand {
         module: String,
         #[command(flatten)]
         body: Body,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Change one rule; keys absent from the body stay as they are.
     Update {
@@ -48,21 +51,29 @@ pub enum SharingRulesCommand {
         rule: RuleRef,
         #[command(flatten)]
         body: Body,
+        #[command(flatten)]
+        write: WriteArgs,
     },
-    /// Delete one rule.
+    /// Delete one rule (asks first, or --yes).
     Delete {
         #[command(flatten)]
         rule: RuleRef,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Activate one rule.
     Activate {
         #[command(flatten)]
         rule: RuleRef,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Deactivate one rule.
     Deactivate {
         #[command(flatten)]
         rule: RuleRef,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Search rules with filters (`{"filters": [...]}`) from a JSON body.
     Search {
@@ -83,7 +94,7 @@ pub enum SharingRulesCommand {
         /// Read filters from stdin.
         #[arg(long)]
         filtered: bool,
-        /// Read filters from this file.
+        /// Read filters from this file (`-`: stdin), at most 1 MiB.
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
@@ -92,6 +103,8 @@ pub enum SharingRulesCommand {
         /// Module API name, e.g. Leads.
         #[arg(long)]
         module: String,
+        #[command(flatten)]
+        write: WriteArgs,
     },
 }
 
@@ -115,7 +128,7 @@ pub struct Paging {
     /// Rules per page (1 to 200).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200))]
     pub per_page: Option<u32>,
-    /// Fetch every page from --page on and print all rules as one array.
+    /// Fetch every page from --page on and print all rules as one list.
     #[arg(long)]
     pub all: bool,
 }
@@ -123,7 +136,7 @@ pub struct Paging {
 /// Where the JSON body comes from.
 #[derive(Args, Debug)]
 pub struct Body {
-    /// Read the JSON body from this file (default: stdin).
+    /// Read the JSON body from this file (`-` or no option: stdin), at most 1 MiB.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
 }
@@ -167,9 +180,13 @@ async fn page_or_all(
     }
     if paging.all {
         let rules: Vec<types::SharingRule> = req.stream().try_collect().await?;
-        out.print(&rules)
+        out.many(&rules)
     } else {
-        out.print(&req.send().await?)
+        let page = req.send().await?;
+        match &page.info {
+            Some(info) => out.page(&page.sharing_rules, info),
+            None => out.many(&page.sharing_rules),
+        }
     }
 }
 
@@ -179,45 +196,69 @@ pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result
             page_or_all(out, handle(s, module.as_deref()).list(), &paging).await
         }
         SharingRulesCommand::Get { id, module } => {
-            out.print(&handle(s, module.as_deref()).get(&id).await?)
+            out.one(&handle(s, module.as_deref()).get(&id).await?)
         }
-        SharingRulesCommand::Create { module, body } => {
-            let item = single_item(read_json(body.file.as_deref())?, KEY)?;
+        SharingRulesCommand::Create {
+            module,
+            body,
+            write: w,
+        } => {
+            let item = single_item(read_json(body.file.as_deref()).await?, KEY)?;
             refuse_status(&item)?;
             let rule: types::SharingRuleInput = decode(item, "sharing rule")?;
-            out.print(&s.client.sharing_rules(&module).create(rule).await?)
+            let result = write::run(s, out, &w, Impact::Change, |c| async move {
+                c.sharing_rules(&module).create(rule).await
+            })
+            .await?;
+            write::print_one(out, result)
         }
-        SharingRulesCommand::Update { rule, body } => {
-            let item = single_item(read_json(body.file.as_deref())?, KEY)?;
+        SharingRulesCommand::Update {
+            rule,
+            body,
+            write: w,
+        } => {
+            let item = single_item(read_json(body.file.as_deref()).await?, KEY)?;
             refuse_status(&item)?;
             let changes: types::SharingRuleUpdate = decode(item, "sharing rule update")?;
-            let handle = s.client.sharing_rules(&rule.module);
-            out.print(&handle.update(&rule.id, changes).await?)
+            let result = write::run(s, out, &w, Impact::Change, |c| async move {
+                c.sharing_rules(&rule.module)
+                    .update(&rule.id, changes)
+                    .await
+            })
+            .await?;
+            write::print_one(out, result)
         }
-        SharingRulesCommand::Delete { rule } => out.print(
-            &s.client
-                .sharing_rules(&rule.module)
-                .delete(&rule.id)
-                .await?,
-        ),
-        SharingRulesCommand::Activate { rule } => out.print(
-            &s.client
-                .sharing_rules(&rule.module)
-                .activate(&rule.id)
-                .await?,
-        ),
-        SharingRulesCommand::Deactivate { rule } => out.print(
-            &s.client
-                .sharing_rules(&rule.module)
-                .deactivate(&rule.id)
-                .await?,
-        ),
+        SharingRulesCommand::Delete { rule, write: w } => {
+            let impact = Impact::Confirm(format!(
+                "Delete sharing rule {} of {}",
+                rule.id, rule.module
+            ));
+            let result = write::run(s, out, &w, impact, |c| async move {
+                c.sharing_rules(&rule.module).delete(&rule.id).await
+            })
+            .await?;
+            write::print_one(out, result)
+        }
+        SharingRulesCommand::Activate { rule, write: w } => {
+            let result = write::run(s, out, &w, Impact::Change, |c| async move {
+                c.sharing_rules(&rule.module).activate(&rule.id).await
+            })
+            .await?;
+            write::print_one(out, result)
+        }
+        SharingRulesCommand::Deactivate { rule, write: w } => {
+            let result = write::run(s, out, &w, Impact::Change, |c| async move {
+                c.sharing_rules(&rule.module).deactivate(&rule.id).await
+            })
+            .await?;
+            write::print_one(out, result)
+        }
         SharingRulesCommand::Search {
             module,
             paging,
             body,
         } => {
-            let f = filters(read_json(body.file.as_deref())?)?;
+            let f = filters(read_json(body.file.as_deref()).await?)?;
             page_or_all(out, handle(s, module.as_deref()).search(f), &paging).await
         }
         SharingRulesCommand::Summary {
@@ -227,15 +268,19 @@ pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result
         } => {
             let h = handle(s, module.as_deref());
             let summary = if filtered || file.is_some() {
-                h.search_summary(filters(read_json(file.as_deref())?)?)
+                h.search_summary(filters(read_json(file.as_deref()).await?)?)
                     .await?
             } else {
                 h.summary().await?
             };
-            out.print(&summary)
+            out.many(&summary)
         }
-        SharingRulesCommand::Rerun { module } => {
-            out.print(&s.client.sharing_rules(&module).rerun().await?)
+        SharingRulesCommand::Rerun { module, write: w } => {
+            let result = write::run(s, out, &w, Impact::Change, |c| async move {
+                c.sharing_rules(&module).rerun().await
+            })
+            .await?;
+            write::print_one(out, result)
         }
     }
 }

@@ -1,0 +1,244 @@
+//! What every command that changes something shares: `--dry-run`, `--yes`, and the
+//! confirmation of deletes and org-wide changes.
+//!
+//! - `--dry-run` prints the requests the command would send (method, URL, body) and sends
+//!   nothing that changes the org. The requests are the library's own: the command runs
+//!   with a client pointed at a capture point on loopback inside this process, which
+//!   records each request and refuses it, so what is printed is exactly what would go to
+//!   Zoho, after the same input checks. Reads the command needs to build a request (the
+//!   module id `org-permissions set --module` looks up) still go to Zoho.
+//! - A delete or an org-wide change asks `... Continue? [y/N]` when stdin and stderr are
+//!   terminals, and needs `--yes` otherwise: without it the command ends with exit 2 before
+//!   sending anything. Answering anything but `y`/`yes` ends with exit 4, nothing sent.
+//!
+//! `run` does all of it for a command that makes one library call; a command that makes
+//! several (`apply`) uses [`confirm`] and [`Capture`] directly.
+
+use std::future::Future;
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::sync::{Arc, Mutex};
+
+use clap::Args;
+use serde_json::Value;
+use zoho_crm_access::Client;
+
+use crate::connect::Session;
+use crate::output::{PlannedRequest, Printer};
+use crate::{terminal, CliError};
+
+/// The options of every command that changes something.
+#[derive(Args, Debug, Clone, Copy, Default)]
+#[command(next_help_heading = "Change options")]
+pub struct WriteArgs {
+    /// Print the request(s) this would send (method, URL, body) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask before a delete or an org-wide change (needed when not run from a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// What a change does, for deciding whether to ask first.
+pub enum Impact {
+    /// An ordinary change: no confirmation.
+    Change,
+    /// A delete or an org-wide change: confirmed on a terminal, `--yes` otherwise. The text
+    /// says what happens, as the first part of the question (`Delete sharing rule 5 of
+    /// Leads`).
+    Confirm(String),
+}
+
+/// Asks for confirmation when `impact` needs it: `Ok` to go on, exit 2 without `--yes` off a
+/// terminal, exit 4 when declined.
+pub fn confirm(args: &WriteArgs, impact: &Impact) -> Result<(), CliError> {
+    let Impact::Confirm(what) = impact else {
+        return Ok(());
+    };
+    if args.yes {
+        return Ok(());
+    }
+    let what = terminal::escape(what);
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(CliError::Usage(format!(
+            "{what}: not confirmed; pass --yes to confirm when not running in a terminal \
+             (nothing was sent)"
+        )));
+    }
+    eprint!("{what}. Continue? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    // One short line; a longer one is no answer.
+    let _ = std::io::stdin().lock().take(64).read_line(&mut answer);
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(CliError::Declined),
+    }
+}
+
+/// Runs one library call that changes something: on a dry run against a [`Capture`] (the
+/// requests are printed, `None` returned); otherwise, after [`confirm`], with the session's
+/// client.
+pub async fn run<T, F, Fut>(
+    session: &Session,
+    out: &Printer,
+    args: &WriteArgs,
+    impact: Impact,
+    call: F,
+) -> Result<Option<T>, CliError>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<T, zoho_crm_access::Error>>,
+{
+    if args.dry_run {
+        let capture = Capture::start().await?;
+        capture.run(call).await?;
+        out.dry_run(&capture.requests(&session.client.current_base_url()))?;
+        return Ok(None);
+    }
+    confirm(args, &impact)?;
+    Ok(Some(call(session.client.clone()).await?))
+}
+
+/// Prints the result of a change of one item; nothing after a dry run (it printed its
+/// requests).
+pub fn print_one<T: serde::Serialize>(out: &Printer, result: Option<T>) -> Result<(), CliError> {
+    match result {
+        Some(r) => out.one(&r),
+        None => Ok(()),
+    }
+}
+
+/// Prints the results of a change of several items; nothing after a dry run.
+pub fn print_many<T: serde::Serialize>(
+    out: &Printer,
+    results: Option<Vec<T>>,
+) -> Result<(), CliError> {
+    match results {
+        Some(r) => out.many(&r),
+        None => Ok(()),
+    }
+}
+
+/// A request the capture point received.
+#[derive(Clone, Debug)]
+struct Captured {
+    method: String,
+    path_and_query: String,
+    body: Vec<u8>,
+}
+
+/// A loopback endpoint inside this process that records every request and refuses it, for
+/// dry runs.
+pub struct Capture {
+    api_domain: String,
+    seen: Arc<Mutex<Vec<Captured>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// What the capture point answers: a Zoho error, which the client neither retries nor
+/// takes for success.
+const REFUSAL: &str =
+    r#"{"code":"INVALID_REQUEST","details":{},"message":"not sent: dry run","status":"error"}"#;
+
+impl Capture {
+    /// Starts the capture point on 127.0.0.1.
+    pub async fn start() -> Result<Capture, CliError> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| CliError::Other(format!("cannot start the dry run: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::Other(format!("cannot start the dry run: {e}")))?;
+        let seen: Arc<Mutex<Vec<Captured>>> = Arc::default();
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(
+            move |method: axum::http::Method, uri: axum::http::Uri, body: axum::body::Bytes| {
+                let log = log.clone();
+                async move {
+                    log.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(Captured {
+                            method: method.to_string(),
+                            path_and_query: uri
+                                .path_and_query()
+                                .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
+                            body: body.to_vec(),
+                        });
+                    (
+                        axum::http::StatusCode::BAD_REQUEST,
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        REFUSAL,
+                    )
+                }
+            },
+        );
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Capture {
+            api_domain: format!("http://{addr}"),
+            seen,
+            task,
+        })
+    }
+
+    /// A client whose requests go to the capture point (no credentials, no retries).
+    pub fn client(&self) -> Result<Client, CliError> {
+        Ok(Client::builder()
+            .base_url(self.api_domain.clone())
+            .without_auth()
+            .retry(zoho_crm_access::RetryPolicy::default().max_attempts(1))
+            .build()?)
+    }
+
+    /// Runs `call` against the capture point. The refusal it gets is expected; an error the
+    /// library raises before sending (invalid input) is the command's error, as it would be
+    /// without `--dry-run`.
+    pub async fn run<T, F, Fut>(&self, call: F) -> Result<(), CliError>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = Result<T, zoho_crm_access::Error>>,
+    {
+        let before = self.count();
+        match call(self.client()?).await {
+            Ok(_) => Ok(()),
+            Err(_) if self.count() > before => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// The requests received so far, as they would have gone to `base` (`{api domain}/crm/v8`).
+    pub fn requests(&self, base: &str) -> Vec<PlannedRequest> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        seen.into_iter()
+            .map(|c| {
+                let rest = c
+                    .path_and_query
+                    .strip_prefix("/crm/v8")
+                    .unwrap_or(&c.path_and_query);
+                let body = if c.body.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&c.body).unwrap_or_else(|_| {
+                        Value::String(String::from_utf8_lossy(&c.body).into_owned())
+                    })
+                };
+                PlannedRequest {
+                    method: c.method,
+                    url: format!("{}{rest}", base.trim_end_matches('/')),
+                    body,
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,222 @@
+//! `auth::FileTokenStore` shared by several stores, clients and threads at once: no lost
+//! entries, no fixed temporary file, one token request for clients that share the file,
+//! owner-only files, and a bounded read.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use support::{api_accepting, refresh_client, token_reply, TestServer};
+use zoho_crm_access::auth::{FileTokenStore, StoredToken, TokenStore};
+
+/// A fresh, empty directory for one test; removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "zoho-crm-access-store-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self) -> PathBuf {
+        self.0.join("tokens.json")
+    }
+
+    /// The names of the files in the directory, sorted.
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn token(n: usize) -> StoredToken {
+    StoredToken::new(format!("1000.token-{n}"))
+        .with_expires_at(SystemTime::now() + Duration::from_secs(3600))
+}
+
+/// Eight threads, each with its own runtime and its own store on the same file (as eight
+/// processes would have), save 25 keys each at once: every key is in the file afterwards.
+#[test]
+fn concurrent_saves_from_separate_stores_keep_every_entry() {
+    let dir = TempDir::new("concurrent");
+    let path = dir.file();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let store = FileTokenStore::new(&path);
+                    let mut failures = Vec::new();
+                    for i in 0..25 {
+                        let n = t * 100 + i;
+                        if let Err(e) = store.save(&format!("key-{n}"), &token(n)).await {
+                            failures.push(e.to_string());
+                        }
+                    }
+                    failures
+                })
+            })
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(failures.is_empty(), "saves failed: {failures:?}");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = FileTokenStore::new(&path);
+    let mut missing = Vec::new();
+    for t in 0..8 {
+        for i in 0..25 {
+            let n = t * 100 + i;
+            let loaded = rt.block_on(store.load(&format!("key-{n}"))).unwrap();
+            match loaded {
+                Some(tok) => {
+                    use secrecy::ExposeSecret;
+                    assert_eq!(tok.access_token.expose_secret(), format!("1000.token-{n}"));
+                }
+                None => missing.push(n),
+            }
+        }
+    }
+    assert!(missing.is_empty(), "entries lost: {missing:?}");
+    // No temporary file is left behind.
+    for name in dir.names() {
+        assert!(
+            name == "tokens.json" || name.starts_with("tokens.json.") && name.ends_with(".lock"),
+            "stray file {name}: {:?}",
+            dir.names()
+        );
+    }
+}
+
+/// A leftover at the old fixed temporary path (a crashed writer, or something another user
+/// planted there) does not stop the store from saving.
+#[tokio::test]
+async fn a_leftover_at_the_old_temporary_path_does_not_block_saving() {
+    let dir = TempDir::new("leftover");
+    let path = dir.file();
+    std::fs::create_dir(dir.0.join("tokens.json.tmp")).unwrap();
+    let store = FileTokenStore::new(&path);
+    store.save("k", &token(1)).await.unwrap();
+    assert!(store.load("k").await.unwrap().is_some());
+}
+
+/// Two clients in one process, each with its own store on the same file (as two CLI runs
+/// have), start at once while the accounts server is slow: one token request in total, and
+/// both use that token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_sharing_a_token_file_mint_one_token() {
+    let api = api_accepting("tok-1").await;
+    let api_url = api.url.clone();
+    let accounts = TestServer::start(move |r| {
+        token_reply(&format!("tok-{}", r.nth + 1), &api_url, 3600).delay(Duration::from_millis(400))
+    })
+    .await;
+    let dir = TempDir::new("two-clients");
+    let path = dir.file();
+    let a = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    let b = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    let (ra, rb) = tokio::join!(
+        a.record_locking("Deals").get(),
+        b.record_locking("Deals").get()
+    );
+    ra.unwrap();
+    rb.unwrap();
+    assert_eq!(accounts.total(), 1, "one token request for both clients");
+    assert_eq!(a.token_requests() + b.token_requests(), 1);
+}
+
+/// The token file, its lock files and any directory the store creates are its owner's only.
+#[cfg(unix)]
+#[tokio::test]
+async fn files_and_directories_the_store_creates_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("modes");
+    let nested = dir.0.join("a").join("b").join("tokens.json");
+    let store = FileTokenStore::new(&nested);
+    store.save("k", &token(1)).await.unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&nested), 0o600);
+    assert_eq!(mode(&dir.0.join("a")), 0o700);
+    assert_eq!(mode(&dir.0.join("a").join("b")), 0o700);
+    for entry in std::fs::read_dir(dir.0.join("a").join("b")).unwrap() {
+        let p = entry.unwrap().path();
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+
+    // A file that was readable by others is tightened when the store replaces it.
+    let loose = dir.file();
+    std::fs::write(&loose, b"{\"tokens\":{}}").unwrap();
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).unwrap();
+    FileTokenStore::new(&loose)
+        .save("k", &token(2))
+        .await
+        .unwrap();
+    assert_eq!(mode(&loose), 0o600);
+}
+
+/// A token file far larger than any the store writes is refused by its size, not read whole:
+/// loading names the limit, and a client with that store mints a token and replaces the file.
+#[tokio::test]
+async fn an_oversized_token_file_is_refused_by_its_size() {
+    let dir = TempDir::new("oversized");
+    let path = dir.file();
+    // 4 GiB, sparse: reading it whole would take 4 GiB of memory.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let store = FileTokenStore::new(&path);
+    let err = store.load("k").await.unwrap_err().to_string();
+    assert!(err.contains("larger than"), "{err}");
+    assert!(
+        err.contains(&FileTokenStore::MAX_FILE_SIZE.to_string()),
+        "{err}"
+    );
+
+    let api = api_accepting("tok-1").await;
+    let accounts = support::accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    assert_eq!(accounts.total(), 1);
+    assert!(std::fs::metadata(&path).unwrap().len() < 4096);
+    assert!(store
+        .load(&support::key_of(&accounts))
+        .await
+        .unwrap()
+        .is_some());
+}
