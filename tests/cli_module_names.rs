@@ -1,5 +1,6 @@
 //! `--module` values no Zoho module API name can hold are refused by `zoho-access` with exit 2
-//! and one line, before any request (issue 11, failure 4). The binary runs against a loopback
+//! and one line, before any request (issue 11, failure 4), by reads and changes alike (with
+//! `--yes` or `--dry-run`). The binary runs against a loopback
 //! server that counts every request it receives: it must receive none.
 #![cfg(feature = "cli")]
 
@@ -56,6 +57,78 @@ async fn bad_module_names_exit_2_before_any_request() {
                 "{args:?}: {text}"
             );
             assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+        }
+    }
+    assert_eq!(server.total(), 0, "{:#?}", server.requests());
+
+    // Changes too, confirmed (`--yes`) or dry runs: the name is refused before anything is
+    // sent, including the read `org-permissions set --dry-run` makes to find the module id.
+    let id = "5843104000000431001";
+    for module in NOT_MODULE_NAMES {
+        for mode in ["--yes", "--dry-run"] {
+            for (args, stdin) in [
+                (
+                    vec!["locking", "create", "--module", module, mode],
+                    Some(r#"{"lock_type": "manual"}"#),
+                ),
+                (
+                    vec!["locking", "update", "--module", module, mode],
+                    Some(r#"{"id": "5843104000000431001", "lock_type": "manual"}"#),
+                ),
+                (
+                    vec!["locking", "delete", "--module", module, "--id", id, mode],
+                    None,
+                ),
+                (
+                    vec![
+                        "sharing-rules",
+                        "delete",
+                        "--module",
+                        module,
+                        "--id",
+                        id,
+                        mode,
+                    ],
+                    None,
+                ),
+                (
+                    vec![
+                        "sharing-rules",
+                        "activate",
+                        "--module",
+                        module,
+                        "--id",
+                        id,
+                        mode,
+                    ],
+                    None,
+                ),
+                (
+                    vec!["sharing-rules", "rerun", "--module", module, mode],
+                    None,
+                ),
+                (
+                    vec![
+                        "org-permissions",
+                        "set",
+                        "--module",
+                        module,
+                        "--share-type",
+                        "private",
+                        mode,
+                    ],
+                    None,
+                ),
+            ] {
+                let out = run_with(&args, &env, stdin).await;
+                let text = out.failed(2);
+                assert!(
+                    text.starts_with("error: invalid module: ") && text.contains("module API name"),
+                    "{args:?}: {text}"
+                );
+                assert_eq!(text.lines().count(), 1, "{args:?}: {text}");
+                assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+            }
         }
     }
     assert_eq!(server.total(), 0, "{:#?}", server.requests());
