@@ -55,6 +55,15 @@ pub(crate) struct Answer<T> {
     pub(crate) attempts: u32,
 }
 
+/// How [`Client::map_outcome`] leaves one call's outcome.
+enum Mapped<T> {
+    /// Mapped to the typed layer.
+    Done(Result<Option<Answer<T>>, Error>),
+    /// A response progenitor did not expect, whose body is still to be taken from it
+    /// ([`Client::map_unexpected`]).
+    Unexpected(reqwest::Response),
+}
+
 /// What sending a generated request gives: Zoho's answer, or the transport's error.
 pub(crate) type RawResult<T> =
     Result<ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
@@ -148,7 +157,13 @@ impl Client {
             if let Some(e) = local {
                 return Err(e);
             }
-            let outcome = Self::map_outcome(operation, result, attempts, status).await;
+            let outcome = match Self::map_outcome(operation, result, attempts, status) {
+                Mapped::Done(outcome) => outcome,
+                // Boxed, so this rare path does not enlarge every call's future.
+                Mapped::Unexpected(resp) => {
+                    Box::pin(Self::map_unexpected(operation, resp, attempts)).await
+                }
+            };
             // Zoho asked for a wait longer than the deadline allowed: say how long.
             match outcome {
                 Err(Error::Api {
@@ -173,16 +188,18 @@ impl Client {
         }
     }
 
-    /// Maps the outcome of one generated call (see [`Self::call`]).
-    async fn map_outcome<T: DeserializeOwned>(
+    /// Maps the outcome of one generated call (see [`Self::call`]). Synchronous, so the
+    /// 600-byte outcome is not kept across an await in every call's future; the one case
+    /// that needs to wait, a response progenitor did not expect, is handed back.
+    fn map_outcome<T: DeserializeOwned>(
         operation: &'static str,
         result: RawResult<T>,
         attempts: u32,
         status: Option<u16>,
-    ) -> Result<Option<Answer<T>>, Error> {
+    ) -> Mapped<T> {
         use progenitor_client::Error as PE;
         let op = operation.to_owned();
-        match result {
+        Mapped::Done(match result {
             Ok(rv) => Ok(Some(Answer {
                 status: rv.status().as_u16(),
                 value: rv.into_inner(),
@@ -194,47 +211,24 @@ impl Client {
                 rv.into_inner(),
                 attempts,
             )),
-            Err(PE::UnexpectedResponse(resp)) => {
-                let st = resp.status().as_u16();
-                if st == 204 {
-                    return Ok(None);
-                }
-                let status_code = resp.status();
-                // The transport read the body already; boxed, so this rare path does not
-                // enlarge every call's future.
-                let bytes = Box::pin(resp.bytes())
-                    .await
-                    .map_err(|e| crate::hooks::incomplete(operation, status_code, attempts, e))?;
-                if (200..300).contains(&st) {
-                    if bytes.iter().all(u8::is_ascii_whitespace) {
-                        return Ok(None);
-                    }
-                    return decode::<T>(operation, st, &bytes).map(|value| {
-                        Some(Answer {
-                            status: st,
-                            value,
-                            attempts,
-                        })
-                    });
-                }
-                Err(error_from_bytes(operation, st, &bytes, attempts))
-            }
+            Err(PE::UnexpectedResponse(resp)) => return Mapped::Unexpected(resp),
             Err(PE::InvalidResponsePayload(bytes, _)) => {
                 let st = status.unwrap_or(0);
                 if st >= 400 {
-                    return Err(error_from_bytes(operation, st, &bytes, attempts));
-                }
-                match decode::<T>(operation, st, &bytes) {
-                    Err(e) => Err(e),
-                    // serde_json alone failed but the path-tracking decoder succeeded: report
-                    // the generic failure rather than inventing success.
-                    Ok(_) => Err(Error::Decode {
-                        operation: op,
-                        status: st,
-                        path: ".".into(),
-                        message: "the body did not decode".into(),
-                        excerpt: excerpt(&bytes),
-                    }),
+                    Err(error_from_bytes(operation, st, &bytes, attempts))
+                } else {
+                    match decode::<T>(operation, st, &bytes) {
+                        Err(e) => Err(e),
+                        // serde_json alone failed but the path-tracking decoder succeeded:
+                        // report the generic failure rather than inventing success.
+                        Ok(_) => Err(Error::Decode {
+                            operation: op,
+                            status: st,
+                            path: ".".into(),
+                            message: "the body did not decode".into(),
+                            excerpt: excerpt(&bytes),
+                        }),
+                    }
                 }
             }
             // The status and headers arrived but the body broke off.
@@ -251,7 +245,39 @@ impl Client {
             }
             Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput { what: op, reason }),
             Err(PE::Custom(reason)) => Err(Error::config(reason)),
+        })
+    }
+
+    /// Maps a response progenitor did not expect (a 204, a status the spec does not name):
+    /// `Ok(None)` for 204 or an empty 2xx body, the decoded body for another 2xx, the error
+    /// otherwise. The transport read the body already, so this does not wait for the network.
+    async fn map_unexpected<T: DeserializeOwned>(
+        operation: &'static str,
+        resp: reqwest::Response,
+        attempts: u32,
+    ) -> Result<Option<Answer<T>>, Error> {
+        let status_code = resp.status();
+        let st = status_code.as_u16();
+        if st == 204 {
+            return Ok(None);
         }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| crate::hooks::incomplete(operation, status_code, attempts, e))?;
+        if (200..300).contains(&st) {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            return decode::<T>(operation, st, &bytes).map(|value| {
+                Some(Answer {
+                    status: st,
+                    value,
+                    attempts,
+                })
+            });
+        }
+        Err(error_from_bytes(operation, st, &bytes, attempts))
     }
 }
 
