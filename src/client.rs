@@ -155,7 +155,7 @@ impl Client {
                 .await;
             let attempts = attempts.max(1);
             if let Some(e) = local {
-                return Err(e);
+                return Err(*e);
             }
             let outcome = match Self::map_outcome(operation, result, attempts, status) {
                 Mapped::Done(outcome) => outcome,
@@ -198,7 +198,6 @@ impl Client {
         status: Option<u16>,
     ) -> Mapped<T> {
         use progenitor_client::Error as PE;
-        let op = operation.to_owned();
         Mapped::Done(match result {
             Ok(rv) => Ok(Some(Answer {
                 status: rv.status().as_u16(),
@@ -222,7 +221,7 @@ impl Client {
                         // serde_json alone failed but the path-tracking decoder succeeded:
                         // report the generic failure rather than inventing success.
                         Ok(_) => Err(Error::Decode {
-                            operation: op,
+                            operation: operation.to_owned(),
                             status: st,
                             path: ".".into(),
                             message: "the body did not decode".into(),
@@ -243,7 +242,10 @@ impl Client {
             Err(PE::CommunicationError(e)) | Err(PE::InvalidUpgrade(e)) => {
                 Err(Error::transport(operation, attempts, e))
             }
-            Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput { what: op, reason }),
+            Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput {
+                what: operation.to_owned(),
+                reason,
+            }),
             Err(PE::Custom(reason)) => Err(Error::config(reason)),
         })
     }

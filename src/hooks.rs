@@ -97,11 +97,14 @@ tokio::task_local! {
 }
 
 /// What happened during one operation, for [`crate::Client`]'s error mapping.
+///
+/// Kept small (the error is boxed): the task-local scope moves it in and out of its slot at
+/// every poll of the call.
 #[derive(Default)]
 pub(crate) struct CallContext {
     pub(crate) attempts: Cell<u32>,
     pub(crate) status: Cell<Option<u16>>,
-    pub(crate) error: RefCell<Option<Error>>,
+    pub(crate) error: RefCell<Option<Box<Error>>>,
     /// The `Retry-After` wait that was not taken because it would pass the deadline.
     pub(crate) retry_after: Cell<Option<Duration>>,
 }
@@ -481,7 +484,7 @@ fn local_error(error: Error) -> reqwest::Response {
             }
         })
         .collect();
-    let _ = CALL.try_with(|c| *c.error.borrow_mut() = Some(error));
+    let _ = CALL.try_with(|c| *c.error.borrow_mut() = Some(Box::new(error)));
     let mut resp = http::Response::new(bytes::Bytes::new());
     *resp.status_mut() =
         reqwest::StatusCode::from_u16(599).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
