@@ -142,9 +142,10 @@ fn overhead(c: &mut Criterion) {
     });
 
     let rlc_url = format!("{api}/settings/record_locking_configurations");
-    // Profiling aid: `BENCH_LOOP=client:20000` (or raw_reqwest, generated) makes exactly that
-    // many record-locking requests and exits, so `perf stat` counts divide into per-request
-    // figures (subtract a `:0` run for the setup).
+    // Profiling aid: `BENCH_LOOP=client:20000` (or raw_reqwest, diag_raw_timeouts,
+    // diag_raw_typed, generated) makes exactly that many record-locking requests and exits,
+    // so `perf stat` or callgrind counts divide into per-request figures (subtract a `:0` run
+    // for the setup).
     if let Ok(spec) = std::env::var("BENCH_LOOP") {
         let (variant, count) = spec.split_once(':').expect("BENCH_LOOP=variant:count");
         let count: usize = count.parse().expect("count");
@@ -153,6 +154,17 @@ fn overhead(c: &mut Criterion) {
                 match variant {
                     "raw_reqwest" => drop(black_box(
                         raw_get(&raw, &rlc_url, &[("module", "Deals")]).await,
+                    )),
+                    "diag_raw_timeouts" => drop(black_box(
+                        raw_get(&raw_configured, &rlc_url, &[("module", "Deals")]).await,
+                    )),
+                    "diag_raw_typed" => drop(black_box(
+                        raw_typed::<types::RecordLockingConfigurations>(
+                            &raw,
+                            &rlc_url,
+                            &[("module", "Deals")],
+                        )
+                        .await,
                     )),
                     "generated" => drop(black_box(
                         generated
