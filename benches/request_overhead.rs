@@ -417,7 +417,15 @@ fn overhead(c: &mut Criterion) {
 
 type Call<'a> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + 'a>> + 'a>;
 
-const ROUNDS: usize = 30;
+/// Paired rounds per group; `BENCH_ROUNDS=<n>` sets another number (more rounds narrow the
+/// median on a busy machine).
+fn rounds() -> usize {
+    std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(30)
+}
 
 /// CPU time of this whole process (client and server threads), in nanoseconds, from
 /// `/proc/self/task/*/schedstat` (ns resolution; 0 where unavailable).
@@ -432,7 +440,7 @@ fn process_cpu_ns() -> u64 {
         .sum()
 }
 
-/// Runs `ROUNDS` rounds; in each, every variant (in rotating order) makes `per_round`
+/// Runs [`rounds`] rounds; in each, every variant (in rotating order) makes `per_round`
 /// sequential requests. Prints per-request wall time and process CPU time (client and server
 /// together), each with its per-round ratio to the first variant (the baseline).
 fn paired(
@@ -441,10 +449,11 @@ fn paired(
     per_round: usize,
     variants: Vec<(&str, Call<'_>)>,
 ) {
-    let mut wall = vec![Vec::with_capacity(ROUNDS); variants.len()];
-    let mut cpu = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    let rounds = rounds();
+    let mut wall = vec![Vec::with_capacity(rounds); variants.len()];
+    let mut cpu = vec![Vec::with_capacity(rounds); variants.len()];
     rt.block_on(async {
-        for round in 0..ROUNDS {
+        for round in 0..rounds {
             for k in 0..variants.len() {
                 let i = (round + k) % variants.len();
                 let cpu_start = process_cpu_ns();
@@ -459,7 +468,7 @@ fn paired(
             }
         }
     });
-    println!("\npaired/{name}: {ROUNDS} interleaved rounds of {per_round} requests per variant");
+    println!("\npaired/{name}: {rounds} interleaved rounds of {per_round} requests per variant");
     println!("| variant | wall µs/req min | median | max | wall ratio min | median | max | CPU µs/req median | CPU ratio min | median | max |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (i, (label, _)) in variants.iter().enumerate() {
