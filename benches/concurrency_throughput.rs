@@ -1,6 +1,7 @@
 //! Benchmark 3 (BENCHMARKS.md): throughput under Zoho's concurrency limit.
 //!
-//! A loopback server holds every request for a fixed latency `L` and answers 429
+//! A loopback server holds every request for a fixed latency `L` (to the microsecond: see
+//! [`Holder`]) and answers 429
 //! `TOO_MANY_REQUESTS` (Zoho's body) to any request that arrives while `C` are already in
 //! flight. `N` requests are issued at once through `zoho_crm_access::Client` configured with
 //! `max_concurrency(C)`. The best possible throughput is `C / L`; we report achieved
@@ -31,9 +32,83 @@ const TOKEN: &str = "1000.bench-access-token";
 /// Free's (5) with a longer one. Each ideal batch lasts N / C * L = 1 s.
 const CONFIGS: &[(usize, u64, usize)] = &[(10, 50, 200), (20, 25, 800), (5, 100, 50)];
 
+/// Holds requests for exactly their latency. `tokio::time::sleep` rounds its deadline up to
+/// the next millisecond tick and wakes after it (26.2-26.7 ms for 25 ms, section 3 of
+/// BENCHMARKS.md), which alone cost 3-7 % of the throughput this bench measures. Here one
+/// thread keeps the deadlines: it sleeps until shortly before the earliest one, spins the
+/// last [`Holder::SPIN`], and then releases every request that is due.
+struct Holder {
+    tx: std::sync::mpsc::Sender<(Instant, tokio::sync::oneshot::Sender<()>)>,
+}
+
+impl Holder {
+    /// How long before a deadline the thread stops sleeping and spins (a thread sleep ends
+    /// up to about 0.1 ms late on Linux: the default timer slack of 50 µs, plus the wake-up).
+    const SPIN: Duration = Duration::from_micros(200);
+
+    fn start() -> Holder {
+        let (tx, rx) = std::sync::mpsc::channel::<(Instant, tokio::sync::oneshot::Sender<()>)>();
+        std::thread::spawn(move || {
+            // Deadlines waiting, earliest first when sorted descending and popped from the end.
+            let mut waiting: Vec<(Instant, tokio::sync::oneshot::Sender<()>)> = Vec::new();
+            loop {
+                let next = waiting.last().map(|(at, _)| *at);
+                let got = match next {
+                    None => rx.recv().map_err(|_| ()),
+                    Some(at) => {
+                        let wake = at.checked_sub(Self::SPIN).unwrap_or(at);
+                        let now = Instant::now();
+                        if now < wake {
+                            match rx.recv_timeout(wake - now) {
+                                Ok(item) => Ok(item),
+                                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(()),
+                                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                            }
+                        } else {
+                            Err(())
+                        }
+                    }
+                };
+                match got {
+                    Ok(item) => {
+                        waiting.push(item);
+                        waiting.sort_by_key(|w| std::cmp::Reverse(w.0));
+                        continue;
+                    }
+                    Err(()) if next.is_none() => return,
+                    Err(()) => {}
+                }
+                // Within `SPIN` of the earliest deadline: spin to it, release all that are due.
+                if let Some(at) = next {
+                    while Instant::now() < at {
+                        std::hint::spin_loop();
+                    }
+                }
+                let now = Instant::now();
+                while waiting.last().is_some_and(|(at, _)| *at <= now) {
+                    if let Some((_, done)) = waiting.pop() {
+                        let _ = done.send(());
+                    }
+                }
+            }
+        });
+        Holder { tx }
+    }
+
+    /// Waits until `until`.
+    async fn hold(&self, until: Instant) {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.tx
+            .send((until, done))
+            .expect("the holder thread is running");
+        wait.await.expect("released by the holder thread");
+    }
+}
+
 struct Limits {
     capacity: usize,
     latency: Duration,
+    holder: Holder,
     body: Bytes,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
@@ -63,7 +138,7 @@ async fn limited(State(s): State<Arc<Limits>>, _req: Request) -> axum::response:
     }
     s.peak.fetch_max(now, Ordering::SeqCst);
     let start = Instant::now();
-    tokio::time::sleep(s.latency).await;
+    s.holder.hold(start + s.latency).await;
     s.held_ns
         .fetch_add(start.elapsed().as_nanos() as u64, Ordering::SeqCst);
     s.served.fetch_add(1, Ordering::SeqCst);
@@ -176,6 +251,7 @@ fn main() {
             let limits = Arc::new(Limits {
                 capacity: c,
                 latency,
+                holder: Holder::start(),
                 body: Bytes::from(common::record_locking_configuration()),
                 in_flight: AtomicUsize::new(0),
                 peak: AtomicUsize::new(0),

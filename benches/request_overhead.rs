@@ -142,9 +142,10 @@ fn overhead(c: &mut Criterion) {
     });
 
     let rlc_url = format!("{api}/settings/record_locking_configurations");
-    // Profiling aid: `BENCH_LOOP=client:20000` (or raw_reqwest, generated) makes exactly that
-    // many record-locking requests and exits, so `perf stat` counts divide into per-request
-    // figures (subtract a `:0` run for the setup).
+    // Profiling aid: `BENCH_LOOP=client:20000` (or raw_reqwest, diag_raw_timeouts,
+    // diag_raw_typed, generated) makes exactly that many record-locking requests and exits,
+    // so `perf stat` or callgrind counts divide into per-request figures (subtract a `:0` run
+    // for the setup).
     if let Ok(spec) = std::env::var("BENCH_LOOP") {
         let (variant, count) = spec.split_once(':').expect("BENCH_LOOP=variant:count");
         let count: usize = count.parse().expect("count");
@@ -153,6 +154,17 @@ fn overhead(c: &mut Criterion) {
                 match variant {
                     "raw_reqwest" => drop(black_box(
                         raw_get(&raw, &rlc_url, &[("module", "Deals")]).await,
+                    )),
+                    "diag_raw_timeouts" => drop(black_box(
+                        raw_get(&raw_configured, &rlc_url, &[("module", "Deals")]).await,
+                    )),
+                    "diag_raw_typed" => drop(black_box(
+                        raw_typed::<types::RecordLockingConfigurations>(
+                            &raw,
+                            &rlc_url,
+                            &[("module", "Deals")],
+                        )
+                        .await,
                     )),
                     "generated" => drop(black_box(
                         generated
@@ -405,7 +417,15 @@ fn overhead(c: &mut Criterion) {
 
 type Call<'a> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + 'a>> + 'a>;
 
-const ROUNDS: usize = 30;
+/// Paired rounds per group; `BENCH_ROUNDS=<n>` sets another number (more rounds narrow the
+/// median on a busy machine).
+fn rounds() -> usize {
+    std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(30)
+}
 
 /// CPU time of this whole process (client and server threads), in nanoseconds, from
 /// `/proc/self/task/*/schedstat` (ns resolution; 0 where unavailable).
@@ -420,7 +440,7 @@ fn process_cpu_ns() -> u64 {
         .sum()
 }
 
-/// Runs `ROUNDS` rounds; in each, every variant (in rotating order) makes `per_round`
+/// Runs [`rounds`] rounds; in each, every variant (in rotating order) makes `per_round`
 /// sequential requests. Prints per-request wall time and process CPU time (client and server
 /// together), each with its per-round ratio to the first variant (the baseline).
 fn paired(
@@ -429,10 +449,11 @@ fn paired(
     per_round: usize,
     variants: Vec<(&str, Call<'_>)>,
 ) {
-    let mut wall = vec![Vec::with_capacity(ROUNDS); variants.len()];
-    let mut cpu = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    let rounds = rounds();
+    let mut wall = vec![Vec::with_capacity(rounds); variants.len()];
+    let mut cpu = vec![Vec::with_capacity(rounds); variants.len()];
     rt.block_on(async {
-        for round in 0..ROUNDS {
+        for round in 0..rounds {
             for k in 0..variants.len() {
                 let i = (round + k) % variants.len();
                 let cpu_start = process_cpu_ns();
@@ -447,7 +468,7 @@ fn paired(
             }
         }
     });
-    println!("\npaired/{name}: {ROUNDS} interleaved rounds of {per_round} requests per variant");
+    println!("\npaired/{name}: {rounds} interleaved rounds of {per_round} requests per variant");
     println!("| variant | wall µs/req min | median | max | wall ratio min | median | max | CPU µs/req median | CPU ratio min | median | max |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (i, (label, _)) in variants.iter().enumerate() {

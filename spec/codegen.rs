@@ -28,6 +28,10 @@
 //!    its required fields (`new`) and one `with_<field>` setter per optional field.
 //! 5. **Field docs.** A property whose schema is a `$ref` carries no description of its own, so
 //!    the field gets the referenced schema's description.
+//! 6. **No `api-version` header.** progenitor 0.15 adds `api-version: <info.version>` to every
+//!    request, with no setting to turn it off; Zoho does not use it. The statement that adds
+//!    it is removed from every request builder, so no request carries it (and the transport
+//!    does not have to remove it on every call).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -176,6 +180,13 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     post_process(&mut file, &doc_for_docs)?;
+    let dropped = drop_api_version_header(&mut file.items);
+    if dropped != operations {
+        return Err(format!(
+            "expected one `api-version` header statement per operation ({operations}) in \
+             progenitor's output, found {dropped}: progenitor changed how it adds the header"
+        ));
+    }
     // The types go to a module of their own, so the data model does not sit in the module
     // of the client that needs the hand-written transport (no import cycle).
     let at = file
@@ -591,6 +602,91 @@ fn post_process(file: &mut syn::File, doc: &Value) -> Result<(), String> {
     }
     types.extend(constructors);
     Ok(())
+}
+
+/// Removes progenitor's `header_map.append(HeaderName::from_static("api-version"), ..)` from
+/// every function body under `items` (see the module docs, point 6); returns how many.
+fn drop_api_version_header(items: &mut [syn::Item]) -> usize {
+    fn is_api_version(stmt: &syn::Stmt) -> bool {
+        use quote::ToTokens;
+        let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+            return false;
+        };
+        call.method == "append"
+            && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+            && call
+                .args
+                .first()
+                .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
+    }
+    /// Replaces `<receiver>.headers(header_map)` in a method chain by `<receiver>`.
+    fn strip_headers_call(expr: &mut syn::Expr) -> bool {
+        match expr {
+            syn::Expr::MethodCall(call)
+                if call.method == "headers"
+                    && call.args.len() == 1
+                    && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident("header_map")) =>
+            {
+                *expr = (*call.receiver).clone();
+                true
+            }
+            syn::Expr::MethodCall(call) => strip_headers_call(&mut call.receiver),
+            syn::Expr::Try(t) => strip_headers_call(&mut t.expr),
+            _ => false,
+        }
+    }
+    fn mentions_header_map(stmt: &syn::Stmt) -> bool {
+        use quote::ToTokens;
+        stmt.to_token_stream().to_string().contains("header_map")
+    }
+    fn is_header_map_binding(stmt: &syn::Stmt) -> bool {
+        matches!(stmt, syn::Stmt::Local(l) if matches!(&l.pat, syn::Pat::Ident(p) if p.ident == "header_map"))
+    }
+    fn in_block(block: &mut syn::Block) -> usize {
+        let before = block.stmts.len();
+        block.stmts.retain(|s| !is_api_version(s));
+        let dropped = before - block.stmts.len();
+        // With no header left to add, the map itself goes: no allocation, no merge per call.
+        let others = block
+            .stmts
+            .iter()
+            .filter(|s| !is_header_map_binding(s) && mentions_header_map(s))
+            .count();
+        if dropped > 0 && others == 1 {
+            let mut stripped = false;
+            for stmt in block.stmts.iter_mut() {
+                if let syn::Stmt::Local(local) = stmt {
+                    if let Some(init) = local.init.as_mut() {
+                        stripped |= strip_headers_call(&mut init.expr);
+                    }
+                }
+            }
+            if stripped {
+                block.stmts.retain(|s| !is_header_map_binding(s));
+            }
+        }
+        dropped
+    }
+    let mut dropped = 0;
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, content)) = m.content.as_mut() {
+                    dropped += drop_api_version_header(content);
+                }
+            }
+            syn::Item::Impl(i) => {
+                for it in i.items.iter_mut() {
+                    if let syn::ImplItem::Fn(f) = it {
+                        dropped += in_block(&mut f.block);
+                    }
+                }
+            }
+            syn::Item::Fn(f) => dropped += in_block(&mut f.block),
+            _ => {}
+        }
+    }
+    dropped
 }
 
 fn is_pub(vis: &syn::Visibility) -> bool {

@@ -55,6 +55,15 @@ pub(crate) struct Answer<T> {
     pub(crate) attempts: u32,
 }
 
+/// How [`Client::map_outcome`] leaves one call's outcome.
+enum Mapped<T> {
+    /// Mapped to the typed layer.
+    Done(Result<Option<Answer<T>>, Error>),
+    /// A response progenitor did not expect, whose body is still to be taken from it
+    /// ([`Client::map_unexpected`]).
+    Unexpected(reqwest::Response),
+}
+
 /// What sending a generated request gives: Zoho's answer, or the transport's error.
 pub(crate) type RawResult<T> =
     Result<ResponseValue<T>, progenitor_client::Error<types::ZohoErrorBody>>;
@@ -114,68 +123,82 @@ impl Client {
 
     /// Runs one generated call and maps every outcome to the typed layer: `Ok(None)` for 204
     /// (or an empty 2xx body), `Ok(Some)` for a decoded body, [`Error`] otherwise.
-    pub(crate) async fn call<T, F>(
+    ///
+    /// Not an `async fn`: the generated request future is boxed as soon as it is handed over,
+    /// so the future returned here (and every layer above it) holds a pointer instead of
+    /// moving about 1.6 KB by value at each layer (BENCHMARKS.md, section 1).
+    pub(crate) fn call<T, F>(
         &self,
         operation: &'static str,
         fut: F,
-    ) -> Result<Option<Answer<T>>, Error>
+    ) -> impl Future<Output = Result<Option<Answer<T>>, Error>>
     where
         T: DeserializeOwned,
         F: Future<Output = RawResult<T>>,
     {
         let operation = crate::hooks::operation_id(operation);
-        let (result, attempts, status, local, retry_after) = CALL
-            .scope(CallContext::default(), async move {
-                let r = fut.await;
-                let (a, s, e, w) = CALL.with(|c| {
-                    (
-                        c.attempts.get(),
-                        c.status.get(),
-                        c.error.borrow_mut().take(),
-                        c.retry_after.get(),
-                    )
-                });
-                (r, a, s, e, w)
-            })
-            .await;
-        let attempts = attempts.max(1);
-        if let Some(e) = local {
-            return Err(e);
-        }
-        let outcome = Self::map_outcome(operation, result, attempts, status).await;
-        // Zoho asked for a wait longer than the deadline allowed: say how long.
-        match outcome {
-            Err(Error::Api {
-                status,
-                code,
-                message,
-                details,
-                operation,
-                attempts,
-                retry_after: None,
-            }) if retry_after.is_some() => Err(Error::Api {
-                status,
-                code,
-                message,
-                details,
-                operation,
-                attempts,
-                retry_after,
-            }),
-            other => other,
+        let fut = Box::pin(fut);
+        async move {
+            let (result, attempts, status, local, retry_after) = CALL
+                .scope(CallContext::default(), async move {
+                    let r = fut.await;
+                    let (a, s, e, w) = CALL.with(|c| {
+                        (
+                            c.attempts.get(),
+                            c.status.get(),
+                            c.error.borrow_mut().take(),
+                            c.retry_after.get(),
+                        )
+                    });
+                    (r, a, s, e, w)
+                })
+                .await;
+            let attempts = attempts.max(1);
+            if let Some(e) = local {
+                return Err(*e);
+            }
+            let outcome = match Self::map_outcome(operation, result, attempts, status) {
+                Mapped::Done(outcome) => outcome,
+                // Boxed, so this rare path does not enlarge every call's future.
+                Mapped::Unexpected(resp) => {
+                    Box::pin(Self::map_unexpected(operation, resp, attempts)).await
+                }
+            };
+            // Zoho asked for a wait longer than the deadline allowed: say how long.
+            match outcome {
+                Err(Error::Api {
+                    status,
+                    code,
+                    message,
+                    details,
+                    operation,
+                    attempts,
+                    retry_after: None,
+                }) if retry_after.is_some() => Err(Error::Api {
+                    status,
+                    code,
+                    message,
+                    details,
+                    operation,
+                    attempts,
+                    retry_after,
+                }),
+                other => other,
+            }
         }
     }
 
-    /// Maps the outcome of one generated call (see [`Self::call`]).
-    async fn map_outcome<T: DeserializeOwned>(
+    /// Maps the outcome of one generated call (see [`Self::call`]). Synchronous, so the
+    /// 600-byte outcome is not kept across an await in every call's future; the one case
+    /// that needs to wait, a response progenitor did not expect, is handed back.
+    fn map_outcome<T: DeserializeOwned>(
         operation: &'static str,
         result: RawResult<T>,
         attempts: u32,
         status: Option<u16>,
-    ) -> Result<Option<Answer<T>>, Error> {
+    ) -> Mapped<T> {
         use progenitor_client::Error as PE;
-        let op = operation.to_owned();
-        match result {
+        Mapped::Done(match result {
             Ok(rv) => Ok(Some(Answer {
                 status: rv.status().as_u16(),
                 value: rv.into_inner(),
@@ -187,46 +210,24 @@ impl Client {
                 rv.into_inner(),
                 attempts,
             )),
-            Err(PE::UnexpectedResponse(resp)) => {
-                let st = resp.status().as_u16();
-                if st == 204 {
-                    return Ok(None);
-                }
-                let status_code = resp.status();
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| crate::hooks::incomplete(operation, status_code, attempts, e))?;
-                if (200..300).contains(&st) {
-                    if bytes.iter().all(u8::is_ascii_whitespace) {
-                        return Ok(None);
-                    }
-                    return decode::<T>(operation, st, &bytes).map(|value| {
-                        Some(Answer {
-                            status: st,
-                            value,
-                            attempts,
-                        })
-                    });
-                }
-                Err(error_from_bytes(operation, st, &bytes, attempts))
-            }
+            Err(PE::UnexpectedResponse(resp)) => return Mapped::Unexpected(resp),
             Err(PE::InvalidResponsePayload(bytes, _)) => {
                 let st = status.unwrap_or(0);
                 if st >= 400 {
-                    return Err(error_from_bytes(operation, st, &bytes, attempts));
-                }
-                match decode::<T>(operation, st, &bytes) {
-                    Err(e) => Err(e),
-                    // serde_json alone failed but the path-tracking decoder succeeded: report
-                    // the generic failure rather than inventing success.
-                    Ok(_) => Err(Error::Decode {
-                        operation: op,
-                        status: st,
-                        path: ".".into(),
-                        message: "the body did not decode".into(),
-                        excerpt: excerpt(&bytes),
-                    }),
+                    Err(error_from_bytes(operation, st, &bytes, attempts))
+                } else {
+                    match decode::<T>(operation, st, &bytes) {
+                        Err(e) => Err(e),
+                        // serde_json alone failed but the path-tracking decoder succeeded:
+                        // report the generic failure rather than inventing success.
+                        Ok(_) => Err(Error::Decode {
+                            operation: operation.to_owned(),
+                            status: st,
+                            path: ".".into(),
+                            message: "the body did not decode".into(),
+                            excerpt: excerpt(&bytes),
+                        }),
+                    }
                 }
             }
             // The status and headers arrived but the body broke off.
@@ -241,9 +242,44 @@ impl Client {
             Err(PE::CommunicationError(e)) | Err(PE::InvalidUpgrade(e)) => {
                 Err(Error::transport(operation, attempts, e))
             }
-            Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput { what: op, reason }),
+            Err(PE::InvalidRequest(reason)) => Err(Error::InvalidInput {
+                what: operation.to_owned(),
+                reason,
+            }),
             Err(PE::Custom(reason)) => Err(Error::config(reason)),
+        })
+    }
+
+    /// Maps a response progenitor did not expect (a 204, a status the spec does not name):
+    /// `Ok(None)` for 204 or an empty 2xx body, the decoded body for another 2xx, the error
+    /// otherwise. The transport read the body already, so this does not wait for the network.
+    async fn map_unexpected<T: DeserializeOwned>(
+        operation: &'static str,
+        resp: reqwest::Response,
+        attempts: u32,
+    ) -> Result<Option<Answer<T>>, Error> {
+        let status_code = resp.status();
+        let st = status_code.as_u16();
+        if st == 204 {
+            return Ok(None);
         }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| crate::hooks::incomplete(operation, status_code, attempts, e))?;
+        if (200..300).contains(&st) {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            return decode::<T>(operation, st, &bytes).map(|value| {
+                Some(Answer {
+                    status: st,
+                    value,
+                    attempts,
+                })
+            });
+        }
+        Err(error_from_bytes(operation, st, &bytes, attempts))
     }
 }
 
@@ -381,6 +417,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     follow_api_domain: Option<bool>,
     root_certificates: Vec<Vec<u8>>,
+    max_response_bytes: u64,
 }
 
 impl Default for ClientBuilder {
@@ -399,6 +436,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             follow_api_domain: None,
             root_certificates: Vec::new(),
+            max_response_bytes: ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -421,6 +459,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("max_concurrency", &self.max_concurrency)
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -433,6 +472,18 @@ impl ClientBuilder {
     /// Default number of requests in flight at once ([`Self::max_concurrency`]; Zoho allows 5
     /// to 25 per org by edition).
     pub const DEFAULT_MAX_CONCURRENCY: usize = crate::hooks::DEFAULT_MAX_CONCURRENCY;
+    /// Default limit on the size of one response body ([`Self::max_response_bytes`]): 32 MiB.
+    ///
+    /// Well above anything Zoho sends for these APIs. The largest answers, from the sizes of
+    /// Zoho's published examples: a page of 200 sharing rules is about 100 KB (about 490
+    /// bytes a rule; 120 KB with criteria); the default organization permissions about 160
+    /// bytes per module, 160 KB for 1,000 modules; a page of 200 users about 200 KB (about
+    /// 1 KB a user); 200 profiles about 85 KB; the module list about 1 KB per module, 1 MB
+    /// for 1,000 modules; and the largest, a module's fields in one unpaged answer: about
+    /// 2 KB a field plus about 60 bytes per profile listed in it, so 1,000 fields with 50
+    /// profiles each come to about 5 MB. 32 MiB is six times that, while one response, read
+    /// and decoded, stays within about 3 x 32 MiB of memory.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
     /// The data centre of the org; sets the API domain and the accounts server.
     pub fn data_center(mut self, dc: DataCenter) -> Self {
@@ -521,6 +572,28 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads, in bytes (default
+    /// [`Self::DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB), from the API and from the accounts
+    /// server alike. A larger body is refused with [`Error::ResponseTooLarge`] (for a token
+    /// response, [`Error::Auth`] with that error as its source): the client reads no byte of
+    /// it when its `Content-Length` announces more, and otherwise stops at the limit and
+    /// closes the connection, so memory stays bounded whatever a server sends. How long a
+    /// body may take is bounded by [`Self::timeout`].
+    ///
+    /// ```
+    /// use zoho_crm_access::Client;
+    /// let client = Client::builder()
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .access_token("t")
+    ///     .max_response_bytes(4 * 1024 * 1024)
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Retry behaviour (see [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -588,16 +661,7 @@ impl ClientBuilder {
                 ))
             }
             Credentials::None => Auth::None,
-            Credentials::Static(t) => {
-                use secrecy::ExposeSecret;
-                if t.expose_secret().trim().is_empty() {
-                    return Err(Error::Config {
-                        reason: "the access token is empty".into(),
-                        source: None,
-                    });
-                }
-                Auth::Static(t)
-            }
+            Credentials::Static(t) => Auth::fixed(&t)?,
             Credentials::Refresh {
                 client_id,
                 client_secret,
@@ -646,6 +710,7 @@ impl ClientBuilder {
                     refresh_token,
                     store,
                     follow_api_domain,
+                    self.max_response_bytes,
                 )?))
             }
         };
@@ -655,6 +720,7 @@ impl ClientBuilder {
                 self.max_concurrency,
                 self.retry,
                 base.clone(),
+                self.max_response_bytes,
             )),
         };
         let raw = generated_client::Client::new_with_client(&base, http, hooks);

@@ -112,6 +112,24 @@ pub enum Error {
         source: Cause,
     },
 
+    /// A response body was larger than the client's limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]). The client stopped reading it at the
+    /// limit, or before its first byte when its `Content-Length` announced more, and closed
+    /// the connection; nothing past the limit was buffered. Not retried: the same request
+    /// would get the same answer. For a write, the server may have acted on the request.
+    #[error("{operation}: the HTTP {status} response is larger than the client's limit of {limit} bytes, so it was not read (raise ClientBuilder::max_response_bytes if the answer is expected to be that large)")]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The operationId, or `token request` for the accounts server's answer.
+        operation: String,
+        /// HTTP status of the response.
+        status: u16,
+        /// The limit in bytes.
+        limit: u64,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
     /// The operation ran out of its time budget ([`crate::RetryPolicy::total_deadline`]), or
     /// no request slot became free in time. A single attempt that times out is an
     /// [`Error::Transport`] of kind [`TransportKind::ConnectTimeout`] or
@@ -493,9 +511,9 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } | Error::Items { status, .. } => Some(*status),
-            Error::Decode { status, .. } | Error::IncompleteResponse { status, .. } => {
-                Some(*status)
-            }
+            Error::Decode { status, .. }
+            | Error::IncompleteResponse { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -514,6 +532,7 @@ impl Error {
             Error::Api { attempts, .. }
             | Error::Transport { attempts, .. }
             | Error::IncompleteResponse { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. }
             | Error::Timeout { attempts, .. } => Some(*attempts),
             _ => None,
         }

@@ -3,13 +3,16 @@
 //!
 //! The generated client calls `ClientHooks::exec` for each operation (the impl lives beside
 //! the generated code, in `crate::generated`, and calls [`Shared::execute`]). Here that:
-//! * sets `Authorization: Zoho-oauthtoken <token>` (refreshing the token first when due) and
-//!   drops progenitor's `api-version` header, which Zoho does not use;
+//! * sets `Authorization: Zoho-oauthtoken <token>` (refreshing the token first when due; the
+//!   header value is formatted once per token);
 //! * sends the request to the API domain the accounts server named, when the client follows
 //!   it (see [`crate::ClientBuilder::follow_api_domain`]);
 //! * waits for a slot under the in-flight limit (a semaphore; default 10);
+//! * reads every response body here, within the size limit
+//!   ([`crate::ClientBuilder::max_response_bytes`]; see `crate::body`), so a body that breaks
+//!   off can be retried and one that is too large is refused without buffering it;
 //! * retries per [`RetryPolicy`] and refreshes once on a 401 `INVALID_TOKEN` or
-//!   `AUTHENTICATION_FAILURE`;
+//!   `AUTHENTICATION_FAILURE`, sending the retry with exactly the token that refresh gave;
 //! * records a `zoho_request` span with the operationId (the spec's, e.g.
 //!   `getOrgPermissions`), attempt, status and duration.
 //!
@@ -24,16 +27,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
-use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Token};
+use crate::body::BodyError;
 use crate::error::Error;
 use crate::retry::{idempotent, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
 pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
+
+/// Default limit on one response body (see `ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES`).
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Marks a response synthesized for a failure that happened before any real response.
 const LOCAL_ERROR_HEADER: HeaderName = HeaderName::from_static("x-zoho-crm-access-error");
@@ -57,6 +63,7 @@ impl Default for Hooks {
                 DEFAULT_MAX_CONCURRENCY,
                 RetryPolicy::default(),
                 String::new(),
+                DEFAULT_MAX_RESPONSE_BYTES,
             )),
         }
     }
@@ -68,6 +75,7 @@ impl fmt::Debug for Hooks {
             .field("auth", &self.shared.auth)
             .field("max_concurrency", &self.shared.max_concurrency)
             .field("retry", &self.shared.retry)
+            .field("max_response_bytes", &self.shared.max_response_bytes)
             .finish()
     }
 }
@@ -79,6 +87,8 @@ pub(crate) struct Shared {
     pub(crate) retry: RetryPolicy,
     /// The API base the generated client was built with (`{domain}/crm/v8`).
     configured_base: String,
+    /// The largest response body read.
+    pub(crate) max_response_bytes: u64,
 }
 
 tokio::task_local! {
@@ -87,11 +97,14 @@ tokio::task_local! {
 }
 
 /// What happened during one operation, for [`crate::Client`]'s error mapping.
+///
+/// Kept small (the error is boxed): the task-local scope moves it in and out of its slot at
+/// every poll of the call.
 #[derive(Default)]
 pub(crate) struct CallContext {
     pub(crate) attempts: Cell<u32>,
     pub(crate) status: Cell<Option<u16>>,
-    pub(crate) error: RefCell<Option<Error>>,
+    pub(crate) error: RefCell<Option<Box<Error>>>,
     /// The `Retry-After` wait that was not taken because it would pass the deadline.
     pub(crate) retry_after: Cell<Option<Duration>>,
 }
@@ -102,6 +115,7 @@ impl Shared {
         max_concurrency: usize,
         retry: RetryPolicy,
         configured_base: String,
+        max_response_bytes: u64,
     ) -> Self {
         let max_concurrency = max_concurrency.max(1);
         Shared {
@@ -110,6 +124,7 @@ impl Shared {
             max_concurrency,
             retry,
             configured_base,
+            max_response_bytes,
         }
     }
 
@@ -151,14 +166,11 @@ impl Shared {
     async fn run(
         &self,
         http: &reqwest::Client,
-        mut template: reqwest::Request,
+        template: reqwest::Request,
         operation: &'static str,
         started: Instant,
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::Span::current();
-        template
-            .headers_mut()
-            .remove(HeaderName::from_static("api-version"));
         let method = template.method().clone();
         // A deadline too far to represent is no deadline.
         let deadline = started
@@ -169,6 +181,11 @@ impl Shared {
         let mut template = Some(template);
         let mut attempt: u32 = 0;
         let mut refreshed_after_401 = false;
+        // The token the refresh after a 401 produced. The retry sends exactly it, without
+        // asking the clock again whether it is due: on a slow machine (or with a short
+        // `expires_in`) the clock could already call it due, and the retry would mint yet
+        // another token instead of using the one just refreshed for it.
+        let mut refreshed: Option<Token> = None;
         loop {
             attempt += 1;
             span.record("attempts", attempt);
@@ -189,28 +206,15 @@ impl Shared {
                 }));
             };
 
-            let token = match self.auth.token().await {
-                Ok(t) => t,
-                Err(e) => return Ok(local_error(e)),
+            let token = match refreshed.take() {
+                Some(t) => Some(t),
+                None => match self.auth.token().await {
+                    Ok(t) => t,
+                    Err(e) => return Ok(local_error(e)),
+                },
             };
             if let Some(t) = &token {
-                match HeaderValue::from_str(&format!(
-                    "Zoho-oauthtoken {}",
-                    t.secret.expose_secret()
-                )) {
-                    Ok(mut v) => {
-                        v.set_sensitive(true);
-                        req.headers_mut().insert(AUTHORIZATION, v);
-                    }
-                    Err(_) => {
-                        return Ok(local_error(Error::Auth {
-                            reason: "the access token contains characters not allowed in an \
-                                     HTTP header"
-                                .into(),
-                            source: None,
-                        }))
-                    }
-                }
+                req.headers_mut().insert(AUTHORIZATION, t.header.clone());
             }
             if let Some(url) = self.route(req.url()) {
                 *req.url_mut() = url;
@@ -245,7 +249,7 @@ impl Shared {
             drop(permit);
             let took = sent.elapsed();
 
-            let resp = match outcome {
+            let mut resp = match outcome {
                 Err(e) => {
                     let retry =
                         can_retry && attempt < max_attempts && retryable_transport(&method, &e);
@@ -272,26 +276,6 @@ impl Shared {
                 "response"
             );
 
-            if status == reqwest::StatusCode::UNAUTHORIZED
-                && can_retry
-                && !refreshed_after_401
-                && self.auth.can_refresh()
-            {
-                let headers = resp.headers().clone();
-                let version = resp.version();
-                let bytes = resp.bytes().await?;
-                if token_rejected(&bytes) {
-                    refreshed_after_401 = true;
-                    let rejected = token.as_ref().map(|t| t.generation).unwrap_or(0);
-                    tracing::info!(attempt, "access token rejected; refreshing once");
-                    if let Err(e) = self.auth.refresh_after_rejection(rejected).await {
-                        return Ok(local_error(e));
-                    }
-                    continue;
-                }
-                return Ok(rebuild(status, version, headers, bytes));
-            }
-
             if can_retry && attempt < max_attempts && retryable_status(&method, status) {
                 let wait = self.retry.wait_after(attempt, resp.headers());
                 if fits(wait, deadline) {
@@ -314,60 +298,90 @@ impl Shared {
                     "retryable status, but waiting would pass the retry deadline; giving up"
                 );
             }
-            // When another attempt is allowed, read the body here so that one that breaks off
-            // (fewer bytes than Content-Length, a reset) is retried like a failed attempt.
-            if can_retry && attempt < max_attempts && idempotent(&method) {
-                let headers = resp.headers().clone();
-                let version = resp.version();
-                match resp.bytes().await {
-                    Ok(bytes) => return Ok(rebuild(status, version, headers, bytes)),
-                    Err(e) => {
-                        let wait = self.retry.backoff(attempt);
-                        if fits(wait, deadline) {
-                            tracing::info!(attempt, status = status.as_u16(), error = %e, wait_ms = wait.as_millis() as u64, "incomplete response body; retrying");
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
-                        tracing::debug!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
-                        return Ok(local_error(incomplete(operation, status, attempt, e)));
-                    }
+
+            // Every body is read here, within the size limit: one that breaks off (fewer bytes
+            // than Content-Length, a reset) is retried like a failed attempt when another is
+            // allowed, and one that is too large is refused without reading the rest.
+            let body = match crate::body::read(&mut resp, self.max_response_bytes).await {
+                Ok(body) => body,
+                Err(BodyError::TooLarge) => {
+                    tracing::debug!(
+                        attempt,
+                        status = status.as_u16(),
+                        limit = self.max_response_bytes,
+                        "response body larger than the limit; not read"
+                    );
+                    return Ok(local_error(Error::ResponseTooLarge {
+                        operation: operation.to_owned(),
+                        status: status.as_u16(),
+                        limit: self.max_response_bytes,
+                        attempts: attempt,
+                    }));
                 }
+                Err(BodyError::Read(e)) => {
+                    let wait = self.retry.backoff(attempt);
+                    if can_retry
+                        && attempt < max_attempts
+                        && idempotent(&method)
+                        && fits(wait, deadline)
+                    {
+                        tracing::info!(attempt, status = status.as_u16(), error = %e, wait_ms = wait.as_millis() as u64, "incomplete response body; retrying");
+                        drop(resp);
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    tracing::debug!(attempt, status = status.as_u16(), error = %e, "incomplete response body");
+                    return Ok(local_error(incomplete(operation, status, attempt, e)));
+                }
+            };
+
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                && can_retry
+                && !refreshed_after_401
+                && self.auth.can_refresh()
+                && token_rejected(&body)
+            {
+                refreshed_after_401 = true;
+                let rejected = token.as_ref().map(|t| t.generation).unwrap_or(0);
+                tracing::info!(attempt, "access token rejected; refreshing once");
+                match self.auth.refresh_after_rejection(rejected).await {
+                    Ok(t) => refreshed = Some(t),
+                    Err(e) => return Ok(local_error(e)),
+                }
+                continue;
             }
-            return Ok(resp);
+            return Ok(rebuild(resp, body));
         }
     }
 }
 
-/// progenitor's method names and the spec's operationIds (the names in errors and spans).
-const OPERATION_IDS: &[(&str, &str)] = &[
-    (
-        "get_record_locking_configurations",
-        "getRecordLockingConfigurations",
-    ),
-    (
-        "create_record_locking_configuration",
-        "createRecordLockingConfiguration",
-    ),
-    (
-        "update_record_locking_configurations",
-        "updateRecordLockingConfigurations",
-    ),
-    (
-        "delete_record_locking_configurations",
-        "deleteRecordLockingConfigurations",
-    ),
-    (
-        "get_record_locking_configuration_by_id",
-        "getRecordLockingConfigurationById",
-    ),
-    (
-        "update_record_locking_configuration",
-        "updateRecordLockingConfiguration",
-    ),
-    (
-        "delete_record_locking_configuration",
-        "deleteRecordLockingConfiguration",
-    ),
+/// progenitor's method names and the spec's operationIds (the names in errors and spans):
+/// the table, and a `match` over it for [`operation_id`] (called on every request).
+macro_rules! operation_ids {
+    ($(($snake:literal, $camel:literal)),* $(,)?) => {
+        #[cfg(test)]
+        const OPERATION_IDS: &[(&str, &str)] = &[$(($snake, $camel)),*];
+
+        /// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
+        /// (`get_org_permissions`, as in `OperationInfo::operation_id`). A name that is
+        /// already an operationId, or unknown, is returned as is.
+        pub(crate) fn operation_id(name: &'static str) -> &'static str {
+            match name {
+                $($snake => $camel,)*
+                other => other,
+            }
+        }
+    };
+}
+
+operation_ids! {
+    ("get_record_locking_configurations", "getRecordLockingConfigurations"),
+    ("create_record_locking_configuration", "createRecordLockingConfiguration"),
+    ("update_record_locking_configurations", "updateRecordLockingConfigurations"),
+    ("delete_record_locking_configurations", "deleteRecordLockingConfigurations"),
+    ("get_record_locking_configuration_by_id", "getRecordLockingConfigurationById"),
+    ("update_record_locking_configuration", "updateRecordLockingConfiguration"),
+    ("delete_record_locking_configuration", "deleteRecordLockingConfiguration"),
     ("list_sharing_rules", "listSharingRules"),
     ("create_sharing_rule", "createSharingRule"),
     ("update_sharing_rules", "updateSharingRules"),
@@ -396,16 +410,6 @@ const OPERATION_IDS: &[(&str, &str)] = &[
     ("get_fields_with_id", "getFieldsWithID"),
     ("get_users", "getUsers"),
     ("get_single_user", "getSingleUser"),
-];
-
-/// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
-/// (`get_org_permissions`, as in `OperationInfo::operation_id`). A name that is already an
-/// operationId, or unknown, is returned as is.
-pub(crate) fn operation_id(name: &'static str) -> &'static str {
-    OPERATION_IDS
-        .iter()
-        .find(|(snake, _)| *snake == name)
-        .map_or(name, |(_, camel)| camel)
 }
 
 /// The error for a response whose body could not be read to its end: the attempt's timeout
@@ -447,13 +451,15 @@ fn token_rejected(body: &[u8]) -> bool {
     }
 }
 
-fn rebuild(
-    status: reqwest::StatusCode,
-    version: reqwest::Version,
-    headers: reqwest::header::HeaderMap,
-    body: bytes::Bytes,
-) -> reqwest::Response {
-    let mut builder = http::Response::builder().status(status).version(version);
+/// The response with its body, already read, in place of the stream it came from (headers
+/// moved, not copied).
+fn rebuild(mut resp: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
+    let headers = std::mem::take(resp.headers_mut());
+    let mut builder = http::Response::builder()
+        .status(resp.status())
+        .version(resp.version())
+        .url(resp.url().clone());
     if let Some(h) = builder.headers_mut() {
         *h = headers;
     }
@@ -478,7 +484,7 @@ fn local_error(error: Error) -> reqwest::Response {
             }
         })
         .collect();
-    let _ = CALL.try_with(|c| *c.error.borrow_mut() = Some(error));
+    let _ = CALL.try_with(|c| *c.error.borrow_mut() = Some(Box::new(error)));
     let mut resp = http::Response::new(bytes::Bytes::new());
     *resp.status_mut() =
         reqwest::StatusCode::from_u16(599).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);

@@ -4,6 +4,7 @@
 
 // The hand-written layer, one module per concept (see ARCHITECTURE.md for the map and the
 // layering rule). Only the names re-exported below are public.
+mod body;
 mod client;
 mod datacenter;
 mod directory;

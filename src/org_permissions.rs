@@ -3,7 +3,7 @@
 use crate::client::{Answer, Client};
 use crate::error::Error;
 use crate::generated::{enums, types};
-use crate::handles::{check_id, many, single};
+use crate::handles::{check_id, check_module, many, single};
 
 const MAX_UPDATES: usize = OrgPermissionsHandler::MAX_UPDATES;
 
@@ -114,6 +114,7 @@ impl OrgPermissionsHandler {
         let module_api_name = module_api_name.to_owned();
         async move {
             let module_api_name: &str = &module_api_name;
+            check_module(module_api_name)?;
             let modules = this.get().await?;
             let found = modules
                 .iter()

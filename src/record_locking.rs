@@ -363,24 +363,32 @@ impl RecordLockingHandler {
     }
 
     /// Sends one configuration read: the configuration, or `None` when there is none.
-    async fn read(
+    ///
+    /// Not an `async fn` (nor is [`Self::write`]): an `async fn` would keep `send`, the
+    /// request future, by value in its own future beside the one [`Client::call`] makes of
+    /// it; handed to `call` at once, it is boxed there and moved no further (BENCHMARKS.md,
+    /// section 1).
+    fn read(
         &self,
         op: &'static str,
         send: impl std::future::Future<Output = RawResult<types::RecordLockingConfigurations>>,
-    ) -> Result<Option<types::RecordLockingConfiguration>, Error> {
-        let answer = self.client.call(op, send).await?;
-        Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+    ) -> impl std::future::Future<Output = Result<Option<types::RecordLockingConfiguration>, Error>>
+    {
+        let call = self.client.call(op, send);
+        async move {
+            let answer = call.await?;
+            Ok(answer.and_then(|a| a.value.record_locking_configurations.into_iter().next()))
+        }
     }
 
     /// Sends one single-configuration write and returns its one result.
-    async fn write(
+    fn write(
         &self,
         op: &'static str,
         send: impl std::future::Future<Output = RawResult<types::RecordLockingActionResults>>,
-    ) -> Result<types::ActionResult, Error> {
-        single(op, self.client.call(op, send).await?, |v| {
-            v.record_locking_configurations
-        })
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> {
+        let call = self.client.call(op, send);
+        async move { single(op, call.await?, |v| v.record_locking_configurations) }
     }
 
     fn check_update(&self, update: &types::RecordLockingConfigurationUpdate) -> Result<(), Error> {

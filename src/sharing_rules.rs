@@ -505,13 +505,15 @@ impl SharingRulesHandler {
         Ok(module)
     }
 
-    /// Sends one rule write and returns its one result.
-    async fn write(
+    /// Sends one rule write and returns its one result. Not an `async fn`, so `send` is not
+    /// kept by value beside the boxed copy [`Client::call`] makes (as in record_locking.rs).
+    fn write(
         &self,
         op: &'static str,
         send: impl std::future::Future<Output = RawResult<types::SharingRuleActionResults>>,
-    ) -> Result<types::ActionResult, Error> {
-        single(op, self.client.call(op, send).await?, |v| v.sharing_rules)
+    ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> {
+        let call = self.client.call(op, send);
+        async move { single(op, call.await?, |v| v.sharing_rules) }
     }
 
     /// A write without a body on rule `id` of the module: checks the module and the id,

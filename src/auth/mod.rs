@@ -30,7 +30,8 @@ mod token_store;
 
 use std::fmt;
 
-use secrecy::SecretString;
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
 pub(crate) use refresh::Refresher;
@@ -42,16 +43,28 @@ pub use token_store::{
 /// whether someone else already refreshed it).
 #[derive(Clone)]
 pub(crate) struct Token {
-    pub(crate) secret: SecretString,
+    /// The whole `Authorization` value, `Zoho-oauthtoken <access token>`, marked sensitive
+    /// (so `Debug` and HTTP/2 header compression leave it out). Formatted once per token, not
+    /// once per request.
+    pub(crate) header: HeaderValue,
     pub(crate) generation: u64,
+}
+
+/// The `Authorization` value for an access token, or `None` when the token holds characters
+/// an HTTP header cannot carry (a control character, say).
+pub(crate) fn authorization(token: &SecretString) -> Option<HeaderValue> {
+    let mut value =
+        HeaderValue::from_str(&format!("Zoho-oauthtoken {}", token.expose_secret())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 /// How requests authenticate.
 pub(crate) enum Auth {
     /// No Authorization header (raw use, tests of the simulator).
     None,
-    /// A fixed access token, never refreshed.
-    Static(SecretString),
+    /// A fixed access token, never refreshed: its `Authorization` value.
+    Static(HeaderValue),
     /// The refresh-token flow.
     Refresh(Box<Refresher>),
 }
@@ -67,12 +80,26 @@ impl fmt::Debug for Auth {
 }
 
 impl Auth {
+    /// A fixed access token, checked once: [`Error::Config`] if it is empty or cannot be sent
+    /// in an HTTP header.
+    pub(crate) fn fixed(token: &SecretString) -> Result<Auth, Error> {
+        if token.expose_secret().trim().is_empty() {
+            return Err(Error::config("the access token is empty"));
+        }
+        authorization(token).map(Auth::Static).ok_or_else(|| {
+            Error::config(
+                "the access token contains characters not allowed in an HTTP header (a \
+                 control character or a line break)",
+            )
+        })
+    }
+
     /// The token to send now (refreshing first when it is missing or about to expire).
     pub(crate) async fn token(&self) -> Result<Option<Token>, Error> {
         match self {
             Auth::None => Ok(None),
-            Auth::Static(s) => Ok(Some(Token {
-                secret: s.clone(),
+            Auth::Static(header) => Ok(Some(Token {
+                header: header.clone(),
                 generation: 0,
             })),
             Auth::Refresh(r) => r.token().await.map(Some),

@@ -3,12 +3,14 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use super::{StoredToken, Token, TokenStore};
+use super::{authorization, StoredToken, Token, TokenStore};
+use crate::body::{self, BodyError};
 use crate::datacenter::{api_base, checked_server_url};
 use crate::error::{transport_cause, Error, TransportKind};
 
@@ -24,6 +26,12 @@ enum SharedCause {
         std::io::ErrorKind,
         Arc<dyn std::error::Error + Send + Sync + 'static>,
     ),
+    /// A token response past the size limit: each caller gets its own
+    /// [`Error::ResponseTooLarge`], so it can be matched.
+    TooLarge {
+        status: u16,
+        limit: u64,
+    },
     Other(Arc<dyn std::error::Error + Send + Sync + 'static>),
 }
 
@@ -31,6 +39,12 @@ type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl SharedCause {
     fn new(cause: Cause) -> SharedCause {
+        if let Some(Error::ResponseTooLarge { status, limit, .. }) = cause.downcast_ref::<Error>() {
+            return SharedCause::TooLarge {
+                status: *status,
+                limit: *limit,
+            };
+        }
         match cause.downcast::<std::io::Error>() {
             Ok(io) => {
                 let kind = io.kind();
@@ -46,24 +60,38 @@ impl SharedCause {
     fn to_cause(&self) -> Cause {
         match self {
             SharedCause::Io(kind, inner) => Box::new(std::io::Error::new(*kind, inner.clone())),
+            SharedCause::TooLarge { status, limit } => Box::new(Error::ResponseTooLarge {
+                operation: TOKEN_REQUEST.into(),
+                status: *status,
+                limit: *limit,
+                attempts: 1,
+            }),
             SharedCause::Other(inner) => Box::new(inner.clone()),
         }
     }
 }
 
+/// The operation named in errors about the accounts server's answer.
+const TOKEN_REQUEST: &str = "token request";
+
 /// How long before expiry a token is refreshed (at most half its lifetime).
 const REFRESH_EARLY: Duration = Duration::from_secs(60);
 /// Lifetime assumed when the token response has no `expires_in`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
-/// A freshly minted token is used for at least this long, whatever `expires_in` says: a
-/// server answering `expires_in: 0` (or a few seconds) would otherwise make every call mint
-/// a token of its own, and Zoho allows only about 10 token requests per 10 minutes. If Zoho
-/// really rejects the token sooner, the 401 path refreshes once.
+/// A freshly minted token is used for at least this long after its token response arrived,
+/// whatever `expires_in` says: a server answering `expires_in: 0` (or a few seconds) would
+/// otherwise make every call mint a token of its own, and Zoho allows only about 10 token
+/// requests per 10 minutes. If Zoho really rejects the token sooner, the 401 path refreshes
+/// once.
 pub(crate) const MIN_REUSE: Duration = Duration::from_secs(10);
 
 struct Current {
-    secret: SecretString,
-    refresh_at: Option<SystemTime>,
+    /// `Authorization: Zoho-oauthtoken <token>`, formatted once for every request.
+    header: HeaderValue,
+    /// When the token is due for refresh, on the monotonic clock: a step of the wall clock
+    /// (NTP on a busy virtual machine) neither expires a token early nor keeps one too long.
+    /// `None`: never (a stored token without an expiry).
+    refresh_at: Option<Instant>,
     /// `{api_domain}/crm/v8`, when the accounts server named a domain.
     api_base: Option<Arc<str>>,
     generation: u64,
@@ -92,6 +120,8 @@ pub(crate) struct Refresher {
     state: Mutex<State>,
     flight: tokio::sync::Mutex<()>,
     requests: AtomicU64,
+    /// Largest token response read ([`crate::ClientBuilder::max_response_bytes`]).
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for Refresher {
@@ -230,10 +260,27 @@ fn error_code(err: &str) -> &str {
     }
 }
 
-fn refresh_at(now: SystemTime, lifetime: Duration) -> SystemTime {
+/// When a token is due for refresh: [`REFRESH_EARLY`] (at most half its lifetime) before it
+/// expires, its lifetime counted from when the token request was `sent` (Zoho's clock for it
+/// started no earlier); but never sooner than [`MIN_REUSE`] after its answer was `received`,
+/// however long the answer took.
+fn refresh_at(sent: Instant, received: Instant, lifetime: Duration) -> Instant {
     let early = REFRESH_EARLY.min(lifetime / 2);
-    let usable = lifetime.saturating_sub(early).max(MIN_REUSE);
-    now.checked_add(usable).unwrap_or(now + DEFAULT_LIFETIME)
+    let by_expiry = sent
+        .checked_add(lifetime.saturating_sub(early))
+        .unwrap_or(sent + DEFAULT_LIFETIME);
+    let by_reuse = received.checked_add(MIN_REUSE).unwrap_or(received);
+    by_expiry.max(by_reuse)
+}
+
+/// The monotonic instant at which a wall-clock time falls, seen from now: `None` when it is
+/// too far ahead to represent (never, in practice).
+fn instant_at(at: SystemTime) -> Option<Instant> {
+    let now = Instant::now();
+    match at.duration_since(SystemTime::now()) {
+        Ok(ahead) => now.checked_add(ahead),
+        Err(_) => Some(now),
+    }
 }
 
 impl Refresher {
@@ -246,6 +293,7 @@ impl Refresher {
         refresh_token: SecretString,
         store: Arc<dyn TokenStore>,
         follow_api_domain: bool,
+        max_response_bytes: u64,
     ) -> Result<Self, Error> {
         let base = accounts.as_str().trim_end_matches('/');
         let token_url = if base.ends_with("/oauth/v2/token") {
@@ -270,6 +318,7 @@ impl Refresher {
             state: Mutex::new(State::default()),
             flight: tokio::sync::Mutex::new(()),
             requests: AtomicU64::new(0),
+            max_response_bytes,
         })
     }
 
@@ -281,11 +330,11 @@ impl Refresher {
     fn fresh(&self) -> Option<Token> {
         let st = self.lock();
         let cur = st.current.as_ref()?;
-        if cur.refresh_at.is_some_and(|t| SystemTime::now() >= t) {
+        if cur.refresh_at.is_some_and(|t| Instant::now() >= t) {
             return None;
         }
         Some(Token {
-            secret: cur.secret.clone(),
+            header: cur.header.clone(),
             generation: cur.generation,
         })
     }
@@ -319,7 +368,7 @@ impl Refresher {
         }
         st.current.as_ref().map(|cur| {
             Ok(Token {
-                secret: cur.secret.clone(),
+                header: cur.header.clone(),
                 generation: cur.generation,
             })
         })
@@ -367,7 +416,7 @@ impl Refresher {
             if let Some(cur) = st.current.as_ref() {
                 if cur.generation != rejected {
                     return Ok(Token {
-                        secret: cur.secret.clone(),
+                        header: cur.header.clone(),
                         generation: cur.generation,
                     });
                 }
@@ -394,12 +443,17 @@ impl Refresher {
             }
         };
         let mut st = self.lock();
-        if let Some(tok) = loaded {
-            if st
-                .current
-                .as_ref()
-                .is_some_and(|cur| cur.secret.expose_secret() == tok.access_token.expose_secret())
-            {
+        let loaded = loaded.and_then(|tok| match authorization(&tok.access_token) {
+            Some(header) => Some((tok, header)),
+            None => {
+                tracing::warn!(
+                    "the stored access token cannot be sent in an HTTP header; refreshing"
+                );
+                None
+            }
+        });
+        if let Some((tok, header)) = loaded {
+            if st.current.as_ref().is_some_and(|cur| cur.header == header) {
                 // The token this client already holds (it saved it): keep its generation, so
                 // a call that saw it rejected does not take it for a new one.
                 return;
@@ -412,10 +466,12 @@ impl Refresher {
                 .map(|u| Arc::from(api_base(&u)));
             st.generation += 1;
             st.current = Some(Current {
-                secret: tok.access_token,
-                refresh_at: tok.expires_at.map(|e| {
-                    e.checked_sub(REFRESH_EARLY)
-                        .unwrap_or(SystemTime::UNIX_EPOCH)
+                header,
+                refresh_at: tok.expires_at.and_then(|e| {
+                    instant_at(
+                        e.checked_sub(REFRESH_EARLY)
+                            .unwrap_or(SystemTime::UNIX_EPOCH),
+                    )
                 }),
                 api_base: api_domain,
                 generation: st.generation,
@@ -460,7 +516,8 @@ impl Refresher {
             .finish();
         tracing::debug!(accounts = %host, "refreshing the Zoho access token");
         let now = SystemTime::now();
-        let resp = self
+        let sent = Instant::now();
+        let mut resp = self
             .http
             .post(self.token_url.clone())
             .header(
@@ -481,15 +538,33 @@ impl Refresher {
                 }
             })?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| {
-            let kind = TransportKind::of(&e);
-            Error::Auth {
-                reason: format!(
-                    "could not read the token response of the accounts server {host}: {kind}"
-                ),
-                source: Some(transport_cause(kind, e.without_url())),
-            }
-        })?;
+        let bytes = body::read(&mut resp, self.max_response_bytes)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge => Error::Auth {
+                    reason: format!(
+                        "the accounts server {host} sent a token response too large to read"
+                    ),
+                    source: Some(Box::new(Error::ResponseTooLarge {
+                        operation: TOKEN_REQUEST.into(),
+                        status: status.as_u16(),
+                        limit: self.max_response_bytes,
+                        attempts: 1,
+                    })),
+                },
+                BodyError::Read(e) => {
+                    let kind = TransportKind::of(&e);
+                    Error::Auth {
+                        reason: format!(
+                            "could not read the token response of the accounts server {host}: \
+                             {kind}"
+                        ),
+                        source: Some(transport_cause(kind, e.without_url())),
+                    }
+                }
+            })?;
+        drop(resp);
+        let received = Instant::now();
         let parsed = match TokenResponse::parse(&bytes) {
             Ok(p) => p,
             Err(what) => {
@@ -545,8 +620,17 @@ impl Refresher {
             _ => None,
         };
         let secret = SecretString::from(access);
+        let Some(header) = authorization(&secret) else {
+            return Err(Error::Auth {
+                reason: format!(
+                    "the accounts server {host} sent an access token that cannot be sent in an \
+                     HTTP header (it contains a control character or a line break)"
+                ),
+                source: None,
+            });
+        };
         let stored = StoredToken {
-            access_token: secret.clone(),
+            access_token: secret,
             expires_at: now.checked_add(lifetime),
             api_domain: parsed.api_domain.clone(),
         };
@@ -556,13 +640,13 @@ impl Refresher {
             let api_base =
                 api_domain.or_else(|| st.current.as_ref().and_then(|c| c.api_base.clone()));
             st.current = Some(Current {
-                secret: secret.clone(),
-                refresh_at: Some(refresh_at(now, lifetime)),
+                header: header.clone(),
+                refresh_at: Some(refresh_at(sent, received, lifetime)),
                 api_base,
                 generation: st.generation,
             });
             Token {
-                secret,
+                header,
                 generation: st.generation,
             }
         };

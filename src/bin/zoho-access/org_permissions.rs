@@ -70,6 +70,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             out.many(&s.client.org_permissions().get().await?)
         }
         OrgPermissionsCommand::Get { module: Some(m) } => {
+            zoho_crm_access::Client::check_module_api_name(&m)?;
             let all = s.client.org_permissions().get().await?;
             let found = find(&all, &m)?;
             out.one(found)
@@ -80,6 +81,8 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             write: w,
             ..
         } => {
+            // Before the read a dry run makes (and before asking), like every `--module`.
+            zoho_crm_access::Client::check_module_api_name(&module)?;
             let share_type = enums::ShareType::from(share_type);
             let impact = Impact::Confirm(format!(
                 "Change the org-wide share type of {module} to {share_type}"

@@ -1,0 +1,78 @@
+//! `zoho-access` against a server that sends a body without end (issue 11, failure 1: a
+//! 256 MiB `data_sharing` body made `org-permissions get` peak at 3.6 GB and exit 0). Now the
+//! client stops at its default limit (32 MiB) with exit 1 and one line naming the limit.
+//!
+//! Memory bound asserted: the process's peak RSS (`ru_maxrss` of the waited-for child)
+//! stays below 160 MiB: the binary's own footprint (about 20 MiB), the 32 MiB read before
+//! refusing, and room to spare. No timing is asserted.
+#![cfg(all(feature = "cli", target_os = "linux"))]
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+/// A loopback server streaming a chunked `data_sharing` body of `mib` MiB (the issue's
+/// reproduction, /work/notes/bigbody.py, in Rust) to every connection.
+fn serve(mib: usize) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let item: &[u8] = br#"{"share_type":"private","module":{"api_name":"Leads","id":"5843104000000002175"},"public_in_portals":false,"rule_computation_running":false},"#;
+    let mut block = Vec::new();
+    while block.len() + item.len() <= 65536 {
+        block.extend_from_slice(item);
+    }
+    let mut framed = format!("{:x}\r\n", block.len()).into_bytes();
+    framed.extend_from_slice(&block);
+    framed.extend_from_slice(b"\r\n");
+    let blocks = mib * 1024 * 1024 / block.len();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut sock) = conn else { return };
+            let mut head = [0u8; 4096];
+            let _ = sock.read(&mut head);
+            let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n11\r\n{\"data_sharing\":[\r\n");
+            for _ in 0..blocks {
+                if sock.write_all(&framed).is_err() {
+                    break;
+                }
+            }
+            let _ = sock.write_all(b"2\r\n]}\r\n0\r\n\r\n");
+        }
+    });
+    url
+}
+
+#[test]
+fn a_256_mib_body_is_refused_at_the_limit_with_bounded_memory() {
+    let url = serve(256);
+    let out = Command::new(env!("CARGO_BIN_EXE_zoho-access"))
+        .args(["--api-domain", &url, "org-permissions", "get"])
+        .env("ZOHO_ACCESS_TOKEN", "1000.test-token")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    // The largest peak RSS of the children this process waited for: this binary starts no
+    // other child (its one test).
+    // SAFETY: an all-zero rusage is a valid value, and getrusage fills the one it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_CHILDREN with a pointer to a live local.
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{} bytes on stdout", stdout.len());
+    let line = stderr.trim_end();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(
+        line.starts_with("error: getOrgPermissions: the HTTP 200 response is larger than the client's limit of 33554432 bytes"),
+        "{line}"
+    );
+    let max_rss_kib = usage.ru_maxrss;
+    eprintln!("peak RSS {max_rss_kib} KiB");
+    assert!(max_rss_kib < 160 * 1024, "peak RSS {max_rss_kib} KiB");
+}
