@@ -7,43 +7,13 @@
 //! refusing, and room to spare. No timing is asserted.
 #![cfg(all(feature = "cli", target_os = "linux"))]
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+mod cli_support;
 
-/// A loopback server streaming a chunked `data_sharing` body of `mib` MiB (the issue's
-/// reproduction, /work/notes/bigbody.py, in Rust) to every connection.
-fn serve(mib: usize) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let item: &[u8] = br#"{"share_type":"private","module":{"api_name":"Leads","id":"5843104000000002175"},"public_in_portals":false,"rule_computation_running":false},"#;
-    let mut block = Vec::new();
-    while block.len() + item.len() <= 65536 {
-        block.extend_from_slice(item);
-    }
-    let mut framed = format!("{:x}\r\n", block.len()).into_bytes();
-    framed.extend_from_slice(&block);
-    framed.extend_from_slice(b"\r\n");
-    let blocks = mib * 1024 * 1024 / block.len();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut sock) = conn else { return };
-            let mut head = [0u8; 4096];
-            let _ = sock.read(&mut head);
-            let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n11\r\n{\"data_sharing\":[\r\n");
-            for _ in 0..blocks {
-                if sock.write_all(&framed).is_err() {
-                    break;
-                }
-            }
-            let _ = sock.write_all(b"2\r\n]}\r\n0\r\n\r\n");
-        }
-    });
-    url
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn a_256_mib_body_is_refused_at_the_limit_with_bounded_memory() {
-    let url = serve(256);
+    let (url, _) = cli_support::serve_data_sharing(256);
     let out = Command::new(env!("CARGO_BIN_EXE_zoho-access"))
         .args(["--api-domain", &url, "org-permissions", "get"])
         .env("ZOHO_ACCESS_TOKEN", "1000.test-token")

@@ -463,3 +463,47 @@ pub fn run_in_pty(args: &[&str], env: &[(&str, &str)], tty: Tty, answer: Option<
         terminal,
     }
 }
+
+/// A loopback server answering every connection with a chunked `data_sharing` body of about
+/// `mib` MiB (valid JSON: org permissions items), whatever was asked. Returns its URL and the
+/// number of items in the body.
+pub fn serve_data_sharing(mib: usize) -> (String, usize) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let item: &[u8] = br#"{"share_type":"private","module":{"api_name":"Leads","id":"5843104000000002175"},"public_in_portals":false,"rule_computation_running":false}"#;
+    let mut block = Vec::new();
+    let mut per_block = 0;
+    while block.len() + item.len() < 65536 {
+        block.extend_from_slice(item);
+        block.push(b',');
+        per_block += 1;
+    }
+    let chunk = |bytes: &[u8]| {
+        let mut framed = format!("{:x}\r\n", bytes.len()).into_bytes();
+        framed.extend_from_slice(bytes);
+        framed.extend_from_slice(b"\r\n");
+        framed
+    };
+    let framed = chunk(&block);
+    let mut last = item.to_vec();
+    last.extend_from_slice(b"]}");
+    let last = chunk(&last);
+    let blocks = mib * 1024 * 1024 / block.len();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut sock) = conn else { return };
+            let mut head = [0u8; 4096];
+            let _ = sock.read(&mut head);
+            let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n11\r\n{\"data_sharing\":[\r\n");
+            for _ in 0..blocks {
+                if sock.write_all(&framed).is_err() {
+                    break;
+                }
+            }
+            let _ = sock.write_all(&last);
+            let _ = sock.write_all(b"0\r\n\r\n");
+        }
+    });
+    (url, blocks * per_block + 1)
+}

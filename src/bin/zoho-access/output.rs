@@ -64,12 +64,22 @@ impl Printer {
 
     /// One thing (an object), or `null` for none.
     pub fn one<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
+        if self.format == Format::Json {
+            return write_json(value);
+        }
         let doc = to_value(value)?;
         self.emit(&doc, || table::one(&doc))
     }
 
     /// Several things: `{"items": [...]}`.
     pub fn many<T: Serialize>(&self, items: &[T]) -> Result<(), CliError> {
+        if self.format == Format::Json {
+            #[derive(Serialize)]
+            struct Items<'a, T> {
+                items: &'a [T],
+            }
+            return write_json(&Items { items });
+        }
         let doc = json!({ "items": to_value(&items)? });
         self.emit(&doc, || {
             table::many(doc["items"].as_array().unwrap_or(&Vec::new()))
@@ -78,6 +88,14 @@ impl Printer {
 
     /// One page of a longer list: `{"items": [...], "info": {...}}`.
     pub fn page<T: Serialize, I: Serialize>(&self, items: &[T], info: &I) -> Result<(), CliError> {
+        if self.format == Format::Json {
+            #[derive(Serialize)]
+            struct Page<'a, T, I> {
+                info: &'a I,
+                items: &'a [T],
+            }
+            return write_json(&Page { info, items });
+        }
         let doc = json!({ "items": to_value(&items)?, "info": to_value(info)? });
         self.emit(&doc, || {
             let items = doc["items"].as_array().cloned().unwrap_or_default();
@@ -192,6 +210,24 @@ impl serde_json::ser::Formatter for SafeFormatter {
     }
     fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.end_object_value(w)
+    }
+}
+
+/// Writes `value` as JSON (as [`json_text`] formats it) and a newline straight to stdout,
+/// without building a [`Value`] or a string first: a large answer costs its typed form and
+/// a buffer, not three more copies (BENCHMARKS.md, section 9). A closed pipe is not an error.
+pub fn write_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeFormatter::default());
+    let written = match value.serialize(&mut ser) {
+        Ok(()) => writeln!(out).and_then(|()| out.flush()),
+        Err(e) if e.is_io() => Err(std::io::Error::from(e)),
+        Err(e) => return Err(CliError::Other(format!("cannot encode the result: {e}"))),
+    };
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Other(format!("cannot write to stdout: {e}"))),
     }
 }
 
