@@ -580,6 +580,24 @@ async fn a_token_response_with_many_keys_is_described_by_its_first_twelve() {
 }
 
 #[tokio::test]
+async fn an_empty_or_non_json_token_response_says_which() {
+    for (body, says) in [
+        ("", "an empty body"),
+        (" \r\n", "an empty body"),
+        ("<html>", "6 bytes that are not JSON"),
+    ] {
+        let accounts = TestServer::start(move |_| Reply::text(200, body)).await;
+        let api = api_accepting("tok-1").await;
+        let client = refresh_client(&api, &accounts).build().unwrap();
+        let err = client.record_locking("Deals").get().await.unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Auth { .. }), "{body:?}: {err:?}");
+        assert!(text.contains(says), "{body:?}: {text}");
+        assert_eq!(api.total(), 0);
+    }
+}
+
+#[tokio::test]
 async fn expires_in_as_a_numeric_string_is_accepted() {
     let api = api_accepting("tok-1").await;
     let api_url = api.url.clone();
