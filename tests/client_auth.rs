@@ -685,3 +685,75 @@ async fn a_failing_accounts_server_gets_one_request_for_fifty_waiting_calls() {
     assert!(client.org_permissions().get().await.is_err());
     assert_eq!(accounts.total(), 2);
 }
+
+#[tokio::test]
+async fn a_token_another_process_stored_after_a_rejection_is_used_without_minting() {
+    // The API takes `tok-1` until it is revoked, and `tok-2` always.
+    let revoked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = revoked.clone();
+    let api = TestServer::start(move |req| {
+        let auth = req.header("authorization").unwrap_or_default();
+        let ok = auth == "Zoho-oauthtoken tok-2"
+            || (auth == "Zoho-oauthtoken tok-1" && !r.load(std::sync::atomic::Ordering::SeqCst));
+        if ok {
+            Reply::json(200, support::rlc_body("111"))
+        } else {
+            Reply::json(
+                401,
+                zoho_error(
+                    "INVALID_TOKEN",
+                    "invalid oauth token",
+                    serde_json::json!({}),
+                ),
+            )
+        }
+    })
+    .await;
+    let accounts = accounts_for(&api, 3600).await;
+    let (dir, path) = token_file("stored-after-rejection");
+    let other_process = FileTokenStore::new(&path);
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3000);
+    other_process
+        .save(
+            &key_of(&accounts),
+            &StoredToken::new("tok-1").with_expires_at(later),
+        )
+        .await
+        .unwrap();
+    let client = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+
+    // Another process sharing the file was told `tok-1` is gone and stored `tok-2`.
+    revoked.store(true, std::sync::atomic::Ordering::SeqCst);
+    other_process
+        .save(
+            &key_of(&accounts),
+            &StoredToken::new("tok-2").with_expires_at(later),
+        )
+        .await
+        .unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    // The rejection made the client read the file again and take `tok-2` as a new token:
+    // no token was minted.
+    assert_eq!(accounts.total(), 0);
+    let last = api.requests().last().unwrap().header("authorization");
+    assert_eq!(last.as_deref(), Some("Zoho-oauthtoken tok-2"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_follow_the_api_domain_ignores_even_an_unusable_one() {
+    // An explicit base URL: the token response's `api_domain` is not used, so one that
+    // would be refused (plain http outside loopback) does not fail the refresh either.
+    let api = api_accepting("tok-1").await;
+    let accounts =
+        TestServer::start(|_| token_reply("tok-1", "http://www.zohoapis.example", 3600)).await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    client.record_locking("Deals").get().await.unwrap().unwrap();
+    assert_eq!(accounts.total(), 1);
+    assert_eq!(api.total(), 1);
+    assert_eq!(client.current_base_url(), format!("{}/crm/v8", api.url));
+}
