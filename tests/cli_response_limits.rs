@@ -21,15 +21,7 @@ fn a_256_mib_body_is_refused_at_the_limit_with_bounded_memory() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    // The largest peak RSS of the children this process waited for: this binary starts no
-    // other child (its one test).
-    // SAFETY: an all-zero rusage is a valid value, and getrusage fills the one it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: RUSAGE_CHILDREN with a pointer to a live local.
-    assert_eq!(
-        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
-        0
-    );
+    let max_rss_kib = cli_support::children_peak_rss_kib();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -42,7 +34,6 @@ fn a_256_mib_body_is_refused_at_the_limit_with_bounded_memory() {
         line.starts_with("error: getOrgPermissions: the HTTP 200 response is larger than the client's limit of 33554432 bytes"),
         "{line}"
     );
-    let max_rss_kib = usage.ru_maxrss;
     eprintln!("peak RSS {max_rss_kib} KiB");
     assert!(max_rss_kib < 160 * 1024, "peak RSS {max_rss_kib} KiB");
 }

@@ -507,3 +507,17 @@ pub fn serve_data_sharing(mib: usize) -> (String, usize) {
     });
     (url, blocks * per_block + 1)
 }
+
+/// The largest peak RSS, in KiB, of the children this process has waited for (`ru_maxrss`
+/// of `RUSAGE_CHILDREN`): a test binary that spawns one child measures that child.
+#[cfg(target_os = "linux")]
+pub fn children_peak_rss_kib() -> i64 {
+    // SAFETY: an all-zero rusage is a valid value, and getrusage fills the one it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_CHILDREN with a pointer to a live local.
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    usage.ru_maxrss
+}
