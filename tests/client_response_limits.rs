@@ -440,3 +440,57 @@ async fn a_token_response_past_the_limit_is_an_auth_error_naming_the_limit() {
         assert_eq!(api.total(), 0, "no API call without a token");
     }
 }
+
+/// A `data_sharing` answer of exactly `len` bytes: an empty list padded with trailing
+/// whitespace (which JSON allows).
+fn padded_body(len: u64) -> Vec<u8> {
+    let mut body = br#"{"data_sharing":[]}"#.to_vec();
+    body.resize(len as usize, b' ');
+    body
+}
+
+#[tokio::test]
+async fn the_default_limit_is_32_mib_for_the_builder_and_for_a_raw_client_on_default_hooks() {
+    use zoho_crm_access::raw::{Hooks, RawClient, RawError};
+    let limit = zoho_crm_access::ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES;
+    assert_eq!(limit, 32 * MIB);
+    for len in [limit, limit + 1] {
+        let body = padded_body(len);
+        let server = TestServer::start(move |_| Reply {
+            body: body.clone(),
+            ..Reply::json(200, serde_json::json!({}))
+        })
+        .await;
+        // A client built without `max_response_bytes`.
+        let typed = Client::builder()
+            .base_url(&server.url)
+            .access_token("tok")
+            .build()
+            .unwrap()
+            .org_permissions()
+            .get()
+            .await;
+        // progenitor's client on `Hooks::default()` (no authentication; the server does not ask).
+        let raw = RawClient::new_with_client(
+            &format!("{}/crm/v8", server.url),
+            reqwest::Client::new(),
+            Hooks::default(),
+        )
+        .get_org_permissions()
+        .send()
+        .await;
+        if len == limit {
+            assert!(typed.unwrap().is_empty());
+            assert!(raw.unwrap().into_inner().data_sharing.is_empty());
+        } else {
+            assert_too_large(&typed.unwrap_err(), "getOrgPermissions", 200, limit);
+            match raw {
+                Err(RawError::Custom(message)) => assert!(
+                    message.contains(&format!("limit of {limit} bytes")),
+                    "{message}"
+                ),
+                other => panic!("expected the limit's error, got {other:?}"),
+            }
+        }
+    }
+}
