@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::ids::id_from_json;
-use super::responses::{at, at_with, error_item, parse_object, Answer, Reply};
+use super::responses::{at, at_with, error_item, list_body, parse_object, Answer, Reply};
 use super::server::Op;
 use super::state::State;
 
@@ -44,7 +44,7 @@ fn get(state: &State) -> Reply {
             })
         })
         .collect();
-    Reply::json(200, json!({ KEY: list }))
+    Reply::json(200, list_body(KEY, list))
 }
 
 fn update(state: &mut State, body: &[u8]) -> Answer {

@@ -6,7 +6,7 @@ use super::catalogue::ModuleInfo;
 use super::criteria::CriteriaRules;
 use super::ids::{id_from_json, is_well_formed};
 use super::responses::{
-    at, at_with, items, parse_object, required_param_missing, Answer, Errors, Reply,
+    at, at_with, items, list_body, parse_object, required_param_missing, Answer, Errors, Reply,
 };
 use super::server::{Op, Query};
 use super::state::State;
@@ -113,9 +113,9 @@ fn get(state: &State, id: Option<&str>, q: &Query) -> Answer {
         }
     }
     match state.locking.get(&m.api_name) {
-        Some(cfg) if id.is_none_or(|id| cfg.get("id").and_then(Value::as_str) == Some(id)) => {
-            Ok(Reply::json(200, json!({ KEY: [cfg] })))
-        }
+        Some(cfg) if id.is_none_or(|id| cfg.get("id").and_then(Value::as_str) == Some(id)) => Ok(
+            Reply::json(200, list_body(KEY, vec![Value::Object(cfg.clone())])),
+        ),
         _ => Ok(Reply::no_content()),
     }
 }

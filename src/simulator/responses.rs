@@ -3,6 +3,15 @@
 
 use serde_json::{json, Map, Value};
 
+/// `{key: [items...]}` with the items moved in. (`json!({ key: items })` would copy every item
+/// through serialization: for a page of 200 rules that copy was a third of the simulator's CPU
+/// per request.)
+pub(crate) fn list_body(key: &str, items: Vec<Value>) -> Value {
+    let mut body = Map::with_capacity(2);
+    body.insert(key.to_owned(), Value::Array(items));
+    Value::Object(body)
+}
+
 /// A response before it is put on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Reply {

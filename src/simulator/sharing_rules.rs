@@ -7,7 +7,8 @@ use super::catalogue::ModuleInfo;
 use super::criteria::CriteriaRules;
 use super::ids::{id_from_json, is_well_formed};
 use super::responses::{
-    at, at_with, invalid_param, items, parse_object, required_param_missing, Answer, Errors, Reply,
+    at, at_with, invalid_param, items, list_body, parse_object, required_param_missing, Answer,
+    Errors, Reply,
 };
 use super::server::{Op, Query};
 use super::state::State;
@@ -164,13 +165,11 @@ fn page(rules: Vec<&Map<String, Value>>, page: usize, per_page: usize) -> Reply 
         return Reply::no_content();
     }
     let more = rules.len() > start + slice.len();
-    Reply::json(
-        200,
-        json!({
-            KEY: slice,
-            "info": { "per_page": per_page, "page": page, "count": slice.len(), "more_records": more },
-        }),
-    )
+    let count = slice.len();
+    let mut body = list_body(KEY, slice);
+    body["info"] =
+        json!({ "per_page": per_page, "page": page, "count": count, "more_records": more });
+    Reply::json(200, body)
 }
 
 fn list(state: &State, q: &Query) -> Answer {
@@ -187,7 +186,10 @@ fn list(state: &State, q: &Query) -> Answer {
 fn get(state: &State, id: &str, q: &Query) -> Answer {
     let m = module(state, q, false)?;
     let pos = find(state, id, m.as_ref())?;
-    Ok(Reply::json(200, json!({ KEY: [state.rules[pos]] })))
+    Ok(Reply::json(
+        200,
+        list_body(KEY, vec![Value::Object(state.rules[pos].clone())]),
+    ))
 }
 
 fn create(state: &mut State, q: &Query, body: &[u8]) -> Answer {
