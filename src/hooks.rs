@@ -131,7 +131,11 @@ impl Shared {
     /// The request URL, moved to the API domain the accounts server named (if any).
     fn route(&self, url: &reqwest::Url) -> Option<reqwest::Url> {
         let target = self.auth.api_base()?;
-        if self.configured_base.is_empty() || *target == *self.configured_base {
+        // No base to move from: only `Hooks::default()` has none (and no token, so no domain).
+        if self.configured_base.is_empty() {
+            return None;
+        }
+        if *target == *self.configured_base {
             return None;
         }
         let rest = url.as_str().strip_prefix(self.configured_base.as_str())?;
