@@ -176,10 +176,10 @@ impl Shared {
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::Span::current();
         let method = template.method().clone();
-        // A deadline too far to represent is no deadline.
+        // A deadline too far to represent is no deadline (100 years, in seconds).
         let deadline = started
             .checked_add(self.retry.get_total_deadline())
-            .unwrap_or_else(|| started + Duration::from_secs(100 * 365 * 24 * 3600));
+            .unwrap_or_else(|| started + Duration::from_secs(3_153_600_000));
         let max_attempts = self.retry.get_max_attempts();
         // A request whose body cannot be cloned is sent once.
         let mut template = Some(template);

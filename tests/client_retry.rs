@@ -511,3 +511,22 @@ async fn a_post_that_times_out_is_not_retried() {
     );
     assert_eq!(server.total(), 1);
 }
+
+#[tokio::test]
+async fn a_total_deadline_too_far_to_represent_is_no_deadline() {
+    // `Instant + Duration::MAX` overflows: such a deadline must mean "none", so a 503 is
+    // retried as usual (neither a panic nor a deadline already passed).
+    let server = TestServer::start(|r| match r.nth {
+        0 => Reply::text(503, "busy"),
+        _ => Reply::json(200, rlc_body("7")),
+    })
+    .await;
+    let policy = fast_retries().total_deadline(Duration::MAX);
+    let got = client(&server, policy)
+        .record_locking("Deals")
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(got.unwrap().id, "7");
+    assert_eq!(server.total(), 2);
+}
