@@ -138,6 +138,23 @@ async fn a_401_invalid_token_refreshes_once_and_retries() {
 }
 
 #[tokio::test]
+async fn a_401_invalid_token_refreshes_and_retries_even_with_retries_off() {
+    // Retrying after a refresh is not one of the policy's retries: with one attempt allowed,
+    // the rejected request is still sent again, once, with the new token.
+    let api = api_accepting("tok-2").await;
+    let accounts = accounts_for(&api, 3600).await;
+    let client = refresh_client(&api, &accounts)
+        .retry(zoho_crm_access::RetryPolicy::none())
+        .build()
+        .unwrap();
+
+    let config = client.record_locking("Deals").get().await.unwrap().unwrap();
+    assert_eq!(config.id, "111");
+    assert_eq!(accounts.total(), 2);
+    assert_eq!(api.total(), 2);
+}
+
+#[tokio::test]
 async fn a_second_401_after_refreshing_is_a_typed_error_not_a_loop() {
     let api = api_accepting("never-minted").await;
     let accounts = accounts_for(&api, 3600).await;
