@@ -220,3 +220,34 @@ async fn an_oversized_token_file_is_refused_by_its_size() {
         .unwrap()
         .is_some());
 }
+
+/// A token path that exists but cannot be opened (here a Unix socket: `open` fails with
+/// ENXIO even for root) is an error naming the file, not an empty store: treating it as
+/// empty would mint a token on every run and never say why the cache does not work.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_token_file_that_cannot_be_opened_is_an_error_not_an_empty_store() {
+    let dir = TempDir::new("unopenable");
+    let path = dir.file();
+    let _socket = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let err = FileTokenStore::new(&path).load("k").await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("cannot read"), "{text}");
+    assert!(text.contains("tokens.json"), "{text}");
+}
+
+/// `RefreshLock`'s `Debug` says whether it holds a lock: the file store's does, the memory
+/// store's (and `RefreshLock::none()`) do not.
+#[tokio::test]
+async fn a_refresh_lock_says_whether_it_holds_a_lock() {
+    use zoho_crm_access::auth::{MemoryTokenStore, RefreshLock};
+    let dir = TempDir::new("lock-debug");
+    let held = FileTokenStore::new(dir.file())
+        .refresh_lock("k")
+        .await
+        .unwrap();
+    assert_eq!(format!("{held:?}"), "RefreshLock(held)");
+    let none = MemoryTokenStore::new().refresh_lock("k").await.unwrap();
+    assert_eq!(format!("{none:?}"), "RefreshLock(none)");
+    assert_eq!(format!("{:?}", RefreshLock::none()), "RefreshLock(none)");
+}
