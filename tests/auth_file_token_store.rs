@@ -251,3 +251,28 @@ async fn a_refresh_lock_says_whether_it_holds_a_lock() {
     assert_eq!(format!("{none:?}"), "RefreshLock(none)");
     assert_eq!(format!("{:?}", RefreshLock::none()), "RefreshLock(none)");
 }
+
+/// The size limit is inclusive: a token file of exactly `MAX_FILE_SIZE` bytes is read whole
+/// (its JSON ends on the last byte, so a read cut short would break it), one byte more is
+/// refused by its size.
+#[tokio::test]
+async fn a_token_file_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not() {
+    use secrecy::ExposeSecret;
+    let dir = TempDir::new("exact-limit");
+    let path = dir.file();
+    let json = br#"{"tokens":{"k":{"access_token":"tok-exact"}}}"#;
+    let limit = FileTokenStore::MAX_FILE_SIZE as usize;
+    for len in [limit, limit + 1] {
+        let mut bytes = vec![b' '; len - json.len()];
+        bytes.extend_from_slice(json);
+        std::fs::write(&path, &bytes).unwrap();
+        let loaded = FileTokenStore::new(&path).load("k").await;
+        if len == limit {
+            let token = loaded.unwrap().expect("the entry under k");
+            assert_eq!(token.access_token.expose_secret(), "tok-exact");
+        } else {
+            let err = loaded.unwrap_err().to_string();
+            assert!(err.contains("larger than"), "{err}");
+        }
+    }
+}
