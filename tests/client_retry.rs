@@ -5,7 +5,10 @@ mod support;
 
 use std::time::Duration;
 
-use support::{raw_json, rlc_body, rule_json, zoho_error, RawServer, Reply, TestServer};
+use support::{
+    raw_json, rlc_body, rule_json, token_reply, zoho_error, RawServer, Reply, TestServer,
+    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN,
+};
 use zoho_crm_access::{enums, types, Client, Error, RetryPolicy, TransportKind};
 
 const RLC: &str = "/crm/v8/settings/record_locking_configurations";
@@ -529,4 +532,52 @@ async fn a_total_deadline_too_far_to_represent_is_no_deadline() {
         .unwrap();
     assert_eq!(got.unwrap().id, "7");
     assert_eq!(server.total(), 2);
+}
+
+/// A client on the refresh-token flow against `api_url`, minting at its own accounts server.
+async fn refreshing_client(api_url: &str, policy: RetryPolicy) -> (Client, TestServer) {
+    let domain = api_url.to_owned();
+    let accounts =
+        TestServer::start(move |r| token_reply(&format!("tok-{}", r.nth + 1), &domain, 3600)).await;
+    let client = Client::builder()
+        .base_url(api_url)
+        .accounts_url(&accounts.url)
+        .refresh_token(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+        .retry(policy)
+        .build()
+        .unwrap();
+    (client, accounts)
+}
+
+#[tokio::test]
+async fn a_refresh_token_client_keeps_to_the_attempt_limit() {
+    // A client that may refresh after a 401 sends its final attempt as a copy (a 401 there
+    // could still call for a refresh); the attempt limit must hold for it all the same, for
+    // a retryable status, a dropped connection and a body cut short.
+    let server = TestServer::start(|_| Reply::text(503, "down for maintenance")).await;
+    let (client, accounts) = refreshing_client(&server.url, fast_retries()).await;
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    assert_eq!(err.status(), Some(503), "{err:?}");
+    assert_eq!(server.total(), 4);
+    assert_eq!(accounts.total(), 1);
+
+    let dropped = RawServer::start(|_| Vec::new()).await;
+    let (client, _accounts) = refreshing_client(&dropped.url, fast_retries()).await;
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { attempts: 4, .. }),
+        "{err:?}"
+    );
+    assert_eq!(dropped.total(), 4);
+
+    let full = serde_json::to_vec(&rlc_body("9")).unwrap();
+    let cut = full[..full.len() / 2].to_vec();
+    let truncated = RawServer::start(move |_| raw_json(200, &cut, full.len())).await;
+    let (client, _accounts) = refreshing_client(&truncated.url, fast_retries()).await;
+    let err = client.record_locking("Deals").get().await.unwrap_err();
+    assert!(
+        matches!(err, Error::IncompleteResponse { attempts: 4, .. }),
+        "{err:?}"
+    );
+    assert_eq!(truncated.total(), 4);
 }
