@@ -276,3 +276,103 @@ async fn a_token_file_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not
         }
     }
 }
+
+/// Holds the lock file `<token file><suffix>` exclusively, as another process would.
+fn hold_lock(path: &Path, suffix: &str) -> std::fs::File {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(PathBuf::from(name))
+        .unwrap();
+    fs4::FileExt::try_lock(&file).unwrap();
+    file
+}
+
+/// A load or save waits while another process holds the file's lock, and goes on once it
+/// is released; held longer than `LOCK_WAIT` (10 s), both fail naming the wait.
+#[tokio::test]
+async fn a_held_lock_is_waited_for_and_a_lock_held_too_long_is_an_error() {
+    let dir = TempDir::new("held-lock");
+    let path = dir.file();
+    let store = FileTokenStore::new(&path);
+    store.save("k", &token(1)).await.unwrap();
+
+    // Released after a moment: the load waits, then reads.
+    let held = hold_lock(&path, ".lock");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(held);
+    });
+    assert!(store.load("k").await.unwrap().is_some());
+    release.join().unwrap();
+
+    // Never released: both fail after the wait (a bound far past it catches a wait
+    // without end).
+    let _held = hold_lock(&path, ".lock");
+    let (loaded, saved) = tokio::time::timeout(
+        FileTokenStore::LOCK_WAIT * 3,
+        futures::future::join(store.load("k"), store.save("k", &token(2))),
+    )
+    .await
+    .expect("gave up on the lock");
+    for err in [loaded.unwrap_err(), saved.unwrap_err()] {
+        let text = err.to_string();
+        assert!(text.contains("held the lock"), "{text}");
+        assert!(text.contains("10s"), "{text}");
+    }
+}
+
+/// `refresh_lock` waits up to `REFRESH_LOCK_WAIT` (60 s, here on Tokio's paused clock) for
+/// another process's token request, then fails naming the wait; released earlier, it is
+/// taken.
+#[tokio::test(start_paused = true)]
+async fn the_refresh_lock_is_waited_for_up_to_its_limit() {
+    let dir = TempDir::new("refresh-lock");
+    let path = dir.file();
+    let store = FileTokenStore::new(&path);
+    let held = hold_lock(&path, ".refresh.lock");
+
+    let started = tokio::time::Instant::now();
+    let err = tokio::time::timeout(
+        FileTokenStore::REFRESH_LOCK_WAIT * 2,
+        store.refresh_lock("k"),
+    )
+    .await
+    .expect("gave up on the refresh lock")
+    .unwrap_err();
+    let waited = started.elapsed();
+    assert!(waited >= FileTokenStore::REFRESH_LOCK_WAIT, "{waited:?}");
+    let text = err.to_string();
+    assert!(text.contains("held the lock"), "{text}");
+    assert!(text.contains("60s"), "{text}");
+
+    // Released while a client waits: it gets the lock.
+    let waiting = store.refresh_lock("k");
+    let release = async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        drop(held);
+    };
+    let (lock, ()) = futures::future::join(waiting, release).await;
+    assert_eq!(format!("{:?}", lock.unwrap()), "RefreshLock(held)");
+}
+
+/// A bare file name (no directory part) is a file in the working directory: its temporary
+/// file and its locks go there too. (Every other test of this file uses absolute paths, so
+/// changing the working directory here affects none of them.)
+#[tokio::test]
+async fn a_bare_file_name_is_a_file_in_the_working_directory() {
+    let dir = TempDir::new("bare-name");
+    let before = std::env::current_dir().unwrap();
+    std::env::set_current_dir(&dir.0).unwrap();
+    let store = FileTokenStore::new("tokens.json");
+    let saved = store.save("k", &token(3)).await;
+    let loaded = store.load("k").await;
+    std::env::set_current_dir(before).unwrap();
+    saved.unwrap();
+    assert!(loaded.unwrap().is_some());
+    assert_eq!(dir.names(), ["tokens.json", "tokens.json.lock"]);
+}

@@ -446,10 +446,8 @@ impl FileTokenStore {
         contents.tokens.insert(key.to_owned(), record);
         let json = serde_json::to_vec_pretty(&contents)
             .map_err(|e| Error::token_store("cannot encode the token file", e))?;
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        // A bare file name's parent is "", which joins to names in the working directory.
+        let dir = self.path.parent().unwrap_or(Path::new("."));
         // A new file with a unique name, created exclusively and owner-only (0600 on Unix),
         // removed again if anything below fails.
         let mut tmp = tempfile::Builder::new()
