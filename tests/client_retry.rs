@@ -561,9 +561,14 @@ async fn a_refresh_token_client_keeps_to_the_attempt_limit() {
     assert_eq!(server.total(), 4);
     assert_eq!(accounts.total(), 1);
 
+    // The error of a GET by a refreshing client, its accounts server alive until the end.
+    async fn refreshing_get_error(url: &str) -> Error {
+        let (client, _accounts) = refreshing_client(url, fast_retries()).await;
+        client.record_locking("Deals").get().await.unwrap_err()
+    }
+
     let dropped = RawServer::start(|_| Vec::new()).await;
-    let (client, _accounts) = refreshing_client(&dropped.url, fast_retries()).await;
-    let err = client.record_locking("Deals").get().await.unwrap_err();
+    let err = refreshing_get_error(&dropped.url).await;
     assert!(
         matches!(err, Error::Transport { attempts: 4, .. }),
         "{err:?}"
@@ -573,8 +578,7 @@ async fn a_refresh_token_client_keeps_to_the_attempt_limit() {
     let full = serde_json::to_vec(&rlc_body("9")).unwrap();
     let cut = full[..full.len() / 2].to_vec();
     let truncated = RawServer::start(move |_| raw_json(200, &cut, full.len())).await;
-    let (client, _accounts) = refreshing_client(&truncated.url, fast_retries()).await;
-    let err = client.record_locking("Deals").get().await.unwrap_err();
+    let err = refreshing_get_error(&truncated.url).await;
     assert!(
         matches!(err, Error::IncompleteResponse { attempts: 4, .. }),
         "{err:?}"
