@@ -12,6 +12,9 @@
 //! monotonic clock, and the minimum reuse window counts from the answer's arrival. The test
 //! injects the delay: the second token response comes 11 s late, longer than the 10 s
 //! minimum reuse window, with `expires_in: 1`. No timing is asserted, only outcomes.
+//!
+//! The second test waits past the same window to show that a token whose lifetime the clock
+//! cannot hold is kept for the default hour rather than taken as due.
 
 mod support;
 
@@ -77,4 +80,27 @@ async fn a_late_token_response_after_a_401_is_used_for_the_retry_not_replaced() 
         "111"
     );
     assert_eq!(accounts.total(), 2);
+}
+
+#[tokio::test]
+async fn a_lifetime_too_long_for_the_clock_keeps_the_token_past_the_reuse_window() {
+    // `expires_in` of 10^19 s fits a `Duration` but not the monotonic clock: the token is
+    // then kept for the default lifetime (an hour), not taken as due. A call after the
+    // 10 s minimum reuse window shows which: it must not mint a second token.
+    let api = api_accepting("tok-1").await;
+    let api_url = api.url.clone();
+    let accounts = TestServer::start(move |r| {
+        token_reply(
+            &format!("tok-{}", r.nth + 1),
+            &api_url,
+            10_000_000_000_000_000_000,
+        )
+    })
+    .await;
+    let client = refresh_client(&api, &accounts).build().unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(10_500)).await;
+    client.record_locking("Deals").get().await.unwrap();
+    assert_eq!(accounts.total(), 1);
+    assert_eq!(api.total(), 2);
 }
