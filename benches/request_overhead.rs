@@ -82,13 +82,22 @@ async fn raw_get(http: &reqwest::Client, url: &str, query: &[(&str, &str)]) -> s
 fn overhead(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("bench-client")
         .enable_all()
         .build()
         .expect("runtime");
+    // The server on threads of its own, so the client's CPU can be told from the server's
+    // (`client_cpu_ns`).
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name(SERVER_THREAD)
+        .enable_all()
+        .build()
+        .expect("server runtime");
     let rlc = Bytes::from(common::record_locking_configuration());
     let rules = Bytes::from(common::sharing_rules_page(1, 200, 1, false));
     let (rlc_len, rules_len) = (rlc.len() as u64, rules.len() as u64);
-    let addr: SocketAddr = rt.block_on(common::serve(fixed_server(rlc, rules)));
+    let addr: SocketAddr = server_rt.block_on(common::serve(fixed_server(rlc, rules)));
 
     let base = format!("http://{addr}");
     let api = format!("{base}/crm/v8");
@@ -181,6 +190,12 @@ fn overhead(c: &mut Criterion) {
                 }
             }
         });
+        // perf stat counts the whole process; this is the client's part of it.
+        eprintln!(
+            "BENCH_LOOP client_cpu_ns={} process_cpu_ns={}",
+            client_cpu_ns(),
+            process_cpu_ns()
+        );
         std::process::exit(0);
     }
     // Size of each side's request future: every layer that moves a future copies all of it.
@@ -427,22 +442,39 @@ fn rounds() -> usize {
         .unwrap_or(30)
 }
 
+/// Name of the server runtime's threads.
+const SERVER_THREAD: &str = "bench-server";
+
 /// CPU time of this whole process (client and server threads), in nanoseconds, from
 /// `/proc/self/task/*/schedstat` (ns resolution; 0 where unavailable).
 fn process_cpu_ns() -> u64 {
+    threads_cpu_ns(|_| true)
+}
+
+/// CPU time of every thread but the server's: the client's runtime and the main thread.
+fn client_cpu_ns() -> u64 {
+    threads_cpu_ns(|name| name != SERVER_THREAD)
+}
+
+/// CPU time, in nanoseconds, of this process's threads whose name `keep` accepts.
+fn threads_cpu_ns(keep: impl Fn(&str) -> bool) -> u64 {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return 0;
     };
     tasks
         .flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|name| keep(name.trim_end()))
+        })
         .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
         .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
         .sum()
 }
 
 /// Runs [`rounds`] rounds; in each, every variant (in rotating order) makes `per_round`
-/// sequential requests. Prints per-request wall time and process CPU time (client and server
-/// together), each with its per-round ratio to the first variant (the baseline).
+/// sequential requests. Prints per-request wall time, process CPU time (client and server
+/// together) and the client's CPU time (every thread but the server's), each with its
+/// per-round ratio to the first variant (the baseline).
 fn paired(
     rt: &tokio::runtime::Runtime,
     name: &str,
@@ -452,34 +484,41 @@ fn paired(
     let rounds = rounds();
     let mut wall = vec![Vec::with_capacity(rounds); variants.len()];
     let mut cpu = vec![Vec::with_capacity(rounds); variants.len()];
+    let mut client_cpu = vec![Vec::with_capacity(rounds); variants.len()];
     rt.block_on(async {
         for round in 0..rounds {
             for k in 0..variants.len() {
                 let i = (round + k) % variants.len();
-                let cpu_start = process_cpu_ns();
+                let (cpu_start, client_start) = (process_cpu_ns(), client_cpu_ns());
                 let start = Instant::now();
                 for _ in 0..per_round {
                     (variants[i].1)().await;
                 }
+                let per_request = |ns: u64| ns as f64 / 1e3 / per_round as f64;
                 wall[i].push(start.elapsed().as_secs_f64() * 1e6 / per_round as f64);
-                cpu[i].push(
-                    (process_cpu_ns().saturating_sub(cpu_start)) as f64 / 1e3 / per_round as f64,
-                );
+                cpu[i].push(per_request(process_cpu_ns().saturating_sub(cpu_start)));
+                client_cpu[i].push(per_request(client_cpu_ns().saturating_sub(client_start)));
             }
         }
     });
     println!("\npaired/{name}: {rounds} interleaved rounds of {per_round} requests per variant");
-    println!("| variant | wall µs/req min | median | max | wall ratio min | median | max | CPU µs/req median | CPU ratio min | median | max |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| variant | wall µs/req min | median | max | wall ratio min | median | max | CPU µs/req median | CPU ratio min | median | max | client CPU µs/req median | client CPU ratio min | median | max |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // Median and the min / median / max of the per-round ratios to the baseline.
+    let summary = |xs: &[Vec<f64>], i: usize| {
+        let (_, median, _) = common::min_median_max(&xs[i]);
+        let ratios: Vec<f64> = xs[i].iter().zip(&xs[0]).map(|(t, b)| t / b).collect();
+        let (rmin, rmed, rmax) = common::min_median_max(&ratios);
+        format!("{median:.1} | {rmin:.3} | {rmed:.3} | {rmax:.3}")
+    };
     for (i, (label, _)) in variants.iter().enumerate() {
         let (min, median, max) = common::min_median_max(&wall[i]);
         let ratios: Vec<f64> = wall[i].iter().zip(&wall[0]).map(|(t, b)| t / b).collect();
         let (rmin, rmed, rmax) = common::min_median_max(&ratios);
-        let (_, cpu_median, _) = common::min_median_max(&cpu[i]);
-        let cpu_ratios: Vec<f64> = cpu[i].iter().zip(&cpu[0]).map(|(t, b)| t / b).collect();
-        let (cmin, cmed, cmax) = common::min_median_max(&cpu_ratios);
         println!(
-            "| {label} | {min:.1} | {median:.1} | {max:.1} | {rmin:.3} | {rmed:.3} | {rmax:.3} | {cpu_median:.1} | {cmin:.3} | {cmed:.3} | {cmax:.3} |"
+            "| {label} | {min:.1} | {median:.1} | {max:.1} | {rmin:.3} | {rmed:.3} | {rmax:.3} | {} | {} |",
+            summary(&cpu, i),
+            summary(&client_cpu, i),
         );
     }
 }
