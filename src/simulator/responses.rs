@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 /// `{key: [items...]}` with the items moved in. (`json!({ key: items })` would copy every item
-/// through serialization: for a page of 200 rules that copy was a third of the simulator's CPU
+/// through serialization: for a page of 200 rules that copy was about half of the simulator's CPU
 /// per request.)
 pub(crate) fn list_body(key: &str, items: Vec<Value>) -> Value {
     let mut body = Map::with_capacity(2);
