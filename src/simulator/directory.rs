@@ -25,7 +25,9 @@ use serde_json::{json, Map, Value};
 
 use super::catalogue::{module_name, FieldInfo, FieldKind, ModuleInfo, NamedItem, OrgDirectory};
 use super::ids::is_well_formed;
-use super::responses::{invalid_param, required_param_missing, Answer, Reply};
+use super::responses::{
+    invalid_param, page_of, paging, required_param_missing, Answer, Reply, MAX_PER_PAGE,
+};
 use super::server::{Op, Query, Route};
 use super::state::State;
 
@@ -171,56 +173,12 @@ fn org_created(state: &State) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// Largest `per_page` (Zoho's OpenAPI files).
-const MAX_PER_PAGE: usize = 200;
-/// Largest page number (the spec's `int32`).
-const MAX_PAGE: usize = i32::MAX as usize;
 /// Most user ids in `ids` (Zoho's OpenAPI file).
 const MAX_USER_IDS: usize = 100;
 /// Longest `filters`, `ids` and `name` values of the group list (Zoho's OpenAPI file).
 const MAX_GROUP_PARAM: usize = 250;
 /// Deepest nesting of `filters` groups the simulator reads.
 const MAX_FILTER_DEPTH: usize = 8;
-
-/// `page` and `per_page`, checked.
-fn paging(q: &Query) -> Answer<(usize, usize)> {
-    let parse = |name: &str, default: usize, max: usize| -> Answer<usize> {
-        match q.get(name) {
-            None => Ok(default),
-            Some(s) => match s.parse::<usize>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(invalid_param(name, "invalid data")),
-            },
-        }
-    };
-    Ok((
-        parse("page", 1, MAX_PAGE)?,
-        parse("per_page", MAX_PER_PAGE, MAX_PER_PAGE)?,
-    ))
-}
-
-/// One page of `items` under `key` with `info`; `None` when the page is empty.
-fn page_of(
-    key: &str,
-    items: Vec<Value>,
-    page: usize,
-    per_page: usize,
-) -> Option<Map<String, Value>> {
-    let start = (page - 1).saturating_mul(per_page);
-    let total = items.len();
-    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).collect();
-    if slice.is_empty() {
-        return None;
-    }
-    let more = total > start + slice.len();
-    let mut body = Map::new();
-    body.insert(
-        "info".into(),
-        json!({ "per_page": per_page, "count": slice.len(), "page": page, "more_records": more }),
-    );
-    body.insert(key.into(), Value::Array(slice));
-    Some(body)
-}
 
 /// 400 `INVALID_DATA` for a malformed or unknown path id.
 fn bad_path_id(index: u32, message: &str) -> Reply {

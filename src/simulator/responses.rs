@@ -1,6 +1,8 @@
 //! What a simulated endpoint answers: a status, an optional JSON body, and the two error shapes
 //! Zoho uses (flat for request-level failures, wrapped under the family's key for body items).
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Map, Value};
 
 /// `{key: [items...]}` with the items moved in. (`json!({ key: items })` would copy every item
@@ -10,6 +12,54 @@ pub(crate) fn list_body(key: &str, items: Vec<Value>) -> Value {
     let mut body = Map::with_capacity(2);
     body.insert(key.to_owned(), Value::Array(items));
     Value::Object(body)
+}
+
+/// Largest `per_page` of a list (Zoho's OpenAPI files).
+pub(crate) const MAX_PER_PAGE: usize = 200;
+/// Largest page number (the spec's `int32`); Zoho documents no other limit, and a page past
+/// the last one answers 204.
+pub(crate) const MAX_PAGE: usize = i32::MAX as usize;
+
+/// `page` and `per_page` of a list request's query, checked.
+pub(crate) fn paging(q: &BTreeMap<String, String>) -> Answer<(usize, usize)> {
+    let parse = |name: &str, default: usize, max: usize| -> Answer<usize> {
+        match q.get(name) {
+            None => Ok(default),
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(invalid_param(name, "invalid data")),
+            },
+        }
+    };
+    Ok((
+        parse("page", 1, MAX_PAGE)?,
+        parse("per_page", MAX_PER_PAGE, MAX_PER_PAGE)?,
+    ))
+}
+
+/// One page of `items` under `key` with `info`; `None` when the page is empty. Only the
+/// page's items are taken from `items` (a lazy iterator converts no others).
+pub(crate) fn page_of(
+    key: &str,
+    items: impl IntoIterator<Item = Value, IntoIter: ExactSizeIterator>,
+    page: usize,
+    per_page: usize,
+) -> Option<Map<String, Value>> {
+    let items = items.into_iter();
+    let start = (page - 1).saturating_mul(per_page);
+    let total = items.len();
+    let slice: Vec<Value> = items.skip(start).take(per_page).collect();
+    if slice.is_empty() {
+        return None;
+    }
+    let more = total > start + slice.len();
+    let mut body = Map::new();
+    body.insert(
+        "info".into(),
+        json!({ "per_page": per_page, "count": slice.len(), "page": page, "more_records": more }),
+    );
+    body.insert(key.into(), Value::Array(slice));
+    Some(body)
 }
 
 /// A response before it is put on the wire.

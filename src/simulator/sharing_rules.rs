@@ -7,8 +7,8 @@ use super::catalogue::ModuleInfo;
 use super::criteria::CriteriaRules;
 use super::ids::{id_from_json, is_well_formed};
 use super::responses::{
-    at, at_with, invalid_param, items, list_body, parse_object, required_param_missing, Answer,
-    Errors, Reply,
+    at, at_with, invalid_param, items, list_body, page_of, paging, parse_object,
+    required_param_missing, Answer, Errors, Reply,
 };
 use super::server::{Op, Query};
 use super::state::State;
@@ -17,10 +17,6 @@ const KEY: &str = "sharing_rules";
 const E: Errors = Errors { key: KEY };
 const RULE_TYPES: &[&str] = &["Record_Owner_Based", "Criteria_Based"];
 const PERMISSIONS: &[&str] = &["read", "read_write", "read_write_delete"];
-const MAX_PER_PAGE: usize = 200;
-/// The largest page number (the spec's `int32`); Zoho documents no other limit, and a page
-/// past the last one answers 204.
-const MAX_PAGE: usize = i32::MAX as usize;
 /// Filter groups in one search body (Zoho's SDKs cap `filters` at one item).
 const MAX_FILTERS: usize = 1;
 
@@ -136,40 +132,12 @@ fn list_item(rule: &Map<String, Value>) -> Value {
     Value::Object(r)
 }
 
-fn paging(q: &Query) -> Answer<(usize, usize)> {
-    let parse = |name: &str, default: usize, max: usize| -> Answer<usize> {
-        match q.get(name) {
-            None => Ok(default),
-            Some(s) => match s.parse::<usize>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(invalid_param(name, "invalid data")),
-            },
-        }
-    };
-    Ok((
-        parse("page", 1, MAX_PAGE)?,
-        parse("per_page", MAX_PER_PAGE, MAX_PER_PAGE)?,
-    ))
-}
-
 /// One page of `rules` with `info`, or 204 when the page is empty.
 fn page(rules: Vec<&Map<String, Value>>, page: usize, per_page: usize) -> Reply {
-    let start = (page - 1).saturating_mul(per_page);
-    let slice: Vec<Value> = rules
-        .iter()
-        .skip(start)
-        .take(per_page)
-        .map(|r| list_item(r))
-        .collect();
-    if slice.is_empty() {
-        return Reply::no_content();
+    match page_of(KEY, rules.iter().map(|r| list_item(r)), page, per_page) {
+        Some(body) => Reply::json(200, Value::Object(body)),
+        None => Reply::no_content(),
     }
-    let more = rules.len() > start + slice.len();
-    let count = slice.len();
-    let mut body = list_body(KEY, slice);
-    body["info"] =
-        json!({ "per_page": per_page, "page": page, "count": count, "more_records": more });
-    Reply::json(200, body)
 }
 
 fn list(state: &State, q: &Query) -> Answer {
