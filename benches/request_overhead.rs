@@ -87,7 +87,7 @@ fn overhead(c: &mut Criterion) {
         .build()
         .expect("runtime");
     // The server on threads of its own, so the client's CPU can be told from the server's
-    // (`client_cpu_ns`).
+    // (`cpu_ns`).
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name(SERVER_THREAD)
@@ -191,11 +191,8 @@ fn overhead(c: &mut Criterion) {
             }
         });
         // perf stat counts the whole process; this is the client's part of it.
-        eprintln!(
-            "BENCH_LOOP client_cpu_ns={} process_cpu_ns={}",
-            client_cpu_ns(),
-            process_cpu_ns()
-        );
+        let (process, client) = cpu_ns();
+        eprintln!("BENCH_LOOP client_cpu_ns={client} process_cpu_ns={process}");
         std::process::exit(0);
     }
     // Size of each side's request future: every layer that moves a future copies all of it.
@@ -445,30 +442,28 @@ fn rounds() -> usize {
 /// Name of the server runtime's threads.
 const SERVER_THREAD: &str = "bench-server";
 
-/// CPU time of this whole process (client and server threads), in nanoseconds, from
-/// `/proc/self/task/*/schedstat` (ns resolution; 0 where unavailable).
-fn process_cpu_ns() -> u64 {
-    threads_cpu_ns(|_| true)
-}
-
-/// CPU time of every thread but the server's: the client's runtime and the main thread.
-fn client_cpu_ns() -> u64 {
-    threads_cpu_ns(|name| name != SERVER_THREAD)
-}
-
-/// CPU time, in nanoseconds, of this process's threads whose name `keep` accepts.
-fn threads_cpu_ns(keep: impl Fn(&str) -> bool) -> u64 {
+/// CPU time, in nanoseconds, of this whole process (client and server threads) and of its
+/// client (every thread but the server's: the client's runtime and the main thread), from
+/// one pass over `/proc/self/task/*` (`schedstat`, ns resolution; 0 where unavailable).
+fn cpu_ns() -> (u64, u64) {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
+        return (0, 0);
     };
-    tasks
-        .flatten()
-        .filter(|t| {
-            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|name| keep(name.trim_end()))
-        })
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
+    let (mut process, mut client) = (0, 0);
+    for task in tasks.flatten() {
+        let Some(ns) = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        process += ns;
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if name.trim_end() != SERVER_THREAD {
+            client += ns;
+        }
+    }
+    (process, client)
 }
 
 /// Runs [`rounds`] rounds; in each, every variant (in rotating order) makes `per_round`
@@ -489,15 +484,17 @@ fn paired(
         for round in 0..rounds {
             for k in 0..variants.len() {
                 let i = (round + k) % variants.len();
-                let (cpu_start, client_start) = (process_cpu_ns(), client_cpu_ns());
+                let (cpu_start, client_start) = cpu_ns();
                 let start = Instant::now();
                 for _ in 0..per_round {
                     (variants[i].1)().await;
                 }
+                let elapsed = start.elapsed();
+                let (cpu_end, client_end) = cpu_ns();
                 let per_request = |ns: u64| ns as f64 / 1e3 / per_round as f64;
-                wall[i].push(start.elapsed().as_secs_f64() * 1e6 / per_round as f64);
-                cpu[i].push(per_request(process_cpu_ns().saturating_sub(cpu_start)));
-                client_cpu[i].push(per_request(client_cpu_ns().saturating_sub(client_start)));
+                wall[i].push(elapsed.as_secs_f64() * 1e6 / per_round as f64);
+                cpu[i].push(per_request(cpu_end.saturating_sub(cpu_start)));
+                client_cpu[i].push(per_request(client_end.saturating_sub(client_start)));
             }
         }
     });
