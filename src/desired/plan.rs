@@ -792,15 +792,9 @@ impl Builder<'_> {
                 self.state
                     .directory
                     .field_id(module, field, &format!("{place}.field"))?;
-                Ok(types::Criteria::Condition(types::CriteriaCondition {
-                    comparator: comparator.clone(),
-                    field: types::FieldRef {
-                        api_name: Some(field.clone()),
-                        id: None,
-                    },
-                    type_: Some(enums::CriteriaValueType::Value),
-                    value: value.clone(),
-                }))
+                Ok(crate::criteria::field(field.clone())
+                    .compare(comparator.clone(), value.clone())
+                    .build())
             }
             CriteriaSpec::All(members) | CriteriaSpec::Any(members) => {
                 let (key, op) = match c {
@@ -858,19 +852,18 @@ impl Builder<'_> {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let some = |empty: bool| !empty;
         Ok(types::RecordLockingConfigurationInput {
-            excluded_fields: some(fields.is_empty()).then_some(fields),
+            excluded_fields: (!fields.is_empty()).then_some(fields),
             feature_type: Some(enums::FeatureType::RecordLocking),
-            lock_excluded_profiles: some(profiles.is_empty()).then_some(profiles),
+            lock_excluded_profiles: (!profiles.is_empty()).then_some(profiles),
             lock_for_portal_users: Some(d.lock_for_portal_users),
             lock_type: d.lock_type.clone(),
             locked_for: Some(d.locked_for.clone()),
-            locking_rules: some(rules.is_empty()).then_some(rules),
+            locking_rules: (!rules.is_empty()).then_some(rules),
             restricted_actions: Some(d.restricted_actions.iter().cloned().collect()),
-            restricted_communications: some(d.restricted_communications.is_empty())
+            restricted_communications: (!d.restricted_communications.is_empty())
                 .then(|| d.restricted_communications.iter().cloned().collect()),
-            restricted_custom_buttons: some(buttons.is_empty()).then_some(buttons),
+            restricted_custom_buttons: (!buttons.is_empty()).then_some(buttons),
             system_defined: None,
         })
     }
@@ -885,7 +878,6 @@ impl Builder<'_> {
         c: &LockingSpec,
         ids: &super::pull::CurrentLocking,
     ) -> Result<types::RecordLockingConfigurationUpdate, Error> {
-        let changed = |x: bool| x.then_some(());
         let mut u = types::RecordLockingConfigurationUpdate {
             excluded_fields: None,
             feature_type: None,
@@ -899,7 +891,7 @@ impl Builder<'_> {
             restricted_communications: None,
             restricted_custom_buttons: None,
         };
-        if changed(d.lock_type != c.lock_type).is_some() {
+        if d.lock_type != c.lock_type {
             u.lock_type = Some(d.lock_type.clone());
         }
         if d.locked_for != c.locked_for {
