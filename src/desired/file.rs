@@ -7,18 +7,13 @@ use serde::Deserialize;
 use super::model::{AccessConfig, Audience, CriteriaSpec, Family, LockingSpec, VERSION};
 use crate::error::Error;
 use crate::generated::enums;
+use crate::RecordLockingHandler;
 
 /// The largest file read (4 MiB): a real org's access configuration is a few kilobytes.
 pub(crate) const MAX_FILE_BYTES: usize = 4 << 20;
 
-/// Zoho's limits the file is checked against (record locking: Kaizen #109 and Zoho's OpenAPI
-/// file; see `zoho-api-facts.md`).
-pub(crate) const MAX_LOCKING_RULES: usize = 5;
-const MAX_EXCLUDED_PROFILES: usize = 15;
-const MAX_EDITABLE_FIELDS: usize = 15;
-const MAX_CUSTOM_BUTTONS: usize = 30;
-const MAX_RESTRICTED_ACTIONS: usize = 10;
-const MAX_RESTRICTED_COMMUNICATIONS: usize = 10;
+/// Zoho's limit on a locking rule's name (the record-locking limits are
+/// [`RecordLockingHandler`]'s: Kaizen #109 and Zoho's OpenAPI file; see `zoho-api-facts.md`).
 const MAX_RULE_NAME_CHARS: usize = 256;
 /// Criteria nesting the file allows (Zoho's UI builds two or three levels).
 const MAX_CRITERIA_DEPTH: usize = 8;
@@ -28,7 +23,7 @@ impl AccessConfig {
     pub const MAX_FILE_BYTES: usize = MAX_FILE_BYTES;
 
     /// The most locking rules a configuration has (Zoho's limit).
-    pub const MAX_LOCKING_RULES: usize = MAX_LOCKING_RULES;
+    pub const MAX_LOCKING_RULES: usize = RecordLockingHandler::MAX_LOCKING_RULES;
 
     /// Reads a desired state from YAML (or JSON, which the YAML parser reads too) and checks
     /// it ([`Self::validate`]).
@@ -267,29 +262,33 @@ fn check_locking(base: &str, spec: &LockingSpec) -> Result<(), Error> {
         (
             "excluded_profiles",
             spec.excluded_profiles.len(),
-            MAX_EXCLUDED_PROFILES,
+            RecordLockingHandler::MAX_EXCLUDED_PROFILES,
         ),
         (
             "editable_fields",
             spec.editable_fields.len(),
-            MAX_EDITABLE_FIELDS,
+            RecordLockingHandler::MAX_EXCLUDED_FIELDS,
         ),
         (
             "restricted_custom_buttons",
             spec.restricted_custom_buttons.len(),
-            MAX_CUSTOM_BUTTONS,
+            RecordLockingHandler::MAX_CUSTOM_BUTTONS,
         ),
         (
             "restricted_actions",
             spec.restricted_actions.len(),
-            MAX_RESTRICTED_ACTIONS,
+            RecordLockingHandler::MAX_RESTRICTED_ACTIONS,
         ),
         (
             "restricted_communications",
             spec.restricted_communications.len(),
-            MAX_RESTRICTED_COMMUNICATIONS,
+            RecordLockingHandler::MAX_RESTRICTED_COMMUNICATIONS,
         ),
-        ("rules", spec.rules.len(), MAX_LOCKING_RULES),
+        (
+            "rules",
+            spec.rules.len(),
+            RecordLockingHandler::MAX_LOCKING_RULES,
+        ),
     ];
     for (key, n, max) in limits {
         if n > max {
