@@ -92,14 +92,11 @@ pub async fn run(
     match args.out {
         None => write_stdout(text.trim_end_matches('\n')),
         Some(path) => {
-            // Written beside, then renamed: a reader never sees half a file.
-            let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-            std::fs::write(&tmp, &text)
-                .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    CliError::Other(format!("cannot write {}: {e}", path.display()))
-                })?;
+            // Written beside, then renamed: a reader never sees half a file. The temporary file
+            // is new (created exclusively, under a random name, removed on failure), so nothing
+            // placed there beforehand, such as a symbolic link, is written through.
+            write_replacing(&path, text.as_bytes())
+                .map_err(|e| CliError::Other(format!("cannot write {}: {e}", path.display())))?;
             tracing::info!(
                 "wrote {} ({} module(s), {})",
                 path.display(),
@@ -115,4 +112,22 @@ pub async fn run(
             Ok(())
         }
     }
+}
+
+/// Replaces `path` with `bytes` through a new temporary file in the same directory and a
+/// rename. The file gets the permissions a plain create would (0666 less the umask on Unix).
+fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".zoho-access-pull-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
