@@ -32,6 +32,20 @@
 //!    request, with no setting to turn it off; Zoho does not use it. The statement that adds
 //!    it is removed from every request builder, so no request carries it (and the transport
 //!    does not have to remove it on every call).
+//! 7. **Unions told apart by their keys.** A `oneOf` of objects becomes a `#[serde(untagged)]`
+//!    enum, and serde decodes such an enum by first copying the whole value into a buffer of
+//!    its own and then trying each variant on the copy; a nested one (a criteria group holds
+//!    criteria) copies its part again at every level, and a failure inside it is reported as
+//!    "did not match any variant" at the union, not where it is. Where the variants are objects
+//!    with no key in common, each with a required key, none refusing or collecting unknown
+//!    keys (`Criteria`: `comparator`, `field`, `type`, `value` against `group`,
+//!    `group_operator`), the enum's `Deserialize` is generated here instead. It reads the
+//!    object once, every key into a field of its own (keys no variant has are skipped, as each
+//!    variant would skip them), then picks the first variant, in the spec's order, whose
+//!    required keys are all there, as serde's untagged enums would. The one difference: a key
+//!    of another variant than the one picked must still hold a valid value for its own variant
+//!    (serde would have ignored it); a bad value is reported at its path. Serializing and the
+//!    JSON Schema are unchanged.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -601,7 +615,329 @@ fn post_process(file: &mut syn::File, doc: &Value) -> Result<(), String> {
         }
     }
     types.extend(constructors);
+    keyed_unions(types)?;
     Ok(())
+}
+
+/// One field of a union's variant, as the key-deciding decoder reads it.
+struct UnionField {
+    ident: syn::Ident,
+    ty: syn::Type,
+    wire: String,
+    kind: FieldKind,
+}
+
+/// How a variant's field behaves when its key is absent.
+enum FieldKind {
+    /// `Option<T>`: absent is `None`.
+    Optional,
+    /// `#[serde(default)]` or `#[serde(default = "path")]`: absent is the default.
+    Defaulted(Option<syn::ExprPath>),
+    /// Anything else: absent means not this variant.
+    Required,
+}
+
+/// The fields of a struct the key-deciding decoder can read in its place: named fields whose
+/// only serde attributes are `rename`, `default` and `skip_serializing_if`, at least one of
+/// them required, and no `deny_unknown_fields` on the struct. `None` for any other struct.
+fn union_fields(s: &syn::ItemStruct) -> Option<Vec<UnionField>> {
+    let known = |attrs: &[syn::Attribute]| {
+        attrs
+            .iter()
+            .filter(|a| a.path().is_ident("serde"))
+            .all(|a| {
+                a.parse_nested_meta(|meta| {
+                    let ok = ["rename", "default", "skip_serializing_if"]
+                        .iter()
+                        .any(|w| meta.path.is_ident(w));
+                    if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(meta.error("not supported here"))
+                    }
+                })
+                .is_ok()
+            })
+    };
+    let syn::Fields::Named(named) = &s.fields else {
+        return None;
+    };
+    if has_serde_word(&s.attrs, "deny_unknown_fields") || !known(&s.attrs) {
+        return None;
+    }
+    let mut fields = Vec::new();
+    for f in &named.named {
+        if !known(&f.attrs) {
+            return None;
+        }
+        let kind = if generic_inner(&f.ty, "Option").is_some() {
+            FieldKind::Optional
+        } else if has_serde_word(&f.attrs, "default") {
+            let path = serde_args(f)
+                .split(',')
+                .find_map(|part| part.trim().strip_prefix("default ="))
+                .map(|p| syn::parse_str::<syn::ExprPath>(p.trim().trim_matches('"')))
+                .transpose()
+                .ok()?;
+            FieldKind::Defaulted(path)
+        } else {
+            FieldKind::Required
+        };
+        fields.push(UnionField {
+            ident: f.ident.clone()?,
+            ty: f.ty.clone(),
+            wire: wire_name(f),
+            kind,
+        });
+    }
+    fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::Required))
+        .then_some(fields)
+}
+
+/// Gives every untagged enum whose variants are objects told apart by their keys a
+/// `Deserialize` that reads the object once instead of buffering it (module docs, point 7);
+/// the others keep serde's. Returns how many were rewritten.
+fn keyed_unions(items: &mut Vec<syn::Item>) -> Result<usize, String> {
+    let structs: BTreeMap<String, Vec<UnionField>> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some((s.ident.to_string(), union_fields(s)?)),
+            _ => None,
+        })
+        .collect();
+    let mut impls = Vec::new();
+    for item in items.iter_mut() {
+        let syn::Item::Enum(e) = item else { continue };
+        if !has_serde_word(&e.attrs, "untagged") {
+            continue;
+        }
+        // (variant, the struct it holds, that struct's fields), or not a union of such objects.
+        let Some(variants) = e
+            .variants
+            .iter()
+            .map(|v| {
+                let syn::Fields::Unnamed(u) = &v.fields else {
+                    return None;
+                };
+                let [field] = u.unnamed.iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                let syn::Type::Path(p) = &field.ty else {
+                    return None;
+                };
+                let ident = p.path.get_ident()?;
+                let fields = structs.get(&ident.to_string())?;
+                Some((v.ident.clone(), ident.clone(), fields))
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        if !variants
+            .iter()
+            .flat_map(|(_, _, fields)| fields.iter())
+            .all(|f| seen.insert(f.wire.as_str()))
+        {
+            continue;
+        }
+        remove_derive(&mut e.attrs, "Deserialize")?;
+        impls.push(render_keyed_deserialize(&e.ident, &variants)?);
+    }
+    let count = impls.len();
+    if count > 0 {
+        items.push(keyed_union_support()?);
+        items.extend(impls);
+    }
+    Ok(count)
+}
+
+/// Whether a `#[serde(..)]` attribute among `attrs` has the bare word `word`.
+fn has_serde_word(attrs: &[syn::Attribute], word: &str) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|meta| {
+                found |= meta.path.is_ident(word);
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            found
+        })
+}
+
+/// Drops the derive whose path ends in `name` from the `#[derive(..)]` attributes.
+fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> Result<(), String> {
+    use syn::punctuated::Punctuated;
+    let mut removed = false;
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let paths = attr
+            .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            .map_err(|e| format!("a derive attribute does not parse: {e}"))?;
+        let before = paths.len();
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| p.segments.last().is_none_or(|s| s.ident != name))
+            .collect();
+        removed |= kept.len() != before;
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+    if removed {
+        Ok(())
+    } else {
+        Err(format!("no derive of {name} to replace"))
+    }
+}
+
+/// The key-deciding `Deserialize` of one union (module docs, point 7).
+fn render_keyed_deserialize(
+    name: &syn::Ident,
+    variants: &[(syn::Ident, syn::Ident, &Vec<UnionField>)],
+) -> Result<syn::Item, String> {
+    use quote::{format_ident, quote};
+    let slot = |i: usize, f: &UnionField| {
+        format_ident!("v{i}_{}", f.ident.to_string().trim_start_matches("r#"))
+    };
+    let mut slots = Vec::new();
+    let mut present = Vec::new();
+    let mut missing = Vec::new();
+    let mut attempts = Vec::new();
+    for (i, (variant, ty, fields)) in variants.iter().enumerate() {
+        let mut names = Vec::new();
+        let mut required = Vec::new();
+        let mut inits = Vec::new();
+        for f in fields.iter() {
+            let (s, field, wire, fty) = (slot(i, f), &f.ident, &f.wire, &f.ty);
+            match &f.kind {
+                FieldKind::Optional => {
+                    slots.push(quote! {
+                        #[serde(rename = #wire, default)]
+                        #s: #fty
+                    });
+                    inits.push(quote!(#field: keys.#s));
+                }
+                FieldKind::Defaulted(path) => {
+                    slots.push(quote! {
+                        #[serde(rename = #wire, default, deserialize_with = "keyed_union::present")]
+                        #s: ::std::option::Option<#fty>
+                    });
+                    let default = match path {
+                        Some(p) => quote!(#p),
+                        None => quote!(::std::default::Default::default),
+                    };
+                    inits.push(quote!(#field: keys.#s.unwrap_or_else(#default)));
+                }
+                FieldKind::Required => {
+                    slots.push(quote! {
+                        #[serde(rename = #wire, default, deserialize_with = "keyed_union::present")]
+                        #s: ::std::option::Option<#fty>
+                    });
+                    names.push(field.clone());
+                    required.push((s.clone(), wire.clone()));
+                    inits.push(quote!(#field));
+                }
+            }
+            let _ = wire;
+        }
+        let all: Vec<_> = fields.iter().map(|f| slot(i, f)).collect();
+        present.push(quote!(false #(|| keys.#all.is_some())*));
+        let checks = required.iter().map(
+            |(s, wire)| quote!(if keys.#s.is_none() { return ::std::option::Option::Some(#wire); }),
+        );
+        missing.push(quote!((|| { #(#checks)* ::std::option::Option::None })()));
+        let taken = required.iter().map(|(s, _)| quote!(keys.#s));
+        attempts.push(quote! {
+            if let (#(::std::option::Option::Some(#names),)*) = (#(#taken,)*) {
+                return ::std::result::Result::Ok(#name::#variant(#ty { #(#inits),* }));
+            }
+        });
+    }
+    let count = variants.len();
+    // Not the enum's name: the slots' types may name the enum (a group holds criteria).
+    let keys_name = format_ident!("Keys");
+    let expecting = format!(
+        "a {name} object ({})",
+        variants
+            .iter()
+            .map(|(_, ty, _)| ty.to_string())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
+    let no_match = format!("data did not match any variant of untagged enum {name}");
+    let item = quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> ::std::result::Result<#name, A::Error> {
+                        /// Every key of every variant, each in a field of its own.
+                        #[derive(::serde::Deserialize)]
+                        struct #keys_name {
+                            #(#slots,)*
+                        }
+                        let keys = <#keys_name as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )?;
+                        // Which variants have a key here, and the first required key each lacks.
+                        let present: [bool; #count] = [#(#present),*];
+                        let missing: [::std::option::Option<&'static str>; #count] = [#(#missing),*];
+                        #(#attempts)*
+                        for (present, missing) in present.into_iter().zip(missing) {
+                            if let (true, ::std::option::Option::Some(key)) = (present, missing) {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(key),
+                                );
+                            }
+                        }
+                        ::std::result::Result::Err(
+                            <A::Error as ::serde::de::Error>::custom(#no_match),
+                        )
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    };
+    syn::parse2(item).map_err(|e| format!("Deserialize of {name} does not parse: {e}"))
+}
+
+/// What the key-deciding decoders share, emitted once into `types` (module docs, point 7).
+fn keyed_union_support() -> Result<syn::Item, String> {
+    let item = quote::quote! {
+        /// Decoding of unions told apart by their keys (generated by `spec/codegen.rs`).
+        mod keyed_union {
+            /// Decodes a key's value that is there (`null` included, when the type takes it),
+            /// so that `None` means only "the key is absent".
+            pub(super) fn present<'de, D, T>(
+                deserializer: D,
+            ) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+                T: ::serde::Deserialize<'de>,
+            {
+                T::deserialize(deserializer).map(::std::option::Option::Some)
+            }
+        }
+    };
+    syn::parse2(item).map_err(|e| format!("the keyed-union support does not parse: {e}"))
 }
 
 /// Removes progenitor's `header_map.append(HeaderName::from_static("api-version"), ..)` from

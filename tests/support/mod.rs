@@ -83,6 +83,17 @@ impl Reply {
         }
     }
 
+    /// A JSON body sent exactly as written (keys in the order given).
+    pub fn json_text(status: u16, text: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: text.as_bytes().to_vec(),
+            delay: None,
+            hold: None,
+        }
+    }
+
     pub fn empty(status: u16) -> Reply {
         Reply {
             status,
