@@ -30,6 +30,14 @@ async fn serve(body: String) -> TestServer {
     TestServer::start(move |_| Reply::json_text(200, &body)).await
 }
 
+/// The path and message of the decode error the record-locking GET gives.
+async fn decode_error(server: &TestServer) -> (String, String) {
+    match client(server).record_locking("Deals").get().await {
+        Err(Error::Decode { path, message, .. }) => (path, message),
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
 fn condition(c: &types::Criteria) -> &types::CriteriaCondition {
     match c {
         types::Criteria::Condition(c) => c,
@@ -114,24 +122,15 @@ async fn a_bad_value_inside_criteria_is_reported_where_it_is() {
             {"comparator":"equal","field":"Stage","value":"y"}]}"#,
     ))
     .await;
-    let err = client(&server)
-        .record_locking("Deals")
-        .get()
-        .await
-        .unwrap_err();
-    match &err {
-        Error::Decode { path, message, .. } => {
-            assert_eq!(
-                path,
-                "record_locking_configurations[0].locking_rules[0].criteria.group[1].field"
-            );
-            assert!(
-                message.contains("invalid type: string \"Stage\""),
-                "{message}"
-            );
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
+    let (path, message) = decode_error(&server).await;
+    assert_eq!(
+        path,
+        "record_locking_configurations[0].locking_rules[0].criteria.group[1].field"
+    );
+    assert!(
+        message.contains("invalid type: string \"Stage\""),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -152,21 +151,12 @@ async fn criteria_naming_no_variant_or_not_an_object_are_decode_errors_at_the_cr
         ),
     ] {
         let server = serve(locking_with_criteria(criteria)).await;
-        let err = client(&server)
-            .record_locking("Deals")
-            .get()
-            .await
-            .unwrap_err();
-        match &err {
-            Error::Decode { path, message, .. } => {
-                assert_eq!(
-                    path, "record_locking_configurations[0].locking_rules[0].criteria",
-                    "{criteria}"
-                );
-                assert!(message.contains(expected), "{criteria}: {message}");
-            }
-            other => panic!("{criteria}: expected Decode, got {other:?}"),
-        }
+        let (path, message) = decode_error(&server).await;
+        assert_eq!(
+            path, "record_locking_configurations[0].locking_rules[0].criteria",
+            "{criteria}"
+        );
+        assert!(message.contains(expected), "{criteria}: {message}");
     }
 }
 

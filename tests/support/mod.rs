@@ -73,45 +73,38 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json(status: u16, value: serde_json::Value) -> Reply {
+    fn with_body(status: u16, content_type: Option<&str>, body: Vec<u8>) -> Reply {
         Reply {
             status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: serde_json::to_vec(&value).unwrap(),
+            headers: content_type
+                .map(|t| ("content-type".into(), t.into()))
+                .into_iter()
+                .collect(),
+            body,
             delay: None,
             hold: None,
         }
+    }
+
+    pub fn json(status: u16, value: serde_json::Value) -> Reply {
+        Reply::with_body(
+            status,
+            Some("application/json"),
+            serde_json::to_vec(&value).unwrap(),
+        )
     }
 
     /// A JSON body sent exactly as written (keys in the order given).
     pub fn json_text(status: u16, text: &str) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: text.as_bytes().to_vec(),
-            delay: None,
-            hold: None,
-        }
+        Reply::with_body(status, Some("application/json"), text.as_bytes().to_vec())
     }
 
     pub fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            headers: vec![],
-            body: vec![],
-            delay: None,
-            hold: None,
-        }
+        Reply::with_body(status, None, vec![])
     }
 
     pub fn text(status: u16, text: &str) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type".into(), "text/html".into())],
-            body: text.as_bytes().to_vec(),
-            delay: None,
-            hold: None,
-        }
+        Reply::with_body(status, Some("text/html"), text.as_bytes().to_vec())
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
