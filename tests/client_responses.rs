@@ -5,17 +5,9 @@ mod support;
 
 use futures::TryStreamExt;
 use serde_json::json;
-use support::{rlc_body, rule_json, success, zoho_error, Reply, TestServer};
+use support::{client, rlc_body, rule_json, success, zoho_error, Reply, TestServer};
 use zoho_crm_access::criteria::{field, filter};
-use zoho_crm_access::{enums, types, Client, Error};
-
-fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
-        .build()
-        .unwrap()
-}
+use zoho_crm_access::{enums, types, Error};
 
 #[tokio::test]
 async fn no_content_is_an_empty_result_for_every_operation_that_documents_it() {

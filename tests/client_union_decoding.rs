@@ -6,16 +6,8 @@
 mod support;
 
 use serde_json::json;
-use support::{Reply, TestServer};
-use zoho_crm_access::{enums, types, Client, Error};
-
-fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
-        .build()
-        .unwrap()
-}
+use support::{client, Reply, TestServer};
+use zoho_crm_access::{enums, types, Error};
 
 /// A record-locking answer whose one locking rule has `criteria` (JSON text, as sent).
 fn locking_with_criteria(criteria: &str) -> String {

@@ -243,6 +243,15 @@ async fn handle(
 }
 
 /// A token endpoint answer.
+/// A client of `server` with a static access token.
+pub fn client(server: &TestServer) -> zoho_crm_access::Client {
+    zoho_crm_access::Client::builder()
+        .base_url(&server.url)
+        .access_token("t")
+        .build()
+        .unwrap()
+}
+
 pub fn token_reply(access_token: &str, api_domain: &str, expires_in: u64) -> Reply {
     Reply::json(
         200,
