@@ -289,3 +289,40 @@ async fn outside_the_scope_nothing_is_read_or_touched() {
     assert_eq!(state.locking_rule_count("Deals"), 2);
     assert_eq!(state.org_permissions["Leads"], "public_read_only");
 }
+
+/// A pull reads the names only the families in its scope refer to: roles and user groups for
+/// sharing rules, profiles for record locking; an org-permissions pull reads none of them.
+#[tokio::test]
+async fn a_pull_reads_only_the_directory_its_families_refer_to() {
+    let sim = org(13).await;
+    let c = client(&sim);
+    let directory_reads = |sim: &Simulator| {
+        let mut ops: Vec<String> = sim
+            .recordings()
+            .iter()
+            .filter_map(|r| r["operation_id"].as_str().map(str::to_owned))
+            .filter(|op| ["getRoles", "getUserGroups", "getProfiles"].contains(&op.as_str()))
+            .collect();
+        ops.sort();
+        ops.dedup();
+        ops
+    };
+    for (families, expected) in [
+        (vec![Family::OrgPermissions], vec![]),
+        (
+            vec![Family::SharingRules],
+            vec!["getRoles", "getUserGroups"],
+        ),
+        (vec![Family::RecordLocking], vec!["getProfiles"]),
+        (
+            Family::ALL.to_vec(),
+            vec!["getProfiles", "getRoles", "getUserGroups"],
+        ),
+    ] {
+        sim.clear_recordings();
+        let scope = Scope::new(families.iter().copied(), ["Leads"]);
+        let pulled = desired::pull(&c, &scope).await.unwrap();
+        assert_eq!(pulled.scope, scope);
+        assert_eq!(directory_reads(&sim), expected, "{families:?}");
+    }
+}

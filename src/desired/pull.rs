@@ -19,7 +19,9 @@ use crate::generated::{enums, types};
 ///
 /// An empty `scope.modules` ([`Scope::everything`]) means every module the org lists in its
 /// default organization permissions; the result's scope names them. A module that does not
-/// support a family (record locking on Calls, say) simply has nothing in it. Fails with
+/// support a family (record locking on Calls, say) simply has nothing in it. Of the
+/// directory it reads only what the scope's families name: roles and user groups for sharing
+/// rules, profiles for record locking, the modules always. Fails with
 /// [`Error::Desired`] when the org has something a file cannot name: a role or group name
 /// shared by two of them, a sharing target of a kind this version does not know.
 ///
@@ -88,14 +90,16 @@ pub(crate) async fn read(
 ) -> Result<OrgState, Error> {
     let need_shares = scope.has(Family::OrgPermissions) || scope.modules.is_empty();
     let perms = client.org_permissions();
-    let (directory, share_list) =
-        futures::try_join!(Directory::load(client, field_modules), async {
+    let (directory, share_list) = futures::try_join!(
+        Directory::load(client, &scope.families, field_modules),
+        async {
             if need_shares {
                 perms.get().await
             } else {
                 Ok(Vec::new())
             }
-        })?;
+        }
+    )?;
     let shares: BTreeMap<String, CurrentShare> = share_list
         .into_iter()
         .map(|d| {

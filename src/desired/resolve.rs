@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::client::Client;
+use crate::desired::model::Family;
 use crate::error::Error;
 
 /// How many directory or settings reads run at once (the client's own limit still holds).
@@ -138,25 +139,43 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
-    /// Reads roles, user groups, profiles (lite and support ones too), modules, and the
-    /// fields of `field_modules`.
+    /// Reads the modules, what the families in `families` refer to by name (roles and user
+    /// groups for sharing rules; profiles, lite and support ones too, for record locking),
+    /// and the fields of `field_modules`. A family out of scope has no section in a file, so
+    /// its names are not read.
     pub(crate) async fn load(
         client: &Client,
+        families: &BTreeSet<Family>,
         field_modules: &BTreeSet<String>,
     ) -> Result<Directory, Error> {
         let dir = client.directory();
+        let sharing = families.contains(&Family::SharingRules);
+        let locking = families.contains(&Family::RecordLocking);
         let (roles, groups, profiles, modules) = futures::try_join!(
-            dir.roles(),
-            dir.user_groups()
-                .per_page(200)
-                .stream()
-                .try_collect::<Vec<_>>(),
-            dir.profiles()
-                .include_lite()
-                .include_support()
-                .per_page(200)
-                .stream()
-                .try_collect::<Vec<_>>(),
+            async {
+                if !sharing {
+                    return Ok(Vec::new());
+                }
+                dir.roles().await
+            },
+            async {
+                if !sharing {
+                    return Ok(Vec::new());
+                }
+                let groups = dir.user_groups().per_page(200).stream();
+                groups.try_collect::<Vec<_>>().await
+            },
+            async {
+                if !locking {
+                    return Ok(Vec::new());
+                }
+                let profiles = dir.profiles().include_lite().include_support();
+                profiles
+                    .per_page(200)
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await
+            },
             dir.modules(),
         )?;
         let fields: Vec<(String, Names)> = futures::stream::iter(field_modules.iter().cloned())
