@@ -326,3 +326,32 @@ async fn a_pull_reads_only_the_directory_its_families_refer_to() {
         assert_eq!(directory_reads(&sim), expected, "{families:?}");
     }
 }
+
+/// A module that does not support a family (record locking on Calls) pulls with nothing in
+/// that family; a file asking for it there is refused before anything is sent.
+#[tokio::test]
+async fn a_module_without_record_locking_pulls_empty_and_a_plan_for_it_is_refused() {
+    let sim = org(17).await;
+    let c = client(&sim);
+    let scope = Scope::new(
+        [Family::RecordLocking, Family::SharingRules],
+        ["Calls", "Leads"],
+    );
+    let pulled = desired::pull(&c, &scope).await.unwrap();
+    assert!(!pulled.record_locking.contains_key("Calls"), "{pulled:?}");
+
+    let mut wanted = pulled.clone();
+    wanted.record_locking.insert(
+        "Calls".into(),
+        desired::LockingSpec::new(enums::LockType::Manual, [enums::RestrictedAction::Update]),
+    );
+    sim.clear_recordings();
+    match desired::plan(&c, &wanted).await {
+        Err(zoho_crm_access::Error::Desired { place, reason, .. }) => {
+            assert_eq!(place, "record_locking.Calls");
+            assert_eq!(reason, "Zoho does not support record locking in Calls");
+        }
+        other => panic!("expected Desired, got {other:?}"),
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+}

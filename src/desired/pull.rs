@@ -73,13 +73,20 @@ pub(crate) struct OrgState {
 /// What was read for one module.
 struct ModuleRead {
     module: String,
-    /// `None`: the family is not in scope or the module does not support it.
+    /// `None`: the family is not in scope (not read; only families in scope are looked at)
+    /// or the module does not support it.
     locking: Option<Option<types::RecordLockingConfiguration>>,
     rules: Option<Vec<types::SharingRule>>,
 }
 
-fn not_supported(e: &Error) -> bool {
-    matches!(e.code(), Some(enums::ZohoCode::NotSupported))
+/// `Ok(None)` for Zoho's documented "not supported" answer (the module has no such
+/// settings), the result otherwise.
+fn unless_not_supported<T>(result: Result<T, Error>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if matches!(e.code(), Some(enums::ZohoCode::NotSupported)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads the org inside `scope`, with the fields of `field_modules` in its directory.
@@ -212,24 +219,19 @@ pub(crate) async fn read(
 
 async fn read_module(client: &Client, scope: &Scope, module: String) -> Result<ModuleRead, Error> {
     let locking = if scope.has(Family::RecordLocking) {
-        match client.record_locking(module.clone()).get().await {
-            Ok(cfg) => Some(cfg),
-            Err(e) if not_supported(&e) => None,
-            Err(e) => return Err(e),
-        }
+        unless_not_supported(client.record_locking(module.clone()).get().await)?
     } else {
-        Some(None)
+        None
     };
     let rules = if scope.has(Family::SharingRules) {
         let handler = client.sharing_rules(module.clone());
-        match handler
+        let listed = handler
             .list()
             .per_page(200)
             .stream()
-            .try_collect::<Vec<_>>()
-            .await
-        {
-            Ok(listed) => {
+            .try_collect::<Vec<_>>();
+        match unless_not_supported(listed.await)? {
+            Some(listed) => {
                 // List items carry no criteria: a criteria-based rule is read by id.
                 let full: Vec<types::SharingRule> = futures::stream::iter(listed)
                     .map(|rule| {
@@ -251,11 +253,10 @@ async fn read_module(client: &Client, scope: &Scope, module: String) -> Result<M
                     .await?;
                 Some(full)
             }
-            Err(e) if not_supported(&e) => None,
-            Err(e) => return Err(e),
+            None => None,
         }
     } else {
-        Some(Vec::new())
+        None
     };
     Ok(ModuleRead {
         module,
