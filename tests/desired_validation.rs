@@ -89,6 +89,16 @@ fn broken_rules_and_limits_name_their_place() {
             "every module in scope has a share type",
         ),
         (
+            "version: 1\nscope: {families: [org_permissions], modules: [Leads, Price Books]}\norg_permissions: {Leads: private}\n",
+            "scope.modules",
+            "`Price Books` is not a module API name: it contains a space; a module API name has 1 to",
+        ),
+        (
+            "version: 1\nscope: {families: [sharing_rules], modules: [\"Leads/../Deals\"]}\n",
+            "scope.modules",
+            "contains `/`",
+        ),
+        (
             "version: 1\nscope: {families: [org_permissions], modules: [Leads]}\norg_permissions: {Leads: privat}\n",
             "org_permissions.Leads",
             "`privat` is not a share type",

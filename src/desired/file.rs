@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::model::{AccessConfig, Audience, CriteriaSpec, Family, LockingSpec, VERSION};
 use crate::error::Error;
 use crate::generated::enums;
+use crate::handles::check_module;
 use crate::RecordLockingHandler;
 
 /// The largest file read (4 MiB): a real org's access configuration is a few kilobytes.
@@ -98,11 +99,15 @@ impl AccessConfig {
                 "name at least one module (by API name, e.g. Leads)",
             ));
         }
-        if let Some(m) = self.scope.modules.iter().find(|m| m.trim().is_empty()) {
-            return Err(Error::desired(
-                "scope.modules",
-                format!("`{m}` is not a module API name"),
-            ));
+        // The same check as every handle's, so a bad name fails here, offline.
+        for m in &self.scope.modules {
+            if let Err(e) = check_module(m) {
+                let reason = match e {
+                    Error::InvalidInput { reason, .. } => reason,
+                    other => other.to_string(),
+                };
+                return Err(Error::desired("scope.modules", reason));
+            }
         }
         self.check_sections()?;
         for (module, share) in &self.org_permissions {
