@@ -333,3 +333,53 @@ async fn a_batch_of_share_types_that_fails_for_one_module_reports_item_by_item()
     assert_eq!(pulled.org_permissions["Leads"], enums::ShareType::Public);
     assert_eq!(pulled.org_permissions["Emails"], enums::ShareType::Public);
 }
+
+/// Reproduction: Zoho (or anything answering in its place) asking for a wait too long to add
+/// to what the apply had already waited made the apply panic ("overflow when adding
+/// durations"). It now stops at that call, as for any wait past `max_wait`, and says why.
+#[tokio::test]
+async fn a_retry_after_too_large_to_add_stops_the_apply_instead_of_panicking() {
+    let sim = org(19).await;
+    let c = Client::builder()
+        .base_url(sim.api_domain())
+        .access_token(sim.access_token())
+        .retry(
+            zoho_crm_access::RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(10))
+                .max_backoff(Duration::from_millis(20)),
+        )
+        .build()
+        .unwrap();
+    // Twice a plain 429 (the client retries once, then the apply waits 1 s), then a 429
+    // asking for u64::MAX seconds: 1 s + u64::MAX s does not fit in a `Duration`.
+    fault(
+        &sim,
+        "updateOrgPermissions",
+        2,
+        json!({"type": "too_many_requests"}),
+    )
+    .await;
+    fault(
+        &sim,
+        "updateOrgPermissions",
+        1,
+        json!({"type": "too_many_requests", "retry_after": u64::MAX}),
+    )
+    .await;
+    let plan = desired::plan(&c, &state()).await.unwrap();
+    let options = quick().initial_backoff(Duration::from_secs(1));
+    let report = plan.apply_with(&c, &options).await;
+    assert!(!report.is_complete(), "{report}");
+    let failure = report.failure().unwrap();
+    assert_eq!(failure.error.status(), Some(429), "{}", failure.error);
+    assert_eq!(
+        failure.error.retry_after(),
+        Some(Duration::from_secs(u64::MAX))
+    );
+    assert!(
+        report.waited() <= Duration::from_secs(20),
+        "{:?}",
+        report.waited()
+    );
+}

@@ -304,7 +304,8 @@ async fn run_waiting(
         match run(client, &step.action, rule_ids).await {
             Err(e) if busy(&e) => {
                 let wait = next.max(e.retry_after().unwrap_or_default());
-                if waited + wait > options.max_wait {
+                // The wait comes from the server (`Retry-After`): it may not fit a sum.
+                if waited.saturating_add(wait) > options.max_wait {
                     return Err(e);
                 }
                 tracing::info!(
@@ -312,9 +313,9 @@ async fn run_waiting(
                     wait.as_secs_f64()
                 );
                 tokio::time::sleep(wait).await;
-                waited += wait;
-                report.waited += wait;
-                next = (next * 2).min(options.max_backoff);
+                waited = waited.saturating_add(wait);
+                report.waited = report.waited.saturating_add(wait);
+                next = next.saturating_mul(2).min(options.max_backoff);
             }
             other => return other,
         }
