@@ -348,3 +348,20 @@ fn the_simulator_can_be_shared_across_tasks() {
     send_sync::<Simulator>();
     send_sync::<zoho_crm_access::simulator::StateSnapshot>();
 }
+
+/// A token lifetime too long to add to the clock (`Duration::MAX`) is "never expires", not a
+/// panic in the simulator when it mints a token.
+#[tokio::test]
+async fn a_token_lifetime_past_the_clock_mints_tokens_that_work() {
+    let sim = Simulator::builder()
+        .token_lifetime(Duration::MAX)
+        .start()
+        .await
+        .unwrap();
+    let client = zoho_crm_access::Client::builder()
+        .base_url(sim.api_domain())
+        .access_token(sim.access_token())
+        .build()
+        .unwrap();
+    assert!(!client.org_permissions().get().await.unwrap().is_empty());
+}

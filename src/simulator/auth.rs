@@ -90,7 +90,7 @@ impl Auth {
         self.tokens.insert(
             token.clone(),
             Token {
-                expires: Instant::now() + self.lifetime,
+                expires: expiry(self.lifetime),
                 scopes: scopes.map(|s| s.into_iter().map(|x| x.to_ascii_lowercase()).collect()),
             },
         );
@@ -251,6 +251,14 @@ impl Auth {
         let token = self.grant();
         Reply::json(200, token_response(&token, api_domain, self.lifetime))
     }
+}
+
+/// When a token minted now with `lifetime` expires: a lifetime past what the clock can
+/// represent (`Duration::MAX`, say) is 100 years, which is never for a simulator.
+fn expiry(lifetime: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(lifetime)
+        .unwrap_or_else(|| now + Duration::from_secs(3_153_600_000))
 }
 
 fn token_response(token: &str, api_domain: &str, lifetime: Duration) -> Value {
