@@ -102,7 +102,8 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1u32 << exp)
             .min(self.max_backoff);
-        let millis = window.as_millis() as u64;
+        // A window past u64::MAX milliseconds (a policy given `Duration::MAX`) is that many.
+        let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         if millis == 0 {
             return Duration::ZERO;
         }
@@ -195,6 +196,17 @@ mod tests {
             assert!(b3 >= Duration::from_millis(200) && b3 <= Duration::from_millis(400));
             assert!(p.backoff(30) <= Duration::from_millis(1000));
         }
+    }
+
+    #[test]
+    fn a_backoff_window_past_u64_milliseconds_stays_huge() {
+        // u64::MAX + 1 milliseconds: cast to u64, it was 0, so no wait at all.
+        let past = Duration::from_millis(u64::MAX) + Duration::from_millis(1);
+        let p = RetryPolicy::default()
+            .initial_backoff(past)
+            .max_backoff(past);
+        assert!(p.backoff(1) >= Duration::from_millis(u64::MAX / 2));
+        assert!(p.backoff(30) >= Duration::from_millis(u64::MAX / 2));
     }
 
     #[test]
