@@ -675,13 +675,7 @@ fn union_fields(s: &syn::ItemStruct) -> Option<Vec<UnionField>> {
         }
         let kind = if generic_inner(&f.ty, "Option").is_some() {
             FieldKind::Optional
-        } else if has_serde_word(&f.attrs, "default") {
-            let path = serde_args(f)
-                .split(',')
-                .find_map(|part| part.trim().strip_prefix("default ="))
-                .map(|p| syn::parse_str::<syn::ExprPath>(p.trim().trim_matches('"')))
-                .transpose()
-                .ok()?;
+        } else if let Some(path) = serde_default(f).ok()? {
             FieldKind::Defaulted(path)
         } else {
             FieldKind::Required
@@ -755,6 +749,28 @@ fn keyed_unions(items: &mut Vec<syn::Item>) -> Result<usize, String> {
         items.extend(impls);
     }
     Ok(count)
+}
+
+/// A field's `#[serde(default)]`: `None` without one, `Some(None)` for the type's default,
+/// `Some(Some(path))` for `default = "path"`.
+fn serde_default(field: &syn::Field) -> Result<Option<Option<syn::ExprPath>>, String> {
+    let mut found = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") {
+                found = Some(if meta.input.peek(syn::Token![=]) {
+                    Some(meta.value()?.parse::<syn::LitStr>()?.parse()?)
+                } else {
+                    None
+                });
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        })
+        .map_err(|e| format!("serde `default` does not parse: {e}"))?;
+    }
+    Ok(found)
 }
 
 /// Whether a `#[serde(..)]` attribute among `attrs` has the bare word `word`.
@@ -846,14 +862,13 @@ fn render_keyed_deserialize(
                     inits.push(quote!(#field));
                 }
             }
-            let _ = wire;
         }
         let all: Vec<_> = fields.iter().map(|f| slot(i, f)).collect();
         present.push(quote!(false #(|| keys.#all.is_some())*));
-        let checks = required.iter().map(
-            |(s, wire)| quote!(if keys.#s.is_none() { return ::std::option::Option::Some(#wire); }),
-        );
-        missing.push(quote!((|| { #(#checks)* ::std::option::Option::None })()));
+        let checks = required
+            .iter()
+            .map(|(s, wire)| quote!(if keys.#s.is_none() { ::std::option::Option::Some(#wire) }));
+        missing.push(quote!(#(#checks else)* { ::std::option::Option::None }));
         let taken = required.iter().map(|(s, _)| quote!(keys.#s));
         attempts.push(quote! {
             if let (#(::std::option::Option::Some(#names),)*) = (#(#taken,)*) {
@@ -1029,17 +1044,6 @@ fn is_pub(vis: &syn::Visibility) -> bool {
     matches!(vis, syn::Visibility::Public(_))
 }
 
-/// The tokens of a field's `#[serde(...)]` attributes, as text.
-fn serde_args(field: &syn::Field) -> String {
-    field
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .map(|a| quote::ToTokens::to_token_stream(&a.meta).to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The name of a field on the wire: its `rename`, else its Rust name.
 fn wire_name(field: &syn::Field) -> String {
     let mut rename = None;
@@ -1177,18 +1181,13 @@ fn render_constructors(name: &syn::Ident, fields: &syn::FieldsNamed) -> Result<s
     let mut required = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().ok_or("a named field without a name")?;
-        let serde = serde_args(field);
-        let defaulted = serde.split([',', '(', ')', ' ']).any(|t| t == "default");
-        let default_fn = serde
-            .split(',')
-            .find_map(|part| part.trim().strip_prefix("default ="))
-            .map(|p| p.trim().trim_matches('"').to_owned());
+        let wire = wire_name(field);
+        let default = serde_default(field).map_err(|e| format!("{name}.{wire}: {e}"))?;
         let docs: Vec<&syn::Attribute> = field
             .attrs
             .iter()
             .filter(|a| a.path().is_ident("doc"))
             .collect();
-        let wire = wire_name(field);
         let setter = format_ident!("with_{}", rust_name(field).trim_end_matches('_'));
         if let Some(inner) = generic_inner(&field.ty, "Option") {
             let (param, convert) = parameter(inner);
@@ -1204,7 +1203,7 @@ fn render_constructors(name: &syn::Ident, fields: &syn::FieldsNamed) -> Result<s
                 }
             });
             inits.push(quote!(#ident: ::std::option::Option::None));
-        } else if defaulted {
+        } else if let Some(default) = default {
             let (param, convert) = parameter(&field.ty);
             let head = format!("Sets `{wire}`.");
             setters.push(quote! {
@@ -1217,12 +1216,8 @@ fn render_constructors(name: &syn::Ident, fields: &syn::FieldsNamed) -> Result<s
                     self
                 }
             });
-            let init = match default_fn {
-                Some(path) => {
-                    let path: syn::ExprPath = syn::parse_str(&path)
-                        .map_err(|e| format!("{name}.{wire}: default `{path}`: {e}"))?;
-                    quote!(#path())
-                }
+            let init = match default {
+                Some(path) => quote!(#path()),
                 None => quote!(::std::default::Default::default()),
             };
             inits.push(quote!(#ident: #init));
