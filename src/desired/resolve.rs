@@ -126,6 +126,18 @@ fn plural(kind: &str) -> String {
     format!("{kind}s")
 }
 
+/// `read`'s list when `wanted`, else an empty one; `read` is not polled, so nothing is sent.
+async fn read_if<T>(
+    wanted: bool,
+    read: impl std::future::Future<Output = Result<Vec<T>, Error>>,
+) -> Result<Vec<T>, Error> {
+    if wanted {
+        read.await
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// The directory of one org, as far as the access settings need it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Directory {
@@ -152,30 +164,20 @@ impl Directory {
         let sharing = families.contains(&Family::SharingRules);
         let locking = families.contains(&Family::RecordLocking);
         let (roles, groups, profiles, modules) = futures::try_join!(
-            async {
-                if !sharing {
-                    return Ok(Vec::new());
-                }
-                dir.roles().await
-            },
-            async {
-                if !sharing {
-                    return Ok(Vec::new());
-                }
-                let groups = dir.user_groups().per_page(200).stream();
-                groups.try_collect::<Vec<_>>().await
-            },
-            async {
-                if !locking {
-                    return Ok(Vec::new());
-                }
-                let profiles = dir.profiles().include_lite().include_support();
-                profiles
+            read_if(sharing, dir.roles()),
+            read_if(
+                sharing,
+                dir.user_groups().per_page(200).stream().try_collect()
+            ),
+            read_if(
+                locking,
+                dir.profiles()
+                    .include_lite()
+                    .include_support()
                     .per_page(200)
                     .stream()
-                    .try_collect::<Vec<_>>()
-                    .await
-            },
+                    .try_collect()
+            ),
             dir.modules(),
         )?;
         let fields: Vec<(String, Names)> = futures::stream::iter(field_modules.iter().cloned())
