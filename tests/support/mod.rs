@@ -242,7 +242,6 @@ async fn handle(
     resp
 }
 
-/// A token endpoint answer.
 /// A client of `server` with a static access token.
 pub fn client(server: &TestServer) -> zoho_crm_access::Client {
     zoho_crm_access::Client::builder()
@@ -252,6 +251,7 @@ pub fn client(server: &TestServer) -> zoho_crm_access::Client {
         .unwrap()
 }
 
+/// A token endpoint answer.
 pub fn token_reply(access_token: &str, api_domain: &str, expires_in: u64) -> Reply {
     Reply::json(
         200,
