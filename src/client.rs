@@ -137,24 +137,16 @@ impl Client {
         F: Future<Output = RawResult<T>>,
     {
         let operation = crate::hooks::operation_id(operation);
-        let fut = Box::pin(fut);
+        let mut scoped = Box::pin(CALL.scope(CallContext::default(), fut));
         async move {
-            let (result, attempts, status, local, retry_after) = CALL
-                .scope(CallContext::default(), async move {
-                    let r = fut.await;
-                    let (a, s, e, w) = CALL.with(|c| {
-                        (
-                            c.attempts.get(),
-                            c.status.get(),
-                            c.error.borrow_mut().take(),
-                            c.retry_after.get(),
-                        )
-                    });
-                    (r, a, s, e, w)
-                })
-                .await;
-            let attempts = attempts.max(1);
-            if let Some(e) = local {
+            let result = scoped.as_mut().await;
+            // The record the transport kept while the call ran; the scope ends with the call.
+            let context = scoped.as_mut().take_value().unwrap_or_default();
+            drop(scoped);
+            let attempts = context.attempts.get().max(1);
+            let status = context.status.get();
+            let retry_after = context.retry_after.get();
+            if let Some(e) = context.error.into_inner() {
                 return Err(*e);
             }
             let outcome = match Self::map_outcome(operation, result, attempts, status) {
