@@ -383,3 +383,41 @@ async fn a_retry_after_too_large_to_add_stops_the_apply_instead_of_panicking() {
         report.waited()
     );
 }
+
+/// Reproduction: `max_wait` counted only the apply's own waits, not the time a call spent in
+/// the client's retries, which wait out `Retry-After` too; so one call could go on for several
+/// times `max_wait` (here: 2 s of the client's waits, then another round of three attempts).
+/// It now bounds the time a call takes, the client's retries included.
+#[tokio::test]
+async fn max_wait_counts_the_time_spent_in_the_clients_own_retries() {
+    let sim = org(20).await;
+    // The client retries a 429 itself (three attempts), waiting the second Zoho asks for.
+    let c = Client::builder()
+        .base_url(sim.api_domain())
+        .access_token(sim.access_token())
+        .retry(zoho_crm_access::RetryPolicy::default().max_attempts(3))
+        .build()
+        .unwrap();
+    fault(
+        &sim,
+        "updateOrgPermissions",
+        6,
+        json!({"type": "too_many_requests", "retry_after": 1}),
+    )
+    .await;
+    let plan = desired::plan(&c, &state()).await.unwrap();
+    sim.clear_recordings();
+    let options = quick().max_wait(Duration::from_millis(1500));
+    let report = plan.apply_with(&c, &options).await;
+    let failure = report.failure().expect("stops at the org permissions");
+    assert_eq!(failure.error.status(), Some(429), "{}", failure.error);
+    let puts = writes(&sim)
+        .iter()
+        .filter(|op| *op == "updateOrgPermissions")
+        .count();
+    assert_eq!(
+        puts, 3,
+        "one call of three attempts took 2 s, past max_wait: no second call ({report})"
+    );
+    assert_eq!(report.waited(), Duration::ZERO, "{report}");
+}

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -22,8 +22,9 @@ pub struct ApplyOptions {
     pub initial_backoff: Duration,
     /// The longest single wait (default 30 s).
     pub max_backoff: Duration,
-    /// The most time one call may spend waiting in total before the apply stops and reports
-    /// (default 5 minutes).
+    /// The most time one call may take in total, its attempts and the client's own retries
+    /// included, before the apply stops and reports (default 5 minutes). A wait that would
+    /// end past it is not started.
     pub max_wait: Duration,
 }
 
@@ -50,7 +51,7 @@ impl ApplyOptions {
         self
     }
 
-    /// Sets the total wait allowed per call.
+    /// Sets the total time allowed per call (see [`Self::max_wait`]).
     pub fn max_wait(mut self, d: Duration) -> Self {
         self.max_wait = d;
         self
@@ -219,7 +220,8 @@ impl Plan {
     /// Applies the changes in order, one call per step. `CANNOT_PROCESS` (the module's
     /// sharing rules are being computed) and `429` (after the client's own retries; a create
     /// answered 429 was not processed, so it is sent again) are waited out with a doubling
-    /// backoff up to `options.max_wait` per call. Any other failure stops the apply: the
+    /// backoff while the call has taken less than `options.max_wait` (its attempts and the
+    /// client's own retries count too). Any other failure stops the apply: the
     /// report lists what was applied, what failed (and whether it may have taken effect) and
     /// what was not attempted. Nothing is lost or applied twice by applying again, since
     /// that plans afresh from the org's state.
@@ -297,7 +299,9 @@ async fn run_waiting(
     options: &ApplyOptions,
     report: &mut ApplyReport,
 ) -> Result<(), Error> {
-    let mut waited = Duration::ZERO;
+    // The time the call has taken so far: the apply's own waits, and every attempt with the
+    // client's own retries (which wait out `Retry-After` too).
+    let started = Instant::now();
     let mut next = options.initial_backoff;
     loop {
         report.calls += 1;
@@ -305,7 +309,7 @@ async fn run_waiting(
             Err(e) if busy(&e) => {
                 let wait = next.max(e.retry_after().unwrap_or_default());
                 // The wait comes from the server (`Retry-After`): it may not fit a sum.
-                if waited.saturating_add(wait) > options.max_wait {
+                if started.elapsed().saturating_add(wait) > options.max_wait {
                     return Err(e);
                 }
                 tracing::info!(
@@ -313,7 +317,6 @@ async fn run_waiting(
                     wait.as_secs_f64()
                 );
                 tokio::time::sleep(wait).await;
-                waited = waited.saturating_add(wait);
                 report.waited = report.waited.saturating_add(wait);
                 next = next.saturating_mul(2).min(options.max_backoff);
             }

@@ -33,8 +33,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub write: WriteArgs,
 
-    /// Seconds one call may wait in total while Zoho computes sharing rules
-    /// (CANNOT_PROCESS) or rate-limits, before the apply stops and reports.
+    /// Seconds one call may take in total, retries and waits included, while Zoho computes
+    /// sharing rules (CANNOT_PROCESS) or rate-limits, before the apply stops and reports.
     #[arg(long, value_name = "SECONDS", default_value = "300")]
     pub max_wait: u64,
 }
