@@ -412,6 +412,49 @@ async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_perm
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Reproduction: the store keyed tokens by client id and accounts server only, so a client
+/// with another refresh token of the same OAuth client (another user, another org, other
+/// scopes) loaded the first one's access token from a shared store and acted with its grant.
+#[tokio::test]
+async fn a_stored_token_of_another_refresh_token_of_the_same_client_is_not_reused() {
+    let api = api_accepting_any(&["tok-for-grant-one", "tok-for-grant-two"]).await;
+    // The accounts server mints a token that names the grant it was minted for.
+    let accounts = TestServer::start(|r| {
+        let grant = r.form_param("refresh_token").unwrap_or_default();
+        token_reply(&format!("tok-for-{grant}"), "http://127.0.0.1:9", 3600)
+    })
+    .await;
+    let (dir, path) = token_file("grants");
+    let with = |refresh_token: &str| {
+        Client::builder()
+            .base_url(&api.url)
+            .accounts_url(&accounts.url)
+            .refresh_token(CLIENT_ID, CLIENT_SECRET, refresh_token)
+            .token_store(FileTokenStore::new(&path))
+            .build()
+            .unwrap()
+    };
+    for grant in ["grant-one", "grant-two", "grant-one", "grant-two"] {
+        with(grant).record_locking("Deals").get().await.unwrap();
+    }
+    assert_eq!(accounts.total(), 2, "one token per grant, each reused once");
+    let sent: Vec<String> = api
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default())
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "Zoho-oauthtoken tok-for-grant-one",
+            "Zoho-oauthtoken tok-for-grant-two",
+            "Zoho-oauthtoken tok-for-grant-one",
+            "Zoho-oauthtoken tok-for-grant-two",
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test]
 async fn a_stored_token_of_another_client_or_data_centre_is_not_reused() {
     // Two accounts servers (two data centres), each minting its own tokens, and one API
@@ -474,7 +517,11 @@ async fn a_stored_token_of_another_client_or_data_centre_is_not_reused() {
     assert_eq!(sent[4], "Zoho-oauthtoken in-1");
     // The file names whose tokens it holds, and no secret of the client.
     let stored = std::fs::read_to_string(&path).unwrap();
-    assert!(stored.contains(&zoho_crm_access::auth::store_key(CLIENT_ID, &india.url)));
+    assert!(stored.contains(&zoho_crm_access::auth::store_key(
+        CLIENT_ID,
+        &india.url,
+        REFRESH_TOKEN
+    )));
     assert!(!stored.contains(CLIENT_SECRET) && !stored.contains(REFRESH_TOKEN));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -19,11 +19,12 @@
 //! manager) is one `impl TokenStore` away; pass it to
 //! [`ClientBuilder::token_store`](crate::ClientBuilder::token_store).
 //!
-//! Tokens are stored under a key naming whose token it is: the OAuth client id and the
-//! accounts server that minted it ([`store_key`], e.g.
-//! `1000.ABC@https://accounts.zoho.eu`). A client configured for another org (another client
-//! id) or another data centre (another accounts server) therefore never picks up a token
-//! that is not its own, even from a shared file. The key holds no secret.
+//! Tokens are stored under a key naming whose token it is: the OAuth client id, the
+//! accounts server that minted it and the grant, by a digest of the refresh token
+//! ([`store_key`], e.g. `1000.ABC@https://accounts.zoho.eu#7e6d0c1f3a9b2c4d`). A client
+//! configured for another org or user (another client id or refresh token) or another data
+//! centre (another accounts server) therefore never picks up a token that is not its own,
+//! even from a shared file. The key holds no secret.
 
 mod refresh;
 mod token_store;

@@ -114,7 +114,7 @@ pub(crate) struct Refresher {
     client_secret: SecretString,
     refresh_token: SecretString,
     store: Arc<dyn TokenStore>,
-    /// Whose tokens these are in the store: client id and accounts server.
+    /// Whose tokens these are in the store: client id, accounts server and grant.
     store_key: String,
     follow_api_domain: bool,
     state: Mutex<State>,
@@ -305,7 +305,11 @@ impl Refresher {
             reason: format!("accounts URL is not valid: {e}"),
             source: None,
         })?;
-        let store_key = super::token_store::store_key(&client_id, token_url.as_str());
+        let store_key = super::token_store::store_key(
+            &client_id,
+            token_url.as_str(),
+            refresh_token.expose_secret(),
+        );
         Ok(Refresher {
             http,
             token_url,

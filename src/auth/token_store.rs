@@ -57,22 +57,32 @@ impl StoredToken {
     }
 }
 
-/// The key a client's tokens are stored under: its OAuth client id and the origin
-/// (`scheme://host[:port]`) of the accounts server, e.g. `1000.ABC@https://accounts.zoho.eu`.
-/// The client secret and refresh token are not part of it.
+/// The key a client's tokens are stored under: its OAuth client id, the origin
+/// (`scheme://host[:port]`) of the accounts server, and the grant, named by the first 16 hex
+/// digits of the refresh token's SHA-256: `1000.ABC@https://accounts.zoho.eu#7e6d…`. Two
+/// refresh tokens of one OAuth client (two users, two orgs, other scopes) never share a
+/// stored token. Neither the refresh token nor the client secret is part of it.
 ///
 /// ```
 /// use zoho_crm_access::auth::store_key;
-/// assert_eq!(
-///     store_key("1000.ABC", "https://accounts.zoho.eu/oauth/v2/token"),
-///     "1000.ABC@https://accounts.zoho.eu"
-/// );
+/// let key = store_key("1000.ABC", "https://accounts.zoho.eu/oauth/v2/token", "1000.r1");
+/// assert!(key.starts_with("1000.ABC@https://accounts.zoho.eu#"));
+/// assert!(!key.contains("1000.r1"));
+/// assert_ne!(key, store_key("1000.ABC", "https://accounts.zoho.eu", "1000.r2"));
+/// assert_eq!(key, store_key("1000.ABC", "https://accounts.zoho.eu", "1000.r1"));
 /// ```
-pub fn store_key(client_id: &str, accounts_url: &str) -> String {
+pub fn store_key(client_id: &str, accounts_url: &str, refresh_token: &str) -> String {
+    use sha2::Digest;
+    use std::fmt::Write;
     let origin = url::Url::parse(accounts_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_else(|_| accounts_url.trim_end_matches('/').to_owned());
-    format!("{client_id}@{origin}")
+    let mut key = format!("{client_id}@{origin}#");
+    let digest = sha2::Sha256::digest(refresh_token.as_bytes());
+    for byte in &digest[..8] {
+        let _ = write!(key, "{byte:02x}");
+    }
+    key
 }
 
 /// Persistence for access tokens, one per key (see [`store_key`]). Implement it to keep
@@ -194,9 +204,9 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
-/// Keeps tokens in a JSON file, one entry per key ([`store_key`]: client id and accounts
-/// server), so several orgs or data centres can share a file without using each other's
-/// tokens, and several processes can share it at once.
+/// Keeps tokens in a JSON file, one entry per key ([`store_key`]: client id, accounts server
+/// and grant), so several orgs, users or data centres can share a file without using each
+/// other's tokens, and several processes can share it at once.
 ///
 /// - **Private.** The file holds access tokens: it is created readable and writable by its
 ///   owner only (0600 on Unix), and missing parent directories are created for the owner only

@@ -370,7 +370,7 @@ pub fn refresh_client(api: &TestServer, accounts: &TestServer) -> zoho_crm_acces
 
 /// The store key of [`refresh_client`]'s tokens.
 pub fn key_of(accounts: &TestServer) -> String {
-    zoho_crm_access::auth::store_key(CLIENT_ID, &accounts.url)
+    zoho_crm_access::auth::store_key(CLIENT_ID, &accounts.url, REFRESH_TOKEN)
 }
 
 /// A bare HTTP/1.1 server on loopback for answers axum cannot send, such as a body shorter

@@ -347,8 +347,8 @@ impl Target {
                 client_secret,
                 refresh_token,
             } => {
-                let store = token_cache_path(args)
-                    .map(|path| CacheStore::new(path, &self.cache_scope, &refresh_token));
+                let store =
+                    token_cache_path(args).map(|path| CacheStore::new(path, &self.cache_scope));
                 let builder = builder.refresh_token(client_id, client_secret, refresh_token);
                 match store {
                     Some(store) => builder.token_store(store),
@@ -360,30 +360,30 @@ impl Target {
     }
 }
 
-/// The token cache: a [`FileTokenStore`] whose keys also name whose tokens they are. The
-/// library keys a token by client id and accounts server; two profiles (or a profile and the
-/// `ZOHO_*` variables) may share both and still be different orgs or users, so the key here
-/// adds the scope (`env`, `profile:<name>`) and the grant: the first 16 hex digits of the
-/// refresh token's SHA-256. A token is therefore only ever reused by the same profile with
-/// the same refresh token; the refresh token itself is never written.
+/// The token cache: a [`FileTokenStore`] whose keys also name where the credentials came
+/// from. The library keys a token by client id, accounts server and grant (a digest of the
+/// refresh token, [`zoho_crm_access::auth::store_key`]); the key here adds the scope (`env`,
+/// `profile:<name>`) before the grant, `1000.ID@https://accounts.zoho.eu#profile:prod/7e6d…`,
+/// so a profile never reuses a token cached for the `ZOHO_*` variables or another profile.
+/// The refresh token itself is never written.
 pub struct CacheStore {
     file: FileTokenStore,
-    suffix: String,
+    scope: String,
 }
 
 impl CacheStore {
-    pub fn new(path: PathBuf, scope: &str, refresh_token: &str) -> CacheStore {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(refresh_token.as_bytes());
-        let grant: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    pub fn new(path: PathBuf, scope: &str) -> CacheStore {
         CacheStore {
             file: FileTokenStore::new(path),
-            suffix: format!("#{scope}/{grant}"),
+            scope: scope.to_owned(),
         }
     }
 
     fn key(&self, key: &str) -> String {
-        format!("{key}{}", self.suffix)
+        match key.rsplit_once('#') {
+            Some((whose, grant)) => format!("{whose}#{}/{grant}", self.scope),
+            None => format!("{key}#{}", self.scope),
+        }
     }
 }
 
@@ -448,27 +448,26 @@ mod tests {
 
     #[test]
     fn cache_keys_name_the_scope_and_the_grant_never_the_token() {
-        let store = |scope: &str, refresh: &str| CacheStore::new("t.json".into(), scope, refresh);
-        let key = store("profile:prod", "1000.refresh-one").key("1000.ID@https://a");
-        assert!(key.starts_with("1000.ID@https://a#profile:prod/"), "{key}");
-        assert!(!key.contains("refresh-one"), "{key}");
-        assert_eq!(
-            key,
-            store("profile:prod", "1000.refresh-one").key("1000.ID@https://a"),
-            "stable across runs"
+        use zoho_crm_access::auth::store_key;
+        let key = |scope: &str, refresh: &str| {
+            CacheStore::new("t.json".into(), scope).key(&store_key("1000.ID", "https://a", refresh))
+        };
+        let prod = key("profile:prod", "1000.refresh-one");
+        let grant = prod
+            .strip_prefix("1000.ID@https://a#profile:prod/")
+            .unwrap_or_else(|| panic!("{prod}"));
+        assert!(
+            grant.len() == 16 && grant.chars().all(|c| c.is_ascii_hexdigit()),
+            "{prod}"
         );
+        assert!(!prod.contains("refresh-one"), "{prod}");
+        assert_eq!(prod, key("profile:prod", "1000.refresh-one"), "stable");
         // Another grant (a re-authorised profile, another user) or another scope: another key.
-        assert_ne!(
-            key,
-            store("profile:prod", "1000.refresh-two").key("1000.ID@https://a")
-        );
-        assert_ne!(
-            key,
-            store("env", "1000.refresh-one").key("1000.ID@https://a")
-        );
-        assert_ne!(
-            key,
-            store("profile:sandbox", "1000.refresh-one").key("1000.ID@https://a")
-        );
+        assert_ne!(prod, key("profile:prod", "1000.refresh-two"));
+        assert_ne!(prod, key("env", "1000.refresh-one"));
+        assert_ne!(prod, key("profile:sandbox", "1000.refresh-one"));
+        // A key without a grant (a store used by hand) still gets the scope.
+        let plain = CacheStore::new("t.json".into(), "env").key("1000.ID@https://a");
+        assert_eq!(plain, "1000.ID@https://a#env");
     }
 }
