@@ -9,12 +9,18 @@
 //!
 //! Memory: a body that arrives in one piece is kept as that piece (no copy). A body in several
 //! pieces with a known length is copied piece by piece into one buffer of exactly that length,
-//! each piece dropped as it is copied; without a length, the pieces are kept until the end
+//! each piece dropped as it is copied; only [`UPFRONT_MAX`] of it is reserved before the bytes
+//! arrive (a length announced past that, under a raised limit, grows the buffer as the body
+//! comes, so an announcement alone cannot make the client allocate); without a length, the pieces are kept until the end
 //! and then copied into one buffer of the exact total, so reading costs at most twice the body
 //! for a moment and exactly the body afterwards (a growing buffer could hold up to twice the
 //! body for good, and a moving reallocation three times it for a moment).
 
 use bytes::Bytes;
+
+/// The most a body's announced length reserves before its bytes arrive: the default limit
+/// (32 MiB), so under that limit every body with a length gets one exact buffer.
+pub(crate) const UPFRONT_MAX: u64 = 32 * 1024 * 1024;
 
 /// Why a body could not be read.
 #[derive(Debug)]
@@ -48,9 +54,10 @@ pub(crate) async fn read(resp: &mut reqwest::Response, limit: u64) -> Result<Byt
         return Err(BodyError::TooLarge);
     }
     match announced {
-        // The announced length (at most `limit`) is what hyper will deliver: one exact buffer.
+        // The announced length (at most `limit`) is what hyper will deliver: one exact buffer,
+        // reserved up to `UPFRONT_MAX` before the bytes arrive.
         Some(n) => {
-            let mut buf = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+            let mut buf = Vec::with_capacity(usize::try_from(n.min(UPFRONT_MAX)).unwrap_or(0));
             buf.extend_from_slice(&first);
             buf.extend_from_slice(&second);
             drop((first, second));

@@ -494,3 +494,36 @@ async fn the_default_limit_is_32_mib_for_the_builder_and_for_a_raw_client_on_def
         }
     }
 }
+
+/// Reproduction: with the limit raised to `u64::MAX` (no limit), a body announcing 2^63 bytes
+/// made the reader reserve all of it up front once a second piece arrived: a "capacity
+/// overflow" panic (and a length the allocator cannot give would abort the process). What is
+/// reserved up front is bounded now; the body is read as it arrives, here until the attempt's
+/// timeout.
+#[tokio::test]
+async fn an_absurd_announced_length_with_no_limit_reserves_nothing_absurd() {
+    let server = StreamServer::start(
+        200,
+        Framing::Length(1 << 63),
+        Bytes::from_static(b"{"),
+        OFFERED,
+        Some(Duration::from_millis(20)),
+    )
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .access_token("tok")
+        .timeout(Duration::from_millis(600))
+        .retry(RetryPolicy::none())
+        .max_response_bytes(u64::MAX)
+        .build()
+        .unwrap();
+    let err = client.org_permissions().get().await.unwrap_err();
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportKind::ReadTimeout),
+        "{err}"
+    );
+    assert!(server.written() >= 2, "the body had begun");
+    server.ended(1).await;
+}
