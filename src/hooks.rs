@@ -456,10 +456,12 @@ fn token_rejected(body: &[u8]) -> bool {
 }
 
 /// The response with its body, already read, in place of the stream it came from (headers
-/// moved, not copied).
+/// moved, not copied). A server's copy of the marker of [`local_error`] is dropped: only the
+/// client's own answers may carry it.
 fn rebuild(mut resp: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
     use reqwest::ResponseBuilderExt;
-    let headers = std::mem::take(resp.headers_mut());
+    let mut headers = std::mem::take(resp.headers_mut());
+    headers.remove(LOCAL_ERROR_HEADER);
     let mut builder = http::Response::builder()
         .status(resp.status())
         .version(resp.version())

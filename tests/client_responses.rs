@@ -698,3 +698,40 @@ async fn an_error_body_off_the_spec_still_yields_its_code() {
     let e2 = c.org_permissions().get().await.unwrap_err();
     assert_eq!(e2.code(), Some(&enums::ZohoCode::InvalidData));
 }
+
+/// Reproduction: the transport marks the answers it makes up for local failures with a header
+/// of its own, and anything that answered with that header (a proxy, a misbehaving server) was
+/// taken for such a failure: a create that Zoho carried out came back as `Error::Config` with
+/// the server's text, inviting the caller to create again. Only the client's own answers
+/// carry the mark now; a server's is dropped, for typed and raw callers alike.
+#[tokio::test]
+async fn a_server_cannot_pose_as_a_local_failure() {
+    let server = TestServer::start(|_| {
+        Reply::json(201, success("sharing_rules", "777"))
+            .header("x-zoho-crm-access-error", "no token; configure one")
+    })
+    .await;
+    let rule = types::SharingRuleInput::criteria_based(
+        "Closed deals to sales",
+        field("Stage").equal("Closed Won"),
+        types::SharedTo::role_and_subordinates("5843104000000431001"),
+        enums::PermissionType::Read,
+    );
+    let created = client(&server)
+        .sharing_rules("Deals")
+        .create(rule)
+        .await
+        .unwrap();
+    assert_eq!(created.details.id.as_deref(), Some("777"));
+    let raw = client(&server)
+        .raw()
+        .get_org_permissions()
+        .send()
+        .await
+        .map(|_| ());
+    assert!(
+        !matches!(raw, Err(zoho_crm_access::raw::RawError::Custom(_))),
+        "{raw:?}"
+    );
+    assert_eq!(server.total(), 2);
+}
