@@ -666,6 +666,55 @@ async fn control_characters_from_the_org_never_reach_the_terminal() {
     }
 }
 
+/// Reproduction: a line break in a value from the org (here a criteria value) reached the
+/// plan and the apply report as a real line break, so whoever could edit a rule in the org
+/// could add a line of their own, signed and coloured like a real change, to the plan an
+/// admin reads before confirming. Values from the org are shown on one line now, their
+/// control characters escaped.
+#[tokio::test]
+async fn a_line_break_from_the_org_cannot_forge_a_line_of_the_plan() {
+    let sim = org(28).await;
+    let c = client(&sim);
+    let forged = "+ sharing_rules.Leads[\"forged\"]: create the rule";
+    let rule: zoho_crm_access::types::SharingRuleInput = serde_json::from_value(serde_json::json!({
+        "name": "r", "type": "Criteria_Based", "superiors_allowed": false, "permission_type": "read",
+        "criteria": { "comparator": "equal", "field": { "api_name": "City" }, "value": format!("x\n{forged}") },
+        "shared_to": { "type": "all_users" }
+    }))
+    .unwrap();
+    c.sharing_rules("Leads").create(rule).await.unwrap();
+    let d = dir("forged-line");
+    let file = d.join("r.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nscope: {families: [sharing_rules], modules: [Leads]}\nsharing_rules:\n  Leads:\n  - name: r\n    permission: read\n    to: all_users\n    criteria: {field: City, comparator: equal, value: y}\n",
+    )
+    .unwrap();
+    let token = sim.access_token();
+    let domain = sim.api_domain();
+    let file = file.to_str().unwrap();
+    for args in [
+        vec!["--api-domain", domain.as_str(), "plan", file],
+        vec!["--api-domain", domain.as_str(), "apply", file, "--dry-run"],
+        vec!["--api-domain", domain.as_str(), "apply", file, "--yes"],
+    ] {
+        let run = run_with(&args, &[("ZOHO_ACCESS_TOKEN", token.as_str())], None).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(forged)),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(&format!("x\\n{forged}")),
+            "{args:?}: the value is shown, escaped: {}",
+            run.stdout
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_file_comes_from_stdin_too_and_is_read_bounded() {
     // `-` reads the file from stdin.

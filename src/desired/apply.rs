@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::model::AccessConfig;
-use super::plan::{plan, Action, Change, Plan, Step};
+use super::plan::{one_line, plan, Action, Change, Plan, Step};
 use crate::client::Client;
 use crate::error::{Error, TransportKind};
 use crate::generated::{enums, types};
@@ -148,7 +148,7 @@ impl fmt::Display for ApplyReport {
             write!(
                 f,
                 "Stopped: {}. {} of {} change(s) applied. ",
-                failure.error,
+                one_line(&failure.error.to_string()),
                 self.applied.len(),
                 self.applied.len() + failure.changes.len() + self.not_attempted.len()
             )?;

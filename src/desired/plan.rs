@@ -184,7 +184,7 @@ impl fmt::Display for Change {
             Change::CreateLocking { after, .. } => write!(
                 f,
                 "create the configuration (lock_type {}, {} rule(s))",
-                after.lock_type,
+                one_line(after.lock_type.as_str()),
                 after.rules.len()
             ),
             Change::DeleteLocking { .. } => {
@@ -194,7 +194,12 @@ impl fmt::Display for Change {
             Change::DeleteSharingRule { .. } => f.write_str("delete the rule"),
             Change::ActivateSharingRule { .. } => f.write_str("activate the rule"),
             Change::DeactivateSharingRule { .. } => f.write_str("deactivate the rule"),
-            Change::SetShareType { before, after, .. } => write!(f, "{before} -> {after}"),
+            Change::SetShareType { before, after, .. } => write!(
+                f,
+                "{} -> {}",
+                one_line(before.as_str()),
+                one_line(after.as_str())
+            ),
             Change::UpdateLocking { .. } | Change::UpdateSharingRule { .. } => {
                 write!(f, "update ({})", self.details().join("; "))
             }
@@ -210,9 +215,27 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 fn short(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "(none)".into(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => one_line(s).into_owned(),
         Some(other) => other.to_string(),
     }
+}
+
+/// Text from the org or from Zoho as part of one line of a plan or a report: control
+/// characters (a line break above all, which would start a line of its own) escaped as
+/// `{:?}` escapes them, everything else as it is.
+pub(crate) fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Lines `path: before -> after` for every setting that differs; lists of named items
