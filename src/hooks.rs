@@ -33,7 +33,7 @@ use tracing::Instrument;
 use crate::auth::{Auth, Token};
 use crate::body::BodyError;
 use crate::error::Error;
-use crate::retry::{idempotent, retryable_status, retryable_transport, RetryPolicy};
+use crate::retry::{repeatable, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
 pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
@@ -255,8 +255,9 @@ impl Shared {
 
             let mut resp = match outcome {
                 Err(e) => {
-                    let retry =
-                        can_retry && attempt < max_attempts && retryable_transport(&method, &e);
+                    let retry = can_retry
+                        && attempt < max_attempts
+                        && retryable_transport(&method, operation, &e);
                     let wait = self.retry.backoff(attempt);
                     if retry && fits(wait, deadline) {
                         tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
@@ -280,7 +281,7 @@ impl Shared {
                 "response"
             );
 
-            if can_retry && attempt < max_attempts && retryable_status(&method, status) {
+            if can_retry && attempt < max_attempts && retryable_status(&method, operation, status) {
                 let wait = self.retry.wait_after(attempt, resp.headers());
                 if fits(wait, deadline) {
                     tracing::info!(
@@ -326,7 +327,7 @@ impl Shared {
                     let wait = self.retry.backoff(attempt);
                     if can_retry
                         && attempt < max_attempts
-                        && idempotent(&method)
+                        && repeatable(&method, operation)
                         && fits(wait, deadline)
                     {
                         tracing::info!(attempt, status = status.as_u16(), error = %e, wait_ms = wait.as_millis() as u64, "incomplete response body; retrying");

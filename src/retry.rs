@@ -1,10 +1,17 @@
 //! When and how long to wait before retrying a request.
 //!
-//! Retried: HTTP 429, 502, 503 and 504, connection failures, and responses whose body broke
-//! off before its end (a 2xx with fewer bytes than its `Content-Length`, a reset mid-body).
-//! GET, PUT and DELETE are retried on all of these; POST (create, search, re-run) only when
-//! the connection failed, because then the request provably never reached Zoho. Waits grow exponentially with full
-//! jitter, a `Retry-After` header (seconds or HTTP date) is honoured, and retrying stops at
+//! Retried: HTTP 429, 502, 503 and 504, connection failures, timeouts, and responses whose
+//! body broke off before its end (a 2xx with fewer bytes than its `Content-Length`, a reset
+//! mid-body). Which request is sent again depends on whether Zoho may have acted on it:
+//! - a failed connection: every request, since it never reached Zoho;
+//! - a 429 (Zoho refused it unprocessed): GET, PUT and DELETE; a POST is left to the caller;
+//! - the rest, after which Zoho may have acted: reads, and the writes whose second send does
+//!   and answers what the first did ([`repeatable`]: setting share types, changing a sharing
+//!   rule by id). Not the writes a second send would change: a record-locking update (its
+//!   entries without an id add rules), a delete (the second finds nothing), activating or
+//!   deactivating a rule (the second finds it so already), nor any POST.
+//!
+//! Waits grow exponentially with full jitter, a `Retry-After` header (seconds or HTTP date) is honoured, and retrying stops at
 //! [`RetryPolicy::max_attempts`] or when the next wait would pass
 //! [`RetryPolicy::total_deadline`], whichever comes first.
 //!
@@ -122,31 +129,52 @@ impl RetryPolicy {
     }
 }
 
-/// Whether a response status is worth retrying for this method.
-pub(crate) fn retryable_status(method: &Method, status: StatusCode) -> bool {
-    idempotent(method) && matches!(status.as_u16(), 429 | 502 | 503 | 504)
+/// Whether a response status is worth retrying for this request (see the module docs): a
+/// 429 for any method but POST, a 502, 503 or 504 only when [`repeatable`].
+pub(crate) fn retryable_status(method: &Method, operation: &str, status: StatusCode) -> bool {
+    match status.as_u16() {
+        429 => idempotent(method),
+        502..=504 => repeatable(method, operation),
+        _ => false,
+    }
 }
 
-/// Whether a transport failure is worth retrying for this method: connection failures always
-/// (the request never reached the server), timeouts and connections closed early only for
-/// idempotent methods. An answer that is not valid HTTP (an unparsable `Content-Length`, say)
+/// Whether a transport failure is worth retrying for this request: connection failures always
+/// (the request never reached the server), timeouts and connections closed early only when
+/// [`repeatable`]. An answer that is not valid HTTP (an unparsable `Content-Length`, say)
 /// is not retried: the server would send it again, and retrying would hide what it sent.
-pub(crate) fn retryable_transport(method: &Method, err: &reqwest::Error) -> bool {
+pub(crate) fn retryable_transport(method: &Method, operation: &str, err: &reqwest::Error) -> bool {
     if crate::error::TransportKind::of(err) == crate::error::TransportKind::InvalidResponse {
         return false;
     }
     if err.is_connect() {
         return true;
     }
-    idempotent(method) && (err.is_timeout() || err.is_request())
+    repeatable(method, operation) && (err.is_timeout() || err.is_request())
 }
 
-/// Whether the method may be sent again without changing the outcome (GET, PUT, DELETE).
-pub(crate) fn idempotent(method: &Method) -> bool {
+/// Whether the method is idempotent in HTTP's sense (GET, PUT, DELETE, HEAD).
+fn idempotent(method: &Method) -> bool {
     matches!(
         *method,
         Method::GET | Method::PUT | Method::DELETE | Method::HEAD
     )
+}
+
+/// Whether a request may be sent again after an attempt Zoho may have acted on: reads, and
+/// the writes whose second send does what the first did and gets the same answer
+/// (`updateOrgPermissions`, `updateSharingRules`, `updateSharingRule`: each sets a state by
+/// id). Any other write is sent once unless it provably never reached Zoho. `operation` is
+/// the spec's operationId.
+pub(crate) fn repeatable(method: &Method, operation: &str) -> bool {
+    match *method {
+        Method::GET | Method::HEAD => true,
+        Method::PUT => matches!(
+            operation,
+            "updateOrgPermissions" | "updateSharingRules" | "updateSharingRule"
+        ),
+        _ => false,
+    }
 }
 
 /// Parses `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
@@ -227,19 +255,28 @@ mod tests {
     }
 
     #[test]
-    fn post_is_not_retried_on_status() {
-        assert!(!retryable_status(
-            &Method::POST,
-            StatusCode::SERVICE_UNAVAILABLE
+    fn which_status_is_retried_for_which_request() {
+        let status = |m: &Method, op: &str, code: u16| {
+            retryable_status(m, op, StatusCode::from_u16(code).unwrap())
+        };
+        // POST: never on a status.
+        assert!(!status(&Method::POST, "createSharingRule", 503));
+        assert!(!status(&Method::POST, "createSharingRule", 429));
+        // Reads: 429 and the gateway statuses, not a 500.
+        assert!(status(&Method::GET, "getOrgPermissions", 429));
+        assert!(status(&Method::GET, "getOrgPermissions", 502));
+        assert!(!status(&Method::GET, "getOrgPermissions", 500));
+        // Writes a second send repeats exactly: like reads.
+        assert!(status(&Method::PUT, "updateOrgPermissions", 504));
+        assert!(status(&Method::PUT, "updateSharingRule", 503));
+        // Writes a second send would change: a 429 only (Zoho did not act on it).
+        assert!(!status(&Method::DELETE, "deleteSharingRule", 502));
+        assert!(status(&Method::DELETE, "deleteSharingRule", 429));
+        assert!(!status(
+            &Method::PUT,
+            "updateRecordLockingConfigurations",
+            504
         ));
-        assert!(retryable_status(
-            &Method::GET,
-            StatusCode::TOO_MANY_REQUESTS
-        ));
-        assert!(retryable_status(&Method::DELETE, StatusCode::BAD_GATEWAY));
-        assert!(!retryable_status(
-            &Method::GET,
-            StatusCode::INTERNAL_SERVER_ERROR
-        ));
+        assert!(!status(&Method::PUT, "activateSharingRule", 503));
     }
 }

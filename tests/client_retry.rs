@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use support::{
-    raw_json, rlc_body, rule_json, token_reply, zoho_error, RawServer, Reply, TestServer,
+    raw_json, rlc_body, rule_json, success, token_reply, zoho_error, RawServer, Reply, TestServer,
     CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN,
 };
 use zoho_crm_access::{enums, types, Client, Error, RetryPolicy, TransportKind};
@@ -584,4 +584,69 @@ async fn a_refresh_token_client_keeps_to_the_attempt_limit() {
         "{err:?}"
     );
     assert_eq!(truncated.total(), 4);
+}
+
+/// Reproduction: every PUT and DELETE was sent again after a 502/503/504, a timeout or a body
+/// cut off, though such an attempt may have reached Zoho and taken effect. For some writes a
+/// second send does more or is answered differently: a record-locking update whose entries
+/// without an id add rules (a second send adds them again, or fails on the names), a delete
+/// (the second finds nothing), an activation or deactivation (the second finds the rule so
+/// already). Those are sent once now and the caller gets the 504; the writes that set a state
+/// by id, where a second send does and answers what the first did, are still retried.
+#[tokio::test]
+async fn writes_a_second_send_would_change_are_not_sent_again_after_a_gateway_error() {
+    let server = TestServer::start(|_| Reply::empty(504)).await;
+    let c = client(&server, fast_retries());
+    let deals = c.record_locking("Deals");
+    let mut update = types::RecordLockingConfigurationUpdate::new("900");
+    update.locking_rules = Some(vec![types::LockingRuleInput::new_rule(
+        "Won",
+        zoho_crm_access::criteria::field("Stage").equal("Closed Won"),
+    )
+    .unwrap()]);
+    let leads = c.sharing_rules("Leads");
+    let outcomes = [
+        (
+            "update locking",
+            deals.update(update.clone()).await.map(|_| ()),
+        ),
+        (
+            "update locking by id",
+            deals.update_by_id("900", update).await.map(|_| ()),
+        ),
+        ("delete locking", deals.delete("900").await.map(|_| ())),
+        ("delete rule", leads.delete("77").await.map(|_| ())),
+        ("activate rule", leads.activate("77").await.map(|_| ())),
+        ("deactivate rule", leads.deactivate("77").await.map(|_| ())),
+    ];
+    for (what, outcome) in &outcomes {
+        let err = outcome.as_ref().unwrap_err();
+        assert_eq!(err.status(), Some(504), "{what}: {err}");
+        assert_eq!(err.attempts(), Some(1), "{what}: {err}");
+    }
+    assert_eq!(server.total(), outcomes.len(), "each write sent once");
+
+    // Setting share types and a rule's fields by id: a second send is the same; retried.
+    let server = TestServer::start(|r| match (r.nth, r.method.as_str()) {
+        (0 | 2, _) => Reply::empty(504),
+        (_, "PUT") if r.path.ends_with("/data_sharing") => {
+            Reply::json(200, success("data_sharing", "3"))
+        }
+        _ => Reply::json(200, success("sharing_rules", "77")),
+    })
+    .await;
+    let c = client(&server, fast_retries());
+    let changes = types::SharingRuleUpdate::new(false, enums::SharingRuleType::RecordOwnerBased);
+    c.sharing_rules("Leads")
+        .update("77", changes)
+        .await
+        .unwrap();
+    c.org_permissions()
+        .set([types::DataSharingUpdate::new(
+            "3",
+            enums::ShareType::Private,
+        )])
+        .await
+        .unwrap();
+    assert_eq!(server.total(), 4, "both writes sent twice");
 }
