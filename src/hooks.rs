@@ -248,13 +248,15 @@ impl Shared {
                 Err(_) => return Ok(timed_out(attempt - 1)),
             };
             let sent = Instant::now();
-            // A started attempt runs to completion, bounded by the per-attempt timeout.
+            // A started attempt runs to completion, bounded by the per-attempt timeout. It
+            // holds its slot until its body is read (Zoho counts a request until its answer
+            // ends), and gives it back before any wait.
             let outcome = http.execute(req).await;
-            drop(permit);
             let took = sent.elapsed();
 
             let mut resp = match outcome {
                 Err(e) => {
+                    drop(permit);
                     let retry = can_retry
                         && attempt < max_attempts
                         && retryable_transport(&method, operation, &e);
@@ -290,7 +292,7 @@ impl Shared {
                         wait_ms = wait.as_millis() as u64,
                         "retryable status; retrying"
                     );
-                    drop(resp);
+                    drop((resp, permit));
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -307,7 +309,9 @@ impl Shared {
             // Every body is read here, within the size limit: one that breaks off (fewer bytes
             // than Content-Length, a reset) is retried like a failed attempt when another is
             // allowed, and one that is too large is refused without reading the rest.
-            let body = match crate::body::read(&mut resp, self.max_response_bytes).await {
+            let read = crate::body::read(&mut resp, self.max_response_bytes).await;
+            drop(permit);
+            let body = match read {
                 Ok(body) => body,
                 Err(BodyError::TooLarge) => {
                     tracing::debug!(

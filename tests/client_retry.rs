@@ -650,3 +650,68 @@ async fn writes_a_second_send_would_change_are_not_sent_again_after_a_gateway_er
         .unwrap();
     assert_eq!(server.total(), 4, "both writes sent twice");
 }
+
+/// Reproduction: the slot under `max_concurrency` was given back as soon as an answer's
+/// headers arrived, before its body was read; so with bodies that arrive slowly any number of
+/// requests were open at once (Zoho counts a request until its answer ends) and any number
+/// of bodies were being buffered. The slot is held until the body is read now.
+#[tokio::test]
+async fn the_concurrency_limit_holds_until_each_body_is_read() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // Answers open at the server: from a request's head until its body is written whole.
+    let open = Arc::new(AtomicUsize::new(0));
+    let max_open = Arc::new(AtomicUsize::new(0));
+    let (o, m) = (open.clone(), max_open.clone());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (open, max_open) = (o.clone(), m.clone());
+            tokio::spawn(async move {
+                loop {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match sock.read(&mut byte).await {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    max_open.fetch_max(now, Ordering::SeqCst);
+                    let body = br#"{"sharing_rules":[]}"#;
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    // The head at once, the body 200 ms later in two pieces.
+                    let ok = sock.write_all(head.as_bytes()).await.is_ok()
+                        && sock.write_all(&body[..5]).await.is_ok();
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    let ok = ok && sock.write_all(&body[5..]).await.is_ok();
+                    open.fetch_sub(1, Ordering::SeqCst);
+                    if !ok {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let client = Client::builder()
+        .base_url(&url)
+        .access_token("t")
+        .max_concurrency(2)
+        .build()
+        .unwrap();
+    let results =
+        futures::future::join_all((0..6).map(|_| client.sharing_rules("Leads").list().send()))
+            .await;
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    assert_eq!(
+        max_open.load(Ordering::SeqCst),
+        2,
+        "at most the limit, and it was reached"
+    );
+}
