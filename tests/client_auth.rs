@@ -821,3 +821,36 @@ async fn a_client_that_does_not_follow_the_api_domain_ignores_even_an_unusable_o
     assert_eq!(api.total(), 1);
     assert_eq!(client.current_base_url(), format!("{}/crm/v8", api.url));
 }
+
+/// Reproduction: a token whose `expires_in` is too large to add to the clock was used for an
+/// hour in this process but stored with no expiry, so another process sharing the store took
+/// it for a token that never falls due (and learnt otherwise only from a 401). It is stored
+/// with the hour this process gives it.
+#[tokio::test]
+async fn a_lifetime_too_large_to_represent_is_stored_as_the_hour_it_is_used_for() {
+    let api = api_accepting("tok-1").await;
+    let accounts = accounts_for(&api, u64::MAX).await;
+    let (dir, path) = token_file("absurd-lifetime");
+    let client = refresh_client(&api, &accounts)
+        .token_store(FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    client.record_locking("Deals").get().await.unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = stored["tokens"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    let at = entry["expires_at_unix"]
+        .as_u64()
+        .expect("an expiry is stored");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(at > now && at <= now + 3600 + 60, "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

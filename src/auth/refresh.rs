@@ -635,7 +635,11 @@ impl Refresher {
         };
         let stored = StoredToken {
             access_token: secret,
-            expires_at: now.checked_add(lifetime),
+            // A lifetime too large to add is used for `DEFAULT_LIFETIME` (see `refresh_at`):
+            // stored so, other processes sharing the store let it fall due too.
+            expires_at: now
+                .checked_add(lifetime)
+                .or_else(|| now.checked_add(DEFAULT_LIFETIME)),
             api_domain: parsed.api_domain.clone(),
         };
         let token = {
