@@ -4,6 +4,7 @@
 #![cfg(feature = "simulator")]
 
 mod desired_support;
+mod support;
 
 use desired_support::{client, org, writes};
 use zoho_crm_access::desired::{self, AccessConfig};
@@ -267,4 +268,45 @@ async fn pulling_a_name_two_things_share_fails_rather_than_write_an_ambiguous_fi
         line.contains("2 user groups of this org are named \"Sales Team\""),
         "{line}"
     );
+}
+
+/// Reproduction: two locking rules of one name in the org were merged by pull (the second
+/// rule's id replaced the first's), so a file naming the rule once planned an update aimed at
+/// one of them, never removed the other, and never planned empty. Pull refuses it now, as it
+/// refuses two sharing rules of one name.
+#[tokio::test]
+async fn two_locking_rules_of_one_name_in_the_org_are_refused_not_merged() {
+    let rule = |id: &str| {
+        serde_json::json!({"id": id, "name": "Won", "lock_existing_records": false,
+            "criteria": {"comparator": "equal", "field": {"api_name": "Stage", "id": "5843104000000002565"}, "value": "Closed Won"}})
+    };
+    let (first, second) = (rule("5843104000000900001"), rule("5843104000000900002"));
+    let server = support::TestServer::start(move |r| {
+        if r.path.ends_with("/settings/profiles") {
+            return support::Reply::json(200, serde_json::json!({"profiles": []}));
+        }
+        if r.path.ends_with("/settings/modules") {
+            return support::Reply::json(
+                200,
+                serde_json::json!({"modules": [{"id": "5843104000000002177", "api_name": "Deals", "api_supported": true}]}),
+            );
+        }
+        let mut body = support::rlc_body("5843104000000800001");
+        let config = &mut body["record_locking_configurations"][0];
+        config["lock_type"] = "automatic".into();
+        config["locking_rules"] = serde_json::json!([first.clone(), second.clone()]);
+        support::Reply::json(200, body)
+    })
+    .await;
+    let scope = AccessConfig::from_yaml(
+        "version: 1\nscope: {families: [record_locking], modules: [Deals]}\n",
+    )
+    .unwrap()
+    .scope;
+    let err = desired::pull(&support::client(&server), &scope)
+        .await
+        .unwrap_err();
+    let (place, _, line) = desired_error(err);
+    assert!(place.starts_with("record_locking.Deals"), "{line}");
+    assert!(line.contains("two locking rules"), "{line}");
 }

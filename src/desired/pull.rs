@@ -326,7 +326,12 @@ fn locking_spec(
     for (i, rule) in cfg.locking_rules.into_iter().enumerate() {
         let place = format!("{base}.rules[{i}]");
         let name: String = rule.name.to_string();
-        rule_ids.insert(name.clone(), rule.id);
+        if rule_ids.insert(name.clone(), rule.id).is_some() {
+            return Err(Error::desired(
+                format!("{place} ({name:?})"),
+                "the org has two locking rules of this name in the module",
+            ));
+        }
         spec.rules.push(LockingRuleSpec {
             name,
             lock_existing_records: rule.lock_existing_records.unwrap_or(false),
