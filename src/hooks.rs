@@ -26,7 +26,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use reqwest::header::AUTHORIZATION;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
 
@@ -41,8 +41,11 @@ pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
 /// Default limit on one response body (see `ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES`).
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Marks a response synthesized for a failure that happened before any real response.
-const LOCAL_ERROR_HEADER: HeaderName = HeaderName::from_static("x-zoho-crm-access-error");
+/// Marks a response synthesized for a failure that happened before any real response, with
+/// a readable message: a response extension of a type private to this crate, so nothing a
+/// server sends can pose as one.
+#[derive(Clone)]
+struct LocalFailure(String);
 
 /// What the raw client carries for the hand-written transport: credentials, the retry policy
 /// and the in-flight limit. [`crate::ClientBuilder`] builds it into every [`crate::Client`];
@@ -461,12 +464,10 @@ fn token_rejected(body: &[u8]) -> bool {
 }
 
 /// The response with its body, already read, in place of the stream it came from (headers
-/// moved, not copied). A server's copy of the marker of [`local_error`] is dropped: only the
-/// client's own answers may carry it.
+/// moved, not copied).
 fn rebuild(mut resp: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
     use reqwest::ResponseBuilderExt;
-    let mut headers = std::mem::take(resp.headers_mut());
-    headers.remove(LOCAL_ERROR_HEADER);
+    let headers = std::mem::take(resp.headers_mut());
     let mut builder = http::Response::builder()
         .status(resp.status())
         .version(resp.version())
@@ -481,7 +482,7 @@ fn rebuild(mut resp: reqwest::Response, body: bytes::Bytes) -> reqwest::Response
 }
 
 /// A synthetic response standing for a failure that has no real response: the typed error
-/// goes to the caller's [`CallContext`], and a readable message into a marker header that
+/// goes to the caller's [`CallContext`], and a readable message into a [`LocalFailure`] that
 /// `ClientHooks::post` turns into `progenitor_client::Error::Custom`.
 fn local_error(error: Error) -> reqwest::Response {
     let message: String = error
@@ -499,22 +500,15 @@ fn local_error(error: Error) -> reqwest::Response {
     let mut resp = http::Response::new(bytes::Bytes::new());
     *resp.status_mut() =
         reqwest::StatusCode::from_u16(599).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-    if let Ok(v) = HeaderValue::from_str(&message) {
-        resp.headers_mut().insert(LOCAL_ERROR_HEADER, v);
-    } else {
-        resp.headers_mut().insert(
-            LOCAL_ERROR_HEADER,
-            HeaderValue::from_static("request failed"),
-        );
-    }
+    resp.extensions_mut().insert(LocalFailure(message));
     reqwest::Response::from(resp)
 }
 
 /// The message of a synthetic response made by [`local_error`], if `resp` is one.
 pub(crate) fn local_error_message(resp: &reqwest::Response) -> Option<String> {
-    resp.headers()
-        .get(LOCAL_ERROR_HEADER)
-        .map(|msg| msg.to_str().unwrap_or("request failed").to_owned())
+    resp.extensions()
+        .get::<LocalFailure>()
+        .map(|failure| failure.0.clone())
 }
 
 #[cfg(test)]

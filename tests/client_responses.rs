@@ -702,8 +702,9 @@ async fn an_error_body_off_the_spec_still_yields_its_code() {
 /// Reproduction: the transport marks the answers it makes up for local failures with a header
 /// of its own, and anything that answered with that header (a proxy, a misbehaving server) was
 /// taken for such a failure: a create that Zoho carried out came back as `Error::Config` with
-/// the server's text, inviting the caller to create again. Only the client's own answers
-/// carry the mark now; a server's is dropped, for typed and raw callers alike.
+/// the server's text, inviting the caller to create again. The mark is a response extension
+/// of a type private to the crate now, which nothing on the wire can set; a server's header of
+/// that name is just a header, for typed and raw callers alike.
 #[tokio::test]
 async fn a_server_cannot_pose_as_a_local_failure() {
     let server = TestServer::start(|_| {
