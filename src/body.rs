@@ -11,16 +11,21 @@
 //! pieces with a known length is copied piece by piece into one buffer of exactly that length,
 //! each piece dropped as it is copied; only [`UPFRONT_MAX`] of it is reserved before the bytes
 //! arrive (a length announced past that, under a raised limit, grows the buffer as the body
-//! comes, so an announcement alone cannot make the client allocate); without a length, the pieces are kept until the end
-//! and then copied into one buffer of the exact total, so reading costs at most twice the body
-//! for a moment and exactly the body afterwards (a growing buffer could hold up to twice the
-//! body for good, and a moving reallocation three times it for a moment).
+//! comes, so an announcement alone cannot make the client allocate); without a length, the
+//! pieces are kept until the end and then copied into one buffer of the exact total, so
+//! reading costs at most twice the body for a moment and exactly the body afterwards (a
+//! growing buffer could hold up to twice the body for good, and a moving reallocation three
+//! times it for a moment).
 
 use bytes::Bytes;
 
-/// The most a body's announced length reserves before its bytes arrive: the default limit
-/// (32 MiB), so under that limit every body with a length gets one exact buffer.
-pub(crate) const UPFRONT_MAX: u64 = 32 * 1024 * 1024;
+/// The default limit on one body, 32 MiB: `ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES` (held
+/// equal to it at compile time) and the raw client's on `Hooks::default()`.
+pub(crate) const DEFAULT_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// The most a body's announced length reserves before its bytes arrive: the default limit,
+/// so under that limit every body with a length gets one exact buffer.
+pub(crate) const UPFRONT_MAX: u64 = DEFAULT_LIMIT;
 
 /// Why a body could not be read.
 #[derive(Debug)]

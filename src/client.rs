@@ -722,3 +722,7 @@ impl ClientBuilder {
         })
     }
 }
+
+// The transport's default (`body::DEFAULT_LIMIT`, what `Hooks::default()` and the reserve up
+// front use) is the builder's documented one.
+const _: () = assert!(ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES == crate::body::DEFAULT_LIMIT);

@@ -39,7 +39,7 @@ use crate::retry::{repeatable, retryable_status, retryable_transport, RetryPolic
 pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 10;
 
 /// Default limit on one response body (see `ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES`).
-pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = crate::body::DEFAULT_LIMIT;
 
 /// Marks a response synthesized for a failure that happened before any real response, with
 /// a readable message: a response extension of a type private to this crate, so nothing a
