@@ -8,7 +8,7 @@ use super::model::{
     AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope,
     SharingRuleSpec,
 };
-use super::resolve::{Directory, Names, READS_AT_ONCE};
+use super::resolve::{read_if, Directory, Names, READS_AT_ONCE};
 use crate::client::Client;
 use crate::error::Error;
 use crate::generated::{enums, types};
@@ -99,13 +99,7 @@ pub(crate) async fn read(
     let perms = client.org_permissions();
     let (directory, share_list) = futures::try_join!(
         Directory::load(client, &scope.families, field_modules),
-        async {
-            if need_shares {
-                perms.get().await
-            } else {
-                Ok(Vec::new())
-            }
-        }
+        read_if(need_shares, perms.get())
     )?;
     let shares: BTreeMap<String, CurrentShare> = share_list
         .into_iter()

@@ -127,7 +127,7 @@ fn plural(kind: &str) -> String {
 }
 
 /// `read`'s list when `wanted`, else an empty one; `read` is not polled, so nothing is sent.
-async fn read_if<T>(
+pub(crate) async fn read_if<T>(
     wanted: bool,
     read: impl std::future::Future<Output = Result<Vec<T>, Error>>,
 ) -> Result<Vec<T>, Error> {
