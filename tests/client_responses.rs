@@ -438,10 +438,9 @@ async fn a_page_claiming_more_records_but_empty_ends_the_stream() {
     assert_eq!(server.total(), 2);
 }
 
-#[tokio::test]
-async fn creating_a_criteria_rule_sends_one_rule_without_status() {
-    let server = TestServer::start(|_| Reply::json(201, success("sharing_rules", "777"))).await;
-    let rule = types::SharingRuleInput::criteria_based(
+/// A criteria-based rule sharing closed deals with a role and its subordinates.
+fn closed_deals_rule() -> types::SharingRuleInput {
+    types::SharingRuleInput::criteria_based(
         "Closed deals to sales",
         field("Stage")
             .equal("Closed Won")
@@ -449,10 +448,15 @@ async fn creating_a_criteria_rule_sends_one_rule_without_status() {
         types::SharedTo::role_and_subordinates("5843104000000431001"),
         enums::PermissionType::Read,
     )
-    .superiors_allowed(true);
+    .superiors_allowed(true)
+}
+
+#[tokio::test]
+async fn creating_a_criteria_rule_sends_one_rule_without_status() {
+    let server = TestServer::start(|_| Reply::json(201, success("sharing_rules", "777"))).await;
     let created = client(&server)
         .sharing_rules("Deals")
-        .create(rule)
+        .create(closed_deals_rule())
         .await
         .unwrap();
     assert_eq!(created.details.id.as_deref(), Some("777"));
@@ -712,15 +716,9 @@ async fn a_server_cannot_pose_as_a_local_failure() {
             .header("x-zoho-crm-access-error", "no token; configure one")
     })
     .await;
-    let rule = types::SharingRuleInput::criteria_based(
-        "Closed deals to sales",
-        field("Stage").equal("Closed Won"),
-        types::SharedTo::role_and_subordinates("5843104000000431001"),
-        enums::PermissionType::Read,
-    );
     let created = client(&server)
         .sharing_rules("Deals")
-        .create(rule)
+        .create(closed_deals_rule())
         .await
         .unwrap();
     assert_eq!(created.details.id.as_deref(), Some("777"));
