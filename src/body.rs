@@ -7,6 +7,10 @@
 //! so the rest is never buffered. The time a body may take is bounded separately, by the
 //! client's per-attempt timeout, which covers reading the body too.
 //!
+//! A body whose announced length has arrived is complete: it is returned without polling the
+//! stream once more for its end, a poll that can find the connection's
+//! task not yet done with the body and wait for it to say so.
+//!
 //! Memory: a body that arrives in one piece is kept as that piece (no copy). A body in several
 //! pieces with a known length is copied piece by piece into one buffer of exactly that length,
 //! each piece dropped as it is copied; only [`UPFRONT_MAX`] of it is reserved before the bytes
@@ -51,6 +55,10 @@ pub(crate) async fn read(resp: &mut reqwest::Response, limit: u64) -> Result<Byt
     if size > limit {
         return Err(BodyError::TooLarge);
     }
+    // All the announced bytes are here (hyper delivers no more than announced).
+    if announced == Some(size) {
+        return Ok(first);
+    }
     let Some(second) = resp.chunk().await.map_err(BodyError::Read)? else {
         return Ok(first);
     };
@@ -66,7 +74,12 @@ pub(crate) async fn read(resp: &mut reqwest::Response, limit: u64) -> Result<Byt
             buf.extend_from_slice(&first);
             buf.extend_from_slice(&second);
             drop((first, second));
-            while let Some(chunk) = resp.chunk().await.map_err(BodyError::Read)? {
+            // Until the announced length has arrived (a body that ends short is an error
+            // from hyper, not an early end).
+            while size < n {
+                let Some(chunk) = resp.chunk().await.map_err(BodyError::Read)? else {
+                    break;
+                };
                 size += chunk.len() as u64;
                 if size > limit {
                     return Err(BodyError::TooLarge);

@@ -734,3 +734,86 @@ async fn a_server_cannot_pose_as_a_local_failure() {
     );
     assert_eq!(server.total(), 2);
 }
+
+/// A keep-alive HTTP/1.1 server on loopback that answers every request on a connection with
+/// `body` (its exact `Content-Length` announced), either in one write or with the body's
+/// second half sent 20 ms after the rest. Returns its base URL and the number of connections
+/// it has accepted.
+async fn keep_alive_server(
+    body: Vec<u8>,
+    split: bool,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    // GETs only: a request ends with its head.
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        buf.drain(..end + 4);
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        let (first, second) = if split {
+                            body.split_at(body.len() / 2)
+                        } else {
+                            (&body[..], &[][..])
+                        };
+                        let mut out = head.into_bytes();
+                        out.extend_from_slice(first);
+                        if sock.write_all(&out).await.is_err() {
+                            return;
+                        }
+                        if !second.is_empty() {
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            if sock.write_all(second).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+            });
+        }
+    });
+    (url, accepted)
+}
+
+#[tokio::test]
+async fn sequential_calls_share_one_connection_whether_a_body_comes_whole_or_in_pieces() {
+    let body = serde_json::to_vec(&rlc_body("5843104000000424001")).unwrap();
+    for split in [false, true] {
+        let (url, accepted) = keep_alive_server(body.clone(), split).await;
+        let c = zoho_crm_access::Client::builder()
+            .base_url(&url)
+            .access_token("1000.test")
+            .build()
+            .unwrap();
+        for _ in 0..20 {
+            let config = c.record_locking("Deals").get().await.unwrap().unwrap();
+            assert_eq!(config.id, "5843104000000424001");
+        }
+        // A body read to its announced length leaves the connection ready for the next
+        // request: the client neither drops it early nor waits for the server to close it.
+        assert_eq!(
+            accepted.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "split: {split}"
+        );
+    }
+}
