@@ -46,6 +46,14 @@
 //!    of another variant than the one picked must still hold a valid value for its own variant
 //!    (serde would have ignored it); a bad value is reported at its path. Serializing and the
 //!    JSON Schema are unchanged.
+//! 8. **Error bodies kept small.** Every call's outcome is progenitor's `Result` of the
+//!    success value or an error that holds the error body by value, so the error body's size
+//!    is the size of every outcome, moved at each layer of every call, successful or not. Zoho's
+//!    flat error (`ActionResult`, with twenty optional `details`) made the outcome of a
+//!    record-locking read 608 bytes. Each variant of a union the spec gives as a 4xx/5xx
+//!    response body is therefore boxed (`ActionResult(Box<ActionResult>)`, as clippy's
+//!    `large_enum_variant` advises), with its `From` impls to match: that outcome is now 136
+//!    bytes, and an error pays one allocation. Decoding and encoding are unchanged.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -615,8 +623,111 @@ fn post_process(file: &mut syn::File, doc: &Value) -> Result<(), String> {
         }
     }
     types.extend(constructors);
+    box_error_unions(types, &error_body_schemas(doc)?)?;
     keyed_unions(types)?;
     Ok(())
+}
+
+/// The component schemas the spec names as a 4xx or 5xx response body.
+fn error_body_schemas(doc: &Value) -> Result<std::collections::BTreeSet<String>, String> {
+    let mut names = std::collections::BTreeSet::new();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("spec has no paths")?;
+    for item in paths.values().filter_map(Value::as_object) {
+        for (method, op) in item {
+            if !is_method(method) {
+                continue;
+            }
+            let Some(map) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, response) in map {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                let response = resolve(doc, response)?;
+                if let Some(name) = json_schema_name(response.get("content")) {
+                    names.insert(name);
+                }
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// Boxes the one field of every variant of the enums named in `unions` (the error bodies) and
+/// makes their `From` impls box too (module docs, point 8). Returns how many variants were
+/// boxed; a `From` impl of a boxed variant left unchanged is an error.
+fn box_error_unions(
+    items: &mut [syn::Item],
+    unions: &std::collections::BTreeSet<String>,
+) -> Result<usize, String> {
+    // (enum, the variant's former type) -> variant.
+    let mut boxed: BTreeMap<(String, String), syn::Ident> = BTreeMap::new();
+    for item in items.iter_mut() {
+        let syn::Item::Enum(e) = item else { continue };
+        if !unions.contains(&e.ident.to_string()) {
+            continue;
+        }
+        for v in e.variants.iter_mut() {
+            let syn::Fields::Unnamed(u) = &mut v.fields else {
+                continue;
+            };
+            if u.unnamed.len() != 1 {
+                continue;
+            }
+            let Some(field) = u.unnamed.first_mut() else {
+                continue;
+            };
+            let ty = field.ty.clone();
+            let key = (e.ident.to_string(), type_key(&ty));
+            field.ty = syn::parse_quote!(::std::boxed::Box<#ty>);
+            boxed.insert(key, v.ident.clone());
+        }
+    }
+    let mut rewritten = 0;
+    for item in items.iter_mut() {
+        let syn::Item::Impl(i) = item else { continue };
+        let Some((_, trait_path, _)) = &i.trait_ else {
+            continue;
+        };
+        let Some(last) = trait_path.segments.last() else {
+            continue;
+        };
+        if last.ident != "From" {
+            continue;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            continue;
+        };
+        let Some(syn::GenericArgument::Type(from)) = args.args.first() else {
+            continue;
+        };
+        let key = (type_key(&i.self_ty), type_key(from));
+        let Some(variant) = boxed.get(&key) else {
+            continue;
+        };
+        let [syn::ImplItem::Fn(f)] = &mut i.items[..] else {
+            return Err(format!("From<{}> for {}: not one fn", key.1, key.0));
+        };
+        let Some(syn::FnArg::Typed(arg)) = f.sig.inputs.first() else {
+            return Err(format!("From<{}> for {}: no argument", key.1, key.0));
+        };
+        let pat = &arg.pat;
+        f.block = syn::parse_quote!({ Self::#variant(::std::boxed::Box::new(#pat)) });
+        rewritten += 1;
+    }
+    if rewritten > boxed.len() {
+        return Err("more From impls rewritten than variants boxed".into());
+    }
+    Ok(boxed.len())
+}
+
+/// A type as text, for matching a `From<T>` impl to the variant holding `T`.
+fn type_key(ty: &syn::Type) -> String {
+    quote::ToTokens::to_token_stream(ty).to_string()
 }
 
 /// One field of a union's variant, as the key-deciding decoder reads it.
@@ -721,12 +832,22 @@ fn keyed_unions(items: &mut Vec<syn::Item>) -> Result<usize, String> {
                 let [field] = u.unnamed.iter().collect::<Vec<_>>()[..] else {
                     return None;
                 };
-                let syn::Type::Path(p) = &field.ty else {
+                // A boxed variant (point 8) is built in its box.
+                let (ty, boxed) = match generic_inner(&field.ty, "Box") {
+                    Some(inner) => (inner, true),
+                    None => (&field.ty, false),
+                };
+                let syn::Type::Path(p) = ty else {
                     return None;
                 };
                 let ident = p.path.get_ident()?;
                 let fields = structs.get(&ident.to_string())?;
-                Some((v.ident.clone(), ident.clone(), fields))
+                Some(KeyedVariant {
+                    variant: v.ident.clone(),
+                    ty: ident.clone(),
+                    boxed,
+                    fields,
+                })
             })
             .collect::<Option<Vec<_>>>()
         else {
@@ -735,7 +856,7 @@ fn keyed_unions(items: &mut Vec<syn::Item>) -> Result<usize, String> {
         let mut seen = std::collections::BTreeSet::new();
         if !variants
             .iter()
-            .flat_map(|(_, _, fields)| fields.iter())
+            .flat_map(|v| v.fields.iter())
             .all(|f| seen.insert(f.wire.as_str()))
         {
             continue;
@@ -814,10 +935,20 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> Result<(), String>
     }
 }
 
+/// One variant of a union told apart by its keys.
+struct KeyedVariant<'a> {
+    variant: syn::Ident,
+    /// The struct it holds.
+    ty: syn::Ident,
+    /// Held in a `Box` (point 8).
+    boxed: bool,
+    fields: &'a Vec<UnionField>,
+}
+
 /// The key-deciding `Deserialize` of one union (module docs, point 7).
 fn render_keyed_deserialize(
     name: &syn::Ident,
-    variants: &[(syn::Ident, syn::Ident, &Vec<UnionField>)],
+    variants: &[KeyedVariant<'_>],
 ) -> Result<syn::Item, String> {
     use quote::{format_ident, quote};
     let slot = |i: usize, f: &UnionField| {
@@ -827,7 +958,8 @@ fn render_keyed_deserialize(
     let mut present = Vec::new();
     let mut missing = Vec::new();
     let mut attempts = Vec::new();
-    for (i, (variant, ty, fields)) in variants.iter().enumerate() {
+    for (i, v) in variants.iter().enumerate() {
+        let (variant, ty, fields) = (&v.variant, &v.ty, v.fields);
         let mut names = Vec::new();
         let mut required = Vec::new();
         let mut inits = Vec::new();
@@ -870,9 +1002,15 @@ fn render_keyed_deserialize(
             .map(|(s, wire)| quote!(if keys.#s.is_none() { ::std::option::Option::Some(#wire) }));
         missing.push(quote!(#(#checks else)* { ::std::option::Option::None }));
         let taken = required.iter().map(|(s, _)| quote!(keys.#s));
+        let value = quote!(#ty { #(#inits),* });
+        let value = if v.boxed {
+            quote!(::std::boxed::Box::new(#value))
+        } else {
+            value
+        };
         attempts.push(quote! {
             if let (#(::std::option::Option::Some(#names),)*) = (#(#taken,)*) {
-                return ::std::result::Result::Ok(#name::#variant(#ty { #(#inits),* }));
+                return ::std::result::Result::Ok(#name::#variant(#value));
             }
         });
     }
@@ -883,7 +1021,7 @@ fn render_keyed_deserialize(
         "a {name} object ({})",
         variants
             .iter()
-            .map(|(_, ty, _)| ty.to_string())
+            .map(|v| v.ty.to_string())
             .collect::<Vec<_>>()
             .join(" or ")
     );

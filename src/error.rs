@@ -707,7 +707,7 @@ pub(crate) fn from_error_body(
     attempts: u32,
 ) -> Error {
     let items = match body {
-        types::ZohoErrorBody::ActionResult(r) => vec![r],
+        types::ZohoErrorBody::ActionResult(r) => vec![*r],
         types::ZohoErrorBody::RecordLockingActionResults(w) => w.record_locking_configurations,
         types::ZohoErrorBody::SharingRuleActionResults(w) => w.sharing_rules,
         types::ZohoErrorBody::DataSharingActionResults(w) => w.data_sharing,

@@ -197,3 +197,38 @@ fn an_unknown_holding_a_known_value_equals_it() {
         std::cmp::Ordering::Equal
     );
 }
+
+/// The error body travels by value inside every call's outcome (progenitor's `Result`), so
+/// its variants are boxed (spec/codegen.rs, point 8): a read's outcome stays small whether it
+/// succeeded or not, and the flat error still decodes to its variant with every detail.
+#[test]
+fn error_bodies_are_boxed_so_every_outcome_stays_small() {
+    use zoho_crm_access::types;
+    type Outcome = Result<
+        progenitor_client::ResponseValue<types::RecordLockingConfigurations>,
+        progenitor_client::Error<types::ZohoErrorBody>,
+    >;
+    // 608 bytes when the flat error (twenty optional details) was held inline.
+    assert!(
+        std::mem::size_of::<Outcome>() <= 160,
+        "{} bytes",
+        std::mem::size_of::<Outcome>()
+    );
+    assert!(std::mem::size_of::<types::ZohoErrorBody>() <= 24);
+    let body: types::ZohoErrorBody = serde_json::from_value(serde_json::json!({
+        "code": "INVALID_DATA",
+        "details": {"api_name": "locked_for", "json_path": "$.record_locking_configurations[0].locked_for"},
+        "message": "invalid data",
+        "status": "error"
+    }))
+    .unwrap();
+    let types::ZohoErrorBody::ActionResult(result) = &body else {
+        panic!("not the flat error: {body:?}");
+    };
+    assert_eq!(result.details.api_name.as_deref(), Some("locked_for"));
+    assert_eq!(types::ZohoErrorBody::from((**result).clone()), body);
+    assert_eq!(
+        serde_json::to_value(&body).unwrap()["details"]["json_path"],
+        "$.record_locking_configurations[0].locked_for"
+    );
+}
