@@ -506,3 +506,45 @@ async fn item_counts_are_checked_locally_on_a_bounded_body() {
     .await;
     assert!(out.failed(2).contains("directory"), "{}", out.stderr);
 }
+
+/// A FIFO nobody writes to: opening it waits for a writer, and that wait is input too. Before,
+/// the file was opened on the runtime's thread before the read timeout started, so `plan` and
+/// `--file` hung for as long as no writer came (for ever); now opening is timed with the read
+/// (`--input-timeout`, 60 s by default), and the command ends with exit 2 and one line.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_without_a_writer_ends_at_the_input_timeout() {
+    let dir = std::env::temp_dir().join(format!("zoho-access-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("desired.yaml");
+    let _ = std::fs::remove_file(&fifo);
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo reads it and keeps nothing.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let fifo = fifo.to_str().unwrap();
+    let sim = Simulator::start().await.unwrap();
+    for args in [
+        vec!["--input-timeout", "0.5", "plan", fifo],
+        vec![
+            "--input-timeout",
+            "0.5",
+            "locking",
+            "create",
+            "--module",
+            "Deals",
+            "--file",
+            fifo,
+        ],
+    ] {
+        let ran = tokio::time::timeout(std::time::Duration::from_secs(30), run(&sim, &args, None))
+            .await
+            .unwrap_or_else(|_| panic!("{args:?} still waited for a writer after 30 s"));
+        let text = ran.failed(2);
+        assert!(
+            text.contains(&format!("{fifo} did not end within 0.5 s")),
+            "{text}"
+        );
+    }
+    assert!(api_requests(&sim).await.is_empty(), "nothing was sent");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

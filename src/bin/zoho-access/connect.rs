@@ -79,6 +79,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
     pub connect_timeout: Duration,
 
+    /// Seconds reading --file, a FILE argument or stdin may take, opening it included (a pipe
+    /// that never ends, a FIFO nobody writes to).
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
+    pub input_timeout: Duration,
+
     /// Keep access tokens minted from a refresh token in this file between runs [default:
     /// zoho-access/tokens.json in the user's cache directory].
     #[arg(long, global = true, env = "ZOHO_TOKEN_CACHE", value_name = "FILE")]

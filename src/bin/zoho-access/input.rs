@@ -9,8 +9,8 @@
 //! hold: it reads at most 1 MiB + 1 byte, refuses the rest with exit 2 and one line, and only
 //! then parses, so item counts (1 to 100 org permissions ...) are checked on a bounded
 //! document. A desired-state file (`plan FILE`, `apply FILE`) is read the same way, up to
-//! the library's own limit ([`AccessConfig::MAX_FILE_BYTES`], 4 MiB). Reading also ends after
-//! [`READ_TIMEOUT`] without end of input.
+//! the library's own limit ([`AccessConfig::MAX_FILE_BYTES`], 4 MiB). Opening and reading
+//! together end after `--input-timeout` ([`READ_TIMEOUT`] by default) without end of input.
 
 use std::io::{IsTerminal, Read};
 use std::path::Path;
@@ -25,8 +25,22 @@ use crate::CliError;
 /// The largest request body read from `--file` or stdin, in bytes.
 pub const MAX_BODY: u64 = 1 << 20;
 
-/// How long reading a body may take before the command gives up (a pipe that never closes).
+/// How long reading an input may take before the command gives up (a pipe that never closes,
+/// a FIFO nobody opens for writing), unless `--input-timeout` says otherwise.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `--input-timeout`, set once before any command runs.
+static TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+/// Sets how long reading an input may take (`--input-timeout`); the first call decides.
+pub fn set_timeout(timeout: Duration) {
+    let _ = TIMEOUT.set(timeout);
+}
+
+/// How long reading an input may take: `--input-timeout`, else [`READ_TIMEOUT`].
+fn timeout() -> Duration {
+    TIMEOUT.get().copied().unwrap_or(READ_TIMEOUT)
+}
 
 /// Where input comes from, as named in messages.
 pub fn source_name(file: Option<&Path>) -> String {
@@ -50,63 +64,76 @@ pub async fn read_limited(
     what: &str,
 ) -> Result<Vec<u8>, CliError> {
     let source = source_name(file);
-    let too_large = || {
-        CliError::Usage(format!(
+    let path = file.filter(|p| *p != Path::new("-")).map(Path::to_path_buf);
+    if path.is_none() && std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "this command needs {what}: name a file, or pipe it on stdin (stdin is a terminal)"
+        )));
+    }
+    // Opening is timed with the reading, on the same thread: opening a FIFO waits for a
+    // writer, who may never come. A thread of its own, not the runtime's blocking pool: an
+    // open or a read that never ends must not keep the runtime from shutting down when the
+    // timeout below gives up on it.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(read_to_limit(path.as_deref(), limit));
+    });
+    let timeout = timeout();
+    match tokio::time::timeout(timeout, rx).await {
+        Ok(Ok(Ok(bytes))) => Ok(bytes),
+        Ok(Ok(Err(Failure::Io(e)))) => Err(CliError::Usage(format!("cannot read {source}: {e}"))),
+        Ok(Ok(Err(Failure::Directory))) => Err(CliError::Usage(format!(
+            "cannot read {source}: it is a directory"
+        ))),
+        Ok(Ok(Err(Failure::TooLarge))) => Err(CliError::Usage(format!(
             "{source} is larger than {limit} bytes ({}), the most {what} may be; nothing was \
              sent",
             human(limit)
-        ))
-    };
-    let reader: Box<dyn Read + Send> = match file {
-        Some(path) if path != Path::new("-") => {
-            let f = std::fs::File::open(path)
-                .map_err(|e| CliError::Usage(format!("cannot read {source}: {e}")))?;
-            let meta = f
-                .metadata()
-                .map_err(|e| CliError::Usage(format!("cannot read {source}: {e}")))?;
+        ))),
+        Ok(Err(_)) => Err(CliError::Other(format!("reading {source} failed"))),
+        Err(_) => Err(CliError::Usage(format!(
+            "{source} did not end within {} s (--input-timeout); nothing was sent",
+            timeout.as_secs_f64()
+        ))),
+    }
+}
+
+/// Why [`read_to_limit`] gave up.
+enum Failure {
+    /// Opening or reading failed.
+    Io(std::io::Error),
+    /// The path is a directory.
+    Directory,
+    /// More than the limit.
+    TooLarge,
+}
+
+/// Opens `path` (stdin when `None`) and reads at most `limit` bytes of it. Blocking.
+fn read_to_limit(path: Option<&Path>, limit: u64) -> Result<Vec<u8>, Failure> {
+    let reader: Box<dyn Read> = match path {
+        Some(path) => {
+            let f = std::fs::File::open(path).map_err(Failure::Io)?;
+            let meta = f.metadata().map_err(Failure::Io)?;
             if meta.is_dir() {
-                return Err(CliError::Usage(format!(
-                    "cannot read {source}: it is a directory"
-                )));
+                return Err(Failure::Directory);
             }
+            // A regular file says its size: refused without reading it.
             if meta.is_file() && meta.len() > limit {
-                return Err(too_large());
+                return Err(Failure::TooLarge);
             }
             Box::new(f)
         }
-        _ => {
-            if std::io::stdin().is_terminal() {
-                return Err(CliError::Usage(format!(
-                    "this command needs {what}: name a file, or pipe it on stdin (stdin is a \
-                     terminal)"
-                )));
-            }
-            Box::new(std::io::stdin())
-        }
+        None => Box::new(std::io::stdin()),
     };
-    // A thread of its own, not the runtime's blocking pool: a read that never ends must not
-    // keep the runtime from shutting down when the timeout below gives up on it.
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let result = reader.take(limit + 1).read_to_end(&mut buf).map(|_| buf);
-        let _ = tx.send(result);
-    });
-    let bytes = match tokio::time::timeout(READ_TIMEOUT, rx).await {
-        Ok(Ok(Ok(bytes))) => bytes,
-        Ok(Ok(Err(e))) => return Err(CliError::Usage(format!("cannot read {source}: {e}"))),
-        Ok(Err(_)) => return Err(CliError::Other(format!("reading {source} failed"))),
-        Err(_) => {
-            return Err(CliError::Usage(format!(
-                "{source} did not end within {} s; nothing was sent",
-                READ_TIMEOUT.as_secs()
-            )))
-        }
-    };
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
+    let mut buf = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut buf)
+        .map_err(Failure::Io)?;
+    if buf.len() as u64 > limit {
+        return Err(Failure::TooLarge);
     }
-    Ok(bytes)
+    Ok(buf)
 }
 
 /// `1 MiB`, `512 KiB`, `100 bytes`.

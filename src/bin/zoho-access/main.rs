@@ -221,6 +221,7 @@ fn main() -> ExitCode {
     };
     let detailed = matches!(&cli.command, Command::Plan(p) if p.detailed_exitcode);
     connect::init_logging(cli.global.verbose);
+    input::set_timeout(cli.global.input_timeout);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
