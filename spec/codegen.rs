@@ -658,8 +658,8 @@ fn error_body_schemas(doc: &Value) -> Result<std::collections::BTreeSet<String>,
 }
 
 /// Boxes the one field of every variant of the enums named in `unions` (the error bodies) and
-/// makes their `From` impls box too (module docs, point 8). Returns how many variants were
-/// boxed; a `From` impl of a boxed variant left unchanged is an error.
+/// makes their `From` impls box too (module docs, point 8; a `From` impl missed here would
+/// not compile). Returns how many variants were boxed.
 fn box_error_unions(
     items: &mut [syn::Item],
     unions: &std::collections::BTreeSet<String>,
@@ -687,7 +687,6 @@ fn box_error_unions(
             boxed.insert(key, v.ident.clone());
         }
     }
-    let mut rewritten = 0;
     for item in items.iter_mut() {
         let syn::Item::Impl(i) = item else { continue };
         let Some((_, trait_path, _)) = &i.trait_ else {
@@ -717,10 +716,6 @@ fn box_error_unions(
         };
         let pat = &arg.pat;
         f.block = syn::parse_quote!({ Self::#variant(::std::boxed::Box::new(#pat)) });
-        rewritten += 1;
-    }
-    if rewritten > boxed.len() {
-        return Err("more From impls rewritten than variants boxed".into());
     }
     Ok(boxed.len())
 }

@@ -8,8 +8,8 @@
 //! client's per-attempt timeout, which covers reading the body too.
 //!
 //! A body whose announced length has arrived is complete: it is returned without polling the
-//! stream once more for its end, a poll that can find the connection's
-//! task not yet done with the body and wait for it to say so.
+//! stream once more for its end, a poll that can find the connection's task not yet done with
+//! the body and wait for it to say so.
 //!
 //! Memory: a body that arrives in one piece is kept as that piece (no copy). A body in several
 //! pieces with a known length is copied piece by piece into one buffer of exactly that length,
