@@ -350,22 +350,24 @@ async fn a_body_of_exactly_the_limit_is_accepted_and_one_byte_more_is_not() {
     }
 }
 
-#[tokio::test]
-async fn a_body_that_trickles_in_ends_at_the_attempt_timeout() {
-    // One byte every 50 ms, without end: only the per-attempt timeout stops it.
-    let server = StreamServer::start(
-        200,
-        Framing::Chunked,
-        Bytes::from_static(b"{"),
-        OFFERED,
-        Some(Duration::from_millis(50)),
-    )
-    .await;
+/// Starts a server answering 200 with a body of `framing` that trickles in one byte every
+/// `every` without end, and reads org permissions from it once (no retries) with the
+/// per-attempt `timeout` and the body `limit`: the read must end at that timeout. Returns the
+/// server and the error.
+async fn read_trickle(
+    framing: Framing,
+    every: Duration,
+    timeout: Duration,
+    limit: u64,
+) -> (StreamServer, Error) {
+    let server =
+        StreamServer::start(200, framing, Bytes::from_static(b"{"), OFFERED, Some(every)).await;
     let client = Client::builder()
         .base_url(&server.url)
         .access_token("tok")
-        .timeout(Duration::from_secs(1))
+        .timeout(timeout)
         .retry(RetryPolicy::none())
+        .max_response_bytes(limit)
         .build()
         .unwrap();
     let err = client.org_permissions().get().await.unwrap_err();
@@ -374,6 +376,19 @@ async fn a_body_that_trickles_in_ends_at_the_attempt_timeout() {
         Some(TransportKind::ReadTimeout),
         "{err}"
     );
+    (server, err)
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_ends_at_the_attempt_timeout() {
+    // One byte every 50 ms, without end: only the per-attempt timeout stops it.
+    let (server, err) = read_trickle(
+        Framing::Chunked,
+        Duration::from_millis(50),
+        Duration::from_secs(1),
+        zoho_crm_access::ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES,
+    )
+    .await;
     assert!(err.is_timeout());
     assert_eq!(err.attempts(), Some(1));
     server.ended(1).await;
@@ -502,28 +517,13 @@ async fn the_default_limit_is_32_mib_for_the_builder_and_for_a_raw_client_on_def
 /// timeout.
 #[tokio::test]
 async fn an_absurd_announced_length_with_no_limit_reserves_nothing_absurd() {
-    let server = StreamServer::start(
-        200,
+    let (server, _) = read_trickle(
         Framing::Length(1 << 63),
-        Bytes::from_static(b"{"),
-        OFFERED,
-        Some(Duration::from_millis(20)),
+        Duration::from_millis(20),
+        Duration::from_millis(600),
+        u64::MAX,
     )
     .await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("tok")
-        .timeout(Duration::from_millis(600))
-        .retry(RetryPolicy::none())
-        .max_response_bytes(u64::MAX)
-        .build()
-        .unwrap();
-    let err = client.org_permissions().get().await.unwrap_err();
-    assert_eq!(
-        err.transport_kind(),
-        Some(TransportKind::ReadTimeout),
-        "{err}"
-    );
     assert!(server.written() >= 2, "the body had begun");
     server.ended(1).await;
 }
