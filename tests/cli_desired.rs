@@ -602,17 +602,26 @@ async fn apply_asks_on_a_terminal_as_every_confirmed_change_does() {
     assert!(!screen.contains('\u{1b}'), "NO_COLOR: {screen}");
 }
 
-#[tokio::test]
-async fn control_characters_from_the_org_never_reach_the_terminal() {
-    let sim = org(27).await;
-    let c = client(&sim);
+/// Creates, in the org's Leads, a criteria rule `name` sharing with all users the leads whose
+/// City equals `value` (names and values carrying control characters, for the tests below).
+async fn create_city_rule(sim: &Simulator, name: &str, value: &str) {
     let rule: zoho_crm_access::types::SharingRuleInput = serde_json::from_value(serde_json::json!({
-        "name": "evil\u{1b}[2J\u{7}\u{202e}", "type": "Criteria_Based", "superiors_allowed": false, "permission_type": "read",
-        "criteria": { "comparator": "equal", "field": { "api_name": "City" }, "value": "x\u{1b}]0;title\u{7}" },
+        "name": name, "type": "Criteria_Based", "superiors_allowed": false, "permission_type": "read",
+        "criteria": { "comparator": "equal", "field": { "api_name": "City" }, "value": value },
         "shared_to": { "type": "all_users" }
     }))
     .unwrap();
-    c.sharing_rules("Leads").create(rule).await.unwrap();
+    client(sim)
+        .sharing_rules("Leads")
+        .create(rule)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn control_characters_from_the_org_never_reach_the_terminal() {
+    let sim = org(27).await;
+    create_city_rule(&sim, "evil\u{1b}[2J\u{7}\u{202e}", "x\u{1b}]0;title\u{7}").await;
     let d = dir("escapes");
     let file = d.join("none.yaml");
     std::fs::write(
@@ -620,33 +629,13 @@ async fn control_characters_from_the_org_never_reach_the_terminal() {
         "version: 1\nscope: {families: [sharing_rules], modules: [Leads]}\n",
     )
     .unwrap();
-    let token = sim.access_token();
-    let domain = sim.api_domain();
+    let file = file.to_str().unwrap();
     for args in [
-        vec![
-            "--api-domain",
-            domain.as_str(),
-            "plan",
-            file.to_str().unwrap(),
-        ],
-        vec![
-            "--api-domain",
-            domain.as_str(),
-            "apply",
-            file.to_str().unwrap(),
-            "--dry-run",
-        ],
-        vec![
-            "--api-domain",
-            domain.as_str(),
-            "pull",
-            "--modules",
-            "Leads",
-            "--families",
-            "sharing_rules",
-        ],
+        vec!["plan", file],
+        vec!["apply", file, "--dry-run"],
+        vec!["pull", "--modules", "Leads", "--families", "sharing_rules"],
     ] {
-        let run = run_with(&args, &[("ZOHO_ACCESS_TOKEN", token.as_str())], None).await;
+        let run = cli_support::run(&sim, &args, None).await;
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(
             !run.stdout.chars().any(|ch| ch.is_control() && ch != '\n'),
@@ -654,7 +643,7 @@ async fn control_characters_from_the_org_never_reach_the_terminal() {
             run.stdout
         );
         assert!(run.stdout.contains("evil"), "{}", run.stdout);
-        if args[2] != "pull" {
+        if args[0] != "pull" {
             // Text for people: a bidirectional override is shown escaped too (the pulled
             // YAML keeps the name exact).
             assert!(
@@ -674,15 +663,8 @@ async fn control_characters_from_the_org_never_reach_the_terminal() {
 #[tokio::test]
 async fn a_line_break_from_the_org_cannot_forge_a_line_of_the_plan() {
     let sim = org(28).await;
-    let c = client(&sim);
     let forged = "+ sharing_rules.Leads[\"forged\"]: create the rule";
-    let rule: zoho_crm_access::types::SharingRuleInput = serde_json::from_value(serde_json::json!({
-        "name": "r", "type": "Criteria_Based", "superiors_allowed": false, "permission_type": "read",
-        "criteria": { "comparator": "equal", "field": { "api_name": "City" }, "value": format!("x\n{forged}") },
-        "shared_to": { "type": "all_users" }
-    }))
-    .unwrap();
-    c.sharing_rules("Leads").create(rule).await.unwrap();
+    create_city_rule(&sim, "r", &format!("x\n{forged}")).await;
     let d = dir("forged-line");
     let file = d.join("r.yaml");
     std::fs::write(
@@ -690,15 +672,13 @@ async fn a_line_break_from_the_org_cannot_forge_a_line_of_the_plan() {
         "version: 1\nscope: {families: [sharing_rules], modules: [Leads]}\nsharing_rules:\n  Leads:\n  - name: r\n    permission: read\n    to: all_users\n    criteria: {field: City, comparator: equal, value: y}\n",
     )
     .unwrap();
-    let token = sim.access_token();
-    let domain = sim.api_domain();
     let file = file.to_str().unwrap();
     for args in [
-        vec!["--api-domain", domain.as_str(), "plan", file],
-        vec!["--api-domain", domain.as_str(), "apply", file, "--dry-run"],
-        vec!["--api-domain", domain.as_str(), "apply", file, "--yes"],
+        vec!["plan", file],
+        vec!["apply", file, "--dry-run"],
+        vec!["apply", file, "--yes"],
     ] {
-        let run = run_with(&args, &[("ZOHO_ACCESS_TOKEN", token.as_str())], None).await;
+        let run = cli_support::run(&sim, &args, None).await;
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         assert!(
             !run.stdout
