@@ -412,6 +412,32 @@ async fn the_file_store_keeps_the_token_for_the_next_client_with_owner_only_perm
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A client of `api` refreshing as `client_id` with `refresh_token` at `accounts`, keeping its
+/// tokens in the file at `path`.
+fn stored_client(
+    api: &TestServer,
+    accounts: &TestServer,
+    client_id: &str,
+    refresh_token: &str,
+    path: &std::path::Path,
+) -> Client {
+    Client::builder()
+        .base_url(&api.url)
+        .accounts_url(&accounts.url)
+        .refresh_token(client_id, CLIENT_SECRET, refresh_token)
+        .token_store(FileTokenStore::new(path))
+        .build()
+        .unwrap()
+}
+
+/// The `Authorization` header of every request `api` received, in order.
+fn authorizations(api: &TestServer) -> Vec<String> {
+    api.requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default())
+        .collect()
+}
+
 /// Reproduction: the store keyed tokens by client id and accounts server only, so a client
 /// with another refresh token of the same OAuth client (another user, another org, other
 /// scopes) loaded the first one's access token from a shared store and acted with its grant.
@@ -425,26 +451,16 @@ async fn a_stored_token_of_another_refresh_token_of_the_same_client_is_not_reuse
     })
     .await;
     let (dir, path) = token_file("grants");
-    let with = |refresh_token: &str| {
-        Client::builder()
-            .base_url(&api.url)
-            .accounts_url(&accounts.url)
-            .refresh_token(CLIENT_ID, CLIENT_SECRET, refresh_token)
-            .token_store(FileTokenStore::new(&path))
-            .build()
-            .unwrap()
-    };
     for grant in ["grant-one", "grant-two", "grant-one", "grant-two"] {
-        with(grant).record_locking("Deals").get().await.unwrap();
+        stored_client(&api, &accounts, CLIENT_ID, grant, &path)
+            .record_locking("Deals")
+            .get()
+            .await
+            .unwrap();
     }
     assert_eq!(accounts.total(), 2, "one token per grant, each reused once");
-    let sent: Vec<String> = api
-        .requests()
-        .iter()
-        .map(|r| r.header("authorization").unwrap_or_default())
-        .collect();
     assert_eq!(
-        sent,
+        authorizations(&api),
         [
             "Zoho-oauthtoken tok-for-grant-one",
             "Zoho-oauthtoken tok-for-grant-two",
@@ -464,20 +480,9 @@ async fn a_stored_token_of_another_client_or_data_centre_is_not_reused() {
     let india = TestServer::start(|_| token_reply("in-1", "http://127.0.0.1:9", 3600)).await;
     let (dir, path) = token_file("keyed");
     let with = |accounts: &TestServer, client_id: &str| {
-        Client::builder()
-            .base_url(&api.url)
-            .accounts_url(&accounts.url)
-            .refresh_token(client_id, CLIENT_SECRET, REFRESH_TOKEN)
-            .token_store(FileTokenStore::new(&path))
-            .build()
-            .unwrap()
+        stored_client(&api, accounts, client_id, REFRESH_TOKEN, &path)
     };
-    let tokens_sent = || {
-        api.requests()
-            .iter()
-            .map(|r| r.header("authorization").unwrap_or_default())
-            .collect::<Vec<_>>()
-    };
+    let tokens_sent = || authorizations(&api);
 
     with(&eu, CLIENT_ID)
         .record_locking("Deals")
