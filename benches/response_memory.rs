@@ -17,7 +17,7 @@
 //! * `client`: the typed call (`client.org_permissions().get()` or
 //!   `client.sharing_rules("Leads").list().per_page(200).send()`), its result kept;
 //! * `cli_json`: the typed call, then what `zoho-access --output json` does with the result
-//!   (`serde_json::to_value` then `to_string_pretty`, src/bin/zoho-access/output.rs);
+//!   (`serde_json::to_value` then `to_string_pretty`, cli/src/output.rs);
 //! * `json_writer`: the typed call, then the result written as pretty JSON straight to a
 //!   buffered writer (`serde_json::to_writer_pretty`, into `io::sink()`): printing without
 //!   the intermediate `Value` and `String`.

@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderValue, AUTHORIZATION};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
-use zoho_crm_access::simulator::Simulator;
 use zoho_crm_access::Client;
+use zoho_crm_access_simulator::Simulator;
 
 const LOCKING_MODULE: &str = "Deals";
 const RULES_MODULE: &str = "Leads";

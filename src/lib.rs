@@ -24,10 +24,6 @@ pub mod criteria;
 pub mod desired;
 pub mod raw;
 
-#[cfg(feature = "simulator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
-pub mod simulator;
-
 #[doc(hidden)]
 pub mod wire;
 

@@ -188,11 +188,10 @@ async fn bad_input_is_refused_before_sending() {
     assert_eq!(server.total(), 0, "nothing was sent");
 }
 
-#[cfg(feature = "simulator")]
 mod against_the_simulator {
     use super::*;
     use std::collections::BTreeMap;
-    use zoho_crm_access::simulator::Simulator;
+    use zoho_crm_access_simulator::Simulator;
 
     fn api_code(e: Error) -> (u16, String) {
         match e {

@@ -1,12 +1,11 @@
 //! The client against the crate's stateful simulator (feature `simulator`): the whole flow a
 //! user goes through, with the simulator's validation, paging, token expiry and faults.
-#![cfg(feature = "simulator")]
 
 use futures::TryStreamExt;
 use secrecy::ExposeSecret;
 use zoho_crm_access::criteria::{field, filter};
-use zoho_crm_access::simulator::{Fault, Simulator};
 use zoho_crm_access::{enums, types, Client, Error, RetryPolicy};
+use zoho_crm_access_simulator::{Fault, Simulator};
 
 fn client_for(sim: &Simulator) -> Client {
     let creds = sim.credentials();

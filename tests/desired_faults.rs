@@ -1,7 +1,6 @@
 //! Faults in the middle of an apply (429, 5xx, a dropped connection, an answer cut off after
 //! Zoho acted, `CANNOT_PROCESS` while rules are computed) end in the full state, or in a
 //! report after which a second apply completes; verified by pulling.
-#![cfg(feature = "simulator")]
 
 mod desired_support;
 

@@ -1,14 +1,13 @@
 //! Promotion from a sandbox to a production org (two simulators with different org seeds:
 //! the same names, other ids), over HTTP on loopback: pull, apply, pull again.
-#![cfg(feature = "simulator")]
 
 mod desired_support;
 
 use desired_support::{client, org, writes};
 use serde_json::json;
 use zoho_crm_access::desired::{self, AccessConfig, Change, Family, Scope};
-use zoho_crm_access::simulator::Simulator;
 use zoho_crm_access::{enums, types, Client};
+use zoho_crm_access_simulator::Simulator;
 
 fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
     serde_json::from_value(v).expect("a valid body")

@@ -1,7 +1,6 @@
 //! Property: any valid desired state (within Zoho's limits), applied to a simulated org that
 //! already holds another one, pulls back equal to what was applied; applying it again makes
 //! no write at all. Case count bounded (CI budget): `PROPTEST_CASES` overrides it.
-#![cfg(feature = "simulator")]
 
 mod desired_support;
 

@@ -1,7 +1,6 @@
 //! A desired-state file that cannot be applied fails before any write, with one line naming
 //! the place in the file: another version, a syntax error, a broken rule or limit, a name the
 //! target org does not have or has twice.
-#![cfg(feature = "simulator")]
 
 mod desired_support;
 mod support;
@@ -150,7 +149,7 @@ fn a_file_over_the_size_limit_is_not_parsed() {
 /// Plans `text` against a fresh org and expects a desired-state error with no write made.
 async fn refused(
     text: &str,
-    setup: impl FnOnce(&zoho_crm_access::simulator::Simulator),
+    setup: impl FnOnce(&zoho_crm_access_simulator::Simulator),
 ) -> (String, String) {
     let sim = org(7).await;
     setup(&sim);

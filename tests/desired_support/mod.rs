@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use zoho_crm_access::simulator::Simulator;
 use zoho_crm_access::{Client, RetryPolicy};
+use zoho_crm_access_simulator::Simulator;
 
 /// A simulated org (same names as every other org seed, other ids).
 pub async fn org(org_seed: u64) -> Simulator {

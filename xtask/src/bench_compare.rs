@@ -355,8 +355,6 @@ fn build_bench(root: &Path) -> Result<PathBuf, String> {
             "bench",
             "--bench",
             BENCH,
-            "--features",
-            "simulator",
             "--no-run",
             "--message-format=json-render-diagnostics",
         ])

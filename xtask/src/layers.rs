@@ -3,7 +3,7 @@
 //! all (ARCHITECTURE.md, "Layers").
 //!
 //! The graph: one node per top-level module of `src/` (`src/foo.rs` or `src/foo/`; the
-//! binary in `src/bin/` is not part of the library). An edge `a -> b` for every `crate::b...`
+//! CLI and the simulator are packages of their own). An edge `a -> b` for every `crate::b...`
 //! path in module `a`'s code, including `use crate::{b, c}` groups and names the crate root
 //! re-exports (`crate::Client` is `client`). Comments (doc links included) and `#[cfg(test)]`
 //! modules are not code the library depends on and are left out. The generated code is

@@ -14,14 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use zoho_crm_access::simulator::Simulator;
+use zoho_crm_access_simulator::Simulator;
 
 /// The spec every tool reads.
 pub const SPEC: &str = "spec/zoho-crm-access.yaml";
 /// The API name of the spec in `redocly.yaml` (Redocly and openapi-typescript read it there).
 pub const REDOCLY_API: &str = "zoho-crm-access";
 /// The simulator's control surface: linted and validated like the main spec (no generators).
-const CONTROL_SPEC: &str = "spec/simulator-control.yaml";
+const CONTROL_SPEC: &str = "simulator/spec/simulator-control.yaml";
 const CONTROL_REDOCLY_API: &str = "simulator-control";
 
 const PY_CONFIG: &str = "polyglot/python/openapi-python-client.yaml";

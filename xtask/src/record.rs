@@ -48,7 +48,7 @@ pub struct Args {
     /// The Zoho Accounts server for the refresh-token exchange, e.g. `https://accounts.zoho.com`.
     #[arg(long, value_name = "URL")]
     accounts_url: Option<String>,
-    /// Record against the crate's embedded simulator (`zoho_crm_access::simulator`) instead of
+    /// Record against the crate's embedded simulator (`zoho_crm_access_simulator`) instead of
     /// a server: no credentials needed.
     #[arg(long, conflicts_with_all = ["base_url", "accounts_url"])]
     simulator: bool,
@@ -459,7 +459,7 @@ async fn record(args: Args) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let simulator = if args.simulator {
         Some(
-            zoho_crm_access::simulator::Simulator::start()
+            zoho_crm_access_simulator::Simulator::start()
                 .await
                 .map_err(|e| format!("cannot start the simulator: {e}"))?,
         )

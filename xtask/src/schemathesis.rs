@@ -8,7 +8,7 @@
 //! number of examples, the org's module names (a dictionary that schema-valid requests take
 //! `module` from) and each check turned off for an operation or phase, with its reason.
 //!
-//! Then the control surface's own spec, `spec/simulator-control.yaml`, gets the same treatment
+//! Then the control surface's own spec, `simulator/spec/simulator-control.yaml`, gets the same treatment
 //! against a second simulator (the control token as bearer), so that spec and implementation
 //! agree too.
 //!
@@ -17,14 +17,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use zoho_crm_access::simulator::Simulator;
+use zoho_crm_access_simulator::Simulator;
 
 use crate::polyglot::{ensure_python_tools, run_inherit, venv_cmd};
 
 const CONFIG: &str = "schemathesis.toml";
-const CONTROL_CONFIG: &str = "spec/simulator-control.schemathesis.toml";
+const CONTROL_CONFIG: &str = "simulator/spec/simulator-control.schemathesis.toml";
 const SPEC: &str = "spec/zoho-crm-access.yaml";
-const CONTROL_SPEC: &str = "spec/simulator-control.yaml";
+const CONTROL_SPEC: &str = "simulator/spec/simulator-control.yaml";
 const REPORTS: &str = "target/schemathesis";
 
 /// Options of `cargo xtask schemathesis`.
@@ -141,7 +141,7 @@ fn schemathesis(
 
 #[cfg(test)]
 mod tests {
-    use zoho_crm_access::simulator::Simulator;
+    use zoho_crm_access_simulator::Simulator;
 
     /// The quoted strings of `values = [...]` under `[dictionaries.<name>]` in a config's text.
     fn dictionary(config: &str, name: &str) -> Vec<String> {

@@ -82,17 +82,11 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
 /// Builds the CLI and returns its path. Debug: `cargo test --workspace --all-features
 /// --no-run`, the build the README's test command makes (so after the test step it is a no-op;
 /// a plain `cargo build` would unify features differently and compile the crate again).
-/// Release: `cargo build --release --all-features --bin zoho-access`.
+/// Release: `cargo build --release -p zoho-access --all-features`.
 fn build_binary(root: &Path, release: bool) -> Result<PathBuf, String> {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     if release {
-        cmd.args([
-            "build",
-            "--release",
-            "--all-features",
-            "--bin",
-            "zoho-access",
-        ]);
+        cmd.args(["build", "--release", "-p", "zoho-access", "--all-features"]);
     } else {
         cmd.args(["test", "--workspace", "--all-features", "--no-run"]);
     }
@@ -100,7 +94,7 @@ fn build_binary(root: &Path, release: bool) -> Result<PathBuf, String> {
     println!(
         "$ cargo {} --message-format=json-render-diagnostics",
         if release {
-            "build --release --all-features --bin zoho-access"
+            "build --release -p zoho-access --all-features"
         } else {
             "test --workspace --all-features --no-run"
         }

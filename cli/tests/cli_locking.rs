@@ -1,0 +1,155 @@
+//! `zoho-access locking ...` against a simulator, spawning the real binary.
+
+mod cli_support;
+
+use cli_support::{run, temp_json};
+use serde_json::json;
+use zoho_crm_access_simulator::Simulator;
+
+#[tokio::test]
+async fn locking_get_create_update_delete() {
+    let sim = Simulator::start().await.unwrap();
+    let none = run(&sim, &["locking", "get", "--module", "Deals"], None).await;
+    assert_eq!(none.ok_json(), serde_json::Value::Null);
+
+    // The seed's envelope, from a file.
+    let file = temp_json(
+        "closed-won.json",
+        &json!({ "record_locking_configurations": [{
+            "locked_for": "all_profiles",
+            "excluded_fields": [{ "api_name": "Description" }],
+            "locking_rules": [{ "name": "Closed Won", "lock_existing_records": true,
+                "criteria": { "comparator": "equal", "field": { "api_name": "Stage" }, "value": "Closed Won" } }],
+            "restricted_actions": ["update"], "lock_type": "automatic",
+            "restricted_communications": null, "restricted_custom_buttons": null, "lock_excluded_profiles": null
+        }]}),
+    );
+    let created = run(
+        &sim,
+        &[
+            "locking",
+            "create",
+            "--module",
+            "Deals",
+            "--file",
+            file.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    let created = created.ok_json();
+    assert_eq!(created["code"], "SUCCESS");
+    let id = created["details"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(sim.state().locking_rule_count("Deals"), 1);
+
+    let got = run(&sim, &["locking", "get", "--module", "Deals"], None)
+        .await
+        .ok_json();
+    assert_eq!(got["id"], id.as_str());
+    assert_eq!(got["locking_rules"][0]["name"], "Closed Won");
+    let by_id = run(
+        &sim,
+        &["locking", "get", "--module", "Deals", "--id", &id],
+        None,
+    )
+    .await
+    .ok_json();
+    assert_eq!(by_id["lock_type"], "automatic");
+
+    // A bare body on stdin, id from --id.
+    let update = json!({ "lock_type": "both", "locking_rules": [{ "name": "Closed Lost",
+        "criteria": { "group_operator": "OR", "group": [
+            { "comparator": "equal", "field": { "api_name": "Stage" }, "value": "Closed Lost" },
+            { "comparator": "equal", "field": { "api_name": "Stage" }, "value": "Closed-Lost to Competition" }]}}]});
+    let updated = run(
+        &sim,
+        &["locking", "update", "--module", "Deals", "--id", &id],
+        Some(&update.to_string()),
+    )
+    .await;
+    assert_eq!(
+        updated.ok_json()["message"],
+        "record locking configuration updated successfully"
+    );
+    assert_eq!(sim.state().record_locking["Deals"]["lock_type"], "both");
+
+    let table = run(
+        &sim,
+        &["--output", "table", "locking", "get", "--module", "Deals"],
+        None,
+    )
+    .await;
+    assert_eq!(table.code, 0);
+    assert!(table.stdout.contains("lock_type"), "{}", table.stdout);
+    assert!(table.stdout.contains("both"));
+
+    let deleted = run(
+        &sim,
+        &[
+            "locking", "delete", "--module", "Deals", "--id", &id, "--yes",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    assert_eq!(deleted["message"], "record locking configuration deleted");
+    assert!(sim.state().record_locking.is_empty());
+}
+
+#[tokio::test]
+async fn locking_errors_exit_non_zero_with_one_line() {
+    let sim = Simulator::start().await.unwrap();
+    let body = json!({ "lock_type": "manual" }).to_string();
+    run(
+        &sim,
+        &["locking", "create", "--module", "Deals"],
+        Some(&body),
+    )
+    .await
+    .ok_json();
+    let again = run(
+        &sim,
+        &["locking", "create", "--module", "Deals"],
+        Some(&body),
+    )
+    .await;
+    let line = again.failed(1);
+    assert!(line.contains("LIMIT_EXCEEDED"), "{line}");
+    assert!(
+        line.contains("Configuration already created for this module"),
+        "{line}"
+    );
+
+    let unsupported = run(&sim, &["locking", "get", "--module", "Calls"], None).await;
+    assert!(unsupported.failed(1).contains("NOT_SUPPORTED"));
+
+    let bad = run(
+        &sim,
+        &["locking", "create", "--module", "Leads"],
+        Some("{\"lock_type\": 5}"),
+    )
+    .await;
+    let line = bad.failed(2);
+    assert!(line.contains("lock_type"), "{line}");
+    let not_json = run(
+        &sim,
+        &["locking", "create", "--module", "Leads"],
+        Some("{oops"),
+    )
+    .await;
+    assert!(not_json.failed(2).contains("not valid JSON"));
+    let no_body = run(
+        &sim,
+        &[
+            "locking",
+            "update",
+            "--module",
+            "Leads",
+            "--file",
+            "/nonexistent/x.json",
+        ],
+        None,
+    )
+    .await;
+    assert!(no_body.failed(2).contains("cannot read"));
+}

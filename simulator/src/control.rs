@@ -1,0 +1,672 @@
+//! The control surface: `/__simulator/...`, JSON over HTTP, for test suites in any language.
+//!
+//! It is kept apart from the Zoho paths (`/crm/v8/...`, `/oauth/v2/token`) and described by
+//! `simulator/spec/simulator-control.yaml`. Every request needs `Authorization: Bearer <control token>`
+//! (printed by `zoho-access simulator`, [`Simulator::control_token`] in Rust) and must come from
+//! a loopback address. The token keeps out other local users and web pages (a browser cannot
+//! add the header to a cross-site request without a CORS preflight, which is never answered).
+//!
+//! [`Simulator::control_token`]: super::Simulator::control_token
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::connection::MAX_SMALL_BODY_BYTES;
+use super::faults::{Fault, Matcher, MAX_RULES, TOKEN_OPERATION};
+use super::received::MAX_ENTRIES;
+use super::server::{close_if, has_body, read_body, Op, Shared, API_PREFIX, TOKEN_PATH};
+use super::{record_locking, sharing_rules};
+
+/// Where the control surface lives.
+pub(crate) const CONTROL_PREFIX: &str = "/__simulator";
+
+/// Longest injected delay accepted (five minutes).
+const MAX_DELAY_MS: u64 = 300_000;
+/// Largest `times` of one fault rule.
+const MAX_TIMES: usize = 100_000;
+/// Most sharing rules seeded by one request.
+const MAX_SEED: usize = 500;
+
+/// The endpoints, for `GET /__simulator` (kept in step with `simulator/spec/simulator-control.yaml`).
+const ENDPOINTS: &[(&str, &str, &str)] = &[
+    ("GET", "/__simulator", "this index"),
+    (
+        "GET",
+        "/__simulator/stats",
+        "open connections, live tokens, counters",
+    ),
+    ("GET", "/__simulator/faults", "pending fault rules"),
+    (
+        "POST",
+        "/__simulator/faults",
+        "add a fault for the next N matching requests",
+    ),
+    ("DELETE", "/__simulator/faults", "remove every fault rule"),
+    (
+        "DELETE",
+        "/__simulator/faults/{id}",
+        "remove one fault rule",
+    ),
+    (
+        "GET",
+        "/__simulator/requests",
+        "requests received (?since=SEQ&limit=N)",
+    ),
+    (
+        "DELETE",
+        "/__simulator/requests",
+        "forget received requests",
+    ),
+    (
+        "POST",
+        "/__simulator/reset",
+        "back to the starting org; faults and log cleared",
+    ),
+    (
+        "GET",
+        "/__simulator/state",
+        "configurations, rules and permissions now",
+    ),
+    (
+        "GET",
+        "/__simulator/directory",
+        "modules, fields, roles, groups, profiles, users, buttons",
+    ),
+    (
+        "GET",
+        "/__simulator/settings",
+        "org switches (permission, edition, computation)",
+    ),
+    ("PUT", "/__simulator/settings", "change org switches"),
+    (
+        "POST",
+        "/__simulator/seed/sharing-rules",
+        "add owner-based sharing rules",
+    ),
+    (
+        "POST",
+        "/__simulator/seed/system-locking",
+        "add a system-defined locking configuration",
+    ),
+    (
+        "POST",
+        "/__simulator/tokens",
+        "issue an access token (optionally with fewer scopes)",
+    ),
+    (
+        "POST",
+        "/__simulator/tokens/expire",
+        "expire every access token",
+    ),
+];
+
+/// An answer of the control surface.
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    allow: Option<&'static str>,
+}
+
+impl Answer {
+    fn ok(body: Value) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body,
+            allow: None,
+        }
+    }
+
+    fn created(body: Value) -> Self {
+        Self {
+            status: StatusCode::CREATED,
+            body,
+            allow: None,
+        }
+    }
+
+    fn error(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: json!({ "error": error, "message": message.into() }),
+            allow: None,
+        }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::error(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    fn method_not_allowed(allow: &'static str) -> Self {
+        let mut a = Self::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this control endpoint accepts {allow}"),
+        );
+        a.allow = Some(allow);
+        a
+    }
+
+    fn into_response(self) -> Response<Body> {
+        let mut builder = Response::builder().status(self.status).header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(allow) = self.allow {
+            builder = builder.header(header::ALLOW, allow);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            builder = builder.header(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"zoho-crm-access simulator control\""),
+            );
+        }
+        builder
+            .body(Body::from(
+                serde_json::to_vec(&self.body).unwrap_or_default(),
+            ))
+            .unwrap_or_else(|_| Response::new(Body::empty()))
+    }
+}
+
+/// Compares without stopping at the first differing byte.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A control request: loopback and token checked before its body is read.
+pub(crate) async fn handle(
+    shared: &Shared,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let announced = has_body(&body);
+    if !peer.ip().is_loopback() {
+        let a = Answer::error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the control surface answers loopback clients only",
+        );
+        return close_if(a.into_response(), announced);
+    }
+    let presented = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim);
+    if !presented.is_some_and(|t| same_secret(t.as_bytes(), shared.control_token.as_bytes())) {
+        let a = Answer::error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send Authorization: Bearer <control_token> (printed by `zoho-access simulator`)",
+        );
+        return close_if(a.into_response(), announced);
+    }
+    let body = match read_body(shared, body, MAX_SMALL_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            let reply = e.reply();
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let a = Answer::error(
+                status,
+                "body_not_read",
+                reply
+                    .body
+                    .as_ref()
+                    .and_then(|b| b["message"].as_str())
+                    .unwrap_or_default(),
+            );
+            return close_if(a.into_response(), true);
+        }
+    };
+    let path = parts.uri.path().trim_end_matches('/');
+    let rest = path.strip_prefix(CONTROL_PREFIX).unwrap_or_default();
+    let query = parts.uri.query().unwrap_or_default();
+    route(shared, parts.method.as_str(), rest, query, &body).into_response()
+}
+
+fn route(shared: &Shared, method: &str, rest: &str, query: &str, body: &Bytes) -> Answer {
+    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    match (segs.as_slice(), method) {
+        ([], "GET") => index(shared),
+        ([], _) => Answer::method_not_allowed("GET"),
+        (["stats"], "GET") => Answer::ok(stats_json(shared)),
+        (["stats"], _) => Answer::method_not_allowed("GET"),
+        (["faults"], "GET") => list_faults(shared),
+        (["faults"], "POST") => add_fault(shared, body),
+        (["faults"], "DELETE") => {
+            let removed = shared.lock().faults.clear();
+            Answer::ok(json!({ "removed": removed }))
+        }
+        (["faults"], _) => Answer::method_not_allowed("GET, POST, DELETE"),
+        (["faults", id], "DELETE") => {
+            let removed = id
+                .parse::<u64>()
+                .is_ok_and(|id| shared.lock().faults.remove(id));
+            if removed {
+                Answer::ok(json!({ "removed": 1 }))
+            } else {
+                Answer::error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("no pending fault rule has id {id:?}"),
+                )
+            }
+        }
+        (["faults", _], _) => Answer::method_not_allowed("DELETE"),
+        (["requests"], "GET") => list_requests(shared, query),
+        (["requests"], "DELETE") => {
+            let removed = shared.lock().received.clear();
+            Answer::ok(json!({ "removed": removed }))
+        }
+        (["requests"], _) => Answer::method_not_allowed("GET, DELETE"),
+        (["reset"], "POST") => {
+            let fresh = shared.config.fresh();
+            *shared.lock() = fresh;
+            Answer::ok(json!({ "reset": true }))
+        }
+        (["reset"], _) => Answer::method_not_allowed("POST"),
+        (["state"], "GET") => Answer::ok(state_json(shared)),
+        (["state"], _) => Answer::method_not_allowed("GET"),
+        (["directory"], "GET") => Answer::ok(directory_json(shared)),
+        (["directory"], _) => Answer::method_not_allowed("GET"),
+        (["settings"], "GET") => Answer::ok(settings_json(shared)),
+        (["settings"], "PUT") => put_settings(shared, body),
+        (["settings"], _) => Answer::method_not_allowed("GET, PUT"),
+        (["seed", "sharing-rules"], "POST") => seed_rules(shared, body),
+        (["seed", "system-locking"], "POST") => seed_locking(shared, body),
+        (["seed", _], "POST") => not_found(rest),
+        (["seed", _], _) => Answer::method_not_allowed("POST"),
+        (["tokens"], "POST") => issue_token(shared, body),
+        (["tokens"], _) => Answer::method_not_allowed("POST"),
+        (["tokens", "expire"], "POST") => {
+            shared.lock().auth.expire_all();
+            Answer::ok(json!({ "expired": true }))
+        }
+        (["tokens", "expire"], _) => Answer::method_not_allowed("POST"),
+        _ => not_found(rest),
+    }
+}
+
+fn not_found(rest: &str) -> Answer {
+    Answer::error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no control endpoint at {CONTROL_PREFIX}{rest} (GET {CONTROL_PREFIX} lists them)"),
+    )
+}
+
+/// Parses a JSON body, naming what was wrong (unknown fields are refused: a typo must not
+/// silently inject a different fault). An empty body reads as `{}`. Every body is a JSON object:
+/// serde would also read a struct from an array, field by field (`[true]` as
+/// `{"no_permission": true}`), so anything else is refused first.
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Answer> {
+    let text = if body.is_empty() { &b"{}"[..] } else { body };
+    if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Answer::invalid("request body: expected a JSON object"));
+    }
+    serde_json::from_slice(text).map_err(|e| Answer::invalid(format!("request body: {e}")))
+}
+
+/// [`parse`] for an endpoint whose body is required.
+fn parse_required<T: DeserializeOwned>(body: &Bytes) -> Result<T, Answer> {
+    if body.is_empty() {
+        return Err(Answer::invalid("a JSON request body is required"));
+    }
+    parse(body)
+}
+
+fn index(shared: &Shared) -> Answer {
+    let endpoints: Vec<Value> = ENDPOINTS
+        .iter()
+        .map(|(m, p, what)| json!({ "method": m, "path": p, "description": what }))
+        .collect();
+    Answer::ok(json!({
+        "api_domain": shared.api_domain,
+        "api_base": format!("{}{}", shared.api_domain, API_PREFIX.trim_end_matches('/')),
+        "token_url": format!("{}{TOKEN_PATH}", shared.api_domain),
+        "spec": "simulator/spec/simulator-control.yaml",
+        "endpoints": endpoints,
+    }))
+}
+
+/// The figures of `GET /__simulator/stats` (and [`Simulator::stats`](super::Simulator::stats)).
+pub(crate) fn stats_json(shared: &Shared) -> Value {
+    let s = super::stats_of(shared);
+    json!({
+        "connections": {
+            "open": s.open_connections,
+            "peak": s.peak_connections,
+            "max": s.max_connections,
+            "accepted": s.connections_accepted,
+            "closed_by_timeout": s.connections_timed_out,
+        },
+        "bodies_too_large": s.bodies_too_large,
+        "access_tokens": {
+            "live": s.live_access_tokens,
+            "held": s.access_tokens_held,
+            "token_requests": s.token_requests,
+        },
+        "api_requests": s.api_requests,
+        "received": { "kept": s.received_kept, "max": MAX_ENTRIES, "next_seq": s.next_seq },
+        "faults_pending": s.faults_pending,
+    })
+}
+
+fn list_faults(shared: &Shared) -> Answer {
+    let inner = shared.lock();
+    let faults: Vec<Value> = inner.faults.rules().iter().map(|r| r.to_json()).collect();
+    Answer::ok(json!({ "faults": faults }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultRequest {
+    #[serde(default, rename = "match")]
+    matcher: MatchRequest,
+    #[serde(default = "one")]
+    times: usize,
+    fault: FaultSpec,
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatchRequest {
+    #[serde(default, deserialize_with = "present")]
+    method: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    path: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    operation: Option<String>,
+}
+
+/// An optional key that may be absent but not `null` (the spec does not make it nullable).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum FaultSpec {
+    TooManyRequests { retry_after: Option<u64> },
+    Status { status: u16 },
+    Delay { millis: u64 },
+    // A struct variant, so that unknown fields are refused here too.
+    Drop {},
+    Truncate { keep_bytes: Option<usize> },
+}
+
+fn add_fault(shared: &Shared, body: &Bytes) -> Answer {
+    let req: FaultRequest = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    if !(1..=MAX_TIMES).contains(&req.times) {
+        return Answer::invalid(format!("times must be 1 to {MAX_TIMES}"));
+    }
+    let fault = match req.fault {
+        FaultSpec::TooManyRequests { retry_after } => Fault::TooManyRequests { retry_after },
+        FaultSpec::Status { status } if (100..=599).contains(&status) => Fault::Status(status),
+        FaultSpec::Status { status } => {
+            return Answer::invalid(format!("status {status} is not 100 to 599"))
+        }
+        FaultSpec::Delay { millis } if millis <= MAX_DELAY_MS => {
+            Fault::Delay(Duration::from_millis(millis))
+        }
+        FaultSpec::Delay { .. } => {
+            return Answer::invalid(format!("millis must be at most {MAX_DELAY_MS}"))
+        }
+        FaultSpec::Drop {} => Fault::Drop,
+        FaultSpec::Truncate { keep_bytes } => Fault::Truncate { keep_bytes },
+    };
+    let m = req.matcher;
+    if let Some(op) = &m.operation {
+        let known = op == TOKEN_OPERATION || Op::all().any(|o| o.operation_id() == op);
+        if !known {
+            return Answer::invalid(format!(
+                "unknown operation {op:?}: use an operationId of spec/zoho-crm-access.yaml or \"{TOKEN_OPERATION}\""
+            ));
+        }
+    }
+    if let Some(p) = &m.path {
+        if !p.starts_with('/') {
+            return Answer::invalid("path must start with /, e.g. /crm/v8/settings/data_sharing");
+        }
+    }
+    let method = match m.method {
+        Some(x) if x.is_empty() || !x.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            return Answer::invalid(format!("method {x:?} is not an HTTP method"))
+        }
+        other => other.map(|x| x.to_ascii_uppercase()),
+    };
+    let matcher = Matcher {
+        method,
+        path: m.path,
+        operation: m.operation,
+    };
+    let mut inner = shared.lock();
+    if inner.faults.rules().len() >= MAX_RULES {
+        return Answer::error(
+            StatusCode::CONFLICT,
+            "too_many_faults",
+            format!("{MAX_RULES} fault rules are pending; delete some first"),
+        );
+    }
+    match inner.faults.add(matcher, req.times, fault) {
+        Some(rule) => Answer::created(rule.to_json()),
+        None => Answer::invalid("times must be at least 1"),
+    }
+}
+
+fn list_requests(shared: &Shared, query: &str) -> Answer {
+    let mut since = 0u64;
+    let mut limit = MAX_ENTRIES;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "since" => match v.parse::<i64>() {
+                Ok(s) if s >= 0 => since = s.unsigned_abs(),
+                _ => {
+                    return Answer::invalid(
+                        "since must be a sequence number (0 to 9223372036854775807)",
+                    )
+                }
+            },
+            "limit" => match v.parse::<usize>() {
+                Ok(l) if (1..=MAX_ENTRIES).contains(&l) => limit = l,
+                _ => return Answer::invalid(format!("limit must be 1 to {MAX_ENTRIES}")),
+            },
+            other => return Answer::invalid(format!("unknown query parameter {other:?}")),
+        }
+    }
+    let inner = shared.lock();
+    let requests = inner.received.since(since, limit);
+    let last = requests
+        .last()
+        .and_then(|r| r["seq"].as_u64())
+        .unwrap_or(since);
+    Answer::ok(json!({
+        "requests": requests,
+        "last_seq": last,
+        "next_seq": inner.received.next_seq(),
+    }))
+}
+
+fn state_json(shared: &Shared) -> Value {
+    let s = shared.lock().state.snapshot();
+    json!({
+        "record_locking": s.record_locking,
+        "sharing_rules": s.sharing_rules,
+        "org_permissions": s.org_permissions,
+        "rule_computation_running": s.rule_computation_running,
+        "reruns": s.reruns,
+    })
+}
+
+fn directory_json(shared: &Shared) -> Value {
+    let dir = shared.lock().state.dir.clone();
+    let named = |items: &[super::NamedItem]| -> Vec<Value> {
+        items
+            .iter()
+            .map(|i| json!({ "id": i.id, "name": i.name }))
+            .collect()
+    };
+    let modules: Vec<Value> = dir
+        .modules
+        .iter()
+        .map(|m| {
+            json!({
+                "api_name": m.api_name,
+                "name": m.name,
+                "id": m.id,
+                "record_locking": m.record_locking,
+                "sharing_rules": m.sharing_rules,
+                "org_permissions": m.org_permissions,
+                "fields": m.fields.iter().map(|f| json!({
+                    "api_name": f.api_name, "id": f.id, "excludable": f.excludable(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "modules": modules,
+        "roles": named(&dir.roles),
+        "groups": named(&dir.groups),
+        "profiles": named(&dir.profiles),
+        "users": named(&dir.users),
+        "custom_buttons": dir.custom_buttons.iter().map(|b| json!({
+            "module": b.module, "id": b.id, "name": b.name,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn settings_json(shared: &Shared) -> Value {
+    let inner = shared.lock();
+    json!({
+        "no_permission": inner.state.no_permission,
+        "record_locking_edition": inner.state.record_locking_edition,
+        "rule_computation_running": inner.state.computing,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsRequest {
+    #[serde(default, deserialize_with = "present")]
+    no_permission: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    record_locking_edition: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    rule_computation_running: Option<Vec<String>>,
+}
+
+fn put_settings(shared: &Shared, body: &Bytes) -> Answer {
+    let req: SettingsRequest = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    {
+        let mut inner = shared.lock();
+        if let Some(modules) = &req.rule_computation_running {
+            if let Some(bad) = modules
+                .iter()
+                .find(|m| inner.state.dir.module(m).is_none_or(|m| !m.sharing_rules))
+            {
+                return Answer::invalid(format!(
+                    "{bad:?} is not a module with sharing rules (GET {CONTROL_PREFIX}/directory)"
+                ));
+            }
+            inner.state.computing = modules.iter().cloned().collect();
+        }
+        if let Some(v) = req.no_permission {
+            inner.state.no_permission = v;
+        }
+        if let Some(v) = req.record_locking_edition {
+            inner.state.record_locking_edition = v;
+        }
+    }
+    Answer::ok(settings_json(shared))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedRules {
+    module: String,
+    #[serde(default = "one")]
+    count: usize,
+}
+
+fn seed_rules(shared: &Shared, body: &Bytes) -> Answer {
+    let req: SeedRules = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    if !(1..=MAX_SEED).contains(&req.count) {
+        return Answer::invalid(format!("count must be 1 to {MAX_SEED}"));
+    }
+    match sharing_rules::seed(&mut shared.lock().state, &req.module, req.count) {
+        Ok(ids) => Answer::created(json!({ "module": req.module, "ids": ids })),
+        Err(e) => Answer::invalid(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedLocking {
+    module: String,
+}
+
+fn seed_locking(shared: &Shared, body: &Bytes) -> Answer {
+    let req: SeedLocking = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    match record_locking::seed_system_defined(&mut shared.lock().state, &req.module) {
+        Ok(id) => Answer::created(json!({ "module": req.module, "id": id })),
+        Err(e) => Answer::invalid(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    scopes: Option<Vec<String>>,
+}
+
+fn issue_token(shared: &Shared, body: &Bytes) -> Answer {
+    let req: TokenRequest = match parse(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    if let Some(scopes) = &req.scopes {
+        if scopes.len() > 50 || scopes.iter().any(|s| s.is_empty() || s.len() > 200) {
+            return Answer::invalid("scopes: 1 to 50 non-empty names of at most 200 characters");
+        }
+    }
+    let mut inner = shared.lock();
+    let token = inner.auth.mint(req.scopes.clone());
+    let lifetime = inner.auth.lifetime.as_secs();
+    Answer::created(json!({
+        "access_token": token,
+        "scopes": req.scopes,
+        "expires_in": lifetime,
+    }))
+}
