@@ -12,6 +12,7 @@ fn main() {
     // Only these inputs affect the output: touching src/ must not re-run generation.
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=spec/codegen.rs");
+    println!("cargo:rerun-if-changed=spec/templates");
     println!("cargo:rerun-if-changed={SPEC}");
 
     let text = std::fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));

@@ -54,9 +54,19 @@
 //!    response body is therefore boxed (`ActionResult(Box<ActionResult>)`, as clippy's
 //!    `large_enum_variant` advises), with its `From` impls to match: that outcome is now 136
 //!    bytes, and an error pays one allocation. Decoding and encoding are unchanged.
+//!
+//! Generated Rust is written as Rust, not as text:
+//!
+//! 9. **Templates.** Code that is the same for every schema lives in `spec/templates/` as
+//!    real Rust for a placeholder (`open_enum.rs`: an open enum `Placeholder` with two values),
+//!    compiled, formatted, linted and tested as a module of `tests/codegen_templates.rs`. It
+//!    is read here with `include_str!` (so `build.rs` and `cargo xtask codegen` get the same
+//!    file), parsed, and specialized on the syntax tree: the name, the description, the
+//!    variants, `KNOWN` and the arms naming a value are replaced; a template whose shape no
+//!    longer matches is refused. Code that differs per schema or operation is built with
+//!    `quote!` and parsed, never with `format!`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -223,7 +233,7 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         items: vec![types_module],
     });
     let client = prettyplease::unparse(&file);
-    let enums = format_tokens(&render_enums(&open_enums)?)?;
+    let enums = render_enums(&open_enums)?;
 
     Ok(Generated {
         client,
@@ -343,11 +353,6 @@ fn is_method(key: &str) -> bool {
     )
 }
 
-fn format_tokens(code: &str) -> Result<String, String> {
-    let file = syn::parse_file(code).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
-}
-
 /// Every `enum` must sit at the top of a named component schema, else it would become a strict
 /// progenitor enum that fails on values Zoho adds later.
 fn check_no_inline_enums(doc: &Value, open: &[OpenEnum]) -> Result<(), String> {
@@ -412,12 +417,272 @@ fn variant_name(value: &str) -> String {
     out
 }
 
-fn doc_attr(text: &str) -> String {
-    format!("#[doc = {:?}]", text)
+/// The open-enum template (module docs, point 9): real Rust for an enum `Placeholder` with two
+/// values, specialized for each enum schema by [`render_enums`].
+const OPEN_ENUM_TEMPLATE: &str = include_str!("templates/open_enum.rs");
+
+/// The template's own names, replaced in every copy.
+const TEMPLATE_NAME: &str = "Placeholder";
+const TEMPLATE_DESCRIPTION: &str = "Placeholder description.";
+
+/// Replaces, in `tokens`, every identifier `from` by `to` and every string literal whose value
+/// is a key of `literals` by its value; counts the literals replaced. Macro arguments
+/// (`stringify!(Placeholder)`) are token trees too, so they are covered.
+fn substitute(
+    tokens: proc_macro2::TokenStream,
+    from: &str,
+    to: &proc_macro2::Ident,
+    literals: &BTreeMap<String, String>,
+    replaced: &mut usize,
+) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let inner = substitute(g.stream(), from, to, literals, replaced);
+                let mut group = Group::new(g.delimiter(), inner);
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            TokenTree::Ident(i) if i == from => TokenTree::Ident(to.clone()),
+            TokenTree::Literal(l) => {
+                let value = syn::parse2::<syn::LitStr>(TokenTree::Literal(l.clone()).into())
+                    .ok()
+                    .map(|lit| lit.value());
+                match value.and_then(|v| literals.get(&v)) {
+                    Some(new) => {
+                        *replaced += 1;
+                        TokenTree::Literal(proc_macro2::Literal::string(new))
+                    }
+                    None => TokenTree::Literal(l),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// Parses `tokens` back into the item they came from.
+fn reparse<T: syn::parse::Parse>(
+    tokens: proc_macro2::TokenStream,
+    what: &str,
+) -> Result<T, String> {
+    syn::parse2(tokens).map_err(|e| format!("{what} does not parse after specializing: {e}"))
+}
+
+/// The template, parsed: its items (without the module doc and `#[cfg(test)]` items) and its
+/// values, as (variant, wire string) in the order of `KNOWN`.
+struct OpenEnumTemplate {
+    items: Vec<syn::Item>,
+    values: Vec<(syn::Ident, String)>,
+}
+
+fn open_enum_template() -> Result<OpenEnumTemplate, String> {
+    let file = syn::parse_file(OPEN_ENUM_TEMPLATE)
+        .map_err(|e| format!("spec/templates/open_enum.rs does not parse: {e}"))?;
+    let is_test = |attrs: &[syn::Attribute]| {
+        attrs.iter().any(|a| {
+            a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+        })
+    };
+    let items: Vec<syn::Item> = file
+        .items
+        .into_iter()
+        .filter(|item| match item {
+            syn::Item::Mod(m) => !is_test(&m.attrs),
+            syn::Item::Fn(f) => !is_test(&f.attrs),
+            _ => true,
+        })
+        .collect();
+    let template_error = |what: &str| format!("spec/templates/open_enum.rs: {what}");
+    let variants: Vec<syn::Ident> = items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Enum(e) if e.ident == TEMPLATE_NAME => Some(
+                e.variants
+                    .iter()
+                    .filter(|v| v.ident != "Unknown")
+                    .map(|v| v.ident.clone())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .ok_or_else(|| template_error("no `enum Placeholder`"))?;
+    let known: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(i) => Some(i.items.iter()),
+            _ => None,
+        })
+        .flatten()
+        .find_map(|item| match item {
+            syn::ImplItem::Const(c) if c.ident == "KNOWN" => Some(&c.expr),
+            _ => None,
+        })
+        .and_then(|expr| match expr {
+            syn::Expr::Reference(r) => match &*r.expr {
+                syn::Expr::Array(a) => a
+                    .elems
+                    .iter()
+                    .map(|e| match e {
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) => Some(s.value()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .ok_or_else(|| template_error("no `KNOWN: &[..]` of string literals"))?;
+    if variants.len() != known.len() || variants.is_empty() {
+        return Err(template_error(
+            "the variants before `Unknown` and `KNOWN` must list the same values",
+        ));
+    }
+    Ok(OpenEnumTemplate {
+        items,
+        values: variants.into_iter().zip(known).collect(),
+    })
+}
+
+/// Whether a `match` arm names one of the template's values: `Self::First` or `"first"`.
+fn names_template_value(arm: &syn::Arm, values: &[(syn::Ident, String)]) -> bool {
+    match &arm.pat {
+        syn::Pat::Path(p) => {
+            p.path.segments.len() == 2
+                && p.path.segments[0].ident == "Self"
+                && values.iter().any(|(v, _)| p.path.segments[1].ident == *v)
+        }
+        syn::Pat::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => values.iter().any(|(_, w)| s.value() == *w),
+        _ => false,
+    }
+}
+
+/// One open enum from the template (module docs, points 1 and 9).
+fn render_enum(
+    template: &OpenEnumTemplate,
+    e: &OpenEnum,
+    variants: &[(String, &str)],
+) -> Result<Vec<syn::Item>, String> {
+    use quote::{format_ident, ToTokens};
+    let name = format_ident!("{}", e.name);
+    let description = e.description.as_deref().unwrap_or("").trim();
+    let literals = BTreeMap::from([
+        (TEMPLATE_DESCRIPTION.to_owned(), description.to_owned()),
+        (TEMPLATE_NAME.to_owned(), e.name.clone()),
+    ]);
+    let idents: Vec<syn::Ident> = variants.iter().map(|(v, _)| format_ident!("{v}")).collect();
+    let values: Vec<&str> = variants.iter().map(|(_, w)| *w).collect();
+    let (model_variant, model_value) = &template.values[0];
+    let mut described = 0;
+    let mut enums = 0;
+    let mut known = 0;
+    let mut matches = 0;
+    let mut items = Vec::new();
+    for item in &template.items {
+        let tokens = substitute(
+            item.to_token_stream(),
+            TEMPLATE_NAME,
+            &name,
+            &literals,
+            &mut described,
+        );
+        let mut item: syn::Item = reparse(tokens, "the open-enum template")?;
+        match &mut item {
+            syn::Item::Enum(en) if en.ident == name => {
+                enums += 1;
+                let first_doc = en
+                    .attrs
+                    .iter_mut()
+                    .find(|a| a.path().is_ident("doc"))
+                    .ok_or("the template's enum has no doc attribute")?;
+                *first_doc = syn::parse_quote!(#[doc = #description]);
+                let unknown: Vec<syn::Variant> = en
+                    .variants
+                    .iter()
+                    .filter(|v| v.ident == "Unknown")
+                    .cloned()
+                    .collect();
+                let mut all: Vec<syn::Variant> = idents
+                    .iter()
+                    .zip(&values)
+                    .map(|(ident, value)| {
+                        let doc = format!("`{value}`");
+                        syn::parse_quote!(#[doc = #doc] #ident)
+                    })
+                    .collect();
+                all.extend(unknown);
+                en.variants = all.into_iter().collect();
+            }
+            syn::Item::Impl(imp) => {
+                for it in imp.items.iter_mut() {
+                    match it {
+                        syn::ImplItem::Const(c) if c.ident == "KNOWN" => {
+                            known += 1;
+                            c.expr = syn::parse_quote!(&[#(#values),*]);
+                        }
+                        syn::ImplItem::Fn(f) => {
+                            for stmt in f.block.stmts.iter_mut() {
+                                let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
+                                    continue;
+                                };
+                                let Some(at) = m
+                                    .arms
+                                    .iter()
+                                    .position(|a| names_template_value(a, &template.values))
+                                else {
+                                    continue;
+                                };
+                                matches += 1;
+                                let model = m.arms[at].to_token_stream();
+                                let mut arms = Vec::new();
+                                for (ident, value) in idents.iter().zip(&values) {
+                                    let literal = BTreeMap::from([(
+                                        model_value.clone(),
+                                        (*value).to_owned(),
+                                    )]);
+                                    let tokens = substitute(
+                                        model.clone(),
+                                        &model_variant.to_string(),
+                                        ident,
+                                        &literal,
+                                        &mut 0,
+                                    );
+                                    arms.push(reparse::<syn::Arm>(tokens, "a match arm")?);
+                                }
+                                m.arms
+                                    .retain(|a| !names_template_value(a, &template.values));
+                                m.arms.splice(at..at, arms);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        items.push(item);
+    }
+    if (enums, known, matches, described) != (1, 1, 2, 2) {
+        return Err(format!(
+            "spec/templates/open_enum.rs changed shape: expected one enum, one KNOWN, two \
+             matches over the values and two strings (name, description) to specialize, \
+             found {enums}, {known}, {matches}, {described}"
+        ));
+    }
+    Ok(items)
 }
 
 fn render_enums(enums: &[OpenEnum]) -> Result<String, String> {
-    let mut out = String::new();
+    let template = open_enum_template()?;
+    let mut items = Vec::new();
     for e in enums {
         let mut seen = BTreeMap::new();
         let variants: Vec<(String, &str)> = e
@@ -439,111 +704,16 @@ fn render_enums(enums: &[OpenEnum]) -> Result<String, String> {
                 ));
             }
         }
-        let name = &e.name;
-        let description = e.description.as_deref().unwrap_or("").trim();
-        let _ = writeln!(out, "{}", doc_attr(description));
-        let _ = writeln!(
-            out,
-            "{}",
-            doc_attr("\n\nOpen enumeration: a value this version does not know decodes to `Unknown` and encodes back unchanged. Values are equal (and hash and order) by their wire string, so `Unknown` holding a known value equals that value's variant.")
-        );
-        let _ = writeln!(
-            out,
-            "#[derive(Clone, Debug)] #[non_exhaustive] pub enum {name} {{"
-        );
-        for (variant, value) in &variants {
-            let _ = writeln!(out, "{} {variant},", doc_attr(&format!("`{value}`")));
+        if variants.is_empty() {
+            return Err(format!("schema {}: an enum without values", e.name));
         }
-        let _ = writeln!(
-            out,
-            "{} Unknown(String), }}",
-            doc_attr("A value this version of the crate does not know, kept verbatim.")
-        );
-        let known: Vec<String> = e.values.iter().map(|v| format!("{v:?}")).collect();
-        let as_str_arms: Vec<String> = variants
-            .iter()
-            .map(|(var, val)| format!("Self::{var} => {val:?},"))
-            .collect();
-        let from_arms: Vec<String> = variants
-            .iter()
-            .map(|(var, val)| format!("{val:?} => Self::{var},"))
-            .collect();
-        let _ = write!(
-            out,
-            r#"
-impl {name} {{
-    /// Every value this version knows, as sent on the wire.
-    pub const KNOWN: &'static [&'static str] = &[{known}];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {{
-        match self {{ {as_str_arms} Self::Unknown(other) => other.as_str(), }}
-    }}
-    /// Whether this is one of the values in [`Self::KNOWN`].
-    pub fn is_known(&self) -> bool {{ !matches!(self, Self::Unknown(_)) }}
-}}
-// Equality, hashing and order go by the wire value, so `Unknown("read")` (built by hand) and
-// `Read` are the same value.
-impl PartialEq for {name} {{
-    fn eq(&self, other: &Self) -> bool {{ self.as_str() == other.as_str() }}
-}}
-impl Eq for {name} {{}}
-impl ::std::hash::Hash for {name} {{
-    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {{ self.as_str().hash(state) }}
-}}
-impl PartialOrd for {name} {{
-    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {{ Some(self.cmp(other)) }}
-}}
-impl Ord for {name} {{
-    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {{ self.as_str().cmp(other.as_str()) }}
-}}
-impl From<&str> for {name} {{
-    fn from(value: &str) -> Self {{
-        match value {{ {from_arms} other => Self::Unknown(other.to_owned()), }}
-    }}
-}}
-impl From<String> for {name} {{
-    fn from(value: String) -> Self {{ Self::from(value.as_str()) }}
-}}
-impl ::std::str::FromStr for {name} {{
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {{ Ok(Self::from(value)) }}
-}}
-impl ::std::fmt::Display for {name} {{
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{ f.write_str(self.as_str()) }}
-}}
-impl ::serde::Serialize for {name} {{
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{
-        serializer.serialize_str(self.as_str())
-    }}
-}}
-impl<'de> ::serde::Deserialize<'de> for {name} {{
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{
-        let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }}
-}}
-impl ::schemars::JsonSchema for {name} {{
-    fn schema_name() -> String {{ {name:?}.to_owned() }}
-    fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{
-        ::schemars::schema::SchemaObject {{
-            instance_type: Some(::schemars::schema::InstanceType::String.into()),
-            metadata: Some(Box::new(::schemars::schema::Metadata {{
-                description: Some({description:?}.to_owned()),
-                examples: Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v)).collect(),
-                ..Default::default()
-            }})),
-            ..Default::default()
-        }}
-        .into()
-    }}
-}}
-"#,
-            known = known.join(", "),
-            as_str_arms = as_str_arms.join(" "),
-            from_arms = from_arms.join(" "),
-        );
+        items.extend(render_enum(&template, e, &variants)?);
     }
-    Ok(out)
+    Ok(prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    }))
 }
 
 /// The documentation of the generated `types` module.
