@@ -73,7 +73,9 @@ use serde_json::Value;
 /// Where the open enums are emitted; the replacement paths handed to progenitor point here.
 pub const ENUM_MODULE_PATH: &str = "crate::generated::enums";
 
-/// What one generation run produced.
+/// What one generation run produced. `build.rs` writes the files; the counts are what
+/// `cargo xtask codegen` reports (hence unread in the build script).
+#[allow(dead_code)]
 pub struct Generated {
     /// progenitor's client (and its request builders), formatted. Refers to the types as
     /// `types::...`.
@@ -91,6 +93,14 @@ pub struct Generated {
     /// Table from (operation, status) and operation request bodies to generated type names, as
     /// Rust `match` functions (included by `src/wire.rs`).
     pub wire_table: String,
+    /// Number of (operation, status) and request pairs in the wire table.
+    pub wire_pairs: usize,
+    /// `NO_CONTENT_OPERATIONS`, `SPEC_OPERATIONS` and `SPEC_SCHEMAS` (included by
+    /// `src/generated.rs`), formatted.
+    pub no_content: String,
+    /// The operations table: `Operation` and `Family` (included by `src/operations.rs`),
+    /// formatted.
+    pub operations_table: String,
 }
 
 /// One open enum: its schema name and its known values.
@@ -140,7 +150,13 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     }
     check_no_inline_enums(&doc, &open_enums)?;
 
-    let wire_table = render_wire_table(&doc)?;
+    // The same text read with its keys in order, for the operations table's order.
+    let ordered: serde_norway::Value =
+        serde_norway::from_str(spec_text).map_err(|e| format!("spec is not valid YAML: {e}"))?;
+    let facts = operation_facts(&ordered, &doc)?;
+    let operations_table = render_operations(&facts, &doc)?;
+
+    let (wire_table, wire_pairs) = render_wire_table(&doc)?;
     // The unadapted document, for the descriptions the post-processing copies onto fields.
     let doc_for_docs = doc.clone();
     drop_string_constraints(&mut doc);
@@ -211,6 +227,19 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         .map_err(|e| format!("progenitor refused the spec: {e}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    // The table maps progenitor's method names back to operations: they must be the names
+    // the client passes.
+    let mut passed = Vec::new();
+    generated_operation_names(&file.items, &mut passed);
+    passed.sort();
+    let mut mapped: Vec<String> = facts.iter().map(|f| snake_case(&f.id)).collect();
+    mapped.sort();
+    if passed != mapped {
+        return Err(format!(
+            "progenitor's client passes the operation names {passed:?}, the operations table \
+             derives {mapped:?}: progenitor changed how it names methods"
+        ));
+    }
     post_process(&mut file, &doc_for_docs)?;
     let dropped = drop_api_version_header(&mut file.items);
     if dropped != operations {
@@ -235,6 +264,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let client = prettyplease::unparse(&file);
     let enums = render_enums(&open_enums)?;
 
+    let no_content = render_no_content(&no_content_ops, operations, schema_count)?;
+
     Ok(Generated {
         client,
         types,
@@ -243,6 +274,9 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         schemas: schema_count,
         no_content_ops,
         wire_table,
+        wire_pairs,
+        no_content,
+        operations_table,
     })
 }
 
@@ -290,7 +324,9 @@ fn json_schema_name(content: Option<&Value>) -> Option<String> {
     r.strip_prefix("#/components/schemas/").map(str::to_owned)
 }
 
-fn render_wire_table(doc: &Value) -> Result<String, String> {
+/// The wire table (`wire_table.rs`) and how many pairs it has.
+fn render_wire_table(doc: &Value) -> Result<(String, usize), String> {
+    use quote::{format_ident, quote};
     let mut responses = Vec::new();
     let mut requests = Vec::new();
     let paths = doc
@@ -312,9 +348,10 @@ fn render_wire_table(doc: &Value) -> Result<String, String> {
             if let Some(body) = op.get("requestBody") {
                 let body = resolve(doc, body)?;
                 if let Some(name) = json_schema_name(body.get("content")) {
-                    requests.push(format!(
-                        "{id:?} => Some(roundtrip::<types::{name}>({name:?}, body)),"
-                    ));
+                    let ty = format_ident!("{name}");
+                    requests.push(quote! {
+                        #id => Some(roundtrip::<types::#ty>(#name, body)),
+                    });
                 }
             }
             if let Some(map) = op.get("responses").and_then(Value::as_object) {
@@ -324,26 +361,60 @@ fn render_wire_table(doc: &Value) -> Result<String, String> {
                         continue;
                     };
                     if let Some(name) = json_schema_name(response.get("content")) {
-                        responses.push(format!(
-                            "({id:?}, {code}) => Some(roundtrip::<types::{name}>({name:?}, body)),"
-                        ));
+                        let ty = format_ident!("{name}");
+                        responses.push(quote! {
+                            (#id, #code) => Some(roundtrip::<types::#ty>(#name, body)),
+                        });
                     }
                 }
             }
         }
     }
-    Ok(format!(
-        "/// Decodes a response body of `operation_id` answering `status` into the generated type the\n\
-         /// spec names for it, and encodes it back. `None` when the spec names no body for that pair.\n\
-         pub fn decode_response(operation_id: &str, status: u16, body: &[u8]) -> Option<Result<RoundTrip, DecodeFailure>> {{\n\
-         match (operation_id, status) {{ {} _ => None }} }}\n\
-         /// Decodes a request body of `operation_id` into its generated type and encodes it back.\n\
-         /// `None` when the operation takes no JSON body.\n\
-         pub fn decode_request(operation_id: &str, body: &[u8]) -> Option<Result<RoundTrip, DecodeFailure>> {{\n\
-         match operation_id {{ {} _ => None }} }}\n",
-        responses.join("\n"),
-        requests.join("\n")
-    ))
+    let pairs = responses.len() + requests.len();
+    let file = quote! {
+        /// Decodes a response body of `operation_id` answering `status` into the generated
+        /// type the spec names for it, and encodes it back. `None` when the spec names no body
+        /// for that pair.
+        pub fn decode_response(
+            operation_id: &str,
+            status: u16,
+            body: &[u8],
+        ) -> Option<Result<RoundTrip, DecodeFailure>> {
+            match (operation_id, status) {
+                #(#responses)*
+                _ => None,
+            }
+        }
+        /// Decodes a request body of `operation_id` into its generated type and encodes it
+        /// back. `None` when the operation takes no JSON body.
+        pub fn decode_request(
+            operation_id: &str,
+            body: &[u8],
+        ) -> Option<Result<RoundTrip, DecodeFailure>> {
+            match operation_id {
+                #(#requests)*
+                _ => None,
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(file).map_err(|e| format!("the wire table does not parse: {e}"))?;
+    Ok((prettyplease::unparse(&file), pairs))
+}
+
+/// `no_content.rs`: the operations whose 204 was bridged, and the spec's counts.
+fn render_no_content(ops: &[String], operations: usize, schemas: usize) -> Result<String, String> {
+    let file = quote::quote! {
+        /// Operations that answer 204 No Content when there is nothing to return.
+        pub const NO_CONTENT_OPERATIONS: &[&str] = &[#(#ops),*];
+        /// Number of operations in the spec.
+        pub const SPEC_OPERATIONS: usize = #operations;
+        /// Number of component schemas in the spec.
+        pub const SPEC_SCHEMAS: usize = #schemas;
+    };
+    let file: syn::File =
+        syn::parse2(file).map_err(|e| format!("no_content.rs does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 fn is_method(key: &str) -> bool {
@@ -1551,4 +1622,573 @@ fn render_constructors(name: &syn::Ident, fields: &syn::FieldsNamed) -> Result<s
         }
     };
     syn::parse2(item).map_err(|e| format!("constructors of {name} do not parse: {e}"))
+}
+
+/// The spec's tags that name an operation family, and the `Family` variant each becomes
+/// (module docs, point 10). An operation's first tag decides its family; a first tag not
+/// listed here is refused, so a new family is a decision made here, not an accident.
+const FAMILIES: &[(&str, &str)] = &[
+    ("Record Locking Configurations", "RecordLocking"),
+    ("Data Sharing Rules", "SharingRules"),
+    ("Organization Permissions", "OrgPermissions"),
+    ("Directory", "Directory"),
+];
+
+/// The vendor extension marking an operation safe to send again (see the spec's
+/// `info.description`).
+const REPEATABLE: &str = "x-zoho-repeatable";
+
+/// What the operations table says about one operation.
+struct OperationFacts {
+    id: String,
+    summary: String,
+    /// Upper case, as `http::Method`'s constants are named.
+    method: String,
+    path: String,
+    scopes: Vec<String>,
+    repeatable: bool,
+    no_content: bool,
+    max_per_page: Option<u32>,
+    max_items: Option<u32>,
+    family: String,
+}
+
+/// The words of an operationId, split as progenitor's case conversion (heck 0.5) splits them:
+/// at every character that is not alphanumeric, after a lowercase letter followed by an
+/// uppercase one (`getRoles`: `get`, `Roles`), and before the last capital of a run followed
+/// by a lowercase letter (`getHTTPServer`: `get`, `HTTP`, `Server`). Digits join the word
+/// they are in.
+fn words(id: &str) -> Vec<&str> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Case {
+        /// No cased character since the last boundary.
+        None,
+        Lower,
+        Upper,
+    }
+    let mut words = Vec::new();
+    for part in id.split(|c: char| !c.is_alphanumeric()) {
+        let mut chars = part.char_indices().peekable();
+        let mut start = 0;
+        let mut case = Case::None;
+        while let Some((i, c)) = chars.next() {
+            let Some(&(next_i, next)) = chars.peek() else {
+                words.push(&part[start..]);
+                break;
+            };
+            let with_c = if c.is_lowercase() {
+                Case::Lower
+            } else if c.is_uppercase() {
+                Case::Upper
+            } else {
+                case
+            };
+            if with_c == Case::Lower && next.is_uppercase() {
+                words.push(&part[start..next_i]);
+                start = next_i;
+                case = Case::None;
+            } else if case == Case::Upper && c.is_uppercase() && next.is_lowercase() {
+                words.push(&part[start..i]);
+                start = i;
+                case = Case::None;
+            } else {
+                case = with_c;
+            }
+        }
+    }
+    words
+}
+
+/// progenitor's method name for an operationId (`getFieldsWithID`: `get_fields_with_id`).
+fn snake_case(id: &str) -> String {
+    words(id)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The `Operation` variant of an operationId (`getFieldsWithID`: `GetFieldsWithId`), as
+/// progenitor names its builder structs.
+fn pascal_case(id: &str) -> String {
+    words(id)
+        .iter()
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// The method names progenitor's client hands to its hooks (`OperationInfo { operation_id:
+/// "list_sharing_rules" }` in every builder's `send`), read from the syntax tree.
+fn generated_operation_names(items: &[syn::Item], names: &mut Vec<String>) {
+    fn in_block(block: &syn::Block, names: &mut Vec<String>) {
+        for stmt in &block.stmts {
+            let syn::Stmt::Local(local) = stmt else {
+                continue;
+            };
+            let Some(init) = &local.init else { continue };
+            let syn::Expr::Struct(s) = &*init.expr else {
+                continue;
+            };
+            if s.path
+                .segments
+                .last()
+                .is_none_or(|seg| seg.ident != "OperationInfo")
+            {
+                continue;
+            }
+            for field in &s.fields {
+                if let (
+                    syn::Member::Named(member),
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(name),
+                        ..
+                    }),
+                ) = (&field.member, &field.expr)
+                {
+                    if member == "operation_id" {
+                        names.push(name.value());
+                    }
+                }
+            }
+        }
+    }
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, content)) = &m.content {
+                    generated_operation_names(content, names);
+                }
+            }
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        in_block(&f.block, names);
+                    }
+                }
+            }
+            syn::Item::Fn(f) => in_block(&f.block, names),
+            _ => {}
+        }
+    }
+}
+
+/// Escapes a path for a JSON pointer (RFC 6901).
+fn pointer_escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A schema `maximum`/`maxItems` as a `u32`.
+fn limit(value: Option<&Value>, what: &str) -> Result<Option<u32>, String> {
+    match value {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| format!("{what}: {v} is not a whole number up to {}", u32::MAX)),
+    }
+}
+
+/// The facts of every operation, in the spec's order (module docs, point 10). `ordered` is
+/// the spec as read with its keys in order (`doc`, a JSON value, keeps them sorted).
+fn operation_facts(
+    ordered: &serde_norway::Value,
+    doc: &Value,
+) -> Result<Vec<OperationFacts>, String> {
+    let declared_tags: Vec<&str> = doc
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.get("name")?.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for (tag, _) in FAMILIES {
+        if !declared_tags.contains(tag) {
+            return Err(format!(
+                "the family tag {tag:?} (FAMILIES in spec/codegen.rs) is not among the spec's tags"
+            ));
+        }
+    }
+    let oauth_schemes: Vec<&str> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|schemes| {
+            schemes
+                .iter()
+                .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("oauth2"))
+                .map(|(name, _)| name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let paths = ordered
+        .get("paths")
+        .and_then(serde_norway::Value::as_mapping)
+        .ok_or("spec has no paths")?;
+    let mut facts = Vec::new();
+    for (path, item) in paths {
+        let path = path.as_str().ok_or("a path that is not a string")?;
+        let item_pointer = format!("/paths/{}", pointer_escape(path));
+        let path_item = doc
+            .pointer(&item_pointer)
+            .ok_or_else(|| format!("path {path} missing"))?;
+        let methods = item
+            .as_mapping()
+            .ok_or_else(|| format!("path {path}: not a mapping"))?
+            .keys()
+            .filter_map(serde_norway::Value::as_str)
+            .filter(|m| is_method(m));
+        for method in methods {
+            let op = &path_item[method];
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
+            if !id.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !id.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return Err(format!(
+                    "operationId {id:?}: only ASCII letters and digits, starting with a letter"
+                ));
+            }
+            let repeatable = match op.get(REPEATABLE) {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(format!(
+                    "operation {id}: {REPEATABLE} must be a boolean (true or false), not {other}"
+                ))
+                }
+            };
+            let tag = op
+                .pointer("/tags/0")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("operation {id} has no tag, so no family"))?;
+            let family = FAMILIES
+                .iter()
+                .find(|(t, _)| *t == tag)
+                .map(|(_, f)| (*f).to_owned())
+                .ok_or_else(|| {
+                    format!(
+                        "operation {id}: its first tag {tag:?} names no family (known: {}); \
+                         add it to FAMILIES in spec/codegen.rs",
+                        FAMILIES
+                            .iter()
+                            .map(|(t, _)| *t)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+            let mut scopes: Vec<String> = Vec::new();
+            let security = op.get("security").or_else(|| doc.get("security"));
+            for requirement in security.and_then(Value::as_array).into_iter().flatten() {
+                for scheme in &oauth_schemes {
+                    for scope in requirement
+                        .get(*scheme)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                    {
+                        if !scopes.iter().any(|s| s == scope) {
+                            scopes.push(scope.to_owned());
+                        }
+                    }
+                }
+            }
+            let mut max_per_page = None;
+            let parameters = path_item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .chain(op.get("parameters").and_then(Value::as_array))
+                .flatten();
+            for parameter in parameters {
+                let parameter = resolve(doc, parameter)?;
+                if parameter.get("name").and_then(Value::as_str) == Some("per_page")
+                    && parameter.get("in").and_then(Value::as_str) == Some("query")
+                {
+                    let schema = resolve(doc, parameter.get("schema").unwrap_or(&Value::Null))?;
+                    max_per_page = limit(
+                        schema.get("maximum"),
+                        &format!("operation {id}: per_page maximum"),
+                    )?;
+                }
+            }
+            let max_items = match op.get("requestBody") {
+                Some(body) => request_max_items(doc, resolve(doc, body)?)
+                    .map_err(|e| format!("operation {id}: request body: {e}"))?,
+                None => None,
+            };
+            let no_content = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .is_some_and(|r| r.contains_key("204"));
+            facts.push(OperationFacts {
+                id: id.to_owned(),
+                summary: op
+                    .get("summary")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("operation {id} has no summary"))?
+                    .trim()
+                    .to_owned(),
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+                scopes,
+                repeatable,
+                no_content,
+                max_per_page,
+                max_items,
+                family,
+            });
+        }
+    }
+    Ok(facts)
+}
+
+/// How many items one request may carry: the `maxItems` of the JSON body's top-level array,
+/// which is the body itself or the one array property of the body object (the collection
+/// key: `sharing_rules`, `data_sharing`, ...).
+fn request_max_items(doc: &Value, body: &Value) -> Result<Option<u32>, String> {
+    let Some(schema) = body.pointer("/content/application~1json/schema") else {
+        return Ok(None);
+    };
+    let schema = resolve(doc, schema)?;
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        return limit(schema.get("maxItems"), "maxItems");
+    }
+    let mut arrays = Vec::new();
+    for (key, property) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let property = resolve(doc, property)?;
+        if property.get("type").and_then(Value::as_str) == Some("array") {
+            arrays.push((key, property));
+        }
+    }
+    match arrays[..] {
+        [] => Ok(None),
+        [(key, array)] => limit(array.get("maxItems"), &format!("{key} maxItems")),
+        _ => Err(format!(
+            "more than one array property ({}): which one is the top-level array is not clear",
+            arrays
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The first paragraph of a tag's description, for the doc of its `Family` variant.
+fn tag_summary(doc: &Value, tag: &str) -> String {
+    doc.get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|t| t.get("name").and_then(Value::as_str) == Some(tag))
+        .and_then(|t| t.get("description")?.as_str())
+        .and_then(|d| d.split("\n\n").next())
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The operations table, `operations.rs` (module docs, point 10), formatted.
+fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, String> {
+    use quote::{format_ident, quote};
+    let families: Vec<syn::Ident> = FAMILIES.iter().map(|(_, f)| format_ident!("{f}")).collect();
+    let tags: Vec<&str> = FAMILIES.iter().map(|(t, _)| *t).collect();
+    let family_docs: Vec<String> = tags.iter().map(|t| tag_summary(doc, t)).collect();
+    let variants: Vec<syn::Ident> = facts
+        .iter()
+        .map(|f| format_ident!("{}", pascal_case(&f.id)))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for (v, f) in variants.iter().zip(facts) {
+        if !seen.insert(v.to_string()) {
+            return Err(format!(
+                "operation {}: a second operation becomes `{v}`",
+                f.id
+            ));
+        }
+    }
+    let ids: Vec<&str> = facts.iter().map(|f| f.id.as_str()).collect();
+    let names: Vec<String> = facts.iter().map(|f| snake_case(&f.id)).collect();
+    let summaries: Vec<String> = facts
+        .iter()
+        .map(|f| match f.summary.ends_with('.') {
+            true => f.summary.clone(),
+            false => format!("{}.", f.summary),
+        })
+        .collect();
+    let heads: Vec<String> = facts
+        .iter()
+        .map(|f| format!("`{} {}` (`{}`).", f.method, f.path, f.id))
+        .collect();
+    let methods: Vec<syn::Ident> = facts
+        .iter()
+        .map(|f| format_ident!("{}", f.method))
+        .collect();
+    let paths: Vec<&str> = facts.iter().map(|f| f.path.as_str()).collect();
+    let scopes = facts.iter().map(|f| {
+        let s = &f.scopes;
+        quote!(&[#(#s),*])
+    });
+    let option = |v: Option<u32>| match v {
+        Some(n) => {
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    let max_per_page = facts.iter().map(|f| option(f.max_per_page));
+    let max_items = facts.iter().map(|f| option(f.max_items));
+    let of_family: Vec<syn::Ident> = facts
+        .iter()
+        .map(|f| format_ident!("{}", f.family))
+        .collect();
+    let repeatable = facts.iter().map(|f| f.repeatable);
+    let no_content = facts.iter().map(|f| f.no_content);
+    let file = quote! {
+        /// A family of operations: the handler of the hand-written layer that makes its
+        /// calls. Taken from the first tag of each operation in the spec.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Family {
+            #(#[doc = #family_docs] #families,)*
+        }
+
+        impl Family {
+            /// The spec's tag for the family (the first tag of each of its operations).
+            pub const fn tag(self) -> &'static str {
+                match self {
+                    #(Self::#families => #tags,)*
+                }
+            }
+        }
+
+        /// An operation of the spec: one variant per operationId, in the spec's order.
+        ///
+        /// Every fact about it (method, path, scopes, whether it may be sent again, its
+        /// limits) is read from the spec when the crate is built.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Operation {
+            #(#[doc = #summaries] #[doc = ""] #[doc = #heads] #variants,)*
+        }
+
+        impl Operation {
+            /// Every operation, in the spec's order.
+            pub const ALL: &'static [Operation] = &[#(Self::#variants),*];
+
+            /// The spec's operationId, such as `"listSharingRules"`.
+            pub const fn id(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #ids,)*
+                }
+            }
+
+            /// The operation with this operationId, if the spec has one.
+            pub fn from_id(id: &str) -> ::std::option::Option<Self> {
+                match id {
+                    #(#ids => ::std::option::Option::Some(Self::#variants),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The operation for progenitor's method name (`list_sharing_rules`), as the
+            /// generated client passes it in `OperationInfo::operation_id`.
+            #[allow(dead_code)]
+            pub(crate) fn from_generated_name(name: &str) -> ::std::option::Option<Self> {
+                match name {
+                    #(#names => ::std::option::Option::Some(Self::#variants),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The HTTP method.
+            pub const fn method(self) -> ::http::Method {
+                match self {
+                    #(Self::#variants => ::http::Method::#methods,)*
+                }
+            }
+
+            /// The path template, relative to the server URL (which ends in `/crm/v8`), with
+            /// its parameters in braces: `/settings/data_sharing/rules/{id}`.
+            pub const fn path(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #paths,)*
+                }
+            }
+
+            /// The OAuth scopes that allow the call, narrowest first: any one of them
+            /// suffices.
+            pub const fn scopes(self) -> &'static [&'static str] {
+                match self {
+                    #(Self::#variants => #scopes,)*
+                }
+            }
+
+            /// Whether the request may be sent again when the answer to an attempt was lost:
+            /// a second send does what the first did and gets the same answer (the spec's
+            /// `x-zoho-repeatable`).
+            pub const fn repeatable(self) -> bool {
+                match self {
+                    #(Self::#variants => #repeatable,)*
+                }
+            }
+
+            /// Whether the operation answers `204 No Content`, with no body, when there is
+            /// nothing to return.
+            pub const fn no_content(self) -> bool {
+                match self {
+                    #(Self::#variants => #no_content,)*
+                }
+            }
+
+            /// The largest `per_page` the operation accepts, if it pages.
+            pub const fn max_per_page(self) -> ::std::option::Option<u32> {
+                match self {
+                    #(Self::#variants => #max_per_page,)*
+                }
+            }
+
+            /// How many items one request body may carry (rules, permissions,
+            /// configurations), if the operation takes a list.
+            pub const fn max_items(self) -> ::std::option::Option<u32> {
+                match self {
+                    #(Self::#variants => #max_items,)*
+                }
+            }
+
+            /// The family the operation belongs to.
+            pub const fn family(self) -> Family {
+                match self {
+                    #(Self::#variants => Family::#of_family,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Operation {
+            /// The operationId.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.id())
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(file).map_err(|e| format!("the operations table does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
