@@ -1332,17 +1332,31 @@ fn keyed_union_support() -> Result<syn::Item, String> {
 /// Removes progenitor's `header_map.append(HeaderName::from_static("api-version"), ..)` from
 /// every function body under `items` (see the module docs, point 6); returns how many.
 fn drop_api_version_header(items: &mut [syn::Item]) -> usize {
+    /// `header_map.append(<path ending in HeaderName::from_static>("api-version"), ..)`.
     fn is_api_version(stmt: &syn::Stmt) -> bool {
-        use quote::ToTokens;
         let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
             return false;
         };
+        let Some(syn::Expr::Call(name)) = call.args.first() else {
+            return false;
+        };
+        let syn::Expr::Path(function) = &*name.func else {
+            return false;
+        };
+        let segments: Vec<String> = function
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         call.method == "append"
             && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
-            && call
-                .args
-                .first()
-                .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
+            && segments.ends_with(&["HeaderName".to_owned(), "from_static".to_owned()])
+            && matches!(
+                name.args.first(),
+                Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }))
+                    if name.args.len() == 1 && s.value() == "api-version"
+            )
     }
     /// Replaces `<receiver>.headers(header_map)` in a method chain by `<receiver>`.
     fn strip_headers_call(expr: &mut syn::Expr) -> bool {
