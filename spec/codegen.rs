@@ -65,6 +65,19 @@
 //!    variants, `KNOWN` and the arms naming a value are replaced; a template whose shape no
 //!    longer matches is refused. Code that differs per schema or operation is built with
 //!    `quote!` and parsed, never with `format!`.
+//!
+//! And one table of facts, so no operationId is spelled in hand-written Rust:
+//!
+//! 10. **The operations table** (`operations.rs`, public as `operations`): an enum `Operation`
+//!     with one variant per operation in the spec's order (PascalCase of the operationId,
+//!     documented with its summary) and, per operation, the operationId, method, path, the
+//!     OAuth scopes of its security requirements, `x-zoho-repeatable` (refused unless a
+//!     boolean), whether it lists a 204, the `maximum` of its `per_page` and the `maxItems`
+//!     of its request body's top-level array. Its `Family` comes from its first tag through
+//!     [`FAMILIES`]; an unknown first tag is refused. progenitor's method name for each
+//!     operation (what the client passes in `OperationInfo`) is derived with progenitor's
+//!     own word splitting and compared with the names the generated client really passes;
+//!     a difference is refused.
 
 use std::collections::BTreeMap;
 
@@ -101,6 +114,10 @@ pub struct Generated {
     /// The operations table: `Operation` and `Family` (included by `src/operations.rs`),
     /// formatted.
     pub operations_table: String,
+    /// Number of operations in the table.
+    pub table_operations: usize,
+    /// Number of operations marked `x-zoho-repeatable: true`.
+    pub repeatable_operations: usize,
 }
 
 /// One open enum: its schema name and its known values.
@@ -277,6 +294,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         wire_pairs,
         no_content,
         operations_table,
+        table_operations: facts.len(),
+        repeatable_operations: facts.iter().filter(|f| f.repeatable).count(),
     })
 }
 
