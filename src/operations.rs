@@ -56,7 +56,7 @@ mod tests {
     fn collect(items: &[syn::Item], names: &mut Vec<String>) {
         for item in items {
             match item {
-                syn::Item::Mod(m) => collect(&m.content.as_ref().map_or(&[][..], |c| &c.1), names),
+                syn::Item::Mod(m) => collect(m.content.as_ref().map_or(&[][..], |c| &c.1), names),
                 syn::Item::Impl(i) => {
                     for f in i.items.iter().filter_map(|it| match it {
                         syn::ImplItem::Fn(f) => Some(f),
