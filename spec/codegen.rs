@@ -54,16 +54,41 @@
 //!    response body is therefore boxed (`ActionResult(Box<ActionResult>)`, as clippy's
 //!    `large_enum_variant` advises), with its `From` impls to match: that outcome is now 136
 //!    bytes, and an error pays one allocation. Decoding and encoding are unchanged.
+//!
+//! Generated Rust is written as Rust, not as text:
+//!
+//! 9. **Templates.** Code that is the same for every schema lives in `spec/templates/` as
+//!    real Rust for a placeholder (`open_enum.rs`: an open enum `Placeholder` with two values),
+//!    compiled, formatted, linted and tested as a module of `tests/codegen_templates.rs`. It
+//!    is read here with `include_str!` (so `build.rs` and `cargo xtask codegen` get the same
+//!    file), parsed, and specialized on the syntax tree: the name, the description, the
+//!    variants, `KNOWN` and the arms naming a value are replaced; a template whose shape no
+//!    longer matches is refused. Code that differs per schema or operation is built with
+//!    `quote!` and parsed, never with `format!`.
+//!
+//! And one table of facts, so no operationId is spelled in hand-written Rust:
+//!
+//! 10. **The operations table** (`operations.rs`, public as `operations`): an enum `Operation`
+//!     with one variant per operation in the spec's order (PascalCase of the operationId,
+//!     documented with its summary) and, per operation, the operationId, method, path, the
+//!     OAuth scopes of its security requirements, `x-zoho-repeatable` (refused unless a
+//!     boolean), whether it lists a 204, the `maximum` of its `per_page` and the `maxItems`
+//!     of its request body's top-level array. Its `Family` comes from its first tag through
+//!     [`FAMILIES`]; an unknown first tag is refused. progenitor's method name for each
+//!     operation (what the client passes in `OperationInfo`) is derived with progenitor's
+//!     own word splitting and compared with the names the generated client really passes;
+//!     a difference is refused.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::Value;
 
 /// Where the open enums are emitted; the replacement paths handed to progenitor point here.
 pub const ENUM_MODULE_PATH: &str = "crate::generated::enums";
 
-/// What one generation run produced.
+/// What one generation run produced. `build.rs` writes the files; the counts are what
+/// `cargo xtask codegen` reports (hence unread in the build script).
+#[allow(dead_code)]
 pub struct Generated {
     /// progenitor's client (and its request builders), formatted. Refers to the types as
     /// `types::...`.
@@ -81,6 +106,18 @@ pub struct Generated {
     /// Table from (operation, status) and operation request bodies to generated type names, as
     /// Rust `match` functions (included by `src/wire.rs`).
     pub wire_table: String,
+    /// Number of (operation, status) and request pairs in the wire table.
+    pub wire_pairs: usize,
+    /// `NO_CONTENT_OPERATIONS`, `SPEC_OPERATIONS` and `SPEC_SCHEMAS` (included by
+    /// `src/generated.rs`), formatted.
+    pub no_content: String,
+    /// The operations table: `Operation` and `Family` (included by `src/operations.rs`),
+    /// formatted.
+    pub operations_table: String,
+    /// Number of operations in the table.
+    pub table_operations: usize,
+    /// Number of operations marked `x-zoho-repeatable: true`.
+    pub repeatable_operations: usize,
 }
 
 /// One open enum: its schema name and its known values.
@@ -130,7 +167,13 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     }
     check_no_inline_enums(&doc, &open_enums)?;
 
-    let wire_table = render_wire_table(&doc)?;
+    // The same text read with its keys in order, for the operations table's order.
+    let ordered: serde_norway::Value =
+        serde_norway::from_str(spec_text).map_err(|e| format!("spec is not valid YAML: {e}"))?;
+    let facts = operation_facts(&ordered, &doc)?;
+    let operations_table = render_operations(&facts, &doc)?;
+
+    let (wire_table, wire_pairs) = render_wire_table(&doc)?;
     // The unadapted document, for the descriptions the post-processing copies onto fields.
     let doc_for_docs = doc.clone();
     drop_string_constraints(&mut doc);
@@ -201,6 +244,19 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         .map_err(|e| format!("progenitor refused the spec: {e}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    // The table maps progenitor's method names back to operations: they must be the names
+    // the client passes.
+    let mut passed = Vec::new();
+    generated_operation_names(&file.items, &mut passed);
+    passed.sort();
+    let mut mapped: Vec<String> = facts.iter().map(|f| snake_case(&f.id)).collect();
+    mapped.sort();
+    if passed != mapped {
+        return Err(format!(
+            "progenitor's client passes the operation names {passed:?}, the operations table \
+             derives {mapped:?}: progenitor changed how it names methods"
+        ));
+    }
     post_process(&mut file, &doc_for_docs)?;
     let dropped = drop_api_version_header(&mut file.items);
     if dropped != operations {
@@ -223,7 +279,9 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         items: vec![types_module],
     });
     let client = prettyplease::unparse(&file);
-    let enums = format_tokens(&render_enums(&open_enums)?)?;
+    let enums = render_enums(&open_enums)?;
+
+    let no_content = render_no_content(&no_content_ops, operations, schema_count)?;
 
     Ok(Generated {
         client,
@@ -233,6 +291,11 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         schemas: schema_count,
         no_content_ops,
         wire_table,
+        wire_pairs,
+        no_content,
+        operations_table,
+        table_operations: facts.len(),
+        repeatable_operations: facts.iter().filter(|f| f.repeatable).count(),
     })
 }
 
@@ -280,7 +343,9 @@ fn json_schema_name(content: Option<&Value>) -> Option<String> {
     r.strip_prefix("#/components/schemas/").map(str::to_owned)
 }
 
-fn render_wire_table(doc: &Value) -> Result<String, String> {
+/// The wire table (`wire_table.rs`) and how many pairs it has.
+fn render_wire_table(doc: &Value) -> Result<(String, usize), String> {
+    use quote::{format_ident, quote};
     let mut responses = Vec::new();
     let mut requests = Vec::new();
     let paths = doc
@@ -302,9 +367,10 @@ fn render_wire_table(doc: &Value) -> Result<String, String> {
             if let Some(body) = op.get("requestBody") {
                 let body = resolve(doc, body)?;
                 if let Some(name) = json_schema_name(body.get("content")) {
-                    requests.push(format!(
-                        "{id:?} => Some(roundtrip::<types::{name}>({name:?}, body)),"
-                    ));
+                    let ty = format_ident!("{name}");
+                    requests.push(quote! {
+                        #id => Some(roundtrip::<types::#ty>(#name, body)),
+                    });
                 }
             }
             if let Some(map) = op.get("responses").and_then(Value::as_object) {
@@ -314,26 +380,60 @@ fn render_wire_table(doc: &Value) -> Result<String, String> {
                         continue;
                     };
                     if let Some(name) = json_schema_name(response.get("content")) {
-                        responses.push(format!(
-                            "({id:?}, {code}) => Some(roundtrip::<types::{name}>({name:?}, body)),"
-                        ));
+                        let ty = format_ident!("{name}");
+                        responses.push(quote! {
+                            (#id, #code) => Some(roundtrip::<types::#ty>(#name, body)),
+                        });
                     }
                 }
             }
         }
     }
-    Ok(format!(
-        "/// Decodes a response body of `operation_id` answering `status` into the generated type the\n\
-         /// spec names for it, and encodes it back. `None` when the spec names no body for that pair.\n\
-         pub fn decode_response(operation_id: &str, status: u16, body: &[u8]) -> Option<Result<RoundTrip, DecodeFailure>> {{\n\
-         match (operation_id, status) {{ {} _ => None }} }}\n\
-         /// Decodes a request body of `operation_id` into its generated type and encodes it back.\n\
-         /// `None` when the operation takes no JSON body.\n\
-         pub fn decode_request(operation_id: &str, body: &[u8]) -> Option<Result<RoundTrip, DecodeFailure>> {{\n\
-         match operation_id {{ {} _ => None }} }}\n",
-        responses.join("\n"),
-        requests.join("\n")
-    ))
+    let pairs = responses.len() + requests.len();
+    let file = quote! {
+        /// Decodes a response body of `operation_id` answering `status` into the generated
+        /// type the spec names for it, and encodes it back. `None` when the spec names no body
+        /// for that pair.
+        pub fn decode_response(
+            operation_id: &str,
+            status: u16,
+            body: &[u8],
+        ) -> Option<Result<RoundTrip, DecodeFailure>> {
+            match (operation_id, status) {
+                #(#responses)*
+                _ => None,
+            }
+        }
+        /// Decodes a request body of `operation_id` into its generated type and encodes it
+        /// back. `None` when the operation takes no JSON body.
+        pub fn decode_request(
+            operation_id: &str,
+            body: &[u8],
+        ) -> Option<Result<RoundTrip, DecodeFailure>> {
+            match operation_id {
+                #(#requests)*
+                _ => None,
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(file).map_err(|e| format!("the wire table does not parse: {e}"))?;
+    Ok((prettyplease::unparse(&file), pairs))
+}
+
+/// `no_content.rs`: the operations whose 204 was bridged, and the spec's counts.
+fn render_no_content(ops: &[String], operations: usize, schemas: usize) -> Result<String, String> {
+    let file = quote::quote! {
+        /// Operations that answer 204 No Content when there is nothing to return.
+        pub const NO_CONTENT_OPERATIONS: &[&str] = &[#(#ops),*];
+        /// Number of operations in the spec.
+        pub const SPEC_OPERATIONS: usize = #operations;
+        /// Number of component schemas in the spec.
+        pub const SPEC_SCHEMAS: usize = #schemas;
+    };
+    let file: syn::File =
+        syn::parse2(file).map_err(|e| format!("no_content.rs does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 fn is_method(key: &str) -> bool {
@@ -341,11 +441,6 @@ fn is_method(key: &str) -> bool {
         key,
         "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace"
     )
-}
-
-fn format_tokens(code: &str) -> Result<String, String> {
-    let file = syn::parse_file(code).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
 }
 
 /// Every `enum` must sit at the top of a named component schema, else it would become a strict
@@ -412,12 +507,272 @@ fn variant_name(value: &str) -> String {
     out
 }
 
-fn doc_attr(text: &str) -> String {
-    format!("#[doc = {:?}]", text)
+/// The open-enum template (module docs, point 9): real Rust for an enum `Placeholder` with two
+/// values, specialized for each enum schema by [`render_enums`].
+const OPEN_ENUM_TEMPLATE: &str = include_str!("templates/open_enum.rs");
+
+/// The template's own names, replaced in every copy.
+const TEMPLATE_NAME: &str = "Placeholder";
+const TEMPLATE_DESCRIPTION: &str = "Placeholder description.";
+
+/// Replaces, in `tokens`, every identifier `from` by `to` and every string literal whose value
+/// is a key of `literals` by its value; counts the literals replaced. Macro arguments
+/// (`stringify!(Placeholder)`) are token trees too, so they are covered.
+fn substitute(
+    tokens: proc_macro2::TokenStream,
+    from: &str,
+    to: &proc_macro2::Ident,
+    literals: &BTreeMap<String, String>,
+    replaced: &mut usize,
+) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let inner = substitute(g.stream(), from, to, literals, replaced);
+                let mut group = Group::new(g.delimiter(), inner);
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            TokenTree::Ident(i) if i == from => TokenTree::Ident(to.clone()),
+            TokenTree::Literal(l) => {
+                let value = syn::parse2::<syn::LitStr>(TokenTree::Literal(l.clone()).into())
+                    .ok()
+                    .map(|lit| lit.value());
+                match value.and_then(|v| literals.get(&v)) {
+                    Some(new) => {
+                        *replaced += 1;
+                        TokenTree::Literal(proc_macro2::Literal::string(new))
+                    }
+                    None => TokenTree::Literal(l),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// Parses `tokens` back into the item they came from.
+fn reparse<T: syn::parse::Parse>(
+    tokens: proc_macro2::TokenStream,
+    what: &str,
+) -> Result<T, String> {
+    syn::parse2(tokens).map_err(|e| format!("{what} does not parse after specializing: {e}"))
+}
+
+/// The template, parsed: its items (without the module doc and `#[cfg(test)]` items) and its
+/// values, as (variant, wire string) in the order of `KNOWN`.
+struct OpenEnumTemplate {
+    items: Vec<syn::Item>,
+    values: Vec<(syn::Ident, String)>,
+}
+
+fn open_enum_template() -> Result<OpenEnumTemplate, String> {
+    let file = syn::parse_file(OPEN_ENUM_TEMPLATE)
+        .map_err(|e| format!("spec/templates/open_enum.rs does not parse: {e}"))?;
+    let is_test = |attrs: &[syn::Attribute]| {
+        attrs.iter().any(|a| {
+            a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+        })
+    };
+    let items: Vec<syn::Item> = file
+        .items
+        .into_iter()
+        .filter(|item| match item {
+            syn::Item::Mod(m) => !is_test(&m.attrs),
+            syn::Item::Fn(f) => !is_test(&f.attrs),
+            _ => true,
+        })
+        .collect();
+    let template_error = |what: &str| format!("spec/templates/open_enum.rs: {what}");
+    let variants: Vec<syn::Ident> = items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Enum(e) if e.ident == TEMPLATE_NAME => Some(
+                e.variants
+                    .iter()
+                    .filter(|v| v.ident != "Unknown")
+                    .map(|v| v.ident.clone())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .ok_or_else(|| template_error("no `enum Placeholder`"))?;
+    let known: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(i) => Some(i.items.iter()),
+            _ => None,
+        })
+        .flatten()
+        .find_map(|item| match item {
+            syn::ImplItem::Const(c) if c.ident == "KNOWN" => Some(&c.expr),
+            _ => None,
+        })
+        .and_then(|expr| match expr {
+            syn::Expr::Reference(r) => match &*r.expr {
+                syn::Expr::Array(a) => a
+                    .elems
+                    .iter()
+                    .map(|e| match e {
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) => Some(s.value()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .ok_or_else(|| template_error("no `KNOWN: &[..]` of string literals"))?;
+    if variants.len() != known.len() || variants.is_empty() {
+        return Err(template_error(
+            "the variants before `Unknown` and `KNOWN` must list the same values",
+        ));
+    }
+    Ok(OpenEnumTemplate {
+        items,
+        values: variants.into_iter().zip(known).collect(),
+    })
+}
+
+/// Whether a `match` arm names one of the template's values: `Self::First` or `"first"`.
+fn names_template_value(arm: &syn::Arm, values: &[(syn::Ident, String)]) -> bool {
+    match &arm.pat {
+        syn::Pat::Path(p) => {
+            p.path.segments.len() == 2
+                && p.path.segments[0].ident == "Self"
+                && values.iter().any(|(v, _)| p.path.segments[1].ident == *v)
+        }
+        syn::Pat::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => values.iter().any(|(_, w)| s.value() == *w),
+        _ => false,
+    }
+}
+
+/// One open enum from the template (module docs, points 1 and 9).
+fn render_enum(
+    template: &OpenEnumTemplate,
+    e: &OpenEnum,
+    variants: &[(String, &str)],
+) -> Result<Vec<syn::Item>, String> {
+    use quote::{format_ident, ToTokens};
+    let name = format_ident!("{}", e.name);
+    let description = e.description.as_deref().unwrap_or("").trim();
+    let literals = BTreeMap::from([
+        (TEMPLATE_DESCRIPTION.to_owned(), description.to_owned()),
+        (TEMPLATE_NAME.to_owned(), e.name.clone()),
+    ]);
+    let idents: Vec<syn::Ident> = variants.iter().map(|(v, _)| format_ident!("{v}")).collect();
+    let values: Vec<&str> = variants.iter().map(|(_, w)| *w).collect();
+    let (model_variant, model_value) = &template.values[0];
+    let mut described = 0;
+    let mut enums = 0;
+    let mut known = 0;
+    let mut matches = 0;
+    let mut items = Vec::new();
+    for item in &template.items {
+        let tokens = substitute(
+            item.to_token_stream(),
+            TEMPLATE_NAME,
+            &name,
+            &literals,
+            &mut described,
+        );
+        let mut item: syn::Item = reparse(tokens, "the open-enum template")?;
+        match &mut item {
+            syn::Item::Enum(en) if en.ident == name => {
+                enums += 1;
+                let first_doc = en
+                    .attrs
+                    .iter_mut()
+                    .find(|a| a.path().is_ident("doc"))
+                    .ok_or("the template's enum has no doc attribute")?;
+                *first_doc = syn::parse_quote!(#[doc = #description]);
+                let unknown: Vec<syn::Variant> = en
+                    .variants
+                    .iter()
+                    .filter(|v| v.ident == "Unknown")
+                    .cloned()
+                    .collect();
+                let mut all: Vec<syn::Variant> = idents
+                    .iter()
+                    .zip(&values)
+                    .map(|(ident, value)| {
+                        let doc = format!("`{value}`");
+                        syn::parse_quote!(#[doc = #doc] #ident)
+                    })
+                    .collect();
+                all.extend(unknown);
+                en.variants = all.into_iter().collect();
+            }
+            syn::Item::Impl(imp) => {
+                for it in imp.items.iter_mut() {
+                    match it {
+                        syn::ImplItem::Const(c) if c.ident == "KNOWN" => {
+                            known += 1;
+                            c.expr = syn::parse_quote!(&[#(#values),*]);
+                        }
+                        syn::ImplItem::Fn(f) => {
+                            for stmt in f.block.stmts.iter_mut() {
+                                let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
+                                    continue;
+                                };
+                                let Some(at) = m
+                                    .arms
+                                    .iter()
+                                    .position(|a| names_template_value(a, &template.values))
+                                else {
+                                    continue;
+                                };
+                                matches += 1;
+                                let model = m.arms[at].to_token_stream();
+                                let mut arms = Vec::new();
+                                for (ident, value) in idents.iter().zip(&values) {
+                                    let literal = BTreeMap::from([(
+                                        model_value.clone(),
+                                        (*value).to_owned(),
+                                    )]);
+                                    let tokens = substitute(
+                                        model.clone(),
+                                        &model_variant.to_string(),
+                                        ident,
+                                        &literal,
+                                        &mut 0,
+                                    );
+                                    arms.push(reparse::<syn::Arm>(tokens, "a match arm")?);
+                                }
+                                m.arms
+                                    .retain(|a| !names_template_value(a, &template.values));
+                                m.arms.splice(at..at, arms);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        items.push(item);
+    }
+    if (enums, known, matches, described) != (1, 1, 2, 2) {
+        return Err(format!(
+            "spec/templates/open_enum.rs changed shape: expected one enum, one KNOWN, two \
+             matches over the values and two strings (name, description) to specialize, \
+             found {enums}, {known}, {matches}, {described}"
+        ));
+    }
+    Ok(items)
 }
 
 fn render_enums(enums: &[OpenEnum]) -> Result<String, String> {
-    let mut out = String::new();
+    let template = open_enum_template()?;
+    let mut items = Vec::new();
     for e in enums {
         let mut seen = BTreeMap::new();
         let variants: Vec<(String, &str)> = e
@@ -439,111 +794,16 @@ fn render_enums(enums: &[OpenEnum]) -> Result<String, String> {
                 ));
             }
         }
-        let name = &e.name;
-        let description = e.description.as_deref().unwrap_or("").trim();
-        let _ = writeln!(out, "{}", doc_attr(description));
-        let _ = writeln!(
-            out,
-            "{}",
-            doc_attr("\n\nOpen enumeration: a value this version does not know decodes to `Unknown` and encodes back unchanged. Values are equal (and hash and order) by their wire string, so `Unknown` holding a known value equals that value's variant.")
-        );
-        let _ = writeln!(
-            out,
-            "#[derive(Clone, Debug)] #[non_exhaustive] pub enum {name} {{"
-        );
-        for (variant, value) in &variants {
-            let _ = writeln!(out, "{} {variant},", doc_attr(&format!("`{value}`")));
+        if variants.is_empty() {
+            return Err(format!("schema {}: an enum without values", e.name));
         }
-        let _ = writeln!(
-            out,
-            "{} Unknown(String), }}",
-            doc_attr("A value this version of the crate does not know, kept verbatim.")
-        );
-        let known: Vec<String> = e.values.iter().map(|v| format!("{v:?}")).collect();
-        let as_str_arms: Vec<String> = variants
-            .iter()
-            .map(|(var, val)| format!("Self::{var} => {val:?},"))
-            .collect();
-        let from_arms: Vec<String> = variants
-            .iter()
-            .map(|(var, val)| format!("{val:?} => Self::{var},"))
-            .collect();
-        let _ = write!(
-            out,
-            r#"
-impl {name} {{
-    /// Every value this version knows, as sent on the wire.
-    pub const KNOWN: &'static [&'static str] = &[{known}];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {{
-        match self {{ {as_str_arms} Self::Unknown(other) => other.as_str(), }}
-    }}
-    /// Whether this is one of the values in [`Self::KNOWN`].
-    pub fn is_known(&self) -> bool {{ !matches!(self, Self::Unknown(_)) }}
-}}
-// Equality, hashing and order go by the wire value, so `Unknown("read")` (built by hand) and
-// `Read` are the same value.
-impl PartialEq for {name} {{
-    fn eq(&self, other: &Self) -> bool {{ self.as_str() == other.as_str() }}
-}}
-impl Eq for {name} {{}}
-impl ::std::hash::Hash for {name} {{
-    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {{ self.as_str().hash(state) }}
-}}
-impl PartialOrd for {name} {{
-    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {{ Some(self.cmp(other)) }}
-}}
-impl Ord for {name} {{
-    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {{ self.as_str().cmp(other.as_str()) }}
-}}
-impl From<&str> for {name} {{
-    fn from(value: &str) -> Self {{
-        match value {{ {from_arms} other => Self::Unknown(other.to_owned()), }}
-    }}
-}}
-impl From<String> for {name} {{
-    fn from(value: String) -> Self {{ Self::from(value.as_str()) }}
-}}
-impl ::std::str::FromStr for {name} {{
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {{ Ok(Self::from(value)) }}
-}}
-impl ::std::fmt::Display for {name} {{
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{ f.write_str(self.as_str()) }}
-}}
-impl ::serde::Serialize for {name} {{
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{
-        serializer.serialize_str(self.as_str())
-    }}
-}}
-impl<'de> ::serde::Deserialize<'de> for {name} {{
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{
-        let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }}
-}}
-impl ::schemars::JsonSchema for {name} {{
-    fn schema_name() -> String {{ {name:?}.to_owned() }}
-    fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{
-        ::schemars::schema::SchemaObject {{
-            instance_type: Some(::schemars::schema::InstanceType::String.into()),
-            metadata: Some(Box::new(::schemars::schema::Metadata {{
-                description: Some({description:?}.to_owned()),
-                examples: Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v)).collect(),
-                ..Default::default()
-            }})),
-            ..Default::default()
-        }}
-        .into()
-    }}
-}}
-"#,
-            known = known.join(", "),
-            as_str_arms = as_str_arms.join(" "),
-            from_arms = from_arms.join(" "),
-        );
+        items.extend(render_enum(&template, e, &variants)?);
     }
-    Ok(out)
+    Ok(prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    }))
 }
 
 /// The documentation of the generated `types` module.
@@ -1091,17 +1351,31 @@ fn keyed_union_support() -> Result<syn::Item, String> {
 /// Removes progenitor's `header_map.append(HeaderName::from_static("api-version"), ..)` from
 /// every function body under `items` (see the module docs, point 6); returns how many.
 fn drop_api_version_header(items: &mut [syn::Item]) -> usize {
+    /// `header_map.append(<path ending in HeaderName::from_static>("api-version"), ..)`.
     fn is_api_version(stmt: &syn::Stmt) -> bool {
-        use quote::ToTokens;
         let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
             return false;
         };
+        let Some(syn::Expr::Call(name)) = call.args.first() else {
+            return false;
+        };
+        let syn::Expr::Path(function) = &*name.func else {
+            return false;
+        };
+        let segments: Vec<String> = function
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         call.method == "append"
             && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
-            && call
-                .args
-                .first()
-                .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
+            && segments.ends_with(&["HeaderName".to_owned(), "from_static".to_owned()])
+            && matches!(
+                name.args.first(),
+                Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }))
+                    if name.args.len() == 1 && s.value() == "api-version"
+            )
     }
     /// Replaces `<receiver>.headers(header_map)` in a method chain by `<receiver>`.
     fn strip_headers_call(expr: &mut syn::Expr) -> bool {
@@ -1381,4 +1655,573 @@ fn render_constructors(name: &syn::Ident, fields: &syn::FieldsNamed) -> Result<s
         }
     };
     syn::parse2(item).map_err(|e| format!("constructors of {name} do not parse: {e}"))
+}
+
+/// The spec's tags that name an operation family, and the `Family` variant each becomes
+/// (module docs, point 10). An operation's first tag decides its family; a first tag not
+/// listed here is refused, so a new family is a decision made here, not an accident.
+const FAMILIES: &[(&str, &str)] = &[
+    ("Record Locking Configurations", "RecordLocking"),
+    ("Data Sharing Rules", "SharingRules"),
+    ("Organization Permissions", "OrgPermissions"),
+    ("Directory", "Directory"),
+];
+
+/// The vendor extension marking an operation safe to send again (see the spec's
+/// `info.description`).
+const REPEATABLE: &str = "x-zoho-repeatable";
+
+/// What the operations table says about one operation.
+struct OperationFacts {
+    id: String,
+    summary: String,
+    /// Upper case, as `http::Method`'s constants are named.
+    method: String,
+    path: String,
+    scopes: Vec<String>,
+    repeatable: bool,
+    no_content: bool,
+    max_per_page: Option<u32>,
+    max_items: Option<u32>,
+    family: String,
+}
+
+/// The words of an operationId, split as progenitor's case conversion (heck 0.5) splits them:
+/// at every character that is not alphanumeric, after a lowercase letter followed by an
+/// uppercase one (`getRoles`: `get`, `Roles`), and before the last capital of a run followed
+/// by a lowercase letter (`getHTTPServer`: `get`, `HTTP`, `Server`). Digits join the word
+/// they are in.
+fn words(id: &str) -> Vec<&str> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Case {
+        /// No cased character since the last boundary.
+        None,
+        Lower,
+        Upper,
+    }
+    let mut words = Vec::new();
+    for part in id.split(|c: char| !c.is_alphanumeric()) {
+        let mut chars = part.char_indices().peekable();
+        let mut start = 0;
+        let mut case = Case::None;
+        while let Some((i, c)) = chars.next() {
+            let Some(&(next_i, next)) = chars.peek() else {
+                words.push(&part[start..]);
+                break;
+            };
+            let with_c = if c.is_lowercase() {
+                Case::Lower
+            } else if c.is_uppercase() {
+                Case::Upper
+            } else {
+                case
+            };
+            if with_c == Case::Lower && next.is_uppercase() {
+                words.push(&part[start..next_i]);
+                start = next_i;
+                case = Case::None;
+            } else if case == Case::Upper && c.is_uppercase() && next.is_lowercase() {
+                words.push(&part[start..i]);
+                start = i;
+                case = Case::None;
+            } else {
+                case = with_c;
+            }
+        }
+    }
+    words
+}
+
+/// progenitor's method name for an operationId (`getFieldsWithID`: `get_fields_with_id`).
+fn snake_case(id: &str) -> String {
+    words(id)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The `Operation` variant of an operationId (`getFieldsWithID`: `GetFieldsWithId`), as
+/// progenitor names its builder structs.
+fn pascal_case(id: &str) -> String {
+    words(id)
+        .iter()
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// The method names progenitor's client hands to its hooks (`OperationInfo { operation_id:
+/// "list_sharing_rules" }` in every builder's `send`), read from the syntax tree.
+fn generated_operation_names(items: &[syn::Item], names: &mut Vec<String>) {
+    fn in_block(block: &syn::Block, names: &mut Vec<String>) {
+        for stmt in &block.stmts {
+            let syn::Stmt::Local(local) = stmt else {
+                continue;
+            };
+            let Some(init) = &local.init else { continue };
+            let syn::Expr::Struct(s) = &*init.expr else {
+                continue;
+            };
+            if s.path
+                .segments
+                .last()
+                .is_none_or(|seg| seg.ident != "OperationInfo")
+            {
+                continue;
+            }
+            for field in &s.fields {
+                if let (
+                    syn::Member::Named(member),
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(name),
+                        ..
+                    }),
+                ) = (&field.member, &field.expr)
+                {
+                    if member == "operation_id" {
+                        names.push(name.value());
+                    }
+                }
+            }
+        }
+    }
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, content)) = &m.content {
+                    generated_operation_names(content, names);
+                }
+            }
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        in_block(&f.block, names);
+                    }
+                }
+            }
+            syn::Item::Fn(f) => in_block(&f.block, names),
+            _ => {}
+        }
+    }
+}
+
+/// Escapes a path for a JSON pointer (RFC 6901).
+fn pointer_escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A schema `maximum`/`maxItems` as a `u32`.
+fn limit(value: Option<&Value>, what: &str) -> Result<Option<u32>, String> {
+    match value {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| format!("{what}: {v} is not a whole number up to {}", u32::MAX)),
+    }
+}
+
+/// The facts of every operation, in the spec's order (module docs, point 10). `ordered` is
+/// the spec as read with its keys in order (`doc`, a JSON value, keeps them sorted).
+fn operation_facts(
+    ordered: &serde_norway::Value,
+    doc: &Value,
+) -> Result<Vec<OperationFacts>, String> {
+    let declared_tags: Vec<&str> = doc
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.get("name")?.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for (tag, _) in FAMILIES {
+        if !declared_tags.contains(tag) {
+            return Err(format!(
+                "the family tag {tag:?} (FAMILIES in spec/codegen.rs) is not among the spec's tags"
+            ));
+        }
+    }
+    let oauth_schemes: Vec<&str> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|schemes| {
+            schemes
+                .iter()
+                .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("oauth2"))
+                .map(|(name, _)| name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let paths = ordered
+        .get("paths")
+        .and_then(serde_norway::Value::as_mapping)
+        .ok_or("spec has no paths")?;
+    let mut facts = Vec::new();
+    for (path, item) in paths {
+        let path = path.as_str().ok_or("a path that is not a string")?;
+        let item_pointer = format!("/paths/{}", pointer_escape(path));
+        let path_item = doc
+            .pointer(&item_pointer)
+            .ok_or_else(|| format!("path {path} missing"))?;
+        let methods = item
+            .as_mapping()
+            .ok_or_else(|| format!("path {path}: not a mapping"))?
+            .keys()
+            .filter_map(serde_norway::Value::as_str)
+            .filter(|m| is_method(m));
+        for method in methods {
+            let op = &path_item[method];
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
+            if !id.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !id.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return Err(format!(
+                    "operationId {id:?}: only ASCII letters and digits, starting with a letter"
+                ));
+            }
+            let repeatable = match op.get(REPEATABLE) {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(format!(
+                    "operation {id}: {REPEATABLE} must be a boolean (true or false), not {other}"
+                ))
+                }
+            };
+            let tag = op
+                .pointer("/tags/0")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("operation {id} has no tag, so no family"))?;
+            let family = FAMILIES
+                .iter()
+                .find(|(t, _)| *t == tag)
+                .map(|(_, f)| (*f).to_owned())
+                .ok_or_else(|| {
+                    format!(
+                        "operation {id}: its first tag {tag:?} names no family (known: {}); \
+                         add it to FAMILIES in spec/codegen.rs",
+                        FAMILIES
+                            .iter()
+                            .map(|(t, _)| *t)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+            let mut scopes: Vec<String> = Vec::new();
+            let security = op.get("security").or_else(|| doc.get("security"));
+            for requirement in security.and_then(Value::as_array).into_iter().flatten() {
+                for scheme in &oauth_schemes {
+                    for scope in requirement
+                        .get(*scheme)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                    {
+                        if !scopes.iter().any(|s| s == scope) {
+                            scopes.push(scope.to_owned());
+                        }
+                    }
+                }
+            }
+            let mut max_per_page = None;
+            let parameters = path_item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .chain(op.get("parameters").and_then(Value::as_array))
+                .flatten();
+            for parameter in parameters {
+                let parameter = resolve(doc, parameter)?;
+                if parameter.get("name").and_then(Value::as_str) == Some("per_page")
+                    && parameter.get("in").and_then(Value::as_str) == Some("query")
+                {
+                    let schema = resolve(doc, parameter.get("schema").unwrap_or(&Value::Null))?;
+                    max_per_page = limit(
+                        schema.get("maximum"),
+                        &format!("operation {id}: per_page maximum"),
+                    )?;
+                }
+            }
+            let max_items = match op.get("requestBody") {
+                Some(body) => request_max_items(doc, resolve(doc, body)?)
+                    .map_err(|e| format!("operation {id}: request body: {e}"))?,
+                None => None,
+            };
+            let no_content = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .is_some_and(|r| r.contains_key("204"));
+            facts.push(OperationFacts {
+                id: id.to_owned(),
+                summary: op
+                    .get("summary")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("operation {id} has no summary"))?
+                    .trim()
+                    .to_owned(),
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+                scopes,
+                repeatable,
+                no_content,
+                max_per_page,
+                max_items,
+                family,
+            });
+        }
+    }
+    Ok(facts)
+}
+
+/// How many items one request may carry: the `maxItems` of the JSON body's top-level array,
+/// which is the body itself or the one array property of the body object (the collection
+/// key: `sharing_rules`, `data_sharing`, ...).
+fn request_max_items(doc: &Value, body: &Value) -> Result<Option<u32>, String> {
+    let Some(schema) = body.pointer("/content/application~1json/schema") else {
+        return Ok(None);
+    };
+    let schema = resolve(doc, schema)?;
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        return limit(schema.get("maxItems"), "maxItems");
+    }
+    let mut arrays = Vec::new();
+    for (key, property) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let property = resolve(doc, property)?;
+        if property.get("type").and_then(Value::as_str) == Some("array") {
+            arrays.push((key, property));
+        }
+    }
+    match arrays[..] {
+        [] => Ok(None),
+        [(key, array)] => limit(array.get("maxItems"), &format!("{key} maxItems")),
+        _ => Err(format!(
+            "more than one array property ({}): which one is the top-level array is not clear",
+            arrays
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The first paragraph of a tag's description, for the doc of its `Family` variant.
+fn tag_summary(doc: &Value, tag: &str) -> String {
+    doc.get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|t| t.get("name").and_then(Value::as_str) == Some(tag))
+        .and_then(|t| t.get("description")?.as_str())
+        .and_then(|d| d.split("\n\n").next())
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The operations table, `operations.rs` (module docs, point 10), formatted.
+fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, String> {
+    use quote::{format_ident, quote};
+    let families: Vec<syn::Ident> = FAMILIES.iter().map(|(_, f)| format_ident!("{f}")).collect();
+    let tags: Vec<&str> = FAMILIES.iter().map(|(t, _)| *t).collect();
+    let family_docs: Vec<String> = tags.iter().map(|t| tag_summary(doc, t)).collect();
+    let variants: Vec<syn::Ident> = facts
+        .iter()
+        .map(|f| format_ident!("{}", pascal_case(&f.id)))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for (v, f) in variants.iter().zip(facts) {
+        if !seen.insert(v.to_string()) {
+            return Err(format!(
+                "operation {}: a second operation becomes `{v}`",
+                f.id
+            ));
+        }
+    }
+    let ids: Vec<&str> = facts.iter().map(|f| f.id.as_str()).collect();
+    let names: Vec<String> = facts.iter().map(|f| snake_case(&f.id)).collect();
+    let summaries: Vec<String> = facts
+        .iter()
+        .map(|f| match f.summary.ends_with('.') {
+            true => f.summary.clone(),
+            false => format!("{}.", f.summary),
+        })
+        .collect();
+    let heads: Vec<String> = facts
+        .iter()
+        .map(|f| format!("`{} {}` (`{}`).", f.method, f.path, f.id))
+        .collect();
+    let methods: Vec<syn::Ident> = facts
+        .iter()
+        .map(|f| format_ident!("{}", f.method))
+        .collect();
+    let paths: Vec<&str> = facts.iter().map(|f| f.path.as_str()).collect();
+    let scopes = facts.iter().map(|f| {
+        let s = &f.scopes;
+        quote!(&[#(#s),*])
+    });
+    let option = |v: Option<u32>| match v {
+        Some(n) => {
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    let max_per_page = facts.iter().map(|f| option(f.max_per_page));
+    let max_items = facts.iter().map(|f| option(f.max_items));
+    let of_family: Vec<syn::Ident> = facts
+        .iter()
+        .map(|f| format_ident!("{}", f.family))
+        .collect();
+    let repeatable = facts.iter().map(|f| f.repeatable);
+    let no_content = facts.iter().map(|f| f.no_content);
+    let file = quote! {
+        /// A family of operations: the handler of the hand-written layer that makes its
+        /// calls. Taken from the first tag of each operation in the spec.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Family {
+            #(#[doc = #family_docs] #families,)*
+        }
+
+        impl Family {
+            /// The spec's tag for the family (the first tag of each of its operations).
+            pub const fn tag(self) -> &'static str {
+                match self {
+                    #(Self::#families => #tags,)*
+                }
+            }
+        }
+
+        /// An operation of the spec: one variant per operationId, in the spec's order.
+        ///
+        /// Every fact about it (method, path, scopes, whether it may be sent again, its
+        /// limits) is read from the spec when the crate is built.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Operation {
+            #(#[doc = #summaries] #[doc = ""] #[doc = #heads] #variants,)*
+        }
+
+        impl Operation {
+            /// Every operation, in the spec's order.
+            pub const ALL: &'static [Operation] = &[#(Self::#variants),*];
+
+            /// The spec's operationId, such as `"listSharingRules"`.
+            pub const fn id(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #ids,)*
+                }
+            }
+
+            /// The operation with this operationId, if the spec has one.
+            pub fn from_id(id: &str) -> ::std::option::Option<Self> {
+                match id {
+                    #(#ids => ::std::option::Option::Some(Self::#variants),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The operation for progenitor's method name (`list_sharing_rules`), as the
+            /// generated client passes it in `OperationInfo::operation_id`.
+            #[allow(dead_code)]
+            pub(crate) fn from_generated_name(name: &str) -> ::std::option::Option<Self> {
+                match name {
+                    #(#names => ::std::option::Option::Some(Self::#variants),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The HTTP method.
+            pub const fn method(self) -> ::http::Method {
+                match self {
+                    #(Self::#variants => ::http::Method::#methods,)*
+                }
+            }
+
+            /// The path template, relative to the server URL (which ends in `/crm/v8`), with
+            /// its parameters in braces: `/settings/data_sharing/rules/{id}`.
+            pub const fn path(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #paths,)*
+                }
+            }
+
+            /// The OAuth scopes that allow the call, narrowest first: any one of them
+            /// suffices.
+            pub const fn scopes(self) -> &'static [&'static str] {
+                match self {
+                    #(Self::#variants => #scopes,)*
+                }
+            }
+
+            /// Whether the request may be sent again when the answer to an attempt was lost:
+            /// a second send does what the first did and gets the same answer (the spec's
+            /// `x-zoho-repeatable`).
+            pub const fn repeatable(self) -> bool {
+                match self {
+                    #(Self::#variants => #repeatable,)*
+                }
+            }
+
+            /// Whether the operation answers `204 No Content`, with no body, when there is
+            /// nothing to return.
+            pub const fn no_content(self) -> bool {
+                match self {
+                    #(Self::#variants => #no_content,)*
+                }
+            }
+
+            /// The largest `per_page` the operation accepts, if it pages.
+            pub const fn max_per_page(self) -> ::std::option::Option<u32> {
+                match self {
+                    #(Self::#variants => #max_per_page,)*
+                }
+            }
+
+            /// How many items one request body may carry (rules, permissions,
+            /// configurations), if the operation takes a list.
+            pub const fn max_items(self) -> ::std::option::Option<u32> {
+                match self {
+                    #(Self::#variants => #max_items,)*
+                }
+            }
+
+            /// The family the operation belongs to.
+            pub const fn family(self) -> Family {
+                match self {
+                    #(Self::#variants => Family::#of_family,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Operation {
+            /// The operationId.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.id())
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(file).map_err(|e| format!("the operations table does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }

@@ -22,6 +22,7 @@ mod tls;
 pub mod auth;
 pub mod criteria;
 pub mod desired;
+pub mod operations;
 pub mod raw;
 
 #[doc(hidden)]

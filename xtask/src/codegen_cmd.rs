@@ -32,8 +32,14 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     );
     println!("204 bridged: {}", generated.no_content_ops.join(", "));
     println!(
+        "operations table: {} operations in `operations::Operation`, {} repeatable ({} lines)",
+        generated.table_operations,
+        generated.repeatable_operations,
+        generated.operations_table.lines().count()
+    );
+    println!(
         "typed bodies: {} (operation, status) and request pairs in the wire table",
-        generated.wire_table.matches("roundtrip::<").count()
+        generated.wire_pairs
     );
     if let Some(out) = args.out {
         std::fs::write(&out, format!("{}\n{}", generated.types, generated.client))
