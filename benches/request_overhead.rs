@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use axum::extract::Request;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use zoho_crm_access::raw::{Hooks, RawClient};
+use zoho_crm_access::raw::RawClient;
 use zoho_crm_access::{types, Client};
 
 const TOKEN: &str = "1000.bench-access-token";
@@ -110,7 +110,14 @@ fn overhead(c: &mut Criterion) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("reqwest client");
-    let generated = RawClient::new(&api, Hooks::default());
+    // progenitor's client on the transport without authentication, default retries and limits.
+    let generated: RawClient = Client::builder()
+        .base_url(&base)
+        .without_auth()
+        .build()
+        .expect("client")
+        .raw()
+        .clone();
     let client = Client::builder()
         .base_url(&base)
         .access_token(TOKEN)

@@ -112,11 +112,6 @@ impl Client {
         self.shared_hooks().shared.auth.token().await.map(|_| ())
     }
 
-    /// How many token requests this client has sent to the accounts server.
-    pub fn token_requests(&self) -> u64 {
-        self.raw.inner_hooks().shared.auth.token_requests()
-    }
-
     fn shared_hooks(&self) -> &Hooks {
         self.raw.inner_hooks()
     }

@@ -25,6 +25,7 @@ pub mod desired;
 pub mod operations;
 pub mod raw;
 
+#[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub mod wire;
 

@@ -37,8 +37,6 @@ pub use crate::generated_client::Client as RawClient;
 /// `send()`.
 pub use crate::generated_client::builder as requests;
 
-pub use crate::hooks::Hooks;
-
 /// The error of a raw call (progenitor-client's `Error`): a transport failure, Zoho's error
 /// body ([`RawError::ErrorResponse`]), or an answer that does not match the spec.
 pub use progenitor_client::Error as RawError;

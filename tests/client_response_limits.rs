@@ -465,8 +465,8 @@ fn padded_body(len: u64) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn the_default_limit_is_32_mib_for_the_builder_and_for_a_raw_client_on_default_hooks() {
-    use zoho_crm_access::raw::{Hooks, RawClient, RawError};
+async fn the_default_limit_is_32_mib_for_the_typed_calls_and_the_raw_client_alike() {
+    use zoho_crm_access::raw::RawError;
     let limit = zoho_crm_access::ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES;
     assert_eq!(limit, 32 * MIB);
     for len in [limit, limit + 1] {
@@ -476,7 +476,8 @@ async fn the_default_limit_is_32_mib_for_the_builder_and_for_a_raw_client_on_def
             ..Reply::json(200, serde_json::json!({}))
         })
         .await;
-        // A client built without `max_response_bytes`.
+        // A client built without `max_response_bytes`, and its raw client without
+        // authentication (the server does not ask).
         let typed = Client::builder()
             .base_url(&server.url)
             .access_token("tok")
@@ -485,15 +486,12 @@ async fn the_default_limit_is_32_mib_for_the_builder_and_for_a_raw_client_on_def
             .org_permissions()
             .get()
             .await;
-        // progenitor's client on `Hooks::default()` (no authentication; the server does not ask).
-        let raw = RawClient::new_with_client(
-            &format!("{}/crm/v8", server.url),
-            reqwest::Client::new(),
-            Hooks::default(),
-        )
-        .get_org_permissions()
-        .send()
-        .await;
+        let unauthenticated = Client::builder()
+            .base_url(&server.url)
+            .without_auth()
+            .build()
+            .unwrap();
+        let raw = unauthenticated.raw().get_org_permissions().send().await;
         if len == limit {
             assert!(typed.unwrap().is_empty());
             assert!(raw.unwrap().into_inner().data_sharing.is_empty());

@@ -106,7 +106,7 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         .ok_or_else(|| CliError::Other("Zoho returned no configuration id".into()))?;
     story.say(&format!(
         "   (signed in: {} token request(s) to the accounts server)",
-        client.token_requests()
+        sim.token_requests()
     ))?;
 
     // 2. A Closed Lost OR rule, and manual locking too.

@@ -131,12 +131,4 @@ impl Auth {
             _ => None,
         }
     }
-
-    /// How many token requests were sent to the accounts server.
-    pub(crate) fn token_requests(&self) -> u64 {
-        match self {
-            Auth::Refresh(r) => r.token_requests(),
-            _ => 0,
-        }
-    }
 }

@@ -1,7 +1,6 @@
 //! The refresh-token flow with single-flight refreshing.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -119,7 +118,6 @@ pub(crate) struct Refresher {
     follow_api_domain: bool,
     state: Mutex<State>,
     flight: tokio::sync::Mutex<()>,
-    requests: AtomicU64,
     /// Largest token response read ([`crate::ClientBuilder::max_response_bytes`]).
     max_response_bytes: u64,
 }
@@ -321,7 +319,6 @@ impl Refresher {
             follow_api_domain,
             state: Mutex::new(State::default()),
             flight: tokio::sync::Mutex::new(()),
-            requests: AtomicU64::new(0),
             max_response_bytes,
         })
     }
@@ -348,10 +345,6 @@ impl Refresher {
             return None;
         }
         self.lock().current.as_ref()?.api_base.clone()
-    }
-
-    pub(crate) fn token_requests(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
     }
 
     /// The outcome of a refresh that finished while this caller waited for its turn: every
@@ -510,7 +503,6 @@ impl Refresher {
 
     /// One token request to the accounts server.
     async fn mint(&self) -> Result<Token, Error> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
         let host = self.token_url.host_str().unwrap_or("?").to_owned();
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "refresh_token")
