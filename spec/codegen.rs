@@ -2143,7 +2143,6 @@ fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, St
 
             /// The operation for progenitor's method name (`list_sharing_rules`), as the
             /// generated client passes it in `OperationInfo::operation_id`.
-            #[allow(dead_code)]
             pub(crate) fn from_generated_name(name: &str) -> ::std::option::Option<Self> {
                 match name {
                     #(#names => ::std::option::Option::Some(Self::#variants),)*

@@ -15,6 +15,7 @@ use crate::error::{excerpt, from_error_body, Error};
 use crate::generated::{enums, types};
 use crate::generated_client;
 use crate::hooks::{CallContext, Hooks, Shared, CALL};
+use crate::operations::Operation;
 use crate::retry::RetryPolicy;
 
 /// A Zoho CRM client for the access-control settings APIs. Cheap to clone (shared state).
@@ -124,14 +125,14 @@ impl Client {
     /// moving about 1.6 KB by value at each layer (BENCHMARKS.md, section 1).
     pub(crate) fn call<T, F>(
         &self,
-        operation: &'static str,
+        operation: Operation,
         fut: F,
     ) -> impl Future<Output = Result<Option<Answer<T>>, Error>>
     where
         T: DeserializeOwned,
         F: Future<Output = RawResult<T>>,
     {
-        let operation = crate::hooks::operation_id(operation);
+        let operation = operation.id();
         let mut scoped = Box::pin(CALL.scope(CallContext::default(), fut));
         async move {
             let result = scoped.as_mut().await;

@@ -10,6 +10,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::generated::{enums, types};
 use crate::handles::{check_id, check_module};
+use crate::operations::Operation;
 
 const MAX_PAGES: u32 = DirectoryHandler::MAX_PAGES;
 
@@ -112,7 +113,7 @@ struct Page<T> {
 /// page than asked, repeats an item of the previous page, or still claims more after
 /// `max_pages` pages.
 fn pages<T, F, Fut>(
-    operation: &'static str,
+    operation: Operation,
     start: u32,
     max_pages: u32,
     id: fn(&T) -> &str,
@@ -140,7 +141,7 @@ where
             return Ok(None);
         };
         let stop = |page: u32, reason: String| Error::Pagination {
-            operation: operation.to_owned(),
+            operation: operation.id().to_owned(),
             page,
             reason,
         };
@@ -202,7 +203,7 @@ impl DirectoryHandler {
         let client = self.client.clone();
         async move {
             let raw = client.raw();
-            let answer = client.call("getRoles", raw.get_roles().send()).await?;
+            let answer = client.call(Operation::GetRoles, raw.get_roles().send()).await?;
             Ok(answer.map(|a| a.value.roles).unwrap_or_default())
         }
     }
@@ -218,7 +219,7 @@ impl DirectoryHandler {
             check_id("role id", &id)?;
             let raw = client.raw();
             let answer = client
-                .call("getRole", raw.get_role().role(id).send())
+                .call(Operation::GetRole, raw.get_role().role(id).send())
                 .await?;
             Ok(first(answer.map(|a| a.value.roles)))
         }
@@ -253,7 +254,7 @@ impl DirectoryHandler {
                 .group(id)
                 .include(enums::UserGroupInclude::SourcesCount)
                 .send();
-            let answer = client.call("getGroup", request).await?;
+            let answer = client.call(Operation::GetGroup, request).await?;
             Ok(first(answer.map(|a| a.value.user_groups)))
         }
     }
@@ -269,7 +270,7 @@ impl DirectoryHandler {
         async move {
             check_id("user group id", &group)?;
             pages(
-                "getUserGroupSources",
+                Operation::GetUserGroupSources,
                 1,
                 MAX_PAGES,
                 |s: &types::UserGroupSource| s.source.id.as_str(),
@@ -284,7 +285,7 @@ impl DirectoryHandler {
                             .page(page)
                             .per_page(MAX_PER_PAGE)
                             .send();
-                        let answer = client.call("getUserGroupSources", request).await?;
+                        let answer = client.call(Operation::GetUserGroupSources, request).await?;
                         Ok(match answer {
                             Some(a) => Page {
                                 info: page_info(a.value.info.as_ref()),
@@ -314,11 +315,11 @@ impl DirectoryHandler {
             check_id("user group id", &group)?;
             let raw = client.raw();
             let request = raw.get_user_group_sources_count().group(group).send();
-            let answer = client.call("getUserGroupSourcesCount", request).await?;
+            let answer = client.call(Operation::GetUserGroupSourcesCount, request).await?;
             answer
                 .and_then(|a| a.value.sources_count.into_iter().next())
                 .ok_or_else(|| Error::Decode {
-                    operation: "getUserGroupSourcesCount".into(),
+                    operation: Operation::GetUserGroupSourcesCount.id().into(),
                     status: 200,
                     path: ".sources_count".into(),
                     message: "Zoho answered without counts".into(),
@@ -353,7 +354,7 @@ impl DirectoryHandler {
             check_id("profile id", &id)?;
             let raw = client.raw();
             let answer = client
-                .call("getProfile", raw.get_profile().id(id).send())
+                .call(Operation::GetProfile, raw.get_profile().id(id).send())
                 .await?;
             Ok(first(answer.map(|a| a.value.profiles)))
         }
@@ -367,7 +368,7 @@ impl DirectoryHandler {
         let client = self.client.clone();
         async move {
             let raw = client.raw();
-            let answer = client.call("getModules", raw.get_modules().send()).await?;
+            let answer = client.call(Operation::GetModules, raw.get_modules().send()).await?;
             Ok(answer.map(|a| a.value.modules).unwrap_or_default())
         }
     }
@@ -388,7 +389,7 @@ impl DirectoryHandler {
                 .get_module_by_api_name()
                 .module_identifier(module)
                 .send();
-            let answer = client.call("getModuleByApiName", request).await?;
+            let answer = client.call(Operation::GetModuleByApiName, request).await?;
             Ok(first(answer.map(|a| a.value.modules)))
         }
     }
@@ -405,7 +406,7 @@ impl DirectoryHandler {
             check_module(&module)?;
             let raw = client.raw();
             let answer = client
-                .call("getFields", raw.get_fields().module(module).send())
+                .call(Operation::GetFields, raw.get_fields().module(module).send())
                 .await?;
             Ok(answer.map(|a| a.value.fields).unwrap_or_default())
         }
@@ -426,7 +427,7 @@ impl DirectoryHandler {
             check_id("field id", &id)?;
             let raw = client.raw();
             let request = raw.get_fields_with_id().module(module).field_id(id).send();
-            let answer = client.call("getFieldsWithID", request).await?;
+            let answer = client.call(Operation::GetFieldsWithId, request).await?;
             Ok(first(answer.map(|a| a.value.fields)))
         }
     }
@@ -456,7 +457,7 @@ impl DirectoryHandler {
             check_id("user id", &id)?;
             let raw = client.raw();
             let answer = client
-                .call("getSingleUser", raw.get_single_user().user(id).send())
+                .call(Operation::GetSingleUser, raw.get_single_user().user(id).send())
                 .await?;
             Ok(first(answer.map(|a| a.value.users)))
         }
@@ -533,7 +534,7 @@ impl UserGroupsRequest {
         let start = self.page;
         let max = self.max_pages;
         pages(
-            "getUserGroups",
+            Operation::GetUserGroups,
             start,
             max,
             |g: &types::UserGroup| g.id.as_str(),
@@ -568,7 +569,7 @@ impl UserGroupsRequest {
         if self.sources_count {
             b = b.include(enums::UserGroupInclude::SourcesCount);
         }
-        let answer = self.client.call("getUserGroups", b.send()).await?;
+        let answer = self.client.call(Operation::GetUserGroups, b.send()).await?;
         Ok(answer.map(|a| a.value).unwrap_or(types::UserGroups {
             info: None,
             user_groups: Vec::new(),
@@ -635,7 +636,7 @@ impl ProfilesRequest {
         let start = self.page;
         let max = self.max_pages;
         pages(
-            "getProfiles",
+            Operation::GetProfiles,
             start,
             max,
             |p: &types::Profile| p.id.as_str(),
@@ -670,7 +671,7 @@ impl ProfilesRequest {
         if !kinds.is_empty() {
             b = b.include_types(kinds.join(","));
         }
-        let answer = self.client.call("getProfiles", b.send()).await?;
+        let answer = self.client.call(Operation::GetProfiles, b.send()).await?;
         Ok(answer.map(|a| a.value).unwrap_or(types::Profiles {
             info: None,
             profiles: Vec::new(),
@@ -728,7 +729,7 @@ impl UsersRequest {
         let start = self.page;
         let max = self.max_pages;
         pages(
-            "getUsers",
+            Operation::GetUsers,
             start,
             max,
             |u: &types::User| u.id.as_str(),
@@ -774,7 +775,7 @@ impl UsersRequest {
         if let Some(role) = &self.role {
             b = b.role_id(role.clone());
         }
-        let answer = self.client.call("getUsers", b.send()).await?;
+        let answer = self.client.call(Operation::GetUsers, b.send()).await?;
         Ok(answer.map(|a| a.value).unwrap_or(types::Users {
             info: None,
             users: Vec::new(),

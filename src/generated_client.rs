@@ -37,11 +37,11 @@ impl ClientHooks<Hooks> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         // Boxed once here, so the layers above move a pointer instead of a large future.
-        Box::pin(self.inner().shared.execute(
-            self.client(),
-            request,
-            crate::hooks::operation_id(info.operation_id),
-        ))
+        Box::pin(
+            self.inner()
+                .shared
+                .execute(self.client(), request, info.operation_id),
+        )
         .await
     }
 }

@@ -7,6 +7,7 @@
 use crate::client::{Answer, Client};
 use crate::error::{check_items, Error};
 use crate::generated::types;
+use crate::operations::Operation;
 
 /// Checks an id that goes into a URL or a body: an id as the spec gives it
 /// (`^[0-9]{1,19}$`); Zoho answers `INVALID_DATA` for anything else.
@@ -107,7 +108,7 @@ pub(crate) fn check_module(module: &str) -> Result<(), Error> {
 /// The one result of a single-item write. An empty answer (204) or list is reported as a
 /// decode problem rather than invented success.
 pub(crate) fn single<T>(
-    operation: &str,
+    operation: Operation,
     answer: Option<Answer<T>>,
     items: impl FnOnce(T) -> Vec<types::ActionResult>,
 ) -> Result<types::ActionResult, Error> {
@@ -115,7 +116,7 @@ pub(crate) fn single<T>(
     match results.len() {
         1 => Ok(results.remove(0)),
         n => Err(Error::Decode {
-            operation: operation.to_owned(),
+            operation: operation.id().to_owned(),
             status: 200,
             path: ".".into(),
             message: format!("expected exactly one result, got {n}"),
@@ -126,13 +127,13 @@ pub(crate) fn single<T>(
 
 /// All results of a write, or the error naming every failed item.
 pub(crate) fn many<T>(
-    operation: &str,
+    operation: Operation,
     answer: Option<Answer<T>>,
     items: impl FnOnce(T) -> Vec<types::ActionResult>,
 ) -> Result<Vec<types::ActionResult>, Error> {
     let Some(answer) = answer else {
         return Err(Error::Decode {
-            operation: operation.to_owned(),
+            operation: operation.id().to_owned(),
             status: 204,
             path: ".".into(),
             message: "Zoho answered 204 No Content where results were expected".into(),
@@ -140,7 +141,7 @@ pub(crate) fn many<T>(
         });
     };
     check_items(
-        operation,
+        operation.id(),
         answer.status,
         items(answer.value),
         answer.attempts,

@@ -33,6 +33,7 @@ use tracing::Instrument;
 use crate::auth::{Auth, Token};
 use crate::body::BodyError;
 use crate::error::Error;
+use crate::operations::Operation;
 use crate::retry::{repeatable, retryable_status, retryable_transport, RetryPolicy};
 
 /// Default number of requests in flight at once (Zoho allows 5 to 25 per org by edition).
@@ -147,12 +148,17 @@ impl Shared {
 
     /// Sends one operation's request (see the module docs); called by the generated
     /// client's `ClientHooks::exec` (in `crate::generated`).
+    /// `name` is progenitor's method name for the operation (`get_org_permissions`); spans
+    /// and errors carry the spec's operationId, and the operation's retry safety comes from the
+    /// spec's table.
     pub(crate) async fn execute(
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
-        operation: &'static str,
+        name: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        let op = Operation::from_generated_name(name);
+        let operation = op.map_or(name, Operation::id);
         let span = tracing::info_span!(
             "zoho_request",
             operation,
@@ -163,7 +169,7 @@ impl Shared {
         );
         let started = Instant::now();
         let result = self
-            .run(http, request, operation, started)
+            .run(http, request, operation, op, started)
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -175,6 +181,7 @@ impl Shared {
         http: &reqwest::Client,
         template: reqwest::Request,
         operation: &'static str,
+        op: Option<Operation>,
         started: Instant,
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::Span::current();
@@ -262,7 +269,7 @@ impl Shared {
                     drop(permit);
                     let retry = can_retry
                         && attempt < max_attempts
-                        && retryable_transport(&method, operation, &e);
+                        && retryable_transport(&method, op, &e);
                     let wait = self.retry.backoff(attempt);
                     if retry && fits(wait, deadline) {
                         tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
@@ -286,7 +293,7 @@ impl Shared {
                 "response"
             );
 
-            if can_retry && attempt < max_attempts && retryable_status(&method, operation, status) {
+            if can_retry && attempt < max_attempts && retryable_status(&method, op, status) {
                 let wait = self.retry.wait_after(attempt, resp.headers());
                 if fits(wait, deadline) {
                     tracing::info!(
@@ -334,7 +341,7 @@ impl Shared {
                     let wait = self.retry.backoff(attempt);
                     if can_retry
                         && attempt < max_attempts
-                        && repeatable(&method, operation)
+                        && repeatable(&method, op)
                         && fits(wait, deadline)
                     {
                         tracing::info!(attempt, status = status.as_u16(), error = %e, wait_ms = wait.as_millis() as u64, "incomplete response body; retrying");
@@ -365,63 +372,6 @@ impl Shared {
             return Ok(rebuild(resp, body));
         }
     }
-}
-
-/// progenitor's method names and the spec's operationIds (the names in errors and spans):
-/// the table, and a `match` over it for [`operation_id`] (called on every request).
-macro_rules! operation_ids {
-    ($(($snake:literal, $camel:literal)),* $(,)?) => {
-        #[cfg(test)]
-        const OPERATION_IDS: &[(&str, &str)] = &[$(($snake, $camel)),*];
-
-        /// The spec's operationId (`getOrgPermissions`) for progenitor's snake_case name
-        /// (`get_org_permissions`, as in `OperationInfo::operation_id`). A name that is
-        /// already an operationId, or unknown, is returned as is.
-        pub(crate) fn operation_id(name: &'static str) -> &'static str {
-            match name {
-                $($snake => $camel,)*
-                other => other,
-            }
-        }
-    };
-}
-
-operation_ids! {
-    ("get_record_locking_configurations", "getRecordLockingConfigurations"),
-    ("create_record_locking_configuration", "createRecordLockingConfiguration"),
-    ("update_record_locking_configurations", "updateRecordLockingConfigurations"),
-    ("delete_record_locking_configurations", "deleteRecordLockingConfigurations"),
-    ("get_record_locking_configuration_by_id", "getRecordLockingConfigurationById"),
-    ("update_record_locking_configuration", "updateRecordLockingConfiguration"),
-    ("delete_record_locking_configuration", "deleteRecordLockingConfiguration"),
-    ("list_sharing_rules", "listSharingRules"),
-    ("create_sharing_rule", "createSharingRule"),
-    ("update_sharing_rules", "updateSharingRules"),
-    ("get_sharing_rule", "getSharingRule"),
-    ("update_sharing_rule", "updateSharingRule"),
-    ("delete_sharing_rule", "deleteSharingRule"),
-    ("activate_sharing_rule", "activateSharingRule"),
-    ("deactivate_sharing_rule", "deactivateSharingRule"),
-    ("search_sharing_rules", "searchSharingRules"),
-    ("get_sharing_rules_summary", "getSharingRulesSummary"),
-    ("search_sharing_rules_summary", "searchSharingRulesSummary"),
-    ("rerun_sharing_rules", "rerunSharingRules"),
-    ("get_org_permissions", "getOrgPermissions"),
-    ("update_org_permissions", "updateOrgPermissions"),
-    ("get_roles", "getRoles"),
-    ("get_role", "getRole"),
-    ("get_user_groups", "getUserGroups"),
-    ("get_group", "getGroup"),
-    ("get_user_group_sources", "getUserGroupSources"),
-    ("get_user_group_sources_count", "getUserGroupSourcesCount"),
-    ("get_profiles", "getProfiles"),
-    ("get_profile", "getProfile"),
-    ("get_modules", "getModules"),
-    ("get_module_by_api_name", "getModuleByApiName"),
-    ("get_fields", "getFields"),
-    ("get_fields_with_id", "getFieldsWithID"),
-    ("get_users", "getUsers"),
-    ("get_single_user", "getSingleUser"),
 }
 
 /// The error for a response whose body could not be read to its end: the attempt's timeout
@@ -509,61 +459,4 @@ pub(crate) fn local_error_message(resp: &reqwest::Response) -> Option<String> {
     resp.extensions()
         .get::<LocalFailure>()
         .map(|failure| failure.0.clone())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// progenitor's snake case: a run of capitals is one word (`getFieldsWithID` ->
-    /// `get_fields_with_id`).
-    fn snake(camel: &str) -> String {
-        let mut out = String::new();
-        let mut previous_upper = false;
-        for c in camel.chars() {
-            if c.is_ascii_uppercase() {
-                if !previous_upper {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
-            previous_upper = c.is_ascii_uppercase();
-        }
-        out
-    }
-
-    #[test]
-    fn operation_ids_are_the_specs_for_every_progenitor_name() {
-        let spec: serde_norway::Value = serde_norway::from_str(
-            &std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/spec/zoho-crm-access.yaml"
-            ))
-            .unwrap(),
-        )
-        .unwrap();
-        let mut in_spec: Vec<String> = Vec::new();
-        for (_, item) in spec["paths"].as_mapping().unwrap() {
-            for (_, op) in item.as_mapping().unwrap() {
-                if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
-                    in_spec.push(id.to_owned());
-                }
-            }
-        }
-        in_spec.sort();
-        let mut table: Vec<String> = OPERATION_IDS.iter().map(|(_, c)| c.to_string()).collect();
-        table.sort();
-        assert_eq!(table, in_spec);
-        assert_eq!(table.len(), crate::generated::SPEC_OPERATIONS);
-        for (s, c) in OPERATION_IDS {
-            assert_eq!(*s, snake(c));
-            assert_eq!(operation_id(s), *c);
-            assert_eq!(operation_id(c), *c);
-        }
-        for id in crate::generated::NO_CONTENT_OPERATIONS {
-            assert!(table.iter().any(|t| t == id), "{id}");
-        }
-    }
 }

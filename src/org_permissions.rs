@@ -4,11 +4,12 @@ use crate::client::{Answer, Client};
 use crate::error::Error;
 use crate::generated::{enums, types};
 use crate::handles::{check_id, check_module, many, single};
+use crate::operations::Operation;
 
 const MAX_UPDATES: usize = OrgPermissionsHandler::MAX_UPDATES;
 
 /// The operation both [`OrgPermissionsHandler::set`] and [`OrgPermissionsHandler::set_share_type`] send.
-const UPDATE: &str = "updateOrgPermissions";
+const UPDATE: Operation = Operation::UpdateOrgPermissions;
 
 /// The module with this id (`DataSharingUpdate::new("5843104000000002175", ShareType::Private)`).
 impl From<String> for types::ModuleInput {
@@ -69,7 +70,7 @@ impl OrgPermissionsHandler {
             let raw = this.client.raw();
             let answer = this
                 .client
-                .call("getOrgPermissions", raw.get_org_permissions().send())
+                .call(Operation::GetOrgPermissions, raw.get_org_permissions().send())
                 .await?;
             Ok(answer.map(|a| a.value.data_sharing).unwrap_or_default())
         }

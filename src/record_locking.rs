@@ -4,6 +4,7 @@ use crate::client::{Client, RawResult};
 use crate::error::Error;
 use crate::generated::{enums, types};
 use crate::handles::{check_id, check_module, many, single};
+use crate::operations::Operation;
 
 const MAX_LOCKING_RULES: usize = RecordLockingHandler::MAX_LOCKING_RULES;
 const MAX_LOCKING_RULE_ENTRIES: usize = RecordLockingHandler::MAX_LOCKING_RULE_ENTRIES;
@@ -198,7 +199,7 @@ impl RecordLockingHandler {
                 .get_record_locking_configurations()
                 .module(this.module.clone())
                 .send();
-            this.read("getRecordLockingConfigurations", fut).await
+            this.read(Operation::GetRecordLockingConfigurations, fut).await
         }
     }
 
@@ -221,7 +222,7 @@ impl RecordLockingHandler {
                 .id(id)
                 .module(this.module.clone())
                 .send();
-            this.read("getRecordLockingConfigurationById", fut).await
+            this.read(Operation::GetRecordLockingConfigurationById, fut).await
         }
     }
 
@@ -250,7 +251,7 @@ impl RecordLockingHandler {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            this.write("createRecordLockingConfiguration", fut).await
+            this.write(Operation::CreateRecordLockingConfiguration, fut).await
         }
     }
 
@@ -274,7 +275,7 @@ impl RecordLockingHandler {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            this.write("updateRecordLockingConfigurations", fut).await
+            this.write(Operation::UpdateRecordLockingConfigurations, fut).await
         }
     }
 
@@ -304,7 +305,7 @@ impl RecordLockingHandler {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            this.write("updateRecordLockingConfiguration", fut).await
+            this.write(Operation::UpdateRecordLockingConfiguration, fut).await
         }
     }
 
@@ -326,7 +327,7 @@ impl RecordLockingHandler {
                 .id(id)
                 .module(this.module.clone())
                 .send();
-            this.write("deleteRecordLockingConfiguration", fut).await
+            this.write(Operation::DeleteRecordLockingConfiguration, fut).await
         }
     }
 
@@ -355,7 +356,7 @@ impl RecordLockingHandler {
                 .ids(ids.join(","))
                 .module(this.module.clone())
                 .send();
-            let op = "deleteRecordLockingConfigurations";
+            let op = Operation::DeleteRecordLockingConfigurations;
             many(op, this.client.call(op, fut).await?, |v| {
                 v.record_locking_configurations
             })
@@ -370,7 +371,7 @@ impl RecordLockingHandler {
     /// section 1).
     fn read(
         &self,
-        op: &'static str,
+        op: Operation,
         send: impl std::future::Future<Output = RawResult<types::RecordLockingConfigurations>>,
     ) -> impl std::future::Future<Output = Result<Option<types::RecordLockingConfiguration>, Error>>
     {
@@ -384,7 +385,7 @@ impl RecordLockingHandler {
     /// Sends one single-configuration write and returns its one result.
     fn write(
         &self,
-        op: &'static str,
+        op: Operation,
         send: impl std::future::Future<Output = RawResult<types::RecordLockingActionResults>>,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> {
         let call = self.client.call(op, send);

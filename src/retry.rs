@@ -25,6 +25,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
+use crate::operations::Operation;
+
 /// Retry settings. The default: 4 attempts, waits from 200 ms up to 10 s, 60 s in total.
 ///
 /// ```
@@ -131,7 +133,11 @@ impl RetryPolicy {
 
 /// Whether a response status is worth retrying for this request (see the module docs): a
 /// 429 for any method but POST, a 502, 503 or 504 only when [`repeatable`].
-pub(crate) fn retryable_status(method: &Method, operation: &str, status: StatusCode) -> bool {
+pub(crate) fn retryable_status(
+    method: &Method,
+    operation: Option<Operation>,
+    status: StatusCode,
+) -> bool {
     match status.as_u16() {
         429 => idempotent(method),
         502..=504 => repeatable(method, operation),
@@ -143,7 +149,11 @@ pub(crate) fn retryable_status(method: &Method, operation: &str, status: StatusC
 /// (the request never reached the server), timeouts and connections closed early only when
 /// [`repeatable`]. An answer that is not valid HTTP (an unparsable `Content-Length`, say)
 /// is not retried: the server would send it again, and retrying would hide what it sent.
-pub(crate) fn retryable_transport(method: &Method, operation: &str, err: &reqwest::Error) -> bool {
+pub(crate) fn retryable_transport(
+    method: &Method,
+    operation: Option<Operation>,
+    err: &reqwest::Error,
+) -> bool {
     if crate::error::TransportKind::of(err) == crate::error::TransportKind::InvalidResponse {
         return false;
     }
@@ -161,19 +171,15 @@ fn idempotent(method: &Method) -> bool {
     )
 }
 
-/// Whether a request may be sent again after an attempt Zoho may have acted on: reads, and
-/// the writes whose second send does what the first did and gets the same answer
-/// (`updateOrgPermissions`, `updateSharingRules`, `updateSharingRule`: each sets a state by
-/// id). Any other write is sent once unless it provably never reached Zoho. `operation` is
-/// the spec's operationId.
-pub(crate) fn repeatable(method: &Method, operation: &str) -> bool {
-    match *method {
-        Method::GET | Method::HEAD => true,
-        Method::PUT => matches!(
-            operation,
-            "updateOrgPermissions" | "updateSharingRules" | "updateSharingRule"
-        ),
-        _ => false,
+/// Whether a request may be sent again after an attempt Zoho may have acted on: what the spec
+/// marks `x-zoho-repeatable` ([`Operation::repeatable`]: reads, and the writes whose second
+/// send does what the first did and gets the same answer, such as setting share types by id).
+/// Any other write is sent once unless it provably never reached Zoho. A request that is no
+/// operation of the spec (the generated client sends none) is repeatable only if it reads.
+pub(crate) fn repeatable(method: &Method, operation: Option<Operation>) -> bool {
+    match operation {
+        Some(op) => op.repeatable(),
+        None => matches!(*method, Method::GET | Method::HEAD),
     }
 }
 
@@ -256,27 +262,26 @@ mod tests {
 
     #[test]
     fn which_status_is_retried_for_which_request() {
-        let status = |m: &Method, op: &str, code: u16| {
-            retryable_status(m, op, StatusCode::from_u16(code).unwrap())
+        let status = |op: Operation, code: u16| {
+            retryable_status(&op.method(), Some(op), StatusCode::from_u16(code).unwrap())
         };
         // POST: never on a status.
-        assert!(!status(&Method::POST, "createSharingRule", 503));
-        assert!(!status(&Method::POST, "createSharingRule", 429));
+        assert!(!status(Operation::CreateSharingRule, 503));
+        assert!(!status(Operation::CreateSharingRule, 429));
         // Reads: 429 and the gateway statuses, not a 500.
-        assert!(status(&Method::GET, "getOrgPermissions", 429));
-        assert!(status(&Method::GET, "getOrgPermissions", 502));
-        assert!(!status(&Method::GET, "getOrgPermissions", 500));
+        assert!(status(Operation::GetOrgPermissions, 429));
+        assert!(status(Operation::GetOrgPermissions, 502));
+        assert!(!status(Operation::GetOrgPermissions, 500));
         // Writes a second send repeats exactly: like reads.
-        assert!(status(&Method::PUT, "updateOrgPermissions", 504));
-        assert!(status(&Method::PUT, "updateSharingRule", 503));
+        assert!(status(Operation::UpdateOrgPermissions, 504));
+        assert!(status(Operation::UpdateSharingRule, 503));
         // Writes a second send would change: a 429 only (Zoho did not act on it).
-        assert!(!status(&Method::DELETE, "deleteSharingRule", 502));
-        assert!(status(&Method::DELETE, "deleteSharingRule", 429));
-        assert!(!status(
-            &Method::PUT,
-            "updateRecordLockingConfigurations",
-            504
-        ));
-        assert!(!status(&Method::PUT, "activateSharingRule", 503));
+        assert!(!status(Operation::DeleteSharingRule, 502));
+        assert!(status(Operation::DeleteSharingRule, 429));
+        assert!(!status(Operation::UpdateRecordLockingConfigurations, 504));
+        assert!(!status(Operation::ActivateSharingRule, 503));
+        // No operation of the spec: reads only.
+        assert!(retryable_status(&Method::GET, None, StatusCode::BAD_GATEWAY));
+        assert!(!retryable_status(&Method::PUT, None, StatusCode::BAD_GATEWAY));
     }
 }

@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::generated::{enums, types};
 use crate::generated_client;
 use crate::handles::{check_id, check_module, single};
+use crate::operations::Operation;
 
 impl types::SharingRuleInput {
     /// A rule sharing the records owned by users of `shared_from` (a role or group) with
@@ -383,7 +384,7 @@ impl ListRequest {
             };
             let operation = st.req.operation();
             let stop = |reason: String| Error::Pagination {
-                operation: operation.to_owned(),
+                operation: operation.id().to_owned(),
                 page: st.page,
                 reason,
             };
@@ -430,11 +431,11 @@ impl ListRequest {
         .boxed()
     }
 
-    fn operation(&self) -> &'static str {
+    fn operation(&self) -> Operation {
         if self.filters.is_some() {
-            "searchSharingRules"
+            Operation::SearchSharingRules
         } else {
-            "listSharingRules"
+            Operation::ListSharingRules
         }
     }
 
@@ -461,7 +462,7 @@ impl ListRequest {
                 if let Some(n) = self.per_page {
                     b = b.per_page(n);
                 }
-                self.client.call("listSharingRules", b.send()).await?
+                self.client.call(Operation::ListSharingRules, b.send()).await?
             }
             Some(filters) => {
                 check_filters(filters)?;
@@ -472,7 +473,7 @@ impl ListRequest {
                 if let Some(n) = self.per_page {
                     b = b.per_page(n);
                 }
-                self.client.call("searchSharingRules", b.send()).await?
+                self.client.call(Operation::SearchSharingRules, b.send()).await?
             }
         };
         // 204: no rules, no paging info.
@@ -509,7 +510,7 @@ impl SharingRulesHandler {
     /// kept by value beside the boxed copy [`Client::call`] makes (as in record_locking.rs).
     fn write(
         &self,
-        op: &'static str,
+        op: Operation,
         send: impl std::future::Future<Output = RawResult<types::SharingRuleActionResults>>,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> {
         let call = self.client.call(op, send);
@@ -520,7 +521,7 @@ impl SharingRulesHandler {
     /// then sends `send(raw client, id, module)`.
     fn id_action<F>(
         &self,
-        op: &'static str,
+        op: Operation,
         id: &str,
         send: F,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + 'static
@@ -583,7 +584,7 @@ impl SharingRulesHandler {
             if let Some(m) = &this.module {
                 b = b.module(m.clone());
             }
-            let answer = this.client.call("getSharingRule", b.send()).await?;
+            let answer = this.client.call(Operation::GetSharingRule, b.send()).await?;
             Ok(answer.and_then(|a| a.value.sharing_rules.into_iter().next()))
         }
     }
@@ -607,7 +608,7 @@ impl SharingRulesHandler {
                     sharing_rules: [rule],
                 })
                 .send();
-            this.write("createSharingRule", fut).await
+            this.write(Operation::CreateSharingRule, fut).await
         }
     }
 
@@ -642,7 +643,7 @@ impl SharingRulesHandler {
                     sharing_rules: [changes],
                 })
                 .send();
-            this.write("updateSharingRule", fut).await
+            this.write(Operation::UpdateSharingRule, fut).await
         }
     }
 
@@ -675,7 +676,7 @@ impl SharingRulesHandler {
                     sharing_rules: [in_body(changes)],
                 })
                 .send();
-            this.write("updateSharingRules", fut).await
+            this.write(Operation::UpdateSharingRules, fut).await
         }
     }
 
@@ -685,7 +686,7 @@ impl SharingRulesHandler {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        self.id_action("deleteSharingRule", id, async |raw, id, module| {
+        self.id_action(Operation::DeleteSharingRule, id, async |raw, id, module| {
             raw.delete_sharing_rule().id(id).module(module).send().await
         })
     }
@@ -696,7 +697,7 @@ impl SharingRulesHandler {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        self.id_action("activateSharingRule", id, async |raw, id, module| {
+        self.id_action(Operation::ActivateSharingRule, id, async |raw, id, module| {
             raw.activate_sharing_rule()
                 .id(id)
                 .module(module)
@@ -711,7 +712,7 @@ impl SharingRulesHandler {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        self.id_action("deactivateSharingRule", id, async |raw, id, module| {
+        self.id_action(Operation::DeactivateSharingRule, id, async |raw, id, module| {
             raw.deactivate_sharing_rule()
                 .id(id)
                 .module(module)
@@ -735,7 +736,7 @@ impl SharingRulesHandler {
             if let Some(m) = &this.module {
                 b = b.module(m.clone());
             }
-            let answer = this.client.call("getSharingRulesSummary", b.send()).await?;
+            let answer = this.client.call(Operation::GetSharingRulesSummary, b.send()).await?;
             Ok(answer
                 .map(|a| a.value.sharing_rules_summary)
                 .unwrap_or_default())
@@ -762,7 +763,7 @@ impl SharingRulesHandler {
             }
             let answer = this
                 .client
-                .call("searchSharingRulesSummary", b.send())
+                .call(Operation::SearchSharingRulesSummary, b.send())
                 .await?;
             Ok(answer
                 .map(|a| a.value.sharing_rules_summary)
@@ -781,7 +782,7 @@ impl SharingRulesHandler {
             let module = this.module()?.to_owned();
             let raw = this.client.raw();
             let fut = raw.rerun_sharing_rules().module(module).send();
-            let op = "rerunSharingRules";
+            let op = Operation::RerunSharingRules;
             match this.client.call(op, fut).await? {
                 None => Ok(None),
                 some => single(op, some, |v| v.sharing_rules).map(Some),
