@@ -203,7 +203,9 @@ impl DirectoryHandler {
         let client = self.client.clone();
         async move {
             let raw = client.raw();
-            let answer = client.call(Operation::GetRoles, raw.get_roles().send()).await?;
+            let answer = client
+                .call(Operation::GetRoles, raw.get_roles().send())
+                .await?;
             Ok(answer.map(|a| a.value.roles).unwrap_or_default())
         }
     }
@@ -315,7 +317,9 @@ impl DirectoryHandler {
             check_id("user group id", &group)?;
             let raw = client.raw();
             let request = raw.get_user_group_sources_count().group(group).send();
-            let answer = client.call(Operation::GetUserGroupSourcesCount, request).await?;
+            let answer = client
+                .call(Operation::GetUserGroupSourcesCount, request)
+                .await?;
             answer
                 .and_then(|a| a.value.sources_count.into_iter().next())
                 .ok_or_else(|| Error::Decode {
@@ -368,7 +372,9 @@ impl DirectoryHandler {
         let client = self.client.clone();
         async move {
             let raw = client.raw();
-            let answer = client.call(Operation::GetModules, raw.get_modules().send()).await?;
+            let answer = client
+                .call(Operation::GetModules, raw.get_modules().send())
+                .await?;
             Ok(answer.map(|a| a.value.modules).unwrap_or_default())
         }
     }
@@ -457,7 +463,10 @@ impl DirectoryHandler {
             check_id("user id", &id)?;
             let raw = client.raw();
             let answer = client
-                .call(Operation::GetSingleUser, raw.get_single_user().user(id).send())
+                .call(
+                    Operation::GetSingleUser,
+                    raw.get_single_user().user(id).send(),
+                )
                 .await?;
             Ok(first(answer.map(|a| a.value.users)))
         }

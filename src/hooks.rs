@@ -267,9 +267,8 @@ impl Shared {
             let mut resp = match outcome {
                 Err(e) => {
                     drop(permit);
-                    let retry = can_retry
-                        && attempt < max_attempts
-                        && retryable_transport(&method, op, &e);
+                    let retry =
+                        can_retry && attempt < max_attempts && retryable_transport(&method, op, &e);
                     let wait = self.retry.backoff(attempt);
                     if retry && fits(wait, deadline) {
                         tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");

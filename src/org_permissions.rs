@@ -70,7 +70,10 @@ impl OrgPermissionsHandler {
             let raw = this.client.raw();
             let answer = this
                 .client
-                .call(Operation::GetOrgPermissions, raw.get_org_permissions().send())
+                .call(
+                    Operation::GetOrgPermissions,
+                    raw.get_org_permissions().send(),
+                )
                 .await?;
             Ok(answer.map(|a| a.value.data_sharing).unwrap_or_default())
         }

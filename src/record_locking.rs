@@ -199,7 +199,8 @@ impl RecordLockingHandler {
                 .get_record_locking_configurations()
                 .module(this.module.clone())
                 .send();
-            this.read(Operation::GetRecordLockingConfigurations, fut).await
+            this.read(Operation::GetRecordLockingConfigurations, fut)
+                .await
         }
     }
 
@@ -222,7 +223,8 @@ impl RecordLockingHandler {
                 .id(id)
                 .module(this.module.clone())
                 .send();
-            this.read(Operation::GetRecordLockingConfigurationById, fut).await
+            this.read(Operation::GetRecordLockingConfigurationById, fut)
+                .await
         }
     }
 
@@ -251,7 +253,8 @@ impl RecordLockingHandler {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            this.write(Operation::CreateRecordLockingConfiguration, fut).await
+            this.write(Operation::CreateRecordLockingConfiguration, fut)
+                .await
         }
     }
 
@@ -275,7 +278,8 @@ impl RecordLockingHandler {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            this.write(Operation::UpdateRecordLockingConfigurations, fut).await
+            this.write(Operation::UpdateRecordLockingConfigurations, fut)
+                .await
         }
     }
 
@@ -305,7 +309,8 @@ impl RecordLockingHandler {
                 .module(this.module.clone())
                 .body(body)
                 .send();
-            this.write(Operation::UpdateRecordLockingConfiguration, fut).await
+            this.write(Operation::UpdateRecordLockingConfiguration, fut)
+                .await
         }
     }
 
@@ -327,7 +332,8 @@ impl RecordLockingHandler {
                 .id(id)
                 .module(this.module.clone())
                 .send();
-            this.write(Operation::DeleteRecordLockingConfiguration, fut).await
+            this.write(Operation::DeleteRecordLockingConfiguration, fut)
+                .await
         }
     }
 

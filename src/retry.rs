@@ -281,7 +281,15 @@ mod tests {
         assert!(!status(Operation::UpdateRecordLockingConfigurations, 504));
         assert!(!status(Operation::ActivateSharingRule, 503));
         // No operation of the spec: reads only.
-        assert!(retryable_status(&Method::GET, None, StatusCode::BAD_GATEWAY));
-        assert!(!retryable_status(&Method::PUT, None, StatusCode::BAD_GATEWAY));
+        assert!(retryable_status(
+            &Method::GET,
+            None,
+            StatusCode::BAD_GATEWAY
+        ));
+        assert!(!retryable_status(
+            &Method::PUT,
+            None,
+            StatusCode::BAD_GATEWAY
+        ));
     }
 }

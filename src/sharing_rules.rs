@@ -462,7 +462,9 @@ impl ListRequest {
                 if let Some(n) = self.per_page {
                     b = b.per_page(n);
                 }
-                self.client.call(Operation::ListSharingRules, b.send()).await?
+                self.client
+                    .call(Operation::ListSharingRules, b.send())
+                    .await?
             }
             Some(filters) => {
                 check_filters(filters)?;
@@ -473,7 +475,9 @@ impl ListRequest {
                 if let Some(n) = self.per_page {
                     b = b.per_page(n);
                 }
-                self.client.call(Operation::SearchSharingRules, b.send()).await?
+                self.client
+                    .call(Operation::SearchSharingRules, b.send())
+                    .await?
             }
         };
         // 204: no rules, no paging info.
@@ -584,7 +588,10 @@ impl SharingRulesHandler {
             if let Some(m) = &this.module {
                 b = b.module(m.clone());
             }
-            let answer = this.client.call(Operation::GetSharingRule, b.send()).await?;
+            let answer = this
+                .client
+                .call(Operation::GetSharingRule, b.send())
+                .await?;
             Ok(answer.and_then(|a| a.value.sharing_rules.into_iter().next()))
         }
     }
@@ -697,13 +704,17 @@ impl SharingRulesHandler {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        self.id_action(Operation::ActivateSharingRule, id, async |raw, id, module| {
-            raw.activate_sharing_rule()
-                .id(id)
-                .module(module)
-                .send()
-                .await
-        })
+        self.id_action(
+            Operation::ActivateSharingRule,
+            id,
+            async |raw, id, module| {
+                raw.activate_sharing_rule()
+                    .id(id)
+                    .module(module)
+                    .send()
+                    .await
+            },
+        )
     }
 
     /// Deactivates rule `id` (`ID_ALREADY_DEACTIVATED` if it is inactive).
@@ -712,13 +723,17 @@ impl SharingRulesHandler {
         id: &str,
     ) -> impl std::future::Future<Output = Result<types::ActionResult, Error>> + Send + 'static
     {
-        self.id_action(Operation::DeactivateSharingRule, id, async |raw, id, module| {
-            raw.deactivate_sharing_rule()
-                .id(id)
-                .module(module)
-                .send()
-                .await
-        })
+        self.id_action(
+            Operation::DeactivateSharingRule,
+            id,
+            async |raw, id, module| {
+                raw.deactivate_sharing_rule()
+                    .id(id)
+                    .module(module)
+                    .send()
+                    .await
+            },
+        )
     }
 
     /// Rule count and computation status per module (empty when there are no rules).
@@ -736,7 +751,10 @@ impl SharingRulesHandler {
             if let Some(m) = &this.module {
                 b = b.module(m.clone());
             }
-            let answer = this.client.call(Operation::GetSharingRulesSummary, b.send()).await?;
+            let answer = this
+                .client
+                .call(Operation::GetSharingRulesSummary, b.send())
+                .await?;
             Ok(answer
                 .map(|a| a.value.sharing_rules_summary)
                 .unwrap_or_default())

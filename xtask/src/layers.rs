@@ -31,12 +31,22 @@ pub struct Args {
     /// Check another checkout of the crate (its `src/` and spec) instead of this one.
     #[arg(long)]
     root: Option<std::path::PathBuf>,
+    /// Rewrite ARCHITECTURE.md's module graph (between its `layers:graph` markers) from the
+    /// code instead of failing when they differ.
+    #[arg(long)]
+    write: bool,
 }
+
+/// ARCHITECTURE.md holds the module graph between these markers, as this command prints it.
+const GRAPH_BEGIN: &str = "<!-- layers:graph (cargo xtask layers --write) -->";
+const GRAPH_END: &str = "<!-- /layers:graph -->";
+/// The heading of ARCHITECTURE.md's section that names every public item of the crate root.
+const SURFACE_HEADING: &str = "### The public surface";
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
-    let root = args.root.unwrap_or_else(crate::workspace_root);
+    let root = args.root.clone().unwrap_or_else(crate::workspace_root);
     let src = root.join("src");
     let lib = std::fs::read_to_string(src.join("lib.rs"))
         .map_err(|e| format!("cannot read src/lib.rs: {e}"))?;
@@ -80,12 +90,37 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     }
 
     println!("module -> modules it uses (crate:: paths, tests and comments left out)");
-    for (from, to) in &graph {
-        let to: Vec<&str> = to.iter().map(String::as_str).collect();
-        println!("  {from:<16} -> {}", to.join(", "));
-    }
+    let rendered = render(&graph);
+    print!("{rendered}");
 
     let mut failed = false;
+    let architecture_path = root.join("ARCHITECTURE.md");
+    let architecture = std::fs::read_to_string(&architecture_path)
+        .map_err(|e| format!("cannot read ARCHITECTURE.md: {e}"))?;
+    match replace_graph(&architecture, &rendered) {
+        Err(e) => {
+            failed = true;
+            println!("error: ARCHITECTURE.md: {e}");
+        }
+        Ok(updated) if updated != architecture => {
+            if args.write {
+                std::fs::write(&architecture_path, &updated)
+                    .map_err(|e| format!("cannot write ARCHITECTURE.md: {e}"))?;
+                println!("ARCHITECTURE.md: module graph rewritten from the code");
+            } else {
+                failed = true;
+                println!(
+                    "error: ARCHITECTURE.md's module graph differs from the code \
+                     (`cargo xtask layers --write` rewrites it)"
+                );
+            }
+        }
+        Ok(_) => {}
+    }
+    for problem in map_and_surface_problems(&architecture, &modules, &lib) {
+        failed = true;
+        println!("error: ARCHITECTURE.md: {problem}");
+    }
     for cycle in cycles(&graph) {
         failed = true;
         println!("error: import cycle among: {}", cycle.join(", "));
@@ -102,10 +137,116 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     println!(
-        "ok: {} modules, no import cycle; the handle modules do not import each other",
+        "ok: {} modules, no import cycle; the handle modules do not import each other; \
+         ARCHITECTURE.md's graph, map and public surface match the code",
         graph.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The graph as ARCHITECTURE.md and this command show it: one line per module.
+fn render(graph: &Graph) -> String {
+    let mut out = String::new();
+    for (from, to) in graph {
+        let to: Vec<&str> = to.iter().map(String::as_str).collect();
+        let to = if to.is_empty() {
+            "nothing".to_owned()
+        } else {
+            to.join(", ")
+        };
+        out.push_str(&format!("  {from:<16} -> {to}\n"));
+    }
+    out
+}
+
+/// `architecture` with the fenced block between the graph markers replaced by `rendered`.
+fn replace_graph(architecture: &str, rendered: &str) -> Result<String, String> {
+    let begin = architecture
+        .find(GRAPH_BEGIN)
+        .ok_or_else(|| format!("no {GRAPH_BEGIN} marker"))?;
+    let end = architecture[begin..]
+        .find(GRAPH_END)
+        .map(|i| begin + i)
+        .ok_or_else(|| format!("no {GRAPH_END} marker after {GRAPH_BEGIN}"))?;
+    Ok(format!(
+        "{}{GRAPH_BEGIN}\n```\n{rendered}```\n{}",
+        &architecture[..begin],
+        &architecture[end..]
+    ))
+}
+
+/// What ARCHITECTURE.md's map and public-surface section miss: a top-level module of `src/`
+/// the map does not name (`src/NAME.rs` or `src/NAME/`), and a name the crate root makes
+/// public (`pub use`, `pub mod`) that the public-surface section does not name in backticks,
+/// or a map entry (a line starting `src/`) for a module that no longer exists.
+fn map_and_surface_problems(
+    architecture: &str,
+    modules: &BTreeSet<String>,
+    lib: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for m in modules {
+        if !architecture.contains(&format!("src/{m}.rs"))
+            && !architecture.contains(&format!("src/{m}/"))
+        {
+            problems.push(format!(
+                "the map does not name module {m} (src/{m}.rs or src/{m}/)"
+            ));
+        }
+    }
+    // The map's entries for the library start their line with `src/` (other packages'
+    // entries are indented under their own folder).
+    for line in architecture.lines() {
+        let Some(word) = line
+            .split_whitespace()
+            .next()
+            .filter(|_| line.starts_with("src/"))
+        else {
+            continue;
+        };
+        let Some(rest) = word.strip_prefix("src/") else {
+            continue;
+        };
+        let name = rest.trim_end_matches('/').trim_end_matches(".rs");
+        let top = !rest.trim_end_matches('/').contains('/');
+        if top
+            && !name.is_empty()
+            && name != "lib"
+            && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && !modules.contains(name)
+        {
+            problems.push(format!("the map names src/{rest}, which does not exist"));
+        }
+    }
+    let surface = architecture
+        .split_once(SURFACE_HEADING)
+        .map(|(_, rest)| {
+            rest.split("\n## ")
+                .next()
+                .unwrap_or(rest)
+                .split("\n### ")
+                .next()
+                .unwrap_or(rest)
+        })
+        .unwrap_or("");
+    if surface.is_empty() {
+        problems.push(format!("no section {SURFACE_HEADING:?}"));
+    }
+    let code = strip_comments(lib);
+    let mut public: BTreeSet<String> = root_reexports(&code).into_keys().collect();
+    for stmt in code.lines() {
+        if let Some(name) = stmt.trim().strip_prefix("pub mod ") {
+            public.insert(name.trim_end_matches(';').trim().to_owned());
+        }
+    }
+    for name in public {
+        if !surface.contains(&format!("`{name}`")) {
+            problems.push(format!(
+                "the public surface does not name `{name}`, which the crate root makes public"
+            ));
+        }
+    }
+    problems
 }
 
 fn top_level_modules(src: &Path) -> Result<BTreeSet<String>, String> {
