@@ -22,7 +22,11 @@ type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// once. No variant ever contains tokens or secrets.
 ///
 /// The enum and its variants are `#[non_exhaustive]`: match with `..` and a wildcard arm.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` (what Rust prints for an error returned from `main`) is kept short: Zoho's
+/// `details` show only the keys Zoho sent, as JSON, and a field with nothing in it is left
+/// out.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Zoho answered with an error (or a non-success status without a Zoho body).
@@ -382,8 +386,8 @@ fn has_io_error(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// One failed item of a multi-item write.
-#[derive(Clone, Debug, PartialEq)]
+/// One failed item of a multi-item write. Its `Debug` shows only the details Zoho sent.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemFailure {
     /// Position of the item in the request (0-based).
@@ -394,6 +398,188 @@ pub struct ItemFailure {
     pub message: String,
     /// Zoho's details for the item (field, json_path, limits ...).
     pub details: types::ActionDetails,
+}
+
+/// Zoho's details as the JSON Zoho sent (no empty keys), for `Debug`.
+struct Details<'a>(&'a types::ActionDetails);
+
+impl Details<'_> {
+    /// `None` when Zoho sent no detail at all.
+    fn present(details: &types::ActionDetails) -> Option<Details<'_>> {
+        (*details != types::ActionDetails::default()).then_some(Details(details))
+    }
+}
+
+impl fmt::Debug for Details<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match serde_json::to_string(self.0) {
+            Ok(json) => f.write_str(&json),
+            Err(_) => f.write_str("{..}"),
+        }
+    }
+}
+
+impl fmt::Debug for ItemFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("ItemFailure");
+        s.field("index", &self.index)
+            .field("code", &self.code.as_str())
+            .field("message", &self.message);
+        if let Some(details) = Details::present(&self.details) {
+            s.field("details", &details);
+        }
+        s.finish()
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api {
+                status,
+                code,
+                message,
+                details,
+                operation,
+                attempts,
+                retry_after,
+            } => {
+                let mut s = f.debug_struct("Api");
+                s.field("operation", operation)
+                    .field("status", status)
+                    .field("code", &code.as_str())
+                    .field("message", message);
+                if let Some(details) = Details::present(details) {
+                    s.field("details", &details);
+                }
+                s.field("attempts", attempts);
+                if let Some(wait) = retry_after {
+                    s.field("retry_after", wait);
+                }
+                s.finish()
+            }
+            Error::Items {
+                operation,
+                status,
+                failures,
+                succeeded,
+            } => f
+                .debug_struct("Items")
+                .field("operation", operation)
+                .field("status", status)
+                .field("failures", failures)
+                .field("succeeded", &succeeded.len())
+                .finish(),
+            Error::Auth { reason, source } => {
+                let mut s = f.debug_struct("Auth");
+                s.field("reason", reason);
+                if let Some(source) = source {
+                    s.field("source", source);
+                }
+                s.finish()
+            }
+            Error::Transport {
+                operation,
+                attempts,
+                kind,
+                source,
+            } => f
+                .debug_struct("Transport")
+                .field("operation", operation)
+                .field("attempts", attempts)
+                .field("kind", kind)
+                .field("source", source)
+                .finish(),
+            Error::IncompleteResponse {
+                operation,
+                status,
+                attempts,
+                source,
+            } => f
+                .debug_struct("IncompleteResponse")
+                .field("operation", operation)
+                .field("status", status)
+                .field("attempts", attempts)
+                .field("source", source)
+                .finish(),
+            Error::ResponseTooLarge {
+                operation,
+                status,
+                limit,
+                attempts,
+            } => f
+                .debug_struct("ResponseTooLarge")
+                .field("operation", operation)
+                .field("status", status)
+                .field("limit", limit)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Timeout {
+                operation,
+                attempts,
+                elapsed,
+            } => f
+                .debug_struct("Timeout")
+                .field("operation", operation)
+                .field("attempts", attempts)
+                .field("elapsed", elapsed)
+                .finish(),
+            Error::Decode {
+                operation,
+                status,
+                path,
+                message,
+                excerpt,
+            } => f
+                .debug_struct("Decode")
+                .field("operation", operation)
+                .field("status", status)
+                .field("path", path)
+                .field("message", message)
+                .field("excerpt", excerpt)
+                .finish(),
+            Error::Pagination {
+                operation,
+                page,
+                reason,
+            } => f
+                .debug_struct("Pagination")
+                .field("operation", operation)
+                .field("page", page)
+                .field("reason", reason)
+                .finish(),
+            Error::InvalidInput { what, reason } => f
+                .debug_struct("InvalidInput")
+                .field("what", what)
+                .field("reason", reason)
+                .finish(),
+            Error::Desired {
+                place,
+                location,
+                reason,
+                source,
+            } => {
+                let mut s = f.debug_struct("Desired");
+                s.field("place", place);
+                if let Some(location) = location {
+                    s.field("location", location);
+                }
+                s.field("reason", reason);
+                if let Some(source) = source {
+                    s.field("source", source);
+                }
+                s.finish()
+            }
+            Error::Config { reason, source } => {
+                let mut s = f.debug_struct("Config");
+                s.field("reason", reason);
+                if let Some(source) = source {
+                    s.field("source", source);
+                }
+                s.finish()
+            }
+        }
+    }
 }
 
 impl fmt::Display for ItemFailure {
