@@ -106,8 +106,47 @@ impl OrgPermissionsHandler {
         }
     }
 
+    /// One module's entry, by API name (exactly, else ignoring case, as Zoho matches module
+    /// names): reads every entry with [`Self::get`] and picks it. A module name that breaks
+    /// Zoho's rule for API names is refused before anything is sent; one the org does not list
+    /// is [`Error::InvalidInput`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: zoho_crm_access::Client) -> Result<(), zoho_crm_access::Error> {
+    /// let leads = client.org_permissions().get_module("Leads").await?;
+    /// println!("Leads: {}", leads.share_type);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_module(
+        &self,
+        module_api_name: &str,
+    ) -> impl std::future::Future<Output = Result<types::DataSharing, Error>> + Send + 'static {
+        let this = self.clone();
+        let module_api_name = module_api_name.to_owned();
+        async move {
+            check_module(&module_api_name)?;
+            let mut modules = this.get().await?;
+            let at = modules
+                .iter()
+                .position(|m| m.module.api_name == module_api_name)
+                .or_else(|| {
+                    modules
+                        .iter()
+                        .position(|m| m.module.api_name.eq_ignore_ascii_case(&module_api_name))
+                });
+            match at {
+                Some(at) => Ok(modules.swap_remove(at)),
+                None => Err(Error::invalid(
+                    "module",
+                    format!("`{module_api_name}` is not among the org's data sharing modules"),
+                )),
+            }
+        }
+    }
+
     /// Sets one module's share type by API name: looks the module's id up with
-    /// [`Self::get`] first (the update needs the id).
+    /// [`Self::get_module`] first (the update needs the id).
     pub fn set_share_type(
         &self,
         module_api_name: &str,
@@ -117,23 +156,7 @@ impl OrgPermissionsHandler {
         let this = self.clone();
         let module_api_name = module_api_name.to_owned();
         async move {
-            let module_api_name: &str = &module_api_name;
-            check_module(module_api_name)?;
-            let modules = this.get().await?;
-            let found = modules
-                .iter()
-                .find(|m| m.module.api_name == module_api_name)
-                .or_else(|| {
-                    modules
-                        .iter()
-                        .find(|m| m.module.api_name.eq_ignore_ascii_case(module_api_name))
-                });
-            let Some(found) = found else {
-                return Err(Error::invalid(
-                    "module",
-                    format!("`{module_api_name}` is not among the org's data sharing modules"),
-                ));
-            };
+            let found = this.get_module(&module_api_name).await?;
             let Some(id) = found.module.id.clone() else {
                 return Err(Error::invalid(
                     "module",

@@ -79,6 +79,10 @@ fn calls(client: &Client, module: &str) -> Vec<(&'static str, Call)> {
                     .set_share_type(module, enums::ShareType::Private),
             )),
         ),
+        (
+            "org get_module",
+            Box::pin(unit(client.org_permissions().get_module(module))),
+        ),
         ("directory module", Box::pin(unit(dir.module(module)))),
         ("directory fields", Box::pin(unit(dir.fields(module)))),
         ("directory field", Box::pin(unit(dir.field(module, ID)))),

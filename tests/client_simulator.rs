@@ -135,6 +135,21 @@ async fn org_permissions_and_faults() {
     let after = perms.get().await.unwrap();
     let leads = after.iter().find(|m| m.module.api_name == "Leads").unwrap();
     assert_eq!(leads.share_type, enums::ShareType::PublicReadOnly);
+    // One module by API name, exactly or ignoring case; one the org lacks is invalid input.
+    let one = perms.get_module("Leads").await.unwrap();
+    assert_eq!(one.share_type, enums::ShareType::PublicReadOnly);
+    assert_eq!(one.module.id.as_deref(), leads.module.id.as_deref());
+    assert_eq!(
+        perms.get_module("leads").await.unwrap().module.api_name,
+        "Leads"
+    );
+    match perms.get_module("Leadz").await.unwrap_err() {
+        Error::InvalidInput { what, reason, .. } => {
+            assert_eq!(what, "module");
+            assert!(reason.contains("`Leadz` is not among"), "{reason}");
+        }
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
 
     // Throttling and gateway errors are retried for a GET.
     sim.fail_next(1, Fault::TooManyRequests { retry_after: None });

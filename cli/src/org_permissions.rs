@@ -70,10 +70,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             out.many(&s.client.org_permissions().get().await?)
         }
         OrgPermissionsCommand::Get { module: Some(m) } => {
-            zoho_crm_access::Client::check_module_api_name(&m)?;
-            let all = s.client.org_permissions().get().await?;
-            let found = find(&all, &m)?;
-            out.one(found)
+            out.one(&s.client.org_permissions().get_module(&m).await?)
         }
         OrgPermissionsCommand::Set {
             module: Some(module),
@@ -81,7 +78,8 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             write: w,
             ..
         } => {
-            // Before the read a dry run makes (and before asking), like every `--module`.
+            // Before the read a dry run makes (and before asking), like every `--module`:
+            // nothing, not even a read, is sent for a change that cannot be confirmed.
             zoho_crm_access::Client::check_module_api_name(&module)?;
             let share_type = enums::ShareType::from(share_type);
             let impact = Impact::Confirm(format!(
@@ -90,8 +88,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             if w.dry_run {
                 // The update names the module by id: read it (a read, no change), then show
                 // the one update `set_share_type` sends.
-                let all = s.client.org_permissions().get().await?;
-                let found = find(&all, &module)?;
+                let found = s.client.org_permissions().get_module(&module).await?;
                 let id = found.module.id.clone().ok_or_else(|| {
                     CliError::Other(format!("Zoho returned no id for the module `{module}`"))
                 })?;
@@ -129,20 +126,4 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             write::print_many(out, result)
         }
     }
-}
-
-/// The entry of module `name` (exact API name first, then ignoring case, as
-/// `set_share_type` looks it up).
-fn find<'a>(all: &'a [types::DataSharing], name: &str) -> Result<&'a types::DataSharing, CliError> {
-    all.iter()
-        .find(|d| d.module.api_name == name)
-        .or_else(|| {
-            all.iter()
-                .find(|d| d.module.api_name.eq_ignore_ascii_case(name))
-        })
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "`{name}` is not among the org's data sharing modules"
-            ))
-        })
 }
