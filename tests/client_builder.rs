@@ -263,11 +263,7 @@ async fn documented_limits_fail_before_any_request() {
         enums::PermissionType::Read,
     );
     assert_invalid(
-        client
-            .sharing_rules("")
-            .create(any_rule)
-            .await
-            .unwrap_err(),
+        client.sharing_rules("").create(any_rule).await.unwrap_err(),
         "module",
     );
     assert_invalid(
