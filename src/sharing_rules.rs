@@ -1,4 +1,5 @@
-//! Data sharing rules: [`Client::sharing_rules`], its handler and paged listing.
+//! Data sharing rules: [`Client::sharing_rules`] and [`Client::sharing_rules_all`], their
+//! handlers and paged listing.
 
 use futures::Stream;
 
