@@ -1,21 +1,18 @@
 //! The directory: [`Client::directory`] and its handler, with the requests for its paged
 //! lists.
 
-use std::collections::HashSet;
 use std::future::Future;
 
-use futures::{Stream, StreamExt, TryStreamExt};
+use futures::{Stream, TryStreamExt};
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::generated::{enums, types};
 use crate::handles::{check_id, check_module};
 use crate::operations::Operation;
+use crate::paging::{self, PageArgs, PagedList, Position};
 
 const MAX_PAGES: u32 = DirectoryHandler::MAX_PAGES;
-
-/// Zoho's largest page size for the directory's lists.
-const MAX_PER_PAGE: u32 = 200;
 
 impl Client {
     /// The directory (read-only): roles, user groups, profiles, modules, fields and users,
@@ -79,116 +76,9 @@ pub struct DirectoryHandler {
     client: Client,
 }
 
-/// A page number and size, checked before anything is sent.
-fn check_paging(page: u32, per_page: Option<u32>) -> Result<(), Error> {
-    if page == 0 {
-        return Err(Error::invalid("page", "pages start at 1"));
-    }
-    if i32::try_from(page).is_err() {
-        return Err(Error::invalid("page", "pages go up to 2147483647"));
-    }
-    match per_page {
-        Some(0) => Err(Error::invalid("per_page", "must be at least 1")),
-        Some(n) if n > MAX_PER_PAGE => Err(Error::invalid(
-            "per_page",
-            format!("{n} given; Zoho allows at most {MAX_PER_PAGE}"),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// The first item of a by-id answer, `None` for 204 (or an empty list).
 fn first<T>(items: Option<Vec<T>>) -> Option<T> {
     items.and_then(|v| v.into_iter().next())
-}
-
-/// What one fetched page says: its items, and `(page, more_records)` from its `info`.
-struct Page<T> {
-    items: Vec<T>,
-    info: Option<(i64, bool)>,
-}
-
-/// Every item from page `start` on, following `more_records`, as the sharing-rule list does:
-/// it stops at an empty page, and fails with [`Error::Pagination`] when Zoho answers another
-/// page than asked, repeats an item of the previous page, or still claims more after
-/// `max_pages` pages.
-fn pages<T, F, Fut>(
-    operation: Operation,
-    start: u32,
-    max_pages: u32,
-    id: fn(&T) -> &str,
-    fetch: F,
-) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static
-where
-    T: Send + 'static,
-    F: Fn(u32) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send,
-{
-    struct Next<F> {
-        fetch: F,
-        page: u32,
-        fetched: u32,
-        previous: HashSet<String>,
-    }
-    let state = Next {
-        fetch,
-        page: start,
-        fetched: 0,
-        previous: HashSet::new(),
-    };
-    futures::stream::try_unfold(Some(state), move |state| async move {
-        let Some(mut st) = state else {
-            return Ok(None);
-        };
-        let stop = |page: u32, reason: String| Error::Pagination {
-            operation: operation.id().to_owned(),
-            page,
-            reason,
-        };
-        if st.fetched >= max_pages {
-            return Err(stop(
-                st.page,
-                format!(
-                    "Zoho still claims more records after {} pages (the stream's max_pages)",
-                    st.fetched
-                ),
-            ));
-        }
-        let result = (st.fetch)(st.page).await?;
-        st.fetched += 1;
-        if let Some((page, _)) = result.info {
-            if page != i64::from(st.page) {
-                return Err(stop(
-                    st.page,
-                    format!("asked for page {}, Zoho answered page {page}", st.page),
-                ));
-            }
-        }
-        if let Some(dup) = result.items.iter().find(|x| st.previous.contains(id(x))) {
-            return Err(stop(
-                st.page,
-                format!("the page repeats {} of the previous page", id(dup)),
-            ));
-        }
-        // Stop on an empty page even if Zoho claims more.
-        let more = result.info.is_some_and(|(_, more)| more) && !result.items.is_empty();
-        let next = match (more, st.page.checked_add(1)) {
-            (true, Some(page)) => {
-                st.previous = result.items.iter().map(|x| id(x).to_owned()).collect();
-                st.page = page;
-                Some(st)
-            }
-            _ => None,
-        };
-        Ok(Some((result.items, next)))
-    })
-    .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
-    .boxed()
-}
-
-fn page_info(info: Option<&types::PageInfo>) -> Option<(i64, bool)> {
-    info.map(|i| (i64::from(i.page), i.more_records))
 }
 
 impl DirectoryHandler {
@@ -231,12 +121,12 @@ impl DirectoryHandler {
     /// every page ([`UserGroupsRequest::stream`]).
     pub fn user_groups(&self) -> UserGroupsRequest {
         UserGroupsRequest {
-            client: self.client.clone(),
-            page: 1,
-            per_page: None,
-            name: None,
-            sources_count: false,
-            max_pages: MAX_PAGES,
+            list: UserGroupList {
+                client: self.client.clone(),
+                name: None,
+                sources_count: false,
+            },
+            args: PageArgs::new(MAX_PAGES),
         }
     }
 
@@ -271,38 +161,12 @@ impl DirectoryHandler {
         let group = group.to_owned();
         async move {
             check_id("user group id", &group)?;
-            pages(
-                Operation::GetUserGroupSources,
-                1,
-                MAX_PAGES,
-                |s: &types::UserGroupSource| s.source.id.as_str(),
-                move |page| {
-                    let client = client.clone();
-                    let group = group.clone();
-                    async move {
-                        let raw = client.raw();
-                        let request = raw
-                            .get_user_group_sources()
-                            .group(group)
-                            .page(page)
-                            .per_page(MAX_PER_PAGE)
-                            .send();
-                        let answer = client.call(Operation::GetUserGroupSources, request).await?;
-                        Ok(match answer {
-                            Some(a) => Page {
-                                info: page_info(a.value.info.as_ref()),
-                                items: a.value.sources,
-                            },
-                            None => Page {
-                                items: Vec::new(),
-                                info: None,
-                            },
-                        })
-                    }
-                },
-            )
-            .try_collect()
-            .await
+            let list = GroupSources { client, group };
+            let args = PageArgs {
+                per_page: Operation::GetUserGroupSources.max_per_page(),
+                ..PageArgs::new(MAX_PAGES)
+            };
+            paging::stream(list, args).try_collect().await
         }
     }
 
@@ -336,12 +200,12 @@ impl DirectoryHandler {
     /// custom ones, plus Lite and Support profiles when asked for.
     pub fn profiles(&self) -> ProfilesRequest {
         ProfilesRequest {
-            client: self.client.clone(),
-            lite: false,
-            support: false,
-            page: 1,
-            per_page: None,
-            max_pages: MAX_PAGES,
+            list: ProfileList {
+                client: self.client.clone(),
+                lite: false,
+                support: false,
+            },
+            args: PageArgs::new(MAX_PAGES),
         }
     }
 
@@ -443,12 +307,12 @@ impl DirectoryHandler {
     /// [`UsersRequest::role`].
     pub fn users(&self, kind: enums::UserType) -> UsersRequest {
         UsersRequest {
-            client: self.client.clone(),
-            kind,
-            role: None,
-            page: 1,
-            per_page: None,
-            max_pages: MAX_PAGES,
+            list: UserList {
+                client: self.client.clone(),
+                kind,
+                role: None,
+            },
+            args: PageArgs::new(MAX_PAGES),
         }
     }
 
@@ -485,91 +349,95 @@ impl DirectoryHandler {
     }
 }
 
-/// A request for the user groups; from [`DirectoryHandler::user_groups`].
+/// The members of one user group, page by page (getUserGroupSources); behind
+/// [`DirectoryHandler::user_group_sources`].
 #[derive(Clone, Debug)]
-#[must_use = "call .send() or .stream()"]
-pub struct UserGroupsRequest {
+struct GroupSources {
     client: Client,
-    page: u32,
-    per_page: Option<u32>,
-    name: Option<String>,
-    sources_count: bool,
-    max_pages: u32,
+    group: String,
 }
 
-impl UserGroupsRequest {
-    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
+impl PagedList for GroupSources {
+    type Page = Option<types::UserGroupSources>;
+    type Item = types::UserGroupSource;
+    const ITEM: &'static str = "member";
+
+    fn operation(&self) -> Operation {
+        Operation::GetUserGroupSources
     }
 
-    /// Groups per page, 1 to 200 (Zoho's default is 200).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// Only the group with this name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Adds each group's member counts (`sources_count`).
-    pub fn include_sources_count(mut self) -> Self {
-        self.sources_count = true;
-        self
-    }
-
-    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`], at
-    /// least 1).
-    pub fn max_pages(mut self, max_pages: u32) -> Self {
-        self.max_pages = max_pages.max(1);
-        self
-    }
-
-    /// Fetches one page; an empty result (204) is an empty page.
-    pub fn send(&self) -> impl Future<Output = Result<types::UserGroups, Error>> + Send + 'static {
-        let this = self.clone();
-        async move { this.fetch(this.page).await }
-    }
-
-    /// Every group from the starting page on, following `info.more_records` (see
-    /// [`crate::ListRequest::stream`] for how a misbehaving server is stopped).
-    pub fn stream(
-        self,
-    ) -> impl Stream<Item = Result<types::UserGroup, Error>> + Send + Unpin + 'static {
-        let start = self.page;
-        let max = self.max_pages;
-        pages(
-            Operation::GetUserGroups,
-            start,
-            max,
-            |g: &types::UserGroup| g.id.as_str(),
-            move |page| {
-                let this = self.clone();
-                async move {
-                    let answer = this.fetch(page).await?;
-                    Ok(Page {
-                        info: page_info(answer.info.as_ref()),
-                        items: answer.user_groups,
-                    })
-                }
-            },
-        )
-    }
-
-    async fn fetch(&self, page: u32) -> Result<types::UserGroups, Error> {
-        check_paging(page, self.per_page)?;
-        if let Some(name) = &self.name {
-            if name.trim().is_empty() {
-                return Err(Error::invalid("name", "must not be empty"));
-            }
+    async fn fetch(
+        &self,
+        page: u32,
+        per_page: Option<u32>,
+    ) -> Result<Option<types::UserGroupSources>, Error> {
+        let raw = self.client.raw();
+        let mut b = raw
+            .get_user_group_sources()
+            .group(self.group.clone())
+            .page(page);
+        if let Some(n) = per_page {
+            b = b.per_page(n);
         }
+        let answer = self
+            .client
+            .call(Operation::GetUserGroupSources, b.send())
+            .await?;
+        Ok(answer.map(|a| a.value))
+    }
+
+    fn split(
+        page: Option<types::UserGroupSources>,
+    ) -> (Vec<types::UserGroupSource>, Option<Position>) {
+        match page {
+            Some(p) => (p.sources, position(p.info.as_ref())),
+            None => (Vec::new(), None),
+        }
+    }
+
+    fn id(source: &types::UserGroupSource) -> &str {
+        &source.source.id
+    }
+}
+
+/// Where a page of a directory list sits, from its `info`.
+fn position(info: Option<&types::PageInfo>) -> Option<Position> {
+    info.map(|i| Position {
+        page: i64::from(i.page),
+        more_records: i.more_records,
+    })
+}
+
+/// The user groups, page by page (getUserGroups); behind [`UserGroupsRequest`].
+#[derive(Clone, Debug)]
+struct UserGroupList {
+    client: Client,
+    name: Option<String>,
+    sources_count: bool,
+}
+
+impl PagedList for UserGroupList {
+    type Page = types::UserGroups;
+    type Item = types::UserGroup;
+    const ITEM: &'static str = "user group";
+
+    fn operation(&self) -> Operation {
+        Operation::GetUserGroups
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match &self.name {
+            Some(name) if name.trim().is_empty() => {
+                Err(Error::invalid("name", "must not be empty"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn fetch(&self, page: u32, per_page: Option<u32>) -> Result<types::UserGroups, Error> {
         let raw = self.client.raw();
         let mut b = raw.get_user_groups().page(page);
-        if let Some(n) = self.per_page {
+        if let Some(n) = per_page {
             b = b.per_page(n);
         }
         if let Some(name) = &self.name {
@@ -584,93 +452,95 @@ impl UserGroupsRequest {
             user_groups: Vec::new(),
         }))
     }
+
+    fn split(page: types::UserGroups) -> (Vec<types::UserGroup>, Option<Position>) {
+        (page.user_groups, position(page.info.as_ref()))
+    }
+
+    fn id(group: &types::UserGroup) -> &str {
+        &group.id
+    }
 }
 
-/// A request for the profiles; from [`DirectoryHandler::profiles`].
+/// A request for the user groups; from [`DirectoryHandler::user_groups`].
 #[derive(Clone, Debug)]
 #[must_use = "call .send() or .stream()"]
-pub struct ProfilesRequest {
+pub struct UserGroupsRequest {
+    list: UserGroupList,
+    args: PageArgs,
+}
+
+impl UserGroupsRequest {
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`); 0 is refused
+    /// with [`Error::InvalidInput`] when the request is sent.
+    pub fn page(mut self, page: u32) -> Self {
+        self.args.page = page;
+        self
+    }
+
+    /// Groups per page, 1 to 200 (the spec's `maximum`; also Zoho's default); anything else
+    /// is refused with [`Error::InvalidInput`] before a request is sent.
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.args.per_page = Some(per_page);
+        self
+    }
+
+    /// Only the group with this name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.list.name = Some(name.into());
+        self
+    }
+
+    /// Adds each group's member counts (`sources_count`).
+    pub fn include_sources_count(mut self) -> Self {
+        self.list.sources_count = true;
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`]; 0 is
+    /// refused with [`Error::InvalidInput`]). If Zoho still claims more after that many
+    /// pages, the stream ends with [`Error::Pagination`].
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.args.max_pages = max_pages;
+        self
+    }
+
+    /// Fetches one page; an empty result (204) is an empty page.
+    pub fn send(&self) -> impl Future<Output = Result<types::UserGroups, Error>> + Send + 'static {
+        paging::send(&self.list, self.args)
+    }
+
+    /// Every group from the starting page on, one page at a time, following
+    /// `info.more_records` (see [`crate::ListRequest::stream`] for how a misbehaving server
+    /// is stopped).
+    pub fn stream(
+        self,
+    ) -> impl Stream<Item = Result<types::UserGroup, Error>> + Send + Unpin + 'static {
+        paging::stream(self.list, self.args)
+    }
+}
+
+/// The profiles, page by page (getProfiles); behind [`ProfilesRequest`].
+#[derive(Clone, Debug)]
+struct ProfileList {
     client: Client,
     lite: bool,
     support: bool,
-    page: u32,
-    per_page: Option<u32>,
-    max_pages: u32,
 }
 
-impl ProfilesRequest {
-    /// Adds the Lite profiles to the default set.
-    pub fn include_lite(mut self) -> Self {
-        self.lite = true;
-        self
+impl PagedList for ProfileList {
+    type Page = types::Profiles;
+    type Item = types::Profile;
+    const ITEM: &'static str = "profile";
+
+    fn operation(&self) -> Operation {
+        Operation::GetProfiles
     }
 
-    /// Adds the Support profiles to the default set.
-    pub fn include_support(mut self) -> Self {
-        self.support = true;
-        self
-    }
-
-    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Profiles per page, 1 to 200 (Zoho's default is 200).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`], at
-    /// least 1).
-    pub fn max_pages(mut self, max_pages: u32) -> Self {
-        self.max_pages = max_pages.max(1);
-        self
-    }
-
-    /// Fetches one page.
-    pub fn send(&self) -> impl Future<Output = Result<types::Profiles, Error>> + Send + 'static {
-        let this = self.clone();
-        async move { this.fetch(this.page).await }
-    }
-
-    /// Every profile from the starting page on. Zoho's older documents know no paging of
-    /// profiles (their `info` has only `license_limit`); an answer without paging info ends
-    /// the stream.
-    pub fn stream(
-        self,
-    ) -> impl Stream<Item = Result<types::Profile, Error>> + Send + Unpin + 'static {
-        let start = self.page;
-        let max = self.max_pages;
-        pages(
-            Operation::GetProfiles,
-            start,
-            max,
-            |p: &types::Profile| p.id.as_str(),
-            move |page| {
-                let this = self.clone();
-                async move {
-                    let answer = this.fetch(page).await?;
-                    let info = answer
-                        .info
-                        .as_ref()
-                        .and_then(|i| Some((i64::from(i.page?), i.more_records?)));
-                    Ok(Page {
-                        info,
-                        items: answer.profiles,
-                    })
-                }
-            },
-        )
-    }
-
-    async fn fetch(&self, page: u32) -> Result<types::Profiles, Error> {
-        check_paging(page, self.per_page)?;
+    async fn fetch(&self, page: u32, per_page: Option<u32>) -> Result<types::Profiles, Error> {
         let raw = self.client.raw();
         let mut b = raw.get_profiles().page(page);
-        if let Some(n) = self.per_page {
+        if let Some(n) = per_page {
             b = b.per_page(n);
         }
         let kinds: Vec<&str> = [(self.lite, "Lite"), (self.support, "Support")]
@@ -686,77 +556,100 @@ impl ProfilesRequest {
             profiles: Vec::new(),
         }))
     }
+
+    /// Zoho's older documents know no paging of profiles (their `info` has only
+    /// `license_limit`): an `info` without `page` and `more_records` is no position.
+    fn split(page: types::Profiles) -> (Vec<types::Profile>, Option<Position>) {
+        let position = page.info.as_ref().and_then(|i| {
+            Some(Position {
+                page: i64::from(i.page?),
+                more_records: i.more_records?,
+            })
+        });
+        (page.profiles, position)
+    }
+
+    fn id(profile: &types::Profile) -> &str {
+        &profile.id
+    }
 }
 
-/// A request for users of one kind; from [`DirectoryHandler::users`].
+/// A request for the profiles; from [`DirectoryHandler::profiles`].
 #[derive(Clone, Debug)]
 #[must_use = "call .send() or .stream()"]
-pub struct UsersRequest {
+pub struct ProfilesRequest {
+    list: ProfileList,
+    args: PageArgs,
+}
+
+impl ProfilesRequest {
+    /// Adds the Lite profiles to the default set.
+    pub fn include_lite(mut self) -> Self {
+        self.list.lite = true;
+        self
+    }
+
+    /// Adds the Support profiles to the default set.
+    pub fn include_support(mut self) -> Self {
+        self.list.support = true;
+        self
+    }
+
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`); 0 is refused
+    /// with [`Error::InvalidInput`] when the request is sent.
+    pub fn page(mut self, page: u32) -> Self {
+        self.args.page = page;
+        self
+    }
+
+    /// Profiles per page, 1 to 200 (the spec's `maximum`; also Zoho's default); anything
+    /// else is refused with [`Error::InvalidInput`] before a request is sent.
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.args.per_page = Some(per_page);
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`]; 0 is
+    /// refused with [`Error::InvalidInput`]). If Zoho still claims more after that many
+    /// pages, the stream ends with [`Error::Pagination`].
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.args.max_pages = max_pages;
+        self
+    }
+
+    /// Fetches one page.
+    pub fn send(&self) -> impl Future<Output = Result<types::Profiles, Error>> + Send + 'static {
+        paging::send(&self.list, self.args)
+    }
+
+    /// Every profile from the starting page on, one page at a time. Zoho's older documents
+    /// know no paging of profiles (their `info` has only `license_limit`); an answer without
+    /// paging info ends the stream.
+    pub fn stream(
+        self,
+    ) -> impl Stream<Item = Result<types::Profile, Error>> + Send + Unpin + 'static {
+        paging::stream(self.list, self.args)
+    }
+}
+
+/// Users of one kind, page by page (getUsers); behind [`UsersRequest`].
+#[derive(Clone, Debug)]
+struct UserList {
     client: Client,
     kind: enums::UserType,
     role: Option<String>,
-    page: u32,
-    per_page: Option<u32>,
-    max_pages: u32,
 }
 
-impl UsersRequest {
-    /// The role `ChildRoleUsers`, `ParentRoleUsers` and `SubordinateRoleUsers` are relative
-    /// to (`role_id`).
-    pub fn role(mut self, role_id: impl Into<String>) -> Self {
-        self.role = Some(role_id.into());
-        self
+impl PagedList for UserList {
+    type Page = types::Users;
+    type Item = types::User;
+    const ITEM: &'static str = "user";
+
+    fn operation(&self) -> Operation {
+        Operation::GetUsers
     }
 
-    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Users per page, 1 to 200 (Zoho's default is 200).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`], at
-    /// least 1).
-    pub fn max_pages(mut self, max_pages: u32) -> Self {
-        self.max_pages = max_pages.max(1);
-        self
-    }
-
-    /// Fetches one page; no user of that kind (204) is an empty page.
-    pub fn send(&self) -> impl Future<Output = Result<types::Users, Error>> + Send + 'static {
-        let this = self.clone();
-        async move { this.fetch(this.page).await }
-    }
-
-    /// Every user from the starting page on, following `info.more_records`.
-    pub fn stream(self) -> impl Stream<Item = Result<types::User, Error>> + Send + Unpin + 'static {
-        let start = self.page;
-        let max = self.max_pages;
-        pages(
-            Operation::GetUsers,
-            start,
-            max,
-            |u: &types::User| u.id.as_str(),
-            move |page| {
-                let this = self.clone();
-                async move {
-                    let answer = this.fetch(page).await?;
-                    Ok(Page {
-                        info: page_info(answer.info.as_ref()),
-                        items: answer.users,
-                    })
-                }
-            },
-        )
-    }
-
-    async fn fetch(&self, page: u32) -> Result<types::Users, Error> {
-        check_paging(page, self.per_page)?;
+    fn check(&self) -> Result<(), Error> {
         let relative = matches!(
             self.kind,
             enums::UserType::ChildRoleUsers
@@ -764,21 +657,22 @@ impl UsersRequest {
                 | enums::UserType::SubordinateRoleUsers
         );
         match &self.role {
-            Some(role) => check_id("role_id", role)?,
-            None if relative => {
-                return Err(Error::invalid(
-                    "role_id",
-                    format!(
-                        "users of type {} are relative to a role: set .role(id)",
-                        self.kind
-                    ),
-                ))
-            }
-            None => {}
+            Some(role) => check_id("role_id", role),
+            None if relative => Err(Error::invalid(
+                "role_id",
+                format!(
+                    "users of type {} are relative to a role: set .role(id)",
+                    self.kind
+                ),
+            )),
+            None => Ok(()),
         }
+    }
+
+    async fn fetch(&self, page: u32, per_page: Option<u32>) -> Result<types::Users, Error> {
         let raw = self.client.raw();
         let mut b = raw.get_users().type_(self.kind.clone()).page(page);
-        if let Some(n) = self.per_page {
+        if let Some(n) = per_page {
             b = b.per_page(n);
         }
         if let Some(role) = &self.role {
@@ -789,5 +683,63 @@ impl UsersRequest {
             info: None,
             users: Vec::new(),
         }))
+    }
+
+    fn split(page: types::Users) -> (Vec<types::User>, Option<Position>) {
+        (page.users, position(page.info.as_ref()))
+    }
+
+    fn id(user: &types::User) -> &str {
+        &user.id
+    }
+}
+
+/// A request for users of one kind; from [`DirectoryHandler::users`].
+#[derive(Clone, Debug)]
+#[must_use = "call .send() or .stream()"]
+pub struct UsersRequest {
+    list: UserList,
+    args: PageArgs,
+}
+
+impl UsersRequest {
+    /// The role `ChildRoleUsers`, `ParentRoleUsers` and `SubordinateRoleUsers` are relative
+    /// to (`role_id`).
+    pub fn role(mut self, role_id: impl Into<String>) -> Self {
+        self.list.role = Some(role_id.into());
+        self
+    }
+
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`); 0 is refused
+    /// with [`Error::InvalidInput`] when the request is sent.
+    pub fn page(mut self, page: u32) -> Self {
+        self.args.page = page;
+        self
+    }
+
+    /// Users per page, 1 to 200 (the spec's `maximum`; also Zoho's default); anything else
+    /// is refused with [`Error::InvalidInput`] before a request is sent.
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.args.per_page = Some(per_page);
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`DirectoryHandler::MAX_PAGES`]; 0 is
+    /// refused with [`Error::InvalidInput`]). If Zoho still claims more after that many
+    /// pages, the stream ends with [`Error::Pagination`].
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.args.max_pages = max_pages;
+        self
+    }
+
+    /// Fetches one page; no user of that kind (204) is an empty page.
+    pub fn send(&self) -> impl Future<Output = Result<types::Users, Error>> + Send + 'static {
+        paging::send(&self.list, self.args)
+    }
+
+    /// Every user from the starting page on, one page at a time, following
+    /// `info.more_records`.
+    pub fn stream(self) -> impl Stream<Item = Result<types::User, Error>> + Send + Unpin + 'static {
+        paging::stream(self.list, self.args)
     }
 }

@@ -1,8 +1,7 @@
-//! Data sharing rules: [`Client::sharing_rules`], its handler and paged listing.
+//! Data sharing rules: [`Client::sharing_rules`] and [`Client::sharing_rules_all`], their
+//! handlers and paged listing.
 
-use std::collections::HashSet;
-
-use futures::{Stream, StreamExt, TryStreamExt};
+use futures::Stream;
 
 use crate::client::Client;
 use crate::client::RawResult;
@@ -11,6 +10,7 @@ use crate::generated::{enums, types};
 use crate::generated_client;
 use crate::handles::{check_id, check_module, single};
 use crate::operations::Operation;
+use crate::paging::{self, PageArgs, PagedList, Position};
 
 impl types::SharingRuleInput {
     /// A rule sharing the records owned by users of `shared_from` (a role or group) with
@@ -241,29 +241,29 @@ fn check_shared_to(to: &types::SharedTo) -> Result<(), Error> {
 }
 
 impl Client {
-    /// The data sharing rules of one module.
+    /// The data sharing rules of one module: read them, and create, change, activate,
+    /// deactivate, delete and recompute them.
     pub fn sharing_rules(&self, module: impl Into<String>) -> SharingRulesHandler {
         SharingRulesHandler {
             client: self.clone(),
-            module: Some(module.into()),
+            module: module.into(),
         }
     }
 
-    /// The data sharing rules of every module (list, search and summary only; writes need a
-    /// module and fail with [`Error::InvalidInput`]).
-    pub fn sharing_rules_all(&self) -> SharingRulesHandler {
-        SharingRulesHandler {
+    /// The data sharing rules of every module at once: list, search, get and the summaries.
+    /// Writes need a module, so this handler has none; use [`Client::sharing_rules`].
+    pub fn sharing_rules_all(&self) -> AllSharingRulesHandler {
+        AllSharingRulesHandler {
             client: self.clone(),
-            module: None,
         }
     }
 }
 
-/// The data sharing rules of one module (or of all modules); from [`Client::sharing_rules`]
-/// or [`Client::sharing_rules_all`].
+/// The data sharing rules of one module; from [`Client::sharing_rules`]. Cheap to clone.
 ///
 /// Sharing rules extend record access of one module beyond the org default, to roles, roles
-/// with subordinates, groups or all users.
+/// with subordinates, groups or all users. For the rules of every module at once (reading
+/// only), see [`AllSharingRulesHandler`].
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
@@ -297,7 +297,49 @@ impl Client {
 #[derive(Clone, Debug)]
 pub struct SharingRulesHandler {
     client: Client,
-    module: Option<String>,
+    module: String,
+}
+
+/// The data sharing rules of every module, for reading; from [`Client::sharing_rules_all`].
+/// Cheap to clone.
+///
+/// It has the operations Zoho accepts without a module: [`Self::list`], [`Self::search`],
+/// [`Self::get`], [`Self::summary`] and [`Self::search_summary`]. Every write (create,
+/// update, delete, activate, deactivate, rerun) names a module, so it lives on
+/// [`SharingRulesHandler`] only: a write without a module does not compile.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use zoho_crm_access::{types, Client};
+///
+/// # async fn run(client: Client) -> Result<(), zoho_crm_access::Error> {
+/// let all_modules = client.sharing_rules_all();
+/// for module in all_modules.summary().await? {
+///     println!("{:?}", module);
+/// }
+/// let every_rule: Vec<types::SharingRule> = all_modules.list().stream().try_collect().await?;
+/// # let _ = every_rule;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A write needs [`Client::sharing_rules`]; on this handler it does not compile:
+///
+/// ```compile_fail
+/// # use zoho_crm_access::{enums, types, Client};
+/// # async fn run(client: Client) {
+/// let rule = types::SharingRuleInput::owner_based(
+///     "Miami to sales",
+///     types::SharedFrom::group("5843104000000431001"),
+///     types::SharedTo::all_users(),
+///     enums::PermissionType::Read,
+/// );
+/// client.sharing_rules_all().create(rule).await;
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct AllSharingRulesHandler {
+    client: Client,
 }
 
 impl types::SharingRules {
@@ -307,129 +349,19 @@ impl types::SharingRules {
     }
 }
 
-/// A list or search request, sent one page at a time ([`ListRequest::send`]) or as a
-/// stream over every page ([`ListRequest::stream`]).
+/// The paged list behind [`ListRequest`]: the rules of one module or of all, filtered
+/// (searchSharingRules) or not (listSharingRules).
 #[derive(Clone, Debug)]
-#[must_use = "call .send() or .stream()"]
-pub struct ListRequest {
+struct RuleList {
     client: Client,
     module: Option<String>,
     filters: Option<types::SharingRuleFilters>,
-    page: u32,
-    per_page: Option<u32>,
-    max_pages: u32,
 }
 
-impl ListRequest {
-    /// The most pages [`Self::stream`] fetches by default (2,000,000 rules at 200 per page);
-    /// see [`Self::max_pages`].
-    pub const MAX_PAGES: u32 = 10_000;
-
-    /// The 1-based page to fetch (for `send`) or to start from (for `stream`).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Rules per page (Zoho's default and observed maximum is 200).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// Fetches one page. An empty result (204) is an empty page.
-    pub fn send(
-        &self,
-    ) -> impl std::future::Future<Output = Result<types::SharingRules, Error>> + Send + 'static
-    {
-        let this = self.clone();
-        async move { this.fetch(this.page).await }
-    }
-
-    /// The most pages [`Self::stream`] fetches (default [`Self::MAX_PAGES`], at least 1). If Zoho
-    /// still claims more records after that many pages, the stream ends with
-    /// [`Error::Pagination`].
-    pub fn max_pages(mut self, max_pages: u32) -> Self {
-        self.max_pages = max_pages.max(1);
-        self
-    }
-
-    /// Every rule from the starting page on, fetching the next page while
-    /// `info.more_records` is true.
-    ///
-    /// A server that keeps claiming more records cannot make the stream run forever: it
-    /// ends at an empty page, and fails with [`Error::Pagination`] when `info.page` is not
-    /// the page asked for, when a page repeats a rule id of the previous page, or after
-    /// [`Self::max_pages`] pages that all claimed more.
-    ///
-    /// The stream is `Unpin`, so `while let Some(rule) = stream.next().await` works as is.
-    pub fn stream(
-        self,
-    ) -> impl Stream<Item = Result<types::SharingRule, Error>> + Send + Unpin + 'static {
-        struct Next {
-            req: ListRequest,
-            page: u32,
-            fetched: u32,
-            previous: HashSet<String>,
-        }
-        let start = Next {
-            page: self.page,
-            req: self,
-            fetched: 0,
-            previous: HashSet::new(),
-        };
-        futures::stream::try_unfold(Some(start), |state| async move {
-            let Some(mut st) = state else {
-                return Ok(None);
-            };
-            let operation = st.req.operation();
-            let stop = |reason: String| Error::Pagination {
-                operation: operation.id().to_owned(),
-                page: st.page,
-                reason,
-            };
-            if st.fetched >= st.req.max_pages {
-                return Err(stop(format!(
-                    "Zoho still claims more records after {} pages (the stream's max_pages)",
-                    st.fetched
-                )));
-            }
-            let result = st.req.fetch(st.page).await?;
-            st.fetched += 1;
-            if let Some(info) = &result.info {
-                if i64::from(info.page) != i64::from(st.page) {
-                    return Err(stop(format!(
-                        "asked for page {}, Zoho answered page {}",
-                        st.page, info.page
-                    )));
-                }
-            }
-            if let Some(dup) = result
-                .sharing_rules
-                .iter()
-                .find(|r| st.previous.contains(&r.id))
-            {
-                return Err(stop(format!(
-                    "the page repeats rule {} of the previous page",
-                    dup.id
-                )));
-            }
-            // Stop on an empty page even if Zoho claims more.
-            let more = result.more_records() && !result.sharing_rules.is_empty();
-            let next = match (more, st.page.checked_add(1)) {
-                (true, Some(page)) => {
-                    st.previous = result.sharing_rules.iter().map(|r| r.id.clone()).collect();
-                    st.page = page;
-                    Some(st)
-                }
-                _ => None,
-            };
-            Ok(Some((result.sharing_rules, next)))
-        })
-        .map_ok(|rules| futures::stream::iter(rules.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
-    }
+impl PagedList for RuleList {
+    type Page = types::SharingRules;
+    type Item = types::SharingRule;
+    const ITEM: &'static str = "rule";
 
     fn operation(&self) -> Operation {
         if self.filters.is_some() {
@@ -439,19 +371,17 @@ impl ListRequest {
         }
     }
 
-    async fn fetch(&self, page: u32) -> Result<types::SharingRules, Error> {
-        if page == 0 {
-            return Err(Error::invalid("page", "pages start at 1"));
-        }
-        if i32::try_from(page).is_err() {
-            return Err(Error::invalid("page", "pages go up to 2147483647"));
-        }
+    fn check(&self) -> Result<(), Error> {
         if let Some(m) = &self.module {
             check_module(m)?;
         }
-        if self.per_page == Some(0) {
-            return Err(Error::invalid("per_page", "must be at least 1"));
+        if let Some(filters) = &self.filters {
+            check_filters(filters)?;
         }
+        Ok(())
+    }
+
+    async fn fetch(&self, page: u32, per_page: Option<u32>) -> Result<types::SharingRules, Error> {
         let raw = self.client.raw();
         let answer = match &self.filters {
             None => {
@@ -459,7 +389,7 @@ impl ListRequest {
                 if let Some(m) = &self.module {
                     b = b.module(m.clone());
                 }
-                if let Some(n) = self.per_page {
+                if let Some(n) = per_page {
                     b = b.per_page(n);
                 }
                 self.client
@@ -467,12 +397,11 @@ impl ListRequest {
                     .await?
             }
             Some(filters) => {
-                check_filters(filters)?;
                 let mut b = raw.search_sharing_rules().page(page).body(filters.clone());
                 if let Some(m) = &self.module {
                     b = b.module(m.clone());
                 }
-                if let Some(n) = self.per_page {
+                if let Some(n) = per_page {
                     b = b.per_page(n);
                 }
                 self.client
@@ -486,20 +415,212 @@ impl ListRequest {
             sharing_rules: Vec::new(),
         }))
     }
+
+    fn split(page: types::SharingRules) -> (Vec<types::SharingRule>, Option<Position>) {
+        let position = page.info.map(|i| Position {
+            page: i64::from(i.page),
+            more_records: i.more_records,
+        });
+        (page.sharing_rules, position)
+    }
+
+    fn id(rule: &types::SharingRule) -> &str {
+        &rule.id
+    }
+}
+
+/// A list or search request, sent one page at a time ([`ListRequest::send`]) or as a
+/// stream over every page ([`ListRequest::stream`]).
+#[derive(Clone, Debug)]
+#[must_use = "call .send() or .stream()"]
+pub struct ListRequest {
+    list: RuleList,
+    args: PageArgs,
+}
+
+impl ListRequest {
+    /// The most pages [`Self::stream`] fetches by default (2,000,000 rules at 200 per page);
+    /// see [`Self::max_pages`].
+    pub const MAX_PAGES: u32 = 10_000;
+
+    /// The 1-based page to fetch (for `send`) or to start from (for `stream`); 0 is refused
+    /// with [`Error::InvalidInput`] when the request is sent.
+    pub fn page(mut self, page: u32) -> Self {
+        self.args.page = page;
+        self
+    }
+
+    /// Rules per page, 1 to 200 (the spec's `maximum`; also Zoho's default); anything else
+    /// is refused with [`Error::InvalidInput`] before a request is sent.
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.args.per_page = Some(per_page);
+        self
+    }
+
+    /// The most pages [`Self::stream`] fetches (default [`Self::MAX_PAGES`]; 0 is refused
+    /// with [`Error::InvalidInput`]). If Zoho still claims more records after that many
+    /// pages, the stream ends with [`Error::Pagination`].
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.args.max_pages = max_pages;
+        self
+    }
+
+    /// Fetches one page. An empty result (204) is an empty page.
+    pub fn send(
+        &self,
+    ) -> impl std::future::Future<Output = Result<types::SharingRules, Error>> + Send + 'static
+    {
+        paging::send(&self.list, self.args)
+    }
+
+    /// Every rule from the starting page on, fetching the next page while
+    /// `info.more_records` is true, one page at a time.
+    ///
+    /// A server that keeps claiming more records cannot make the stream run forever: it
+    /// ends at an empty page, and fails with [`Error::Pagination`] when `info.page` is not
+    /// the page asked for, when a page repeats a rule id of the previous page, or after
+    /// [`Self::max_pages`] pages that all claimed more.
+    ///
+    /// The stream is `Unpin`, so `while let Some(rule) = stream.next().await` works as is.
+    pub fn stream(
+        self,
+    ) -> impl Stream<Item = Result<types::SharingRule, Error>> + Send + Unpin + 'static {
+        paging::stream(self.list, self.args)
+    }
+}
+
+/// A list (no filters) or search request from page 1 with Zoho's page size, for one module
+/// or (`None`) all.
+fn list_request(
+    client: &Client,
+    module: Option<&str>,
+    filters: Option<types::SharingRuleFilters>,
+) -> ListRequest {
+    ListRequest {
+        list: RuleList {
+            client: client.clone(),
+            module: module.map(str::to_owned),
+            filters,
+        },
+        args: PageArgs::new(ListRequest::MAX_PAGES),
+    }
+}
+
+/// Rule `id`, of one module or (`None`) whichever module holds it.
+fn get_rule(
+    client: &Client,
+    module: Option<&str>,
+    id: &str,
+) -> impl std::future::Future<Output = Result<Option<types::SharingRule>, Error>> + Send + 'static {
+    let client = client.clone();
+    let module = module.map(str::to_owned);
+    let id = id.to_owned();
+    async move {
+        let id: &str = &id;
+        check_id("sharing rule id", id)?;
+        if let Some(m) = &module {
+            check_module(m)?;
+        }
+        let raw = client.raw();
+        let mut b = raw.get_sharing_rule().id(id);
+        if let Some(m) = module {
+            b = b.module(m);
+        }
+        let answer = client.call(Operation::GetSharingRule, b.send()).await?;
+        Ok(answer.and_then(|a| a.value.sharing_rules.into_iter().next()))
+    }
+}
+
+/// The summary of one module or (`None`) every module, of every rule or (`Some`) of the
+/// rules matching the filters.
+fn summarize(
+    client: &Client,
+    module: Option<&str>,
+    filters: Option<types::SharingRuleFilters>,
+) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static {
+    let client = client.clone();
+    let module = module.map(str::to_owned);
+    async move {
+        if let Some(f) = &filters {
+            check_filters(f)?;
+        }
+        if let Some(m) = &module {
+            check_module(m)?;
+        }
+        let raw = client.raw();
+        let answer = match filters {
+            None => {
+                let mut b = raw.get_sharing_rules_summary();
+                if let Some(m) = module {
+                    b = b.module(m);
+                }
+                client
+                    .call(Operation::GetSharingRulesSummary, b.send())
+                    .await?
+            }
+            Some(filters) => {
+                let mut b = raw.search_sharing_rules_summary().body(filters);
+                if let Some(m) = module {
+                    b = b.module(m);
+                }
+                client
+                    .call(Operation::SearchSharingRulesSummary, b.send())
+                    .await?
+            }
+        };
+        Ok(answer
+            .map(|a| a.value.sharing_rules_summary)
+            .unwrap_or_default())
+    }
+}
+
+impl AllSharingRulesHandler {
+    /// Lists the rules of every module (page 1 unless [`ListRequest::page`] says otherwise).
+    /// List items carry no `criteria`; [`Self::get`] a rule for it.
+    pub fn list(&self) -> ListRequest {
+        list_request(&self.client, None, None)
+    }
+
+    /// Searches the rules of every module with filters built by
+    /// [`crate::criteria::filter`]; paged like [`Self::list`].
+    pub fn search(&self, filters: impl Into<types::SharingRuleFilters>) -> ListRequest {
+        list_request(&self.client, None, Some(filters.into()))
+    }
+
+    /// The rule with this id (with its `criteria`), whatever its module; `None` if Zoho
+    /// returned nothing.
+    pub fn get(
+        &self,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<Option<types::SharingRule>, Error>> + Send + 'static
+    {
+        get_rule(&self.client, None, id)
+    }
+
+    /// Rule count and computation status of every module that has rules (empty when there
+    /// are none).
+    pub fn summary(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
+    {
+        summarize(&self.client, None, None)
+    }
+
+    /// Like [`Self::summary`], counting only rules that match the filters.
+    pub fn search_summary(
+        &self,
+        filters: impl Into<types::SharingRuleFilters>,
+    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
+    {
+        summarize(&self.client, None, Some(filters.into()))
+    }
 }
 
 impl SharingRulesHandler {
+    /// The module, checked.
     fn module(&self) -> Result<&str, Error> {
-        match self.module.as_deref() {
-            Some(m) => {
-                check_module(m)?;
-                Ok(m)
-            }
-            None => Err(Error::invalid(
-                "module",
-                "this operation needs a module: use client.sharing_rules(\"<module>\")",
-            )),
-        }
+        check_module(&self.module)?;
+        Ok(&self.module)
     }
 
     /// The checked module and rule id of a write that names rule `id` in its URL; returns
@@ -545,28 +666,16 @@ impl SharingRulesHandler {
         }
     }
 
-    /// Lists the rules (page 1 unless [`ListRequest::page`] says otherwise). List items
-    /// carry no `criteria`; [`Self::get`] a rule for it.
+    /// Lists the module's rules (page 1 unless [`ListRequest::page`] says otherwise). List
+    /// items carry no `criteria`; [`Self::get`] a rule for it.
     pub fn list(&self) -> ListRequest {
-        self.request(None)
+        list_request(&self.client, Some(&self.module), None)
     }
 
-    /// Searches the rules with filters built by [`crate::criteria::filter`]; paged like
-    /// [`Self::list`].
+    /// Searches the module's rules with filters built by [`crate::criteria::filter`]; paged
+    /// like [`Self::list`].
     pub fn search(&self, filters: impl Into<types::SharingRuleFilters>) -> ListRequest {
-        self.request(Some(filters.into()))
-    }
-
-    /// A list (no filters) or search request from page 1 with Zoho's page size.
-    fn request(&self, filters: Option<types::SharingRuleFilters>) -> ListRequest {
-        ListRequest {
-            client: self.client.clone(),
-            module: self.module.clone(),
-            filters,
-            page: 1,
-            per_page: None,
-            max_pages: ListRequest::MAX_PAGES,
-        }
+        list_request(&self.client, Some(&self.module), Some(filters.into()))
     }
 
     /// The rule with this id (with its `criteria`), or `None` if Zoho returned nothing.
@@ -575,25 +684,24 @@ impl SharingRulesHandler {
         id: &str,
     ) -> impl std::future::Future<Output = Result<Option<types::SharingRule>, Error>> + Send + 'static
     {
-        let this = self.clone();
-        let id = id.to_owned();
-        async move {
-            let id: &str = &id;
-            check_id("sharing rule id", id)?;
-            if let Some(m) = &this.module {
-                check_module(m)?;
-            }
-            let raw = this.client.raw();
-            let mut b = raw.get_sharing_rule().id(id);
-            if let Some(m) = &this.module {
-                b = b.module(m.clone());
-            }
-            let answer = this
-                .client
-                .call(Operation::GetSharingRule, b.send())
-                .await?;
-            Ok(answer.and_then(|a| a.value.sharing_rules.into_iter().next()))
-        }
+        get_rule(&self.client, Some(&self.module), id)
+    }
+
+    /// The module's rule count and computation status (empty when it has no rules).
+    pub fn summary(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
+    {
+        summarize(&self.client, Some(&self.module), None)
+    }
+
+    /// Like [`Self::summary`], counting only rules that match the filters.
+    pub fn search_summary(
+        &self,
+        filters: impl Into<types::SharingRuleFilters>,
+    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
+    {
+        summarize(&self.client, Some(&self.module), Some(filters.into()))
     }
 
     /// Creates one rule (Zoho accepts exactly one per call). Returns Zoho's result;
@@ -734,59 +842,6 @@ impl SharingRulesHandler {
                     .await
             },
         )
-    }
-
-    /// Rule count and computation status per module (empty when there are no rules).
-    pub fn summary(
-        &self,
-    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
-    {
-        let this = self.clone();
-        async move {
-            if let Some(m) = &this.module {
-                check_module(m)?;
-            }
-            let raw = this.client.raw();
-            let mut b = raw.get_sharing_rules_summary();
-            if let Some(m) = &this.module {
-                b = b.module(m.clone());
-            }
-            let answer = this
-                .client
-                .call(Operation::GetSharingRulesSummary, b.send())
-                .await?;
-            Ok(answer
-                .map(|a| a.value.sharing_rules_summary)
-                .unwrap_or_default())
-        }
-    }
-
-    /// Like [`Self::summary`], counting only rules that match the filters.
-    pub fn search_summary(
-        &self,
-        filters: impl Into<types::SharingRuleFilters>,
-    ) -> impl std::future::Future<Output = Result<Vec<types::RulesSummary>, Error>> + Send + 'static
-    {
-        let this = self.clone();
-        let filters: types::SharingRuleFilters = filters.into();
-        async move {
-            check_filters(&filters)?;
-            if let Some(m) = &this.module {
-                check_module(m)?;
-            }
-            let raw = this.client.raw();
-            let mut b = raw.search_sharing_rules_summary().body(filters);
-            if let Some(m) = &this.module {
-                b = b.module(m.clone());
-            }
-            let answer = this
-                .client
-                .call(Operation::SearchSharingRulesSummary, b.send())
-                .await?;
-            Ok(answer
-                .map(|a| a.value.sharing_rules_summary)
-                .unwrap_or_default())
-        }
     }
 
     /// Schedules a recomputation of the module's rules. `None` when the module has no rules

@@ -254,7 +254,8 @@ async fn documented_limits_fail_before_any_request() {
         "criteria",
     );
 
-    // Writes need a module; ids must look like ids; pages start at 1.
+    // Writes need a module (`sharing_rules_all()` has no write methods at all, see the
+    // AllSharingRulesHandler doc test); ids must look like ids; pages start at 1.
     let any_rule = types::SharingRuleInput::owner_based(
         "z",
         types::SharedFrom::group("1"),
@@ -262,11 +263,7 @@ async fn documented_limits_fail_before_any_request() {
         enums::PermissionType::Read,
     );
     assert_invalid(
-        client
-            .sharing_rules_all()
-            .create(any_rule)
-            .await
-            .unwrap_err(),
+        client.sharing_rules("").create(any_rule).await.unwrap_err(),
         "module",
     );
     assert_invalid(

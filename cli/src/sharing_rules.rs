@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use futures::TryStreamExt;
 use serde_json::Value;
-use zoho_crm_access::{types, SharingRulesHandler};
+use zoho_crm_access::{types, AllSharingRulesHandler, Error, ListRequest, SharingRulesHandler};
 
 use crate::connect::Session;
 use crate::input::{decode, read_json, single_item};
@@ -141,10 +141,52 @@ pub struct Body {
     pub file: Option<PathBuf>,
 }
 
-fn handle(s: &Session, module: Option<&str>) -> SharingRulesHandler {
-    match module {
-        Some(m) => s.client.sharing_rules(m),
-        None => s.client.sharing_rules_all(),
+/// The reading commands' rules: one module's, or every module's when `--module` is left out
+/// (the library gives the two different handlers: only one module's rules can be written).
+enum Rules {
+    Module(SharingRulesHandler),
+    All(AllSharingRulesHandler),
+}
+
+impl Rules {
+    fn new(s: &Session, module: Option<&str>) -> Self {
+        match module {
+            Some(m) => Rules::Module(s.client.sharing_rules(m)),
+            None => Rules::All(s.client.sharing_rules_all()),
+        }
+    }
+
+    fn list(&self) -> ListRequest {
+        match self {
+            Rules::Module(h) => h.list(),
+            Rules::All(h) => h.list(),
+        }
+    }
+
+    fn search(&self, filters: types::SharingRuleFilters) -> ListRequest {
+        match self {
+            Rules::Module(h) => h.search(filters),
+            Rules::All(h) => h.search(filters),
+        }
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<types::SharingRule>, Error> {
+        match self {
+            Rules::Module(h) => h.get(id).await,
+            Rules::All(h) => h.get(id).await,
+        }
+    }
+
+    async fn summary(
+        &self,
+        filters: Option<types::SharingRuleFilters>,
+    ) -> Result<Vec<types::RulesSummary>, Error> {
+        match (self, filters) {
+            (Rules::Module(h), None) => h.summary().await,
+            (Rules::Module(h), Some(f)) => h.search_summary(f).await,
+            (Rules::All(h), None) => h.summary().await,
+            (Rules::All(h), Some(f)) => h.search_summary(f).await,
+        }
     }
 }
 
@@ -169,11 +211,7 @@ fn filters(value: Value) -> Result<types::SharingRuleFilters, CliError> {
     decode(value, "filters")
 }
 
-async fn page_or_all(
-    out: &Printer,
-    mut req: zoho_crm_access::ListRequest,
-    paging: &Paging,
-) -> Result<(), CliError> {
+async fn page_or_all(out: &Printer, mut req: ListRequest, paging: &Paging) -> Result<(), CliError> {
     req = req.page(paging.page);
     if let Some(n) = paging.per_page {
         req = req.per_page(n);
@@ -193,10 +231,10 @@ async fn page_or_all(
 pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result<(), CliError> {
     match cmd {
         SharingRulesCommand::List { module, paging } => {
-            page_or_all(out, handle(s, module.as_deref()).list(), &paging).await
+            page_or_all(out, Rules::new(s, module.as_deref()).list(), &paging).await
         }
         SharingRulesCommand::Get { id, module } => {
-            out.one(&handle(s, module.as_deref()).get(&id).await?)
+            out.one(&Rules::new(s, module.as_deref()).get(&id).await?)
         }
         SharingRulesCommand::Create {
             module,
@@ -259,20 +297,19 @@ pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result
             body,
         } => {
             let f = filters(read_json(body.file.as_deref()).await?)?;
-            page_or_all(out, handle(s, module.as_deref()).search(f), &paging).await
+            page_or_all(out, Rules::new(s, module.as_deref()).search(f), &paging).await
         }
         SharingRulesCommand::Summary {
             module,
             filtered,
             file,
         } => {
-            let h = handle(s, module.as_deref());
-            let summary = if filtered || file.is_some() {
-                h.search_summary(filters(read_json(file.as_deref()).await?)?)
-                    .await?
+            let f = if filtered || file.is_some() {
+                Some(filters(read_json(file.as_deref()).await?)?)
             } else {
-                h.summary().await?
+                None
             };
+            let summary = Rules::new(s, module.as_deref()).summary(f).await?;
             out.many(&summary)
         }
         SharingRulesCommand::Rerun { module, write: w } => {
