@@ -166,7 +166,7 @@ impl Auth {
 
     /// Checks the `Authorization` header for an operation needing `scope` (e.g.
     /// `ZohoCRM.settings.data_sharing.READ`).
-    pub(crate) fn check(&self, header: Option<&str>, scope: &str) -> Result<(), Reply> {
+    pub(crate) fn check(&self, header: Option<&str>, allowed: &[&str]) -> Result<(), Reply> {
         let Some(token) = header.and_then(|h| h.strip_prefix("Zoho-oauthtoken ")) else {
             return Err(Reply::flat(
                 401,
@@ -181,17 +181,11 @@ impl Auth {
             return Err(invalid());
         }
         if let Some(scopes) = &t.scopes {
-            let wanted = scope.to_ascii_lowercase();
-            let family_all = match wanted.rsplit_once('.') {
-                Some((family, _)) => format!("{family}.all"),
-                None => wanted.clone(),
-            };
-            let ok = scopes.iter().any(|s| {
-                *s == wanted
-                        || *s == family_all
-                        // `ZohoCRM.settings.ALL` covers the settings APIs, not users.
-                        || (s == "zohocrm.settings.all" && wanted.starts_with("zohocrm.settings."))
-            });
+            // Any one of the operation's scopes (the spec's alternatives: the narrowest, its
+            // `.ALL`, and `ZohoCRM.settings.ALL` where the spec lists it), in any case.
+            let ok = scopes
+                .iter()
+                .any(|s| allowed.iter().any(|a| a.eq_ignore_ascii_case(s)));
             if !ok {
                 return Err(Reply::flat(
                     401,

@@ -17,11 +17,12 @@ use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use zoho_crm_access::operations::Operation;
 
 use super::connection::MAX_SMALL_BODY_BYTES;
 use super::faults::{Fault, Matcher, MAX_RULES, TOKEN_OPERATION};
 use super::received::MAX_ENTRIES;
-use super::server::{close_if, has_body, read_body, Op, Shared, API_PREFIX, TOKEN_PATH};
+use super::server::{close_if, has_body, read_body, Shared, API_PREFIX, TOKEN_PATH};
 use super::{record_locking, sharing_rules};
 
 /// Where the control surface lives.
@@ -440,7 +441,7 @@ fn add_fault(shared: &Shared, body: &Bytes) -> Answer {
     };
     let m = req.matcher;
     if let Some(op) = &m.operation {
-        let known = op == TOKEN_OPERATION || Op::all().any(|o| o.operation_id() == op);
+        let known = op == TOKEN_OPERATION || Operation::from_id(op).is_some();
         if !known {
             return Answer::invalid(format!(
                 "unknown operation {op:?}: use an operationId of spec/zoho-crm-access.yaml or \"{TOKEN_OPERATION}\""

@@ -20,146 +20,42 @@
 //! * every token belongs to the org's first user (`CurrentUser`); `zuid` is derived from the
 //!   e-mail address, so a person has the same `zuid` in every org seed.
 
-use axum::http::Method;
 use serde_json::{json, Map, Value};
+use zoho_crm_access::operations::Operation;
 
 use super::catalogue::{module_name, FieldInfo, FieldKind, ModuleInfo, NamedItem, OrgDirectory};
 use super::ids::is_well_formed;
 use super::responses::{
-    invalid_param, page_of, paging, required_param_missing, Answer, Reply, MAX_PER_PAGE,
+    invalid_param, not_implemented, page_of, paging, required_param_missing, Answer, Reply,
+    MAX_PER_PAGE,
 };
-use super::server::{Op, Query, Route};
+use super::server::Query;
 use super::state::State;
 
-/// The 14 read-only operations of the spec's `Directory` tag (all `GET`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DirOp {
-    Roles,
-    Role,
-    UserGroups,
-    Group,
-    UserGroupSources,
-    UserGroupSourcesCount,
-    Profiles,
-    Profile,
-    Modules,
-    ModuleByApiName,
-    Fields,
-    FieldsWithId,
-    Users,
-    SingleUser,
-}
-
-impl DirOp {
-    /// Every directory operation, in the spec's order.
-    pub(crate) const ALL: [DirOp; 14] = [
-        DirOp::Roles,
-        DirOp::Role,
-        DirOp::UserGroups,
-        DirOp::Group,
-        DirOp::UserGroupSources,
-        DirOp::UserGroupSourcesCount,
-        DirOp::Profiles,
-        DirOp::Profile,
-        DirOp::Modules,
-        DirOp::ModuleByApiName,
-        DirOp::Fields,
-        DirOp::FieldsWithId,
-        DirOp::Users,
-        DirOp::SingleUser,
-    ];
-
-    /// The spec's operationId.
-    pub(crate) fn operation_id(self) -> &'static str {
-        use DirOp::*;
-        match self {
-            Roles => "getRoles",
-            Role => "getRole",
-            UserGroups => "getUserGroups",
-            Group => "getGroup",
-            UserGroupSources => "getUserGroupSources",
-            UserGroupSourcesCount => "getUserGroupSourcesCount",
-            Profiles => "getProfiles",
-            Profile => "getProfile",
-            Modules => "getModules",
-            ModuleByApiName => "getModuleByApiName",
-            Fields => "getFields",
-            FieldsWithId => "getFieldsWithID",
-            Users => "getUsers",
-            SingleUser => "getSingleUser",
-        }
-    }
-
-    /// The narrowest OAuth scope that allows the operation (its `.ALL` and, for settings,
-    /// `ZohoCRM.settings.ALL` allow it too).
-    pub(crate) fn scope(self) -> &'static str {
-        use DirOp::*;
-        match self {
-            Roles | Role => "ZohoCRM.settings.roles.READ",
-            UserGroups | Group | UserGroupSources | UserGroupSourcesCount => {
-                "ZohoCRM.settings.user_groups.READ"
-            }
-            Profiles | Profile => "ZohoCRM.settings.profiles.READ",
-            Modules | ModuleByApiName => "ZohoCRM.settings.modules.READ",
-            Fields | FieldsWithId => "ZohoCRM.settings.fields.READ",
-            Users | SingleUser => "ZohoCRM.users.READ",
-        }
-    }
-}
-
-/// Routes the directory's paths (below `/crm/v8/`); every other path is `NotFound`.
-pub(crate) fn route(method: &Method, segs: &[&str]) -> Route {
-    use DirOp::*;
-    let (op, id) = match segs {
-        ["settings", "roles"] => (Roles, None),
-        ["settings", "roles", id] => (Role, Some(*id)),
-        ["settings", "user_groups"] => (UserGroups, None),
-        ["settings", "user_groups", id] => (Group, Some(*id)),
-        ["settings", "user_groups", id, "sources"] => (UserGroupSources, Some(*id)),
-        ["settings", "user_groups", id, "actions", "sources_count"] => {
-            (UserGroupSourcesCount, Some(*id))
-        }
-        ["settings", "profiles"] => (Profiles, None),
-        ["settings", "profiles", id] => (Profile, Some(*id)),
-        ["settings", "modules"] => (Modules, None),
-        ["settings", "modules", id] => (ModuleByApiName, Some(*id)),
-        ["settings", "fields"] => (Fields, None),
-        ["settings", "fields", id] => (FieldsWithId, Some(*id)),
-        ["users"] => (Users, None),
-        ["users", id] => (SingleUser, Some(*id)),
-        _ => return Route::NotFound,
-    };
-    if id.is_some_and(str::is_empty) {
-        return Route::NotFound;
-    }
-    if method != Method::GET {
-        return Route::WrongMethod;
-    }
-    Route::Api(Op::Directory(op), id.map(str::to_owned))
-}
-
-/// Answers one directory operation.
-pub(crate) fn handle(state: &State, op: DirOp, id: Option<&str>, q: &Query) -> Reply {
+/// Answers one directory operation (the spec's `Directory` tag).
+pub(crate) fn handle(state: &State, op: Operation, id: Option<&str>, q: &Query) -> Reply {
+    use Operation::*;
     let id = id.unwrap_or_default();
     let org = Org {
         dir: &state.dir,
         created: org_created(state),
     };
     let result = match op {
-        DirOp::Roles => Ok(org.roles()),
-        DirOp::Role => org.role(id),
-        DirOp::UserGroups => org.groups(q),
-        DirOp::Group => org.group(id, q),
-        DirOp::UserGroupSources => org.sources(id, q),
-        DirOp::UserGroupSourcesCount => org.sources_count(id),
-        DirOp::Profiles => org.profiles(q),
-        DirOp::Profile => org.profile(id),
-        DirOp::Modules => org.modules(q),
-        DirOp::ModuleByApiName => org.module(id),
-        DirOp::Fields => org.fields(q),
-        DirOp::FieldsWithId => org.field(id, q),
-        DirOp::Users => org.users(q),
-        DirOp::SingleUser => org.user(id),
+        GetRoles => Ok(org.roles()),
+        GetRole => org.role(id),
+        GetUserGroups => org.groups(q),
+        GetGroup => org.group(id, q),
+        GetUserGroupSources => org.sources(id, q),
+        GetUserGroupSourcesCount => org.sources_count(id),
+        GetProfiles => org.profiles(q),
+        GetProfile => org.profile(id),
+        GetModules => org.modules(q),
+        GetModuleByApiName => org.module(id),
+        GetFields => org.fields(q),
+        GetFieldsWithId => org.field(id, q),
+        GetUsers => org.users(q),
+        GetSingleUser => org.user(id),
+        _ => Err(not_implemented(op)),
     };
     result.unwrap_or_else(|r| r)
 }
@@ -1199,35 +1095,6 @@ fn pick_list_values(field: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes_the_directory() {
-        let cases: [(&[&str], &str); 6] = [
-            (&["settings", "roles"], "getRoles"),
-            (
-                &["settings", "user_groups", "12", "sources"],
-                "getUserGroupSources",
-            ),
-            (
-                &["settings", "user_groups", "12", "actions", "sources_count"],
-                "getUserGroupSourcesCount",
-            ),
-            (&["settings", "modules", "Leads"], "getModuleByApiName"),
-            (&["settings", "fields", "12"], "getFieldsWithID"),
-            (&["users"], "getUsers"),
-        ];
-        for (segs, op) in cases {
-            match route(&Method::GET, segs) {
-                Route::Api(Op::Directory(d), _) => assert_eq!(d.operation_id(), op),
-                other => panic!("{segs:?}: {other:?}"),
-            }
-        }
-        assert_eq!(
-            route(&Method::POST, &["settings", "roles"]),
-            Route::WrongMethod
-        );
-        assert_eq!(route(&Method::GET, &["users", "1", "x"]), Route::NotFound);
-    }
 
     #[test]
     fn filters_are_read_and_applied() {

@@ -97,6 +97,8 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
 //! # use zoho_crm_access_simulator::Simulator;
+//! use zoho_crm_access::operations::Operation;
+//!
 //! let sim = Simulator::start().await?;
 //! let http = reqwest::Client::new();
 //! // One 429 with Retry-After: 1 for the next read of the org permissions.
@@ -104,7 +106,7 @@
 //!     .post(format!("{}/faults", sim.control_url()))
 //!     .bearer_auth(sim.control_token())
 //!     .json(&serde_json::json!({
-//!         "match": { "operation": "getOrgPermissions" },
+//!         "match": { "operation": Operation::GetOrgPermissions.id() },
 //!         "times": 1,
 //!         "fault": { "type": "too_many_requests", "retry_after": 1 }
 //!     }))

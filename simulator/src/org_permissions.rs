@@ -1,10 +1,10 @@
 //! Default organization permissions: `GET` / `PUT /settings/data_sharing`.
 
 use serde_json::{json, Value};
+use zoho_crm_access::operations::Operation;
 
 use super::ids::id_from_json;
 use super::responses::{at, at_with, error_item, list_body, parse_object, Answer, Reply};
-use super::server::Op;
 use super::state::State;
 
 const KEY: &str = "data_sharing";
@@ -12,7 +12,7 @@ const SHARE_TYPES: &[&str] = &["private", "public_read_only", "public_read_write
 const MAX_ITEMS: usize = 100;
 
 /// Answers one organization-permissions operation.
-pub(crate) fn handle(state: &mut State, op: Op, body: &[u8]) -> Reply {
+pub(crate) fn handle(state: &mut State, op: Operation, body: &[u8]) -> Reply {
     if state.no_permission {
         return Reply::flat(
             403,
@@ -22,9 +22,9 @@ pub(crate) fn handle(state: &mut State, op: Op, body: &[u8]) -> Reply {
         );
     }
     let result = match op {
-        Op::GetOrgPermissions => Ok(get(state)),
-        Op::UpdateOrgPermissions => update(state, body),
-        _ => Err(super::responses::invalid_url()),
+        Operation::GetOrgPermissions => Ok(get(state)),
+        Operation::UpdateOrgPermissions => update(state, body),
+        _ => Err(super::responses::not_implemented(op)),
     };
     result.unwrap_or_else(|r| r)
 }

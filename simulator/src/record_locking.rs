@@ -1,6 +1,7 @@
 //! Record locking configurations: `/settings/record_locking_configurations[/{id}]`.
 
 use serde_json::{json, Map, Value};
+use zoho_crm_access::operations::Operation;
 
 use super::catalogue::ModuleInfo;
 use super::criteria::CriteriaRules;
@@ -8,7 +9,7 @@ use super::ids::{id_from_json, is_well_formed};
 use super::responses::{
     at, at_with, items, list_body, parse_object, required_param_missing, Answer, Errors, Reply,
 };
-use super::server::{Op, Query};
+use super::server::Query;
 use super::state::State;
 
 const KEY: &str = "record_locking_configurations";
@@ -20,16 +21,23 @@ const COMMUNICATIONS: &[&str] = &["send_mail", "send_survey", "send_portal_invit
 const MAX_RULES: usize = 5;
 
 /// Answers one record locking operation.
-pub(crate) fn handle(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
+pub(crate) fn handle(
+    state: &mut State,
+    op: Operation,
+    id: Option<&str>,
+    q: &Query,
+    body: &[u8],
+) -> Reply {
+    use Operation::*;
     let result = match op {
-        Op::GetRecordLockingConfigurations => get(state, None, q),
-        Op::GetRecordLockingConfigurationById => get(state, id, q),
-        Op::CreateRecordLockingConfiguration => create(state, q, body),
-        Op::UpdateRecordLockingConfigurations => update(state, None, q, body),
-        Op::UpdateRecordLockingConfiguration => update(state, id, q, body),
-        Op::DeleteRecordLockingConfiguration => delete_by_id(state, id.unwrap_or_default(), q),
-        Op::DeleteRecordLockingConfigurations => delete_by_ids(state, q),
-        _ => Err(super::responses::invalid_url()),
+        GetRecordLockingConfigurations => get(state, None, q),
+        GetRecordLockingConfigurationById => get(state, id, q),
+        CreateRecordLockingConfiguration => create(state, q, body),
+        UpdateRecordLockingConfigurations => update(state, None, q, body),
+        UpdateRecordLockingConfiguration => update(state, id, q, body),
+        DeleteRecordLockingConfiguration => delete_by_id(state, id.unwrap_or_default(), q),
+        DeleteRecordLockingConfigurations => delete_by_ids(state, q),
+        _ => Err(super::responses::not_implemented(op)),
     };
     result.unwrap_or_else(|r| r)
 }

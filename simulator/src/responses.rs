@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
+use zoho_crm_access::operations::Operation;
 
 /// `{key: [items...]}` with the items moved in. (`json!({ key: items })` would copy every item
 /// through serialization: for a page of 200 rules that copy was about half of the simulator's CPU
@@ -255,6 +256,19 @@ pub(crate) fn invalid_url() -> Reply {
         "INVALID_URL_PATTERN",
         "Please check if the URL trying to access is a correct one",
         json!({}),
+    )
+}
+
+/// 501 `NOT_IMPLEMENTED`: an operation of the spec that the simulator routes but does not answer
+/// (no handler matches it). Zoho never answers this; `tests/simulator_operations.rs` fails when
+/// any operation gets it.
+pub(crate) fn not_implemented(op: Operation) -> Reply {
+    let id = op.id();
+    Reply::flat(
+        501,
+        "NOT_IMPLEMENTED",
+        &format!("the simulator does not implement the operation {id}"),
+        json!({ "operation_id": id }),
     )
 }
 

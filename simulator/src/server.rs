@@ -1,10 +1,11 @@
-//! The HTTP side: accept loop on loopback, routing of the 35 operations, faults, authentication,
-//! and the recording of every exchange.
+//! The HTTP side: accept loop on loopback, routing of the spec's operations (by the method and
+//! path template of each [`Operation`] of the library's table), faults, authentication, and the
+//! recording of every exchange.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
+use zoho_crm_access::operations::{Family, Operation};
 
 use super::auth::Auth;
 use super::connection::{
@@ -25,10 +27,10 @@ use super::connection::{
     MAX_HEAD_BYTES, MAX_SMALL_BODY_BYTES,
 };
 use super::control::{self, CONTROL_PREFIX};
-use super::directory::{self, DirOp};
+use super::directory;
 use super::faults::{Fault, FaultAction, Faults, Seen, TOKEN_OPERATION};
 use super::received::{Entry, Received};
-use super::responses::{invalid_method, invalid_url, Reply};
+use super::responses::{invalid_method, invalid_url, not_implemented, Reply};
 use super::state::State;
 use super::{org_permissions, record_locking, sharing_rules};
 
@@ -45,214 +47,79 @@ pub(crate) const MAX_RECORDINGS: usize = 10_000;
 /// Request body bytes (plus a fixed 512 per exchange) kept in recordings at most.
 pub(crate) const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
 
-/// The 35 operations of the spec (the directory's 14 in [`DirOp`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Op {
-    GetRecordLockingConfigurations,
-    CreateRecordLockingConfiguration,
-    UpdateRecordLockingConfigurations,
-    DeleteRecordLockingConfigurations,
-    GetRecordLockingConfigurationById,
-    UpdateRecordLockingConfiguration,
-    DeleteRecordLockingConfiguration,
-    ListSharingRules,
-    CreateSharingRule,
-    UpdateSharingRules,
-    GetSharingRule,
-    UpdateSharingRule,
-    DeleteSharingRule,
-    ActivateSharingRule,
-    DeactivateSharingRule,
-    SearchSharingRules,
-    GetSharingRulesSummary,
-    SearchSharingRulesSummary,
-    RerunSharingRules,
-    GetOrgPermissions,
-    UpdateOrgPermissions,
-    /// The 14 read-only operations of the `Directory` tag (see `directory.rs`).
-    Directory(DirOp),
-}
-
-impl Op {
-    /// Every operation of the three access families, in the spec's order (the directory's
-    /// are [`DirOp::ALL`]; [`Op::all`] yields both).
-    pub(crate) const ALL: [Op; 21] = [
-        Op::GetRecordLockingConfigurations,
-        Op::CreateRecordLockingConfiguration,
-        Op::UpdateRecordLockingConfigurations,
-        Op::DeleteRecordLockingConfigurations,
-        Op::GetRecordLockingConfigurationById,
-        Op::UpdateRecordLockingConfiguration,
-        Op::DeleteRecordLockingConfiguration,
-        Op::ListSharingRules,
-        Op::CreateSharingRule,
-        Op::UpdateSharingRules,
-        Op::GetSharingRule,
-        Op::UpdateSharingRule,
-        Op::DeleteSharingRule,
-        Op::ActivateSharingRule,
-        Op::DeactivateSharingRule,
-        Op::SearchSharingRules,
-        Op::GetSharingRulesSummary,
-        Op::SearchSharingRulesSummary,
-        Op::RerunSharingRules,
-        Op::GetOrgPermissions,
-        Op::UpdateOrgPermissions,
-    ];
-
-    /// Every operation of the spec: the access families', then the directory's.
-    pub(crate) fn all() -> impl Iterator<Item = Op> {
-        Op::ALL
-            .into_iter()
-            .chain(DirOp::ALL.into_iter().map(Op::Directory))
-    }
-
-    /// The spec's operationId.
-    pub(crate) fn operation_id(self) -> &'static str {
-        match self {
-            Op::GetRecordLockingConfigurations => "getRecordLockingConfigurations",
-            Op::CreateRecordLockingConfiguration => "createRecordLockingConfiguration",
-            Op::UpdateRecordLockingConfigurations => "updateRecordLockingConfigurations",
-            Op::DeleteRecordLockingConfigurations => "deleteRecordLockingConfigurations",
-            Op::GetRecordLockingConfigurationById => "getRecordLockingConfigurationById",
-            Op::UpdateRecordLockingConfiguration => "updateRecordLockingConfiguration",
-            Op::DeleteRecordLockingConfiguration => "deleteRecordLockingConfiguration",
-            Op::ListSharingRules => "listSharingRules",
-            Op::CreateSharingRule => "createSharingRule",
-            Op::UpdateSharingRules => "updateSharingRules",
-            Op::GetSharingRule => "getSharingRule",
-            Op::UpdateSharingRule => "updateSharingRule",
-            Op::DeleteSharingRule => "deleteSharingRule",
-            Op::ActivateSharingRule => "activateSharingRule",
-            Op::DeactivateSharingRule => "deactivateSharingRule",
-            Op::SearchSharingRules => "searchSharingRules",
-            Op::GetSharingRulesSummary => "getSharingRulesSummary",
-            Op::SearchSharingRulesSummary => "searchSharingRulesSummary",
-            Op::RerunSharingRules => "rerunSharingRules",
-            Op::GetOrgPermissions => "getOrgPermissions",
-            Op::UpdateOrgPermissions => "updateOrgPermissions",
-            Op::Directory(d) => d.operation_id(),
-        }
-    }
-
-    /// The narrowest OAuth scope that allows the operation.
-    fn scope(self) -> &'static str {
-        use Op::*;
-        match self {
-            GetRecordLockingConfigurations | GetRecordLockingConfigurationById => {
-                "ZohoCRM.settings.record_locking_configurations.READ"
-            }
-            CreateRecordLockingConfiguration => {
-                "ZohoCRM.settings.record_locking_configurations.CREATE"
-            }
-            UpdateRecordLockingConfigurations | UpdateRecordLockingConfiguration => {
-                "ZohoCRM.settings.record_locking_configurations.UPDATE"
-            }
-            DeleteRecordLockingConfigurations | DeleteRecordLockingConfiguration => {
-                "ZohoCRM.settings.record_locking_configurations.DELETE"
-            }
-            ListSharingRules
-            | GetSharingRule
-            | SearchSharingRules
-            | GetSharingRulesSummary
-            | SearchSharingRulesSummary
-            | GetOrgPermissions => "ZohoCRM.settings.data_sharing.READ",
-            CreateSharingRule => "ZohoCRM.settings.data_sharing.CREATE",
-            UpdateSharingRules
-            | UpdateSharingRule
-            | ActivateSharingRule
-            | DeactivateSharingRule
-            | RerunSharingRules
-            | UpdateOrgPermissions => "ZohoCRM.settings.data_sharing.UPDATE",
-            DeleteSharingRule => "ZohoCRM.settings.data_sharing.DELETE",
-            Directory(d) => d.scope(),
-        }
-    }
-}
-
 /// Where a request goes.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Route {
-    Api(Op, Option<String>),
+    /// An operation of the spec, with the value of its path parameter (the spec's paths have
+    /// at most one).
+    Api(Operation, Option<String>),
+    /// A path of the spec, but no operation of it has the request's method.
     WrongMethod,
     NotFound,
 }
 
-/// Routes `method` on the path below `/crm/v8/`.
+/// One segment of a path template: a literal, or a `{param}` (`None`).
+type Segment = Option<&'static str>;
+
+/// Every operation with its path template cut into segments, read once from the table.
+fn templates() -> &'static [(Operation, Vec<Segment>)] {
+    static TEMPLATES: OnceLock<Vec<(Operation, Vec<Segment>)>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        Operation::ALL
+            .iter()
+            .map(|op| {
+                let segments = op
+                    .path()
+                    .trim_start_matches('/')
+                    .split('/')
+                    .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then_some(s))
+                    .collect();
+                (*op, segments)
+            })
+            .collect()
+    })
+}
+
+/// The parameter values when `segs` fit `template`: same number of segments, each literal equal,
+/// each `{param}` one non-empty segment.
+fn fit(template: &[Segment], segs: &[&str]) -> Option<Vec<String>> {
+    if template.len() != segs.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (t, s) in template.iter().zip(segs) {
+        match t {
+            Some(literal) if literal == s => {}
+            Some(_) => return None,
+            None if s.is_empty() => return None,
+            None => params.push((*s).to_owned()),
+        }
+    }
+    Some(params)
+}
+
+/// Routes `method` on the path below `/crm/v8/` by the operations' path templates.
+///
+/// Of the templates the path fits, the most specific wins: compared segment by segment from
+/// the left, a literal beats a `{param}` (so `/settings/data_sharing/rules/search` is never read
+/// as a rule id). The operation of that template with the request's method is the route; none
+/// is [`Route::WrongMethod`], and a path that fits no template is [`Route::NotFound`].
 pub(crate) fn route(method: &Method, rest: &str) -> Route {
     let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-    let m = |pairs: &[(Method, Op)], id: Option<&str>| -> Route {
-        pairs
-            .iter()
-            .find(|(pm, _)| pm == method)
-            .map_or(Route::WrongMethod, |(_, op)| {
-                Route::Api(*op, id.map(str::to_owned))
-            })
+    let fits: Vec<(Operation, &[Segment], Vec<String>)> = templates()
+        .iter()
+        .filter_map(|(op, t)| fit(t, &segs).map(|p| (*op, t.as_slice(), p)))
+        .collect();
+    let literal = |t: &[Segment]| t.iter().map(Option::is_some).collect::<Vec<bool>>();
+    let Some(best) = fits.iter().map(|(_, t, _)| literal(t)).max() else {
+        return Route::NotFound;
     };
-    use Op::*;
-    match segs.as_slice() {
-        ["settings", "record_locking_configurations"] => m(
-            &[
-                (Method::GET, GetRecordLockingConfigurations),
-                (Method::POST, CreateRecordLockingConfiguration),
-                (Method::PUT, UpdateRecordLockingConfigurations),
-                (Method::DELETE, DeleteRecordLockingConfigurations),
-            ],
-            None,
-        ),
-        ["settings", "record_locking_configurations", id] if !id.is_empty() => m(
-            &[
-                (Method::GET, GetRecordLockingConfigurationById),
-                (Method::PUT, UpdateRecordLockingConfiguration),
-                (Method::DELETE, DeleteRecordLockingConfiguration),
-            ],
-            Some(id),
-        ),
-        ["settings", "data_sharing"] => m(
-            &[
-                (Method::GET, GetOrgPermissions),
-                (Method::PUT, UpdateOrgPermissions),
-            ],
-            None,
-        ),
-        ["settings", "data_sharing", "rules"] => m(
-            &[
-                (Method::GET, ListSharingRules),
-                (Method::POST, CreateSharingRule),
-                (Method::PUT, UpdateSharingRules),
-            ],
-            None,
-        ),
-        ["settings", "data_sharing", "rules", "search"] => {
-            m(&[(Method::POST, SearchSharingRules)], None)
-        }
-        ["settings", "data_sharing", "rules", "actions", "summary"] => m(
-            &[
-                (Method::GET, GetSharingRulesSummary),
-                (Method::POST, SearchSharingRulesSummary),
-            ],
-            None,
-        ),
-        ["settings", "data_sharing", "rules", "actions", "run"] => {
-            m(&[(Method::POST, RerunSharingRules)], None)
-        }
-        ["settings", "data_sharing", "rules", id] if !id.is_empty() => m(
-            &[
-                (Method::GET, GetSharingRule),
-                (Method::PUT, UpdateSharingRule),
-                (Method::DELETE, DeleteSharingRule),
-            ],
-            Some(id),
-        ),
-        ["settings", "data_sharing", "rules", id, "actions", "activate"] if !id.is_empty() => m(
-            &[
-                (Method::PUT, ActivateSharingRule),
-                (Method::DELETE, DeactivateSharingRule),
-            ],
-            Some(id),
-        ),
-        _ => directory::route(method, &segs),
-    }
+    fits.into_iter()
+        .filter(|(_, t, _)| literal(t) == best)
+        .find(|(op, _, _)| op.method() == method)
+        .map_or(Route::WrongMethod, |(op, _, params)| {
+            Route::Api(op, params.into_iter().next())
+        })
 }
 
 /// Everything the handlers change, behind one lock.
@@ -602,7 +469,7 @@ async fn api_request(
         method: method.to_string(),
         path: path.clone(),
         query: raw_query.clone(),
-        operation: op.map(Op::operation_id),
+        operation: op.map(Operation::id),
         headers: parts.headers.clone(),
         body,
         status,
@@ -625,7 +492,7 @@ async fn api_request(
                     .headers
                     .get(header::AUTHORIZATION)
                     .and_then(|h| h.to_str().ok());
-                inner.auth.check(auth_header, op.scope()).err()
+                inner.auth.check(auth_header, op.scopes()).err()
             }
         }
     };
@@ -658,7 +525,7 @@ async fn api_request(
     let fault = shared.lock().faults.take(&Seen {
         method: method.as_str(),
         path: &path,
-        operation: Some(op.operation_id()),
+        operation: Some(op.id()),
         accounts: false,
     });
     let mut truncate = None;
@@ -711,19 +578,16 @@ pub(crate) fn close_if(mut response: Response<Body>, unread_body: bool) -> Respo
     response
 }
 
-fn dispatch(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
-    use Op::*;
-    match op {
-        GetOrgPermissions | UpdateOrgPermissions => org_permissions::handle(state, op, body),
-        GetRecordLockingConfigurations
-        | CreateRecordLockingConfiguration
-        | UpdateRecordLockingConfigurations
-        | DeleteRecordLockingConfigurations
-        | GetRecordLockingConfigurationById
-        | UpdateRecordLockingConfiguration
-        | DeleteRecordLockingConfiguration => record_locking::handle(state, op, id, q, body),
-        Directory(d) => directory::handle(state, d, id, q),
-        _ => sharing_rules::handle(state, op, id, q, body),
+/// Hands the operation to its family's handler. Each handler matches the operations it answers;
+/// one the simulator does not answer (an operation added to the spec without a handler) is
+/// [`not_implemented`], which `tests/simulator_operations.rs` keeps from happening.
+fn dispatch(state: &mut State, op: Operation, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
+    match op.family() {
+        Family::RecordLocking => record_locking::handle(state, op, id, q, body),
+        Family::SharingRules => sharing_rules::handle(state, op, id, q, body),
+        Family::OrgPermissions => org_permissions::handle(state, op, body),
+        Family::Directory => directory::handle(state, op, id, q),
+        _ => not_implemented(op),
     }
 }
 
@@ -731,7 +595,7 @@ fn dispatch(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8])
 /// [`MAX_RECORDINGS`] exchanges and [`MAX_RECORDED_BYTES`].
 fn record(
     shared: &Shared,
-    op: Option<Op>,
+    op: Option<Operation>,
     method: &Method,
     path: &str,
     query: &Query,
@@ -763,7 +627,7 @@ fn record(
     }
     recordings.push(json!({
         "source": "zoho-crm-access simulator",
-        "operation_id": op.map(Op::operation_id),
+        "operation_id": op.map(Operation::id),
         "request": request,
         "response": { "status": reply.status, "headers": headers, "body": reply.body },
     }));
@@ -837,46 +701,79 @@ pub(crate) fn to_response(reply: Reply) -> Response<Body> {
 mod tests {
     use super::*;
 
+    /// The path template with each `{param}` replaced by `value`.
+    fn filled(op: Operation, value: &str) -> String {
+        op.path()
+            .trim_start_matches('/')
+            .split('/')
+            .map(|s| if s.starts_with('{') { value } else { s })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     #[test]
-    fn routes_every_operation() {
+    fn every_operation_routes_to_itself() {
+        for op in Operation::ALL {
+            let path = filled(*op, "12");
+            let id = || op.path().contains('{').then(|| "12".to_owned());
+            assert_eq!(route(&op.method(), &path), Route::Api(*op, id()), "{op}");
+            let slash = format!("{path}/");
+            assert_eq!(route(&op.method(), &slash), Route::Api(*op, id()), "{op}");
+        }
+    }
+
+    #[test]
+    fn literal_segments_beat_parameters() {
+        use Operation::*;
         let cases = [
-            (
-                Method::GET,
-                "settings/record_locking_configurations",
-                "getRecordLockingConfigurations",
-            ),
-            (
-                Method::DELETE,
-                "settings/record_locking_configurations/12",
-                "deleteRecordLockingConfiguration",
-            ),
             (
                 Method::POST,
                 "settings/data_sharing/rules/search",
-                "searchSharingRules",
+                Route::Api(SearchSharingRules, None),
             ),
             (
-                Method::POST,
+                Method::GET,
+                "settings/data_sharing/rules/search",
+                Route::WrongMethod,
+            ),
+            (
+                Method::GET,
                 "settings/data_sharing/rules/actions/summary",
-                "searchSharingRulesSummary",
+                Route::Api(GetSharingRulesSummary, None),
             ),
             (
-                Method::DELETE,
-                "settings/data_sharing/rules/5/actions/activate",
-                "deactivateSharingRule",
+                Method::PUT,
+                "settings/data_sharing/rules/actions/run",
+                Route::WrongMethod,
             ),
-            (Method::PUT, "settings/data_sharing", "updateOrgPermissions"),
+            (
+                Method::GET,
+                "settings/data_sharing/rules/actions",
+                Route::Api(GetSharingRule, Some("actions".into())),
+            ),
         ];
-        for (method, path, op) in cases {
-            match route(&method, path) {
-                Route::Api(o, _) => assert_eq!(o.operation_id(), op),
-                other => panic!("{path}: {other:?}"),
-            }
+        for (method, path, want) in cases {
+            assert_eq!(route(&method, path), want, "{method} {path}");
         }
+    }
+
+    #[test]
+    fn wrong_methods_and_unknown_paths() {
         assert_eq!(
             route(&Method::PATCH, "settings/data_sharing"),
             Route::WrongMethod
         );
+        assert_eq!(route(&Method::POST, "settings/roles"), Route::WrongMethod);
         assert_eq!(route(&Method::GET, "settings/nothing"), Route::NotFound);
+        assert_eq!(route(&Method::GET, "users/1/x"), Route::NotFound);
+        assert_eq!(route(&Method::GET, ""), Route::NotFound);
+        // A parameter is one non-empty segment.
+        assert_eq!(
+            route(
+                &Method::PUT,
+                "settings/data_sharing/rules//actions/activate"
+            ),
+            Route::NotFound
+        );
     }
 }

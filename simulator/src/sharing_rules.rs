@@ -2,6 +2,7 @@
 //! activate, deactivate, search, summary, re-run).
 
 use serde_json::{json, Map, Value};
+use zoho_crm_access::operations::Operation;
 
 use super::catalogue::ModuleInfo;
 use super::criteria::CriteriaRules;
@@ -10,7 +11,7 @@ use super::responses::{
     at, at_with, invalid_param, items, list_body, page_of, paging, parse_object,
     required_param_missing, Answer, Errors, Reply,
 };
-use super::server::{Op, Query};
+use super::server::Query;
 use super::state::State;
 
 const KEY: &str = "sharing_rules";
@@ -21,7 +22,13 @@ const PERMISSIONS: &[&str] = &["read", "read_write", "read_write_delete"];
 const MAX_FILTERS: usize = 1;
 
 /// Answers one sharing-rule operation.
-pub(crate) fn handle(state: &mut State, op: Op, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
+pub(crate) fn handle(
+    state: &mut State,
+    op: Operation,
+    id: Option<&str>,
+    q: &Query,
+    body: &[u8],
+) -> Reply {
     if state.no_permission {
         return Reply::flat(
             403,
@@ -31,20 +38,21 @@ pub(crate) fn handle(state: &mut State, op: Op, id: Option<&str>, q: &Query, bod
         );
     }
     let id = id.unwrap_or_default();
+    use Operation::*;
     let result = match op {
-        Op::ListSharingRules => list(state, q),
-        Op::GetSharingRule => get(state, id, q),
-        Op::CreateSharingRule => create(state, q, body),
-        Op::UpdateSharingRules => update(state, None, q, body),
-        Op::UpdateSharingRule => update(state, Some(id), q, body),
-        Op::DeleteSharingRule => delete(state, id, q),
-        Op::ActivateSharingRule => set_active(state, id, q, true),
-        Op::DeactivateSharingRule => set_active(state, id, q, false),
-        Op::SearchSharingRules => search(state, q, body),
-        Op::GetSharingRulesSummary => summary(state, q, None),
-        Op::SearchSharingRulesSummary => summary(state, q, Some(body)),
-        Op::RerunSharingRules => rerun(state, q),
-        _ => Err(super::responses::invalid_url()),
+        ListSharingRules => list(state, q),
+        GetSharingRule => get(state, id, q),
+        CreateSharingRule => create(state, q, body),
+        UpdateSharingRules => update(state, None, q, body),
+        UpdateSharingRule => update(state, Some(id), q, body),
+        DeleteSharingRule => delete(state, id, q),
+        ActivateSharingRule => set_active(state, id, q, true),
+        DeactivateSharingRule => set_active(state, id, q, false),
+        SearchSharingRules => search(state, q, body),
+        GetSharingRulesSummary => summary(state, q, None),
+        SearchSharingRulesSummary => summary(state, q, Some(body)),
+        RerunSharingRules => rerun(state, q),
+        _ => Err(super::responses::not_implemented(op)),
     };
     result.unwrap_or_else(|r| r)
 }

@@ -37,6 +37,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
+use zoho_crm_access::operations::Operation;
 
 /// Arguments of `cargo xtask record`.
 #[derive(clap::Args, Debug)]
@@ -208,8 +209,9 @@ fn looks_like_email(s: &str) -> bool {
 
 /// One step of the session.
 struct Exchange {
-    operation: &'static str,
+    operation: Operation,
     method: reqwest::Method,
+    /// Below `/crm/v8`.
     path: String,
     query: Vec<(String, String)>,
     body: Option<Value>,
@@ -277,7 +279,13 @@ impl Session {
                 }))
             };
         self.write(&ex, status, content_type.as_deref(), body.clone())?;
-        say!("{:>3} {} {} ({})", status, ex.method, ex.path, ex.operation);
+        say!(
+            "{:>3} {} {} ({})",
+            status,
+            ex.method,
+            ex.path,
+            ex.operation.id()
+        );
         Ok(Answer { status, body })
     }
 
@@ -318,7 +326,7 @@ impl Session {
             "response": response,
         });
         self.written += 1;
-        let name = format!("{:03}_{}__{}.json", self.written, ex.operation, status);
+        let name = format!("{:03}_{}__{}.json", self.written, ex.operation.id(), status);
         let text = serde_json::to_string_pretty(&recording).map_err(|e| e.to_string())?;
         let text = self.secrets.scrub(&text);
         std::fs::write(self.out.join(&name), text + "\n")
@@ -331,17 +339,32 @@ impl Session {
     }
 }
 
+/// A call of `operation`: its method and path template from the operations table, the template's
+/// parameter (the spec's paths have at most one) set to `param`.
 fn ex(
-    operation: &'static str,
-    method: reqwest::Method,
-    path: impl Into<String>,
+    operation: Operation,
+    param: Option<&str>,
     query: &[(&str, &str)],
     body: Option<Value>,
 ) -> Exchange {
+    let template = operation.path();
+    assert_eq!(
+        template.contains('{'),
+        param.is_some(),
+        "{operation}: {template} and the parameter given disagree"
+    );
+    let path = template
+        .split('/')
+        .map(|seg| match param {
+            Some(value) if seg.starts_with('{') && seg.ends_with('}') => value,
+            _ => seg,
+        })
+        .collect::<Vec<_>>()
+        .join("/");
     Exchange {
         operation,
-        method,
-        path: path.into(),
+        method: operation.method(),
+        path,
         query: query
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -547,18 +570,16 @@ async fn run_sequence(
     lock_module: &str,
     share_module: &str,
 ) -> Result<(), String> {
-    use reqwest::Method as M;
-    const RLC: &str = "/settings/record_locking_configurations";
+    use Operation::*;
     const RLC_KEY: &str = "record_locking_configurations";
-    const SR: &str = "/settings/data_sharing/rules";
     const SR_KEY: &str = "sharing_rules";
     let m = [("module", lock_module)];
 
     // ---- record locking configurations
     let existing = s
-        .call(ex("getRecordLockingConfigurations", M::GET, RLC, &m, None))
+        .call(ex(GetRecordLockingConfigurations, None, &m, None))
         .await?;
-    s.call(ex("getRecordLockingConfigurations", M::GET, RLC, &[], None))
+    s.call(ex(GetRecordLockingConfigurations, None, &[], None))
         .await?;
     if existing.status == 200 {
         s.skip(
@@ -580,9 +601,8 @@ async fn run_sequence(
         }]});
         let created = s
             .call(ex(
-                "createRecordLockingConfiguration",
-                M::POST,
-                RLC,
+                CreateRecordLockingConfiguration,
+                None,
                 &m,
                 Some(create.clone()),
             ))
@@ -590,19 +610,11 @@ async fn run_sequence(
         match result_id(&created, RLC_KEY) {
             None => s.skip("record locking", "create returned no id"),
             Some(id) => {
-                let by_id = format!("{RLC}/{id}");
+                s.call(ex(GetRecordLockingConfigurationById, Some(&id), &m, None))
+                    .await?;
                 s.call(ex(
-                    "getRecordLockingConfigurationById",
-                    M::GET,
-                    &by_id,
-                    &m,
+                    UpdateRecordLockingConfigurations,
                     None,
-                ))
-                .await?;
-                s.call(ex(
-                    "updateRecordLockingConfigurations",
-                    M::PUT,
-                    RLC,
                     &m,
                     Some(
                         json!({RLC_KEY: [{"id": id, "restricted_actions": ["update", "delete"]}]}),
@@ -610,45 +622,31 @@ async fn run_sequence(
                 ))
                 .await?;
                 s.call(ex(
-                    "updateRecordLockingConfiguration",
-                    M::PUT,
-                    &by_id,
+                    UpdateRecordLockingConfiguration,
+                    Some(&id),
                     &m,
                     Some(json!({RLC_KEY: [{"id": id, "lock_type": "both"}]})),
                 ))
                 .await?;
-                s.call(ex("getRecordLockingConfigurations", M::GET, RLC, &m, None))
+                s.call(ex(GetRecordLockingConfigurations, None, &m, None))
                     .await?;
-                s.call(ex(
-                    "deleteRecordLockingConfiguration",
-                    M::DELETE,
-                    &by_id,
-                    &m,
-                    None,
-                ))
-                .await?;
+                s.call(ex(DeleteRecordLockingConfiguration, Some(&id), &m, None))
+                    .await?;
                 let again = s
-                    .call(ex(
-                        "createRecordLockingConfiguration",
-                        M::POST,
-                        RLC,
-                        &m,
-                        Some(create),
-                    ))
+                    .call(ex(CreateRecordLockingConfiguration, None, &m, Some(create)))
                     .await?;
                 match result_id(&again, RLC_KEY) {
                     Some(id2) => {
                         s.call(ex(
-                            "deleteRecordLockingConfigurations",
-                            M::DELETE,
-                            RLC,
+                            DeleteRecordLockingConfigurations,
+                            None,
                             &[("module", lock_module), ("ids", id2.as_str())],
                             None,
                         ))
                         .await?;
                     }
                     None => s.skip(
-                        "deleteRecordLockingConfigurations",
+                        DeleteRecordLockingConfigurations.id(),
                         "second create returned no id",
                     ),
                 }
@@ -658,18 +656,10 @@ async fn run_sequence(
 
     // ---- data sharing rules
     let sm = [("module", share_module)];
+    s.call(ex(GetSharingRulesSummary, None, &[], None)).await?;
     s.call(ex(
-        "getSharingRulesSummary",
-        M::GET,
-        format!("{SR}/actions/summary"),
-        &[],
+        ListSharingRules,
         None,
-    ))
-    .await?;
-    s.call(ex(
-        "listSharingRules",
-        M::GET,
-        SR,
         &[("module", share_module), ("page", "1"), ("per_page", "200")],
         None,
     ))
@@ -693,19 +683,16 @@ async fn run_sequence(
         ]}
     }]});
     let created = s
-        .call(ex("createSharingRule", M::POST, SR, &sm, Some(create)))
+        .call(ex(CreateSharingRule, None, &sm, Some(create)))
         .await?;
     match result_id(&created, SR_KEY) {
         None => s.skip("sharing rules", "create returned no id"),
         Some(id) => {
-            let by_id = format!("{SR}/{id}");
-            let activate = format!("{by_id}/actions/activate");
-            s.call(ex("getSharingRule", M::GET, &by_id, &sm, None))
-                .await?;
+            let id = Some(id.as_str());
+            s.call(ex(GetSharingRule, id, &sm, None)).await?;
             s.call(ex(
-                "updateSharingRules",
-                M::PUT,
-                SR,
+                UpdateSharingRules,
+                None,
                 &sm,
                 Some(json!({SR_KEY: [{
                     "id": id,
@@ -716,47 +703,24 @@ async fn run_sequence(
             ))
             .await?;
             s.call(ex(
-                "updateSharingRule",
-                M::PUT,
-                &by_id,
+                UpdateSharingRule,
+                id,
                 &sm,
                 Some(json!({SR_KEY: [{"type": "Criteria_Based", "superiors_allowed": true}]})),
             ))
             .await?;
-            s.call(ex("deactivateSharingRule", M::DELETE, &activate, &sm, None))
-                .await?;
-            s.call(ex("activateSharingRule", M::PUT, &activate, &sm, None))
-                .await?;
+            s.call(ex(DeactivateSharingRule, id, &sm, None)).await?;
+            s.call(ex(ActivateSharingRule, id, &sm, None)).await?;
             let filters = json!({"filters": [{"group_operator": "and", "group": [
                 {"field": {"api_name": "name"}, "comparator": "like", "value": "xtask record"},
                 {"field": {"api_name": "status"}, "comparator": "equal", "value": "active"}
             ]}]});
-            s.call(ex(
-                "searchSharingRules",
-                M::POST,
-                format!("{SR}/search"),
-                &sm,
-                Some(filters.clone()),
-            ))
-            .await?;
-            s.call(ex(
-                "searchSharingRulesSummary",
-                M::POST,
-                format!("{SR}/actions/summary"),
-                &[],
-                Some(filters),
-            ))
-            .await?;
-            s.call(ex(
-                "rerunSharingRules",
-                M::POST,
-                format!("{SR}/actions/run"),
-                &sm,
-                None,
-            ))
-            .await?;
-            s.call(ex("deleteSharingRule", M::DELETE, &by_id, &sm, None))
+            s.call(ex(SearchSharingRules, None, &sm, Some(filters.clone())))
                 .await?;
+            s.call(ex(SearchSharingRulesSummary, None, &[], Some(filters)))
+                .await?;
+            s.call(ex(RerunSharingRules, None, &sm, None)).await?;
+            s.call(ex(DeleteSharingRule, id, &sm, None)).await?;
         }
     }
 
@@ -764,15 +728,7 @@ async fn run_sequence(
     directory(s, share_module).await?;
 
     // ---- default organization permissions: read, then write one module back unchanged
-    let current = s
-        .call(ex(
-            "getOrgPermissions",
-            M::GET,
-            "/settings/data_sharing",
-            &[],
-            None,
-        ))
-        .await?;
+    let current = s.call(ex(GetOrgPermissions, None, &[], None)).await?;
     let entry = current
         .body
         .as_ref()
@@ -792,16 +748,15 @@ async fn run_sequence(
     match entry {
         Some((share_type, module_id)) => {
             s.call(ex(
-                "updateOrgPermissions",
-                M::PUT,
-                "/settings/data_sharing",
+                UpdateOrgPermissions,
+                None,
                 &[],
                 Some(json!({"data_sharing": [{"share_type": share_type, "module": {"id": module_id, "api_name": share_module}}]})),
             ))
             .await?;
         }
         None => s.skip(
-            "updateOrgPermissions",
+            UpdateOrgPermissions.id(),
             "module not in the organization permissions",
         ),
     }
@@ -822,146 +777,80 @@ fn first_id(answer: &Answer, key: &str) -> Option<String> {
 
 /// The directory's 14 read-only operations: each list, then one item of it by id.
 async fn directory(s: &mut Session, module: &str) -> Result<(), String> {
-    use reqwest::Method as M;
-    let roles = s
-        .call(ex("getRoles", M::GET, "/settings/roles", &[], None))
-        .await?;
+    use Operation::*;
+    let roles = s.call(ex(GetRoles, None, &[], None)).await?;
     match first_id(&roles, "roles") {
         Some(id) => {
-            s.call(ex(
-                "getRole",
-                M::GET,
-                format!("/settings/roles/{id}"),
-                &[],
-                None,
-            ))
-            .await?;
+            s.call(ex(GetRole, Some(&id), &[], None)).await?;
         }
-        None => s.skip("getRole", "no role listed"),
+        None => s.skip(GetRole.id(), "no role listed"),
     }
 
-    const UG: &str = "/settings/user_groups";
     let include = ("include", "sources_count");
     let groups = s
         .call(ex(
-            "getUserGroups",
-            M::GET,
-            UG,
+            GetUserGroups,
+            None,
             &[include, ("page", "1"), ("per_page", "1")],
             None,
         ))
         .await?;
     s.call(ex(
-        "getUserGroups",
-        M::GET,
-        UG,
+        GetUserGroups,
+        None,
         &[include, ("page", "2"), ("per_page", "1")],
         None,
     ))
     .await?;
     match first_id(&groups, "user_groups") {
         Some(id) => {
-            let by_id = format!("{UG}/{id}");
-            s.call(ex("getGroup", M::GET, &by_id, &[include], None))
-                .await?;
-            s.call(ex(
-                "getUserGroupSources",
-                M::GET,
-                format!("{by_id}/sources"),
-                &[],
-                None,
-            ))
-            .await?;
-            s.call(ex(
-                "getUserGroupSourcesCount",
-                M::GET,
-                format!("{by_id}/actions/sources_count"),
-                &[],
-                None,
-            ))
-            .await?;
+            let id = Some(id.as_str());
+            s.call(ex(GetGroup, id, &[include], None)).await?;
+            s.call(ex(GetUserGroupSources, id, &[], None)).await?;
+            s.call(ex(GetUserGroupSourcesCount, id, &[], None)).await?;
         }
-        None => s.skip(
-            "getGroup, getUserGroupSources, getUserGroupSourcesCount",
-            "no group listed",
-        ),
+        None => {
+            let ops = [GetGroup, GetUserGroupSources, GetUserGroupSourcesCount].map(Operation::id);
+            s.skip(&ops.join(", "), "no group listed");
+        }
     }
 
-    let profiles = s
-        .call(ex("getProfiles", M::GET, "/settings/profiles", &[], None))
-        .await?;
+    let profiles = s.call(ex(GetProfiles, None, &[], None)).await?;
     match first_id(&profiles, "profiles") {
         Some(id) => {
-            s.call(ex(
-                "getProfile",
-                M::GET,
-                format!("/settings/profiles/{id}"),
-                &[],
-                None,
-            ))
-            .await?;
+            s.call(ex(GetProfile, Some(&id), &[], None)).await?;
         }
-        None => s.skip("getProfile", "no profile listed"),
+        None => s.skip(GetProfile.id(), "no profile listed"),
     }
 
-    s.call(ex("getModules", M::GET, "/settings/modules", &[], None))
+    s.call(ex(GetModules, None, &[], None)).await?;
+    s.call(ex(GetModuleByApiName, Some(module), &[], None))
         .await?;
-    s.call(ex(
-        "getModuleByApiName",
-        M::GET,
-        format!("/settings/modules/{module}"),
-        &[],
-        None,
-    ))
-    .await?;
     let m = [("module", module)];
-    let fields = s
-        .call(ex("getFields", M::GET, "/settings/fields", &m, None))
-        .await?;
+    let fields = s.call(ex(GetFields, None, &m, None)).await?;
     match first_id(&fields, "fields") {
         Some(id) => {
-            s.call(ex(
-                "getFieldsWithID",
-                M::GET,
-                format!("/settings/fields/{id}"),
-                &m,
-                None,
-            ))
-            .await?;
+            s.call(ex(GetFieldsWithId, Some(&id), &m, None)).await?;
         }
-        None => s.skip("getFieldsWithID", "no field listed"),
+        None => s.skip(GetFieldsWithId.id(), "no field listed"),
     }
 
     // What Zoho's SDKs call right after they obtain a token.
     let me = s
-        .call(ex(
-            "getUsers",
-            M::GET,
-            "/users",
-            &[("type", "CurrentUser")],
-            None,
-        ))
+        .call(ex(GetUsers, None, &[("type", "CurrentUser")], None))
         .await?;
     s.call(ex(
-        "getUsers",
-        M::GET,
-        "/users",
+        GetUsers,
+        None,
         &[("type", "ActiveUsers"), ("page", "1"), ("per_page", "200")],
         None,
     ))
     .await?;
     match first_id(&me, "users") {
         Some(id) => {
-            s.call(ex(
-                "getSingleUser",
-                M::GET,
-                format!("/users/{id}"),
-                &[],
-                None,
-            ))
-            .await?;
+            s.call(ex(GetSingleUser, Some(&id), &[], None)).await?;
         }
-        None => s.skip("getSingleUser", "no current user"),
+        None => s.skip(GetSingleUser.id(), "no current user"),
     }
     Ok(())
 }
