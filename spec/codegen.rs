@@ -2126,7 +2126,7 @@ fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, St
             /// Every operation, in the spec's order.
             pub const ALL: &'static [Operation] = &[#(Self::#variants),*];
 
-            /// The spec's operationId, such as `"listSharingRules"`.
+            /// The spec's operationId, such as `listSharingRules`.
             pub const fn id(self) -> &'static str {
                 match self {
                     #(Self::#variants => #ids,)*
