@@ -66,7 +66,7 @@ impl Plan {
     ///
     /// A call that needs the id of a rule created earlier in the same apply (an inactive
     /// rule is created, then deactivated) shows `{id of the new rule "NAME"}` in its place.
-    /// Zoho never answers "not now" here, so there are no waits.
+    /// Nothing is waited out (rule computation, rate limits): every answer is a success.
     ///
     /// Fails with the error the apply would stop at when a call's input is refused before
     /// sending ([`Error::InvalidInput`] from a handler's checks, [`Error::Desired`]).
@@ -89,7 +89,10 @@ impl Plan {
             answer(&mut log, operation, request)
         });
         let capturing = client.answering(responder);
-        let report = self.apply_with(&capturing, &ApplyOptions::default()).await;
+        // Every answer is a success, so nothing is waited out; with no time allowed per call,
+        // no wait could start even if one were not.
+        let no_waits = ApplyOptions::default().max_wait(std::time::Duration::ZERO);
+        let report = self.apply_with(&capturing, &no_waits).await;
         if let Some(failure) = report.into_result().err() {
             return Err(failure);
         }
