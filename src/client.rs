@@ -14,6 +14,7 @@ use crate::datacenter::{api_base, checked_server_url, DataCenter, Environment};
 use crate::error::{excerpt, from_error_body, Error};
 use crate::generated::{enums, types};
 use crate::generated_client;
+pub(crate) use crate::hooks::Responder;
 use crate::hooks::{CallContext, Hooks, Shared, CALL};
 use crate::operations::Operation;
 use crate::retry::RetryPolicy;
@@ -111,6 +112,32 @@ impl Client {
     /// a client without authentication.
     pub async fn authenticate(&self) -> Result<(), Error> {
         self.shared_hooks().shared.auth.token().await.map(|_| ())
+    }
+
+    /// A client like this one (same base URL, same HTTP settings) whose requests are
+    /// answered by `responder` and never sent: the capturing transport of a dry run. It has
+    /// no credentials and makes one attempt per call.
+    pub(crate) fn answering(&self, responder: Responder) -> Client {
+        let mut shared = Shared::new(
+            Auth::None,
+            1,
+            RetryPolicy::default(),
+            self.base.to_string(),
+            self.shared_hooks().shared.max_response_bytes,
+        );
+        shared.responder = Some(responder);
+        let hooks = Hooks {
+            shared: Arc::new(shared),
+        };
+        let http =
+            <generated_client::Client as progenitor_client::ClientInfo<Hooks>>::client(&self.raw)
+                .clone();
+        Client {
+            raw: Arc::new(generated_client::Client::new_with_client(
+                &self.base, http, hooks,
+            )),
+            base: self.base.clone(),
+        }
     }
 
     fn shared_hooks(&self) -> &Hooks {

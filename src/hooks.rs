@@ -48,6 +48,13 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = crate::body::DEFAULT_LIMIT;
 #[derive(Clone)]
 struct LocalFailure(String);
 
+/// A transport that answers requests instead of sending them (a dry run): it gets each
+/// request as the generated client built it, with its operationId, and gives the status and
+/// JSON body the call gets back. No request goes to the network. Set on a client made by
+/// `Client::answering` (crate-internal).
+pub(crate) type Responder =
+    Arc<dyn Fn(&'static str, &reqwest::Request) -> (u16, bytes::Bytes) + Send + Sync>;
+
 /// What the raw client carries for the hand-written transport: credentials, the retry policy
 /// and the in-flight limit. [`crate::ClientBuilder`] builds it into every [`crate::Client`];
 /// [`crate::Client::raw`] is the way to a raw client that authenticates. `Hooks::default()`
@@ -93,6 +100,8 @@ pub(crate) struct Shared {
     configured_base: String,
     /// The largest response body read.
     pub(crate) max_response_bytes: u64,
+    /// When set, requests are answered by it and never sent (see [`Responder`]).
+    pub(crate) responder: Option<Responder>,
 }
 
 tokio::task_local! {
@@ -129,6 +138,7 @@ impl Shared {
             retry,
             configured_base,
             max_response_bytes,
+            responder: None,
         }
     }
 
@@ -159,6 +169,9 @@ impl Shared {
     ) -> reqwest::Result<reqwest::Response> {
         let op = Operation::from_generated_name(name);
         let operation = op.map_or(name, Operation::id);
+        if let Some(respond) = &self.responder {
+            return Ok(answered(respond, operation, &request));
+        }
         let span = tracing::info_span!(
             "zoho_request",
             operation,
@@ -428,6 +441,28 @@ fn rebuild(mut resp: reqwest::Response, body: bytes::Bytes) -> reqwest::Response
         Ok(r) => reqwest::Response::from(r),
         Err(_) => reqwest::Response::from(http::Response::new(bytes::Bytes::new())),
     }
+}
+
+/// The answer a [`Responder`] gives to `request`, as a response of one attempt: nothing is
+/// sent, no token asked for, no slot taken, no retry made.
+fn answered(
+    respond: &Responder,
+    operation: &'static str,
+    request: &reqwest::Request,
+) -> reqwest::Response {
+    let (status, body) = respond(operation, request);
+    let _ = CALL.try_with(|c| {
+        c.attempts.set(1);
+        c.status.set(Some(status));
+    });
+    let mut resp = http::Response::new(body);
+    *resp.status_mut() =
+        reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+    resp.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Response::from(resp)
 }
 
 /// A synthetic response standing for a failure that has no real response: the typed error

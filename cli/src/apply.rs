@@ -56,7 +56,9 @@ pub async fn run(
         write_stdout(&plan::text(&plan))?;
     }
     if args.write.dry_run {
-        return out.dry_run(&plan::requests(session, &plan));
+        // The apply itself, through a transport that records instead of sending: it fails
+        // as the apply would (same error, same exit status) for input refused before sending.
+        return out.dry_run(&plan::requests(session, &plan).await?);
     }
     if plan.is_empty() {
         // Nothing to confirm. A document is the report of applying nothing: complete, no

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use zoho_crm_access::desired;
 
 use crate::connect::Session;
-use crate::output::{Format, PlannedRequest, Printer};
+use crate::output::{write_stdout, Format, PlannedRequest, Printer};
 use crate::terminal;
 use crate::{exit, CliError};
 
@@ -46,7 +46,7 @@ pub async fn run(
     let plan = desired::plan(&session.client, &config)
         .await
         .map_err(|e| in_file(&args.file, e))?;
-    print(session, &plan, format)?;
+    print(session, &plan, format).await?;
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         exit::CHANGES
     } else {
@@ -58,32 +58,43 @@ pub async fn run(
 /// `-o yaml` is asked for (`-o table` is the same text): one line per change, then a
 /// summary. The document is one object: `changes` (each with its `change` kind, the place
 /// and the state before and after), `summary` (the text lines of the changes) and `requests`
-/// (what applying sends, in order, in the shape of a dry run's requests).
-pub fn print(
+/// (what applying sends, in order, in the shape of a dry run's requests: recorded from a
+/// dry run of the apply, so only for a document).
+pub async fn print(
     session: &Session,
     plan: &desired::Plan,
     format: Option<Format>,
 ) -> Result<(), CliError> {
-    let out = Printer::new(format.unwrap_or(Format::Table));
+    let format = format.unwrap_or(Format::Table);
+    if matches!(format, Format::Table) {
+        return write_stdout(&text(plan));
+    }
     let doc = json!({
         "changes": plan.changes(),
         "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "requests": requests(session, plan),
+        "requests": requests(session, plan).await?,
     });
-    out.document(&doc, |_| text(plan))
+    Printer::new(format).document(&doc, |_| text(plan))
 }
 
-/// The requests applying `plan` sends, as a dry run shows them (method, URL, body).
-pub fn requests(session: &Session, plan: &desired::Plan) -> Vec<PlannedRequest> {
+/// The requests applying `plan` sends, as a dry run shows them (method, URL, body): the
+/// library's [`desired::Plan::planned_calls`], recorded from the apply run through a
+/// transport that sends nothing. Fails as the apply would for input refused before sending.
+pub async fn requests(
+    session: &Session,
+    plan: &desired::Plan,
+) -> Result<Vec<PlannedRequest>, CliError> {
     let base = session.client.current_base_url();
-    plan.planned_calls()
+    Ok(plan
+        .planned_calls(&session.client)
+        .await?
         .into_iter()
         .map(|c| PlannedRequest {
-            method: c.method.to_owned(),
+            method: c.method,
             url: format!("{}{}", base.trim_end_matches('/'), c.path),
             body: c.body.unwrap_or(Value::Null),
         })
-        .collect()
+        .collect())
 }
 
 /// The plan as text: one line per change (coloured by its sign on a terminal), then the

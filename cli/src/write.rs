@@ -15,8 +15,8 @@
 //! `run` does all of it for a command that makes one library call. `apply` makes several,
 //! each depending on the one before succeeding, so a capture point that refuses every
 //! request would see only the first: it uses [`confirm`], and its dry run prints the
-//! requests its plan lists (`Plan::planned_calls`, built by the library from the same
-//! inputs).
+//! library's `Plan::planned_calls`, which runs the apply itself through a transport that
+//! records each request and answers it with a success, sending nothing.
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Read, Write};

@@ -117,8 +117,14 @@
 //! Applying again plans afresh from the org's state, so it continues where the first stopped:
 //! nothing is lost or made twice (a create whose answer was lost is found by its name).
 //! Applying a state the org already has makes no write at all.
+//!
+//! [`Plan::planned_calls`] is the dry run: it runs the same apply through a transport that
+//! records each request and answers it with a success instead of sending it, so the calls it
+//! lists are the apply's own (same bodies, same order, same input checks), and nothing is
+//! sent.
 
 mod apply;
+mod dry_run;
 mod file;
 mod model;
 mod plan;
@@ -126,10 +132,11 @@ mod pull;
 mod resolve;
 
 pub use apply::{apply, ApplyFailure, ApplyOptions, ApplyReport};
+pub use dry_run::PlannedCall;
 pub use file::json_schema;
 pub use model::{
     AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope,
     SharingRuleSpec,
 };
-pub use plan::{plan, Change, Plan, PlannedCall};
+pub use plan::{plan, Change, Plan};
 pub use pull::pull;
