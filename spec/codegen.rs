@@ -1665,6 +1665,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("Data Sharing Rules", "SharingRules"),
     ("Organization Permissions", "OrgPermissions"),
     ("Directory", "Directory"),
+    ("Record Locks", "RecordLocks"),
 ];
 
 /// The vendor extension marking an operation safe to send again (see the spec's

@@ -152,13 +152,14 @@ fn repeatable_is_the_specs_extension_and_the_retry_rule() {
             Some(v) => v.as_bool().expect("x-zoho-repeatable is a boolean"),
         };
         assert_eq!(op.repeatable(), marked, "{}", o.id);
-        // What the retry policy has allowed so far: every read, and three writes that set
-        // a state by id.
+        // What the retry policy allows: every read, and the four writes that set a state by
+        // id.
         let expected = o.method == "GET"
             || [
                 "updateOrgPermissions",
                 "updateSharingRules",
                 "updateSharingRule",
+                "updateRecordLockReason",
             ]
             .contains(&o.id.as_str());
         assert_eq!(op.repeatable(), expected, "{}", o.id);
@@ -221,4 +222,6 @@ fn limits_are_the_per_page_maximum_and_the_body_arrays_max_items() {
     assert_eq!(Operation::UpdateOrgPermissions.max_items(), Some(100));
     assert_eq!(Operation::CreateSharingRule.max_items(), Some(1));
     assert_eq!(Operation::GetOrgPermissions.max_items(), None);
+    assert_eq!(Operation::LockRecord.max_items(), Some(1));
+    assert_eq!(Operation::UpdateRecordLockReason.max_items(), Some(1));
 }
