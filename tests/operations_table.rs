@@ -130,7 +130,11 @@ fn scopes_are_the_security_requirements_each_a_set_needed_together() {
                     together.push(scope);
                 }
             }
-            assert!(!together.is_empty(), "{}: a requirement without a scope", o.id);
+            assert!(
+                !together.is_empty(),
+                "{}: a requirement without a scope",
+                o.id
+            );
             if !expected.contains(&together) {
                 expected.push(together);
             }
@@ -160,7 +164,10 @@ fn scopes_are_the_security_requirements_each_a_set_needed_together() {
                 "ZohoCRM.modules.lockinginformation.DELETE",
                 "ZohoCRM.modules.ALL"
             ][..],
-            &["ZohoCRM.modules.lockinginformation.ALL", "ZohoCRM.modules.ALL"],
+            &[
+                "ZohoCRM.modules.lockinginformation.ALL",
+                "ZohoCRM.modules.ALL"
+            ],
         ]
     );
     assert_eq!(Operation::UnlockRecord.family(), Family::RecordLocks);
