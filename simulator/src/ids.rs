@@ -31,7 +31,7 @@ impl IdGenerator {
     pub(crate) fn for_records(seed: u64) -> Self {
         let mut ids = Self::new(seed);
         ids.counter = 100_000_000_000;
-        ids.rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_4ec0_4d5);
+        ids.rng = StdRng::seed_from_u64(seed ^ 0x0005_eed0_f4ec_04d5);
         ids
     }
 
