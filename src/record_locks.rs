@@ -24,8 +24,9 @@ const LIST_FIELDS: &str = "Locked_For__s,Locked_Reason__s,Lock_Source__s,Locked_
 
 /// How often [`RecordLocksHandler::lock_many`] and [`RecordLocksHandler::unlock_many`] try one
 /// record whose previous attempt left no change (a 429, or an answer lost after the lock list
-/// showed the attempt had not happened).
-const MANY_ATTEMPTS: u32 = 4;
+/// showed the attempt had not happened). With the waits of [`wait_before`] the last try comes
+/// about 20 s after the first: a burst of throttling outlasts the client's own retries.
+const MANY_ATTEMPTS: u32 = 8;
 
 impl Client {
     /// The locks of one module's records (`Deals`, `Leads`, a custom module ...). The module
@@ -363,10 +364,17 @@ impl RecordLocksHandler {
     async fn unlock_settled(&self, record_id: &str) -> Result<RecordLockChange, Error> {
         self.check(record_id)?;
         let mut removed = Vec::new();
+        // Locks whose removal got no answer: gone at the next list, they were removed.
+        let mut unanswered: Vec<String> = Vec::new();
         let mut attempt = 0;
         loop {
             attempt += 1;
             let locks = self.list(record_id).await?;
+            removed.extend(
+                unanswered
+                    .drain(..)
+                    .filter(|id| !locks.iter().any(|l| &l.id == id)),
+            );
             if locks.is_empty() {
                 return Ok(if removed.is_empty() {
                     RecordLockChange::NotLocked
@@ -378,7 +386,10 @@ impl RecordLocksHandler {
             for lock in locks {
                 match self.unlock(record_id, &lock.id).await {
                     Ok(_) => removed.push(lock.id),
-                    Err(e) if unsettled(&e) => unsettled_error = Some(e),
+                    Err(e) if unsettled(&e) => {
+                        unanswered.push(lock.id);
+                        unsettled_error = Some(e);
+                    }
                     // An automatic lock, a permission, an unknown record: Zoho's answer.
                     Err(e) => return Err(e),
                 }
@@ -466,10 +477,11 @@ fn is_manual_with(lock: &types::RecordLock, reason: &str) -> bool {
             .is_some_and(|r| r.as_str() == reason)
 }
 
-/// The wait before another try: Zoho's `Retry-After` when it gave one, else a short backoff.
+/// The wait before another try: Zoho's `Retry-After` when the error carries it, else a
+/// backoff from 400 ms doubling up to 5 s.
 fn wait_before(attempt: u32, error: &Error) -> Duration {
-    error
-        .retry_after()
-        .unwrap_or_else(|| Duration::from_millis(200u64 << attempt.min(5)))
-        .min(Duration::from_secs(30))
+    error.retry_after().map_or_else(
+        || Duration::from_millis(200u64 << attempt.min(5)).min(Duration::from_secs(5)),
+        |asked| asked.min(Duration::from_secs(30)),
+    )
 }
