@@ -71,7 +71,8 @@
 //! 10. **The operations table** (`operations.rs`, public as `operations`): an enum `Operation`
 //!     with one variant per operation in the spec's order (PascalCase of the operationId,
 //!     documented with its summary) and, per operation, the operationId, method, path, the
-//!     OAuth scopes of its security requirements, `x-zoho-repeatable` (refused unless a
+//!     OAuth scopes of its security requirements (one set per requirement: the scopes of a
+//!     set are needed together, the sets are alternatives), `x-zoho-repeatable` (refused unless a
 //!     boolean), whether it lists a 204, the `maximum` of its `per_page` and the `maxItems`
 //!     of its request body's top-level array. Its `Family` comes from its first tag through
 //!     [`FAMILIES`]; an unknown first tag is refused. progenitor's method name for each
@@ -1665,6 +1666,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("Data Sharing Rules", "SharingRules"),
     ("Organization Permissions", "OrgPermissions"),
     ("Directory", "Directory"),
+    ("Record Locks", "RecordLocks"),
 ];
 
 /// The vendor extension marking an operation safe to send again (see the spec's
@@ -1678,7 +1680,9 @@ struct OperationFacts {
     /// Upper case, as `http::Method`'s constants are named.
     method: String,
     path: String,
-    scopes: Vec<String>,
+    /// The security requirements' OAuth scopes: one set per requirement (the alternatives),
+    /// each the scopes a token needs together, in the spec's order.
+    scopes: Vec<Vec<String>>,
     repeatable: bool,
     no_content: bool,
     max_per_page: Option<u32>,
@@ -1921,9 +1925,14 @@ fn operation_facts(
                             .join(", ")
                     )
                 })?;
-            let mut scopes: Vec<String> = Vec::new();
+            // In OpenAPI the schemes and scopes of one security requirement are all needed;
+            // the requirements are alternatives. Each requirement becomes the set of its
+            // OAuth scopes (a scope named twice once); a set equal to an earlier one is
+            // left out.
+            let mut scopes: Vec<Vec<String>> = Vec::new();
             let security = op.get("security").or_else(|| doc.get("security"));
             for requirement in security.and_then(Value::as_array).into_iter().flatten() {
+                let mut together: Vec<String> = Vec::new();
                 for scheme in &oauth_schemes {
                     for scope in requirement
                         .get(*scheme)
@@ -1932,10 +1941,13 @@ fn operation_facts(
                         .flatten()
                         .filter_map(Value::as_str)
                     {
-                        if !scopes.iter().any(|s| s == scope) {
-                            scopes.push(scope.to_owned());
+                        if !together.iter().any(|s| s == scope) {
+                            together.push(scope.to_owned());
                         }
                     }
+                }
+                if !scopes.contains(&together) {
+                    scopes.push(together);
                 }
             }
             let mut max_per_page = None;
@@ -2076,8 +2088,8 @@ fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, St
         .collect();
     let paths: Vec<&str> = facts.iter().map(|f| f.path.as_str()).collect();
     let scopes = facts.iter().map(|f| {
-        let s = &f.scopes;
-        quote!(&[#(#s),*])
+        let sets = f.scopes.iter().map(|set| quote!(&[#(#set),*]));
+        quote!(&[#(#sets),*])
     });
     let option = |v: Option<u32>| match v {
         Some(n) => {
@@ -2165,9 +2177,13 @@ fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, St
                 }
             }
 
-            /// The OAuth scopes that allow the call, narrowest first: any one of them
-            /// suffices.
-            pub const fn scopes(self) -> &'static [&'static str] {
+            /// The OAuth scopes that allow the call: the alternatives (the spec's security
+            /// requirements), narrowest first, each a set of scopes a token needs together.
+            /// A token may make the call when it holds every scope of one set:
+            /// `[["ZohoCRM.settings.roles.READ"], ["ZohoCRM.settings.roles.ALL"], ...]` for
+            /// a directory read, `[["ZohoCRM.modules.lockinginformation.READ",
+            /// "ZohoCRM.modules.ALL"], ...]` for a record lock read.
+            pub const fn scopes(self) -> &'static [&'static [&'static str]] {
                 match self {
                     #(Self::#variants => #scopes,)*
                 }

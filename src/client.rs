@@ -140,6 +140,12 @@ impl Client {
         }
     }
 
+    /// The most requests this client has in flight at once
+    /// ([`ClientBuilder::max_concurrency`]).
+    pub(crate) fn max_concurrency(&self) -> usize {
+        self.shared_hooks().shared.max_concurrency
+    }
+
     fn shared_hooks(&self) -> &Hooks {
         self.raw.inner_hooks()
     }

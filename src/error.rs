@@ -897,6 +897,7 @@ pub(crate) fn from_error_body(
         types::ZohoErrorBody::RecordLockingActionResults(w) => w.record_locking_configurations,
         types::ZohoErrorBody::SharingRuleActionResults(w) => w.sharing_rules,
         types::ZohoErrorBody::DataSharingActionResults(w) => w.data_sharing,
+        types::ZohoErrorBody::RecordLockActionResults(w) => w.data,
     };
     if items.is_empty() {
         return Error::Api {

@@ -2,7 +2,7 @@
 //!
 //! [`Operation`] has one variant per operation of `spec/zoho-crm-access.yaml`, and each fact the
 //! spec states about an operation is a method on it: its operationId ([`Operation::id`]), HTTP
-//! method and path, the OAuth scopes that allow it, whether it may be sent again after a lost
+//! method and path, the OAuth scopes that allow it (alternatives, each a set needed together), whether it may be sent again after a lost
 //! answer (the spec's `x-zoho-repeatable`), whether it answers `204 No Content`, how many items
 //! a page or a request body may hold, and its [`Family`]. The table is generated from the spec
 //! when the crate is built (see `spec/codegen.rs`), so a fact is written once, in the spec, and
@@ -11,17 +11,24 @@
 //! ```
 //! use zoho_crm_access::operations::{Family, Operation};
 //!
-//! // The scopes that allow each call on sharing rules that changes nothing.
+//! // The scopes that allow each call on sharing rules that changes nothing: the
+//! // alternatives, each a set of scopes a token needs together.
 //! for op in Operation::ALL
 //!     .iter()
 //!     .filter(|op| op.family() == Family::SharingRules && op.method() == http::Method::GET)
 //! {
-//!     println!("{op}: {}", op.scopes().join(" or "));
+//!     let sets: Vec<String> = op.scopes().iter().map(|set| set.join(" and ")).collect();
+//!     println!("{op}: {}", sets.join(" or "));
 //! }
 //!
 //! let list = Operation::from_id("listSharingRules").unwrap();
 //! assert_eq!(list.path(), "/settings/data_sharing/rules");
-//! assert_eq!(list.scopes()[0], "ZohoCRM.settings.data_sharing.READ");
+//! assert_eq!(list.scopes()[0], ["ZohoCRM.settings.data_sharing.READ"]);
+//! // A record lock needs the lock scope and a module scope together.
+//! assert_eq!(
+//!     Operation::GetRecordLocks.scopes()[0],
+//!     ["ZohoCRM.modules.lockinginformation.READ", "ZohoCRM.modules.ALL"]
+//! );
 //! assert!(list.repeatable());
 //! assert_eq!(list.max_per_page(), Some(200));
 //! assert_eq!(Operation::UpdateOrgPermissions.max_items(), Some(100));

@@ -116,30 +116,61 @@ fn method_path_and_family_are_the_specs() {
 }
 
 #[test]
-fn scopes_are_every_oauth_scope_of_the_security_requirements_in_order() {
+fn scopes_are_the_security_requirements_each_a_set_needed_together() {
     let doc = spec();
     for o in operations(&doc) {
-        let mut expected: Vec<String> = Vec::new();
+        // One set per requirement, in the spec's order: the OAuth scopes of that requirement
+        // (needed together); a set equal to an earlier one is not repeated.
+        let mut expected: Vec<Vec<String>> = Vec::new();
         for requirement in o.op["security"].as_sequence().unwrap() {
+            let mut together: Vec<String> = Vec::new();
             for scope in requirement["zoho_oauth"].as_sequence().unwrap() {
                 let scope = scope.as_str().unwrap().to_owned();
-                if !expected.contains(&scope) {
-                    expected.push(scope);
+                if !together.contains(&scope) {
+                    together.push(scope);
                 }
+            }
+            assert!(
+                !together.is_empty(),
+                "{}: a requirement without a scope",
+                o.id
+            );
+            if !expected.contains(&together) {
+                expected.push(together);
             }
         }
         let op = Operation::from_id(&o.id).unwrap();
         assert!(!expected.is_empty(), "{}", o.id);
-        assert_eq!(op.scopes(), expected, "{}", o.id);
+        let table: Vec<Vec<String>> = op
+            .scopes()
+            .iter()
+            .map(|set| set.iter().map(|s| (*s).to_owned()).collect())
+            .collect();
+        assert_eq!(table, expected, "{}", o.id);
     }
     assert_eq!(
         Operation::GetRoles.scopes(),
         [
-            "ZohoCRM.settings.roles.READ",
-            "ZohoCRM.settings.roles.ALL",
-            "ZohoCRM.settings.ALL"
+            &["ZohoCRM.settings.roles.READ"][..],
+            &["ZohoCRM.settings.roles.ALL"],
+            &["ZohoCRM.settings.ALL"],
         ]
     );
+    // The record locks: the lock scope and a module scope, needed together.
+    assert_eq!(
+        Operation::UnlockRecord.scopes(),
+        [
+            &[
+                "ZohoCRM.modules.lockinginformation.DELETE",
+                "ZohoCRM.modules.ALL"
+            ][..],
+            &[
+                "ZohoCRM.modules.lockinginformation.ALL",
+                "ZohoCRM.modules.ALL"
+            ],
+        ]
+    );
+    assert_eq!(Operation::UnlockRecord.family(), Family::RecordLocks);
 }
 
 #[test]
@@ -152,13 +183,14 @@ fn repeatable_is_the_specs_extension_and_the_retry_rule() {
             Some(v) => v.as_bool().expect("x-zoho-repeatable is a boolean"),
         };
         assert_eq!(op.repeatable(), marked, "{}", o.id);
-        // What the retry policy has allowed so far: every read, and three writes that set
-        // a state by id.
+        // What the retry policy allows: every read, and the four writes that set a state by
+        // id.
         let expected = o.method == "GET"
             || [
                 "updateOrgPermissions",
                 "updateSharingRules",
                 "updateSharingRule",
+                "updateRecordLockReason",
             ]
             .contains(&o.id.as_str());
         assert_eq!(op.repeatable(), expected, "{}", o.id);
@@ -221,4 +253,6 @@ fn limits_are_the_per_page_maximum_and_the_body_arrays_max_items() {
     assert_eq!(Operation::UpdateOrgPermissions.max_items(), Some(100));
     assert_eq!(Operation::CreateSharingRule.max_items(), Some(1));
     assert_eq!(Operation::GetOrgPermissions.max_items(), None);
+    assert_eq!(Operation::LockRecord.max_items(), Some(1));
+    assert_eq!(Operation::UpdateRecordLockReason.max_items(), Some(1));
 }

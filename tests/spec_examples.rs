@@ -95,20 +95,22 @@ fn assert_roundtrip(
 }
 
 #[test]
-fn spec_has_the_35_operations_with_unique_ids_and_family_tags() {
+fn spec_has_the_40_operations_with_unique_ids_and_family_tags() {
     let spec = spec();
     let ops = operations(&spec);
-    assert_eq!(ops.len(), 35);
-    assert_eq!(zoho_crm_access::wire::SPEC_OPERATIONS, 35);
+    assert_eq!(ops.len(), 40);
+    assert_eq!(zoho_crm_access::wire::SPEC_OPERATIONS, 40);
     let ids: BTreeSet<_> = ops.iter().map(|(_, _, id)| id.clone()).collect();
-    assert_eq!(ids.len(), 35, "operationIds must be unique");
+    assert_eq!(ids.len(), 40, "operationIds must be unique");
     let families = [
         "Record Locking Configurations",
         "Data Sharing Rules",
         "Organization Permissions",
         "Directory",
+        "Record Locks",
     ];
     let mut directory = 0;
+    let mut record_locks = 0;
     for (method, path, _) in &ops {
         let tags = spec["paths"][path][method]["tags"].as_array().unwrap();
         assert_eq!(tags.len(), 1, "{method} {path}");
@@ -119,8 +121,12 @@ fn spec_has_the_35_operations_with_unique_ids_and_family_tags() {
             assert_eq!(method, "get", "{path}");
             directory += 1;
         }
+        if tag == "Record Locks" {
+            record_locks += 1;
+        }
     }
     assert_eq!(directory, 14);
+    assert_eq!(record_locks, 5);
 }
 
 /// Every example in the spec (media types of requests and responses) decodes and round-trips.

@@ -129,7 +129,9 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     )?;
     story.done(&deals.update(update).await?)?;
 
-    // 3. Delete the Closed Won rule.
+    record_locks(&client, &sim, &story).await?;
+
+    // 6. Delete the Closed Won rule.
     let current = deals
         .get()
         .await?
@@ -141,8 +143,8 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         .map(|r| r.id.clone())
         .ok_or_else(|| CliError::Other("the Closed Won rule is missing".into()))?;
     story.step(
-        3,
-        &format!("Delete the Closed Won rule (id {closed_won_id})"),
+        6,
+        &format!("Delete the Closed Won rule (id {closed_won_id}): its deals unlock"),
         &format!(
             "PUT /settings/record_locking_configurations/{config_id}?module=Deals with _delete"
         ),
@@ -153,14 +155,14 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     )?;
     story.done(&deals.update_by_id(&config_id, delete).await?)?;
 
-    // 4. Owner-based sharing rule for Leads.
+    // 7. Owner-based sharing rule for Leads.
     let role = |name: &str| {
         sim.role_id(name)
             .ok_or_else(|| CliError::Other(format!("the simulated org has no role {name}")))
     };
     let leads = client.sharing_rules("Leads");
     story.step(
-        4,
+        7,
         "Share leads owned by Sales Representatives (and subordinates) with Managers: owner-based, read/write/delete",
         "POST /settings/data_sharing/rules?module=Leads",
     )?;
@@ -172,12 +174,12 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     );
     story.done(&leads.create(owner_rule).await?)?;
 
-    // 5. Criteria-based sharing rule for Leads.
+    // 8. Criteria-based sharing rule for Leads.
     let group = sim
         .group_id("Miami Users")
         .ok_or_else(|| CliError::Other("the simulated org has no Miami Users group".into()))?;
     story.step(
-        5,
+        8,
         "Share leads in Miami, Florida with the Miami Users group: criteria-based, read/write",
         "POST /settings/data_sharing/rules?module=Leads",
     )?;
@@ -191,7 +193,7 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     );
     story.done(&leads.create(criteria_rule).await?)?;
 
-    // 6. Leads public org-wide.
+    // 9. Leads public org-wide.
     let before = client
         .org_permissions()
         .get()
@@ -201,7 +203,7 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         .map(|d| d.share_type.to_string())
         .unwrap_or_else(|| "?".into());
     story.step(
-        6,
+        9,
         &format!("Make Leads public org-wide (default organization permission, was {before})"),
         "PUT /settings/data_sharing",
     )?;
@@ -216,7 +218,7 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         r.details.module.as_deref().unwrap_or("Leads")
     ))?;
 
-    // 7. The result, read back through the API.
+    // The result, read back through the API.
     let config = deals.get().await?;
     let mut rules = Vec::new();
     for listed in leads.list().send().await?.sharing_rules {
@@ -309,7 +311,88 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     promote(&client, &story).await.map(drop)
 }
 
-/// Act 8: the org above plays the sandbox. Its access control is pulled as a file (names,
+/// Acts 3 to 5: the locks of single deals. The Closed Won rule of act 1 has locked the
+/// Closed Won deals, and that lock cannot be removed; a deal under review is locked by hand
+/// with a reason (the configuration allows manual locks since act 2), then unlocked.
+async fn record_locks(client: &Client, sim: &Simulator, story: &Story) -> Result<(), CliError> {
+    let record = |name: &str| {
+        sim.record_id("Deals", name)
+            .ok_or_else(|| CliError::Other(format!("the simulated org has no deal {name}")))
+    };
+    let locks = client.record_locks("Deals");
+    let won = record("Commercial Press")?;
+    story.step(
+        3,
+        "The rule locked the Closed Won deal Commercial Press; try to unlock it",
+        &format!("GET, then DELETE /Deals/{won}/Locking_Information__s/{{lock id}}"),
+    )?;
+    let automatic = locks.list(&won).await?;
+    let Some(lock) = automatic.first() else {
+        return Err(CliError::Other("the Closed Won rule locked nothing".into()));
+    };
+    story.say(&format!(
+        "   locked: {} lock {} by rule {}",
+        lock.lock_source_s
+            .as_ref()
+            .map_or_else(|| "?".to_owned(), ToString::to_string),
+        lock.id,
+        lock.record_locking_rule_id_s.as_deref().unwrap_or("?")
+    ))?;
+    match locks.unlock(&won, &lock.id).await {
+        Err(zoho_crm_access::Error::Api {
+            status,
+            code,
+            message,
+            ..
+        }) => story.say(&format!(
+            "   -> refused: HTTP {status} {code}: {message} (a rule's lock goes with the rule, \
+             or when the deal stops matching it)"
+        ))?,
+        Err(other) => return Err(other.into()),
+        Ok(_) => {
+            return Err(CliError::Other(
+                "Zoho removed an automatic lock, which it documents it does not".into(),
+            ))
+        }
+    }
+
+    let review = record("Benton Supply Renewal")?;
+    story.step(
+        4,
+        "Lock Benton Supply Renewal (in Negotiation/Review) by hand, with a reason",
+        &format!("POST /Deals/{review}/Locking_Information__s"),
+    )?;
+    let locked = locks.lock(&review, "Under legal review").await?;
+    story.done(&locked)?;
+    let manual = locks.list(&review).await?;
+    if let Some(lock) = manual.first() {
+        story.say(&format!(
+            "   locked: {} lock, reason {:?}, by {}",
+            lock.lock_source_s
+                .as_ref()
+                .map_or_else(|| "?".to_owned(), ToString::to_string),
+            lock.locked_reason_s.as_deref().map_or("", String::as_str),
+            lock.locked_by_s
+                .as_ref()
+                .and_then(|u| u.name.as_deref())
+                .unwrap_or("?")
+        ))?;
+    }
+    let lock_id = locked
+        .details
+        .id
+        .clone()
+        .ok_or_else(|| CliError::Other("Zoho returned no lock id".into()))?;
+    story.step(
+        5,
+        "Review done: remove the manual lock",
+        &format!("DELETE /Deals/{review}/Locking_Information__s/{lock_id}"),
+    )?;
+    story.done(&locks.unlock(&review, &lock_id).await?)?;
+    Ok(())
+}
+
+/// Act 10: the org above plays the sandbox. Its access control is pulled as a file (names,
 /// no ids), planned and applied against a production org (another simulator: the same names,
 /// other ids), and pulled back byte for byte.
 async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
@@ -325,7 +408,7 @@ async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
         .access_token(production_sim.access_token())
         .build()?;
     story.say(
-        "\n8. Promote the sandbox's access control to production (another org: the same \
+        "\n10. Promote the sandbox's access control to production (another org: the same \
          roles, groups and fields by name, other ids)",
     )?;
     let scope = Scope::new(Family::ALL, ["Deals", "Leads"]);

@@ -28,6 +28,7 @@ mod output;
 mod plan;
 mod profile;
 mod pull;
+mod record_locks;
 mod schema;
 mod serve;
 mod sharing_rules;
@@ -106,6 +107,9 @@ pub enum Command {
     /// Record locking configurations (one per module).
     #[command(subcommand)]
     Locking(locking::LockingCommand),
+    /// The locks of single records: show them, lock with a reason, change a reason, unlock.
+    #[command(subcommand, name = "record-locks")]
+    RecordLocks(record_locks::RecordLocksCommand),
     /// Data sharing rules.
     #[command(subcommand, name = "sharing-rules")]
     SharingRules(sharing_rules::SharingRulesCommand),
@@ -283,6 +287,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     let out = output::Printer::new(format.unwrap_or_default());
     match cli.command {
         Command::Locking(c) => locking::run(&session, &out, c).await,
+        Command::RecordLocks(c) => record_locks::run(&session, &out, c).await,
         Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
         Command::Export => export::run(&session, &out).await,

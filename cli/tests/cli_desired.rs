@@ -566,7 +566,7 @@ async fn the_schema_command_prints_the_published_schema() {
 async fn the_demo_ends_with_a_promotion_act() {
     let run = run_with(&["demo"], &[], None).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let act = run.stdout.split("\n8. Promote").nth(1).expect("act 8");
+    let act = run.stdout.split("\n10. Promote").nth(1).expect("act 10");
     for needle in [
         "zoho-access pull --profile sandbox",
         "role_and_subordinates: Sales Representative",

@@ -166,7 +166,7 @@ impl Auth {
 
     /// Checks the `Authorization` header for an operation needing `scope` (e.g.
     /// `ZohoCRM.settings.data_sharing.READ`).
-    pub(crate) fn check(&self, header: Option<&str>, allowed: &[&str]) -> Result<(), Reply> {
+    pub(crate) fn check(&self, header: Option<&str>, allowed: &[&[&str]]) -> Result<(), Reply> {
         let Some(token) = header.and_then(|h| h.strip_prefix("Zoho-oauthtoken ")) else {
             return Err(Reply::flat(
                 401,
@@ -181,11 +181,11 @@ impl Auth {
             return Err(invalid());
         }
         if let Some(scopes) = &t.scopes {
-            // Any one of the operation's scopes (the spec's alternatives: the narrowest, its
-            // `.ALL`, and `ZohoCRM.settings.ALL` where the spec lists it), in any case.
-            let ok = scopes
-                .iter()
-                .any(|s| allowed.iter().any(|a| a.eq_ignore_ascii_case(s)));
+            // One of the operation's alternatives (the spec's security requirements: the
+            // narrowest, its `.ALL`, and `ZohoCRM.settings.ALL` where the spec lists it), with
+            // every scope that alternative needs together, in any case.
+            let held = |a: &&str| scopes.iter().any(|s| a.eq_ignore_ascii_case(s));
+            let ok = allowed.iter().any(|set| set.iter().all(held));
             if !ok {
                 return Err(Reply::flat(
                     401,

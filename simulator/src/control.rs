@@ -22,6 +22,7 @@ use zoho_crm_access::operations::Operation;
 use super::connection::MAX_SMALL_BODY_BYTES;
 use super::faults::{Fault, Matcher, MAX_RULES, TOKEN_OPERATION};
 use super::received::MAX_ENTRIES;
+use super::records::{self, NewRecord};
 use super::server::{close_if, has_body, read_body, Shared, API_PREFIX, TOKEN_PATH};
 use super::{record_locking, sharing_rules};
 
@@ -34,6 +35,9 @@ const MAX_DELAY_MS: u64 = 300_000;
 const MAX_TIMES: usize = 100_000;
 /// Most sharing rules seeded by one request.
 const MAX_SEED: usize = 500;
+/// Largest body of `/__simulator/records...` (up to [`records::MAX_ADD`] records per call);
+/// every other control body is at most [`MAX_SMALL_BODY_BYTES`].
+const MAX_RECORDS_BODY_BYTES: usize = 1024 * 1024;
 
 /// The endpoints, for `GET /__simulator` (kept in step with `simulator/spec/simulator-control.yaml`).
 const ENDPOINTS: &[(&str, &str, &str)] = &[
@@ -95,6 +99,26 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "POST",
         "/__simulator/seed/system-locking",
         "add a system-defined locking configuration",
+    ),
+    (
+        "GET",
+        "/__simulator/records/{module}",
+        "a module's records with field values and locks (?offset=N&limit=N)",
+    ),
+    (
+        "POST",
+        "/__simulator/records/{module}",
+        "add records (1 to 1000); automatic locking rules lock those that match",
+    ),
+    (
+        "GET",
+        "/__simulator/records/{module}/{id}",
+        "one record with its field values and lock",
+    ),
+    (
+        "PATCH",
+        "/__simulator/records/{module}/{id}",
+        "change a record's field values, name or owner; automatic locks follow",
     ),
     (
         "POST",
@@ -214,7 +238,16 @@ pub(crate) async fn handle(
         );
         return close_if(a.into_response(), announced);
     }
-    let body = match read_body(shared, body, MAX_SMALL_BODY_BYTES).await {
+    let limit = if parts
+        .uri
+        .path()
+        .starts_with(&format!("{CONTROL_PREFIX}/records"))
+    {
+        MAX_RECORDS_BODY_BYTES
+    } else {
+        MAX_SMALL_BODY_BYTES
+    };
+    let body = match read_body(shared, body, limit).await {
         Ok(b) => b,
         Err(e) => {
             let reply = e.reply();
@@ -289,6 +322,15 @@ fn route(shared: &Shared, method: &str, rest: &str, query: &str, body: &Bytes) -
         (["seed", "system-locking"], "POST") => seed_locking(shared, body),
         (["seed", _], "POST") => not_found(rest),
         (["seed", _], _) => Answer::method_not_allowed("POST"),
+        (["records", module], "GET") => list_records(shared, module, query),
+        (["records", module], "POST") => add_records(shared, module, body),
+        (["records", _], _) => Answer::method_not_allowed("GET, POST"),
+        (["records", module, id], "GET") => match records::one(&shared.lock().state, module, id) {
+            Ok(r) => Answer::ok(r),
+            Err(e) => Answer::error(StatusCode::NOT_FOUND, "not_found", e),
+        },
+        (["records", module, id], "PATCH") => change_record(shared, module, id, body),
+        (["records", _, _], _) => Answer::method_not_allowed("GET, PATCH"),
         (["tokens"], "POST") => issue_token(shared, body),
         (["tokens"], _) => Answer::method_not_allowed("POST"),
         (["tokens", "expire"], "POST") => {
@@ -519,7 +561,131 @@ fn state_json(shared: &Shared) -> Value {
         "org_permissions": s.org_permissions,
         "rule_computation_running": s.rule_computation_running,
         "reruns": s.reruns,
+        "records": s.records,
     })
+}
+
+fn list_records(shared: &Shared, module: &str, query: &str) -> Answer {
+    let mut offset = 0usize;
+    let mut limit = records::MAX_PER_MODULE;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "offset" => match v.parse::<usize>() {
+                Ok(o) if o <= records::MAX_PER_MODULE => offset = o,
+                _ => {
+                    return Answer::invalid(format!(
+                        "offset must be 0 to {}",
+                        records::MAX_PER_MODULE
+                    ))
+                }
+            },
+            "limit" => match v.parse::<usize>() {
+                Ok(l) if (1..=records::MAX_PER_MODULE).contains(&l) => limit = l,
+                _ => {
+                    return Answer::invalid(format!(
+                        "limit must be 1 to {}",
+                        records::MAX_PER_MODULE
+                    ))
+                }
+            },
+            other => return Answer::invalid(format!("unknown query parameter {other:?}")),
+        }
+    }
+    match records::list(&shared.lock().state, module, offset, limit) {
+        Ok((list, total)) => Answer::ok(json!({
+            "module": module,
+            "total": total,
+            "records": list,
+        })),
+        Err(e) => Answer::error(StatusCode::NOT_FOUND, "not_found", e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRecordRequest {
+    name: String,
+    #[serde(default, deserialize_with = "present")]
+    owner: Option<String>,
+    #[serde(default)]
+    fields: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddRecords {
+    records: Vec<NewRecordRequest>,
+}
+
+fn add_records(shared: &Shared, module: &str, body: &Bytes) -> Answer {
+    let req: AddRecords = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let new = req
+        .records
+        .into_iter()
+        .map(|r| NewRecord {
+            name: r.name,
+            owner: r.owner,
+            fields: r.fields,
+        })
+        .collect();
+    let mut inner = shared.lock();
+    let state = &mut inner.state;
+    if state.module(module).is_none_or(|m| !m.record_locking) {
+        return Answer::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "{module:?} is not a module with record locking (GET {CONTROL_PREFIX}/directory)"
+            ),
+        );
+    }
+    match records::add(state, module, new) {
+        Ok(ids) => {
+            let list: Vec<Value> = ids
+                .iter()
+                .filter_map(|id| records::one(state, module, id).ok())
+                .collect();
+            Answer::created(json!({ "module": module, "records": list }))
+        }
+        Err(e) => Answer::invalid(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeRecord {
+    #[serde(default, deserialize_with = "present")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    owner: Option<String>,
+    #[serde(default)]
+    fields: serde_json::Map<String, Value>,
+}
+
+fn change_record(shared: &Shared, module: &str, id: &str, body: &Bytes) -> Answer {
+    let req: ChangeRecord = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let mut inner = shared.lock();
+    let state = &mut inner.state;
+    if records::one(state, module, id).is_err() {
+        return Answer::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{module:?} has no record {id:?} (GET {CONTROL_PREFIX}/records/{{module}})"),
+        );
+    }
+    match records::change(state, module, id, req.name, req.owner, req.fields) {
+        Ok(()) => match records::one(state, module, id) {
+            Ok(r) => Answer::ok(r),
+            Err(e) => Answer::error(StatusCode::NOT_FOUND, "not_found", e),
+        },
+        Err(e) => Answer::invalid(e),
+    }
 }
 
 fn directory_json(shared: &Shared) -> Value {

@@ -16,7 +16,9 @@
 //! * the simulated org knows no module features (`feature_name` is always `INVALID_DATA`), no
 //!   custom views of users (`query_id` is `INVALID_DATA` once `child_data` is given), no
 //!   territories and no unused fields; `include`, `fields`, `include_inner_details` and
-//!   `user_type` are accepted and add nothing;
+//!   `user_type` are accepted and add nothing, but an empty value of any of them (or of
+//!   `type__s`) is `400 INVALID_DATA`: what Zoho answers is undocumented, and the simulator
+//!   follows the spec's `minLength: 1`;
 //! * every token belongs to the org's first user (`CurrentUser`); `zuid` is derived from the
 //!   e-mail address, so a person has the same `zuid` in every org seed.
 
@@ -36,6 +38,14 @@ use super::state::State;
 pub(crate) fn handle(state: &State, op: Operation, id: Option<&str>, q: &Query) -> Reply {
     use Operation::*;
     let id = id.unwrap_or_default();
+    // Query values the spec gives `minLength: 1`, which the simulator otherwise ignores: an
+    // empty one is refused as an invalid value is, naming the parameter.
+    if let Some(empty) = NON_EMPTY_PARAMS
+        .iter()
+        .find(|p| q.get(**p).is_some_and(String::is_empty))
+    {
+        return invalid_param(empty, "invalid data");
+    }
     let org = Org {
         dir: &state.dir,
         created: org_created(state),
@@ -68,6 +78,16 @@ fn org_created(state: &State) -> String {
         .with_timezone(&state.offset)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
+
+/// Query parameters of the directory that the spec gives `minLength: 1` and the simulated org
+/// accepts without acting on them (see the module docs).
+const NON_EMPTY_PARAMS: [&str; 5] = [
+    "include",
+    "fields",
+    "include_inner_details",
+    "type__s",
+    "user_type",
+];
 
 /// Most user ids in `ids` (Zoho's OpenAPI file).
 const MAX_USER_IDS: usize = 100;

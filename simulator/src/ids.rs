@@ -24,6 +24,17 @@ impl IdGenerator {
         }
     }
 
+    /// A generator for the org's records: the same org prefix as [`IdGenerator::new`] with
+    /// `seed`, its counter far above the one of the settings ids, and its own gaps. Records get
+    /// their ids from it so that seeding or adding records never moves the id of a
+    /// configuration, rule or lock created later.
+    pub(crate) fn for_records(seed: u64) -> Self {
+        let mut ids = Self::new(seed);
+        ids.counter = 100_000_000_000;
+        ids.rng = StdRng::seed_from_u64(seed ^ 0x0005_eed0_f4ec_04d5);
+        ids
+    }
+
     /// The next id.
     pub(crate) fn next_id(&mut self) -> String {
         self.counter += self.rng.random_range(1..40u64);

@@ -1,14 +1,16 @@
 #![warn(missing_docs)]
 //! An in-process, stateful stand-in for Zoho CRM's access-control settings APIs on loopback.
 //!
-//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 35 operations of the spec
-//! (record locking configurations, data sharing rules, default organization permissions and the
-//! read-only directory of roles, user groups, profiles, modules, fields and users) with Zoho's
+//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 40 operations of the spec
+//! (record locking configurations, per-record locks, data sharing rules, default organization
+//! permissions and the read-only directory of roles, user groups, profiles, modules, fields and
+//! users) with Zoho's
 //! documented validation, error codes and body shapes, plus the Zoho Accounts token endpoint for
 //! the refresh-token flow. It starts with a realistic org: modules with ids and fields, a role
 //! hierarchy, groups with members, profiles with permissions, users with roles, profiles and
-//! e-mail addresses, custom buttons and default share types. [`SimulatorBuilder::org_seed`]
-//! starts another org with the same names and different ids.
+//! e-mail addresses, custom buttons and default share types, and a few records with field
+//! values in each module that supports record locking (see [`Simulator::records`]).
+//! [`SimulatorBuilder::org_seed`] starts another org with the same names and different ids.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -40,7 +42,8 @@
 //! # }
 //! ```
 //!
-//! Requests go to `{api_domain}/crm/v8/settings/...`; tokens come from
+//! Requests go to `{api_domain}/crm/v8/settings/...` (record locks to
+//! `{api_domain}/crm/v8/{module}/{record_id}/Locking_Information__s`); tokens come from
 //! `{accounts_url}/oauth/v2/token`. Both are served by the same listener.
 //!
 //! What it enforces, as Zoho documents it (see `../shared/zoho-api-facts.md`):
@@ -52,6 +55,17 @@
 //!   (`LIMIT_EXCEEDED`), at most five locking rules, unique rule names and criteria, the
 //!   dependent keys, excluded fields/profiles/buttons checked against the org, rule add /
 //!   change / `_delete` on update, 204 when nothing is configured.
+//! * Record locks: the module's configuration is required (400 `NOT_ALLOWED`, index 2, also
+//!   for a module without record locking support), then the record (400 `INVALID_DATA`
+//!   index 1; an unknown module is 400 `INVALID_MODULE` index 0); `fields` required on the
+//!   list; a lock id that is not digits is 404 `INVALID_URL_PATTERN`, one of nothing 204 on
+//!   the read and 400 `INVALID_DATA` "relation not found" (index 3) on the update and the
+//!   unlock; `Locked_Reason__s` required (`MANDATORY_NOT_FOUND` wrapped under `data`) and at
+//!   most 3,000 characters; manual locks need `lock_type` `manual` or `both` (else 403
+//!   `NOT_ALLOWED`); a locked record cannot be locked again; an automatic lock can be neither
+//!   unlocked nor given a reason (403 `NOT_ALLOWED`). Automatic locking rules lock the
+//!   records that match them, and deleting the configuration unlocks every record of the
+//!   module (see [Records and locks](#records-and-locks)).
 //! * Sharing rules: one rule per create or update, `status` refused, owner-based vs
 //!   criteria-based mandatory keys, role/group ids checked against their type, unique names per
 //!   module, criteria fields checked against the module's field catalogue, paging with `info`,
@@ -68,6 +82,49 @@
 //!   family's key; malformed JSON is `400 INVALID_DATA`.
 //!
 //! Every exchange is kept for [`Simulator::recordings`] in the project's recording format.
+//!
+//! # Records and locks
+//!
+//! Every module that supports record locking starts with 5 to 8 records (Deals in several
+//! stages, two of them `Closed Won`; Leads with cities and states; ...): the same names and
+//! field values in every org seed, ids from the org seed. Tests add more (at most 10,000 per
+//! module, 20,000 in all) and change field values through [`Simulator::add_records`],
+//! [`Simulator::set_record_fields`] or the control surface. A record holds at most one lock.
+//!
+//! Where Zoho's documents leave a question open, the simulator chooses:
+//!
+//! * A record has at most one lock entry, so `Lock_Source__s` is never `Both`: a record that
+//!   is locked manually is not locked again by a rule, and locking an automatically locked
+//!   record answers "record is already locked".
+//! * Automatic locks follow the configuration: a rule locks records only while `lock_type` is
+//!   `automatic` or `both`. Saving a configuration releases every automatic lock whose rule
+//!   was removed, no longer counts or no longer matches the record, then each rule added or
+//!   changed by that save (or every rule, when the save turned automatic locking on) with
+//!   `lock_existing_records` true locks the unlocked records it matches. A record added or
+//!   changed is locked by the first rule it matches, whatever `lock_existing_records` says
+//!   (Zoho locks records "on creating or updating"), and its automatic lock is released when
+//!   it stops matching the rule (open question 4 of the facts).
+//! * Changing `lock_type` to `automatic` keeps the manual locks there are; only new manual
+//!   locks are refused. Changing it to `manual` releases the automatic locks.
+//! * Deleting the configuration (either delete operation) unlocks every record of the module,
+//!   manual and automatic locks alike (the seed).
+//! * Anyone may unlock a manual lock (who may is not documented); `NO_PERMISSION` comes only
+//!   from [`Simulator::set_no_permission`].
+//! * A too long `Locked_Reason__s` is 400 `INVALID_DATA` wrapped under `data` with
+//!   `maximum_length` 3000, like the other body errors of the families (the spec names no
+//!   error for it). Keys of the body item other than `Locked_Reason__s` are ignored.
+//! * `fields` selects the keys of each entry: `id` and the record meta keys (`$editable`,
+//!   `$sharing_permission`, `$field_states`, `$zia_visions`) always come, names the entry
+//!   does not have (`Owner`, `Parent_Id`) are ignored; the read by id without `fields`
+//!   returns every key. The list carries `info` (one page), the read by id does not.
+//! * Criteria are evaluated on the record's field values: `equal` / `not_equal` (a value or a
+//!   list of values, any of which matches), `contains`, `not_contains`, `starts_with`,
+//!   `ends_with` (text, without regard to case), `less_than`, `less_equal`, `greater_than`,
+//!   `greater_equal` (numbers as numbers, other text in its order, which is date order for
+//!   ISO dates), `between` / `not_between` (two inclusive bounds), groups with `AND` / `OR`.
+//!   A field without a value equals only null or `""` and meets no other comparator but the
+//!   negated ones; `Owner` compares the owner's user id. Not supported: Zoho's placeholder
+//!   values such as `${EMPTY}`, and comparators the spec does not list (`in`, `not_in`).
 //!
 //! # A server that holds up
 //!
@@ -89,8 +146,8 @@
 //! Under `/__simulator/...` the same listener serves JSON endpoints for test suites in any
 //! language (described by `simulator/spec/simulator-control.yaml`): inject faults into the next N requests
 //! that match a method, path or operation; seed sharing rules and system-defined locking
-//! configurations; flip org switches; issue or expire tokens; read the requests received;
-//! reset. Each request needs `Authorization: Bearer` [`Simulator::control_token`] and a loopback
+//! configurations; list, add and change records; flip org switches; issue or expire tokens;
+//! read the requests received; reset. Each request needs `Authorization: Bearer` [`Simulator::control_token`] and a loopback
 //! peer.
 //!
 //! ```
@@ -129,6 +186,8 @@ mod ids;
 mod org_permissions;
 mod received;
 mod record_locking;
+mod record_locks;
+mod records;
 mod responses;
 mod server;
 mod sharing_rules;
@@ -150,6 +209,7 @@ pub use catalogue::{
     PermissionInfo, ProfileDetails, RoleDetails, UserDetails,
 };
 pub use faults::Fault;
+pub use records::{NewRecord, RecordInfo};
 pub use state::StateSnapshot;
 
 use connection::{ConnCounters, Limits};
@@ -599,6 +659,79 @@ impl Simulator {
     pub fn seed_system_defined_locking(&self, module: &str) -> Result<String, SeedError> {
         record_locking::seed_system_defined(&mut self.shared.lock().state, module)
             .map_err(SeedError)
+    }
+
+    /// The records of `module` (a module that supports record locking), in creation order,
+    /// with their field values and locks. Every such module starts with a few records, the
+    /// same names in every org seed (Deals: `Commercial Press` and `Printing Dimensions` in
+    /// `Closed Won`, others in other stages; Leads: `Theola Frey (Sample)` in Miami, ...).
+    /// Also `GET /__simulator/records/{module}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use zoho_crm_access_simulator::Simulator;
+    ///
+    /// let sim = Simulator::start().await?;
+    /// let deals = sim.records("Deals").expect("Deals has records");
+    /// let won: Vec<_> = deals.iter().filter(|r| r.fields["Stage"] == "Closed Won").collect();
+    /// assert_eq!(won.len(), 2);
+    /// assert!(won.iter().all(|r| r.lock.is_none()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn records(&self, module: &str) -> Result<Vec<RecordInfo>, SeedError> {
+        records::infos(&self.shared.lock().state, module).map_err(SeedError)
+    }
+
+    /// Id of the first record of `module` named `name`.
+    pub fn record_id(&self, module: &str, name: &str) -> Option<String> {
+        let inner = self.shared.lock();
+        let found = inner
+            .state
+            .records
+            .module(module)?
+            .values()
+            .find(|r| r.name == name)
+            .map(|r| r.id.clone());
+        found
+    }
+
+    /// Adds records to `module` (1 to 1,000 per call; at most 10,000 per module and 20,000 in
+    /// the org) and returns their ids, in order. All are added or none: an unknown field, a
+    /// name of more than 255 characters or an unknown owner refuses the call. The
+    /// configuration's automatic locking rules lock those that match. Also
+    /// `POST /__simulator/records/{module}`.
+    pub fn add_records(
+        &self,
+        module: &str,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<String>, SeedError> {
+        records::add(&mut self.shared.lock().state, module, records).map_err(SeedError)
+    }
+
+    /// Changes field values of a record of `module` (`fields` a JSON object: each key set,
+    /// null clears one; other fields keep their values) and returns the record as it is now.
+    /// Automatic locks follow: a record that comes to match a locking rule is locked, and an
+    /// automatic lock whose rule no longer matches is released. Also
+    /// `PATCH /__simulator/records/{module}/{id}`.
+    pub fn set_record_fields(
+        &self,
+        module: &str,
+        id: &str,
+        fields: serde_json::Value,
+    ) -> Result<RecordInfo, SeedError> {
+        let serde_json::Value::Object(fields) = fields else {
+            return Err(SeedError("fields: a JSON object".into()));
+        };
+        let mut inner = self.shared.lock();
+        let state = &mut inner.state;
+        records::change(state, module, id, None, None, fields).map_err(SeedError)?;
+        records::infos(state, module)
+            .map_err(SeedError)?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| SeedError(format!("{module} has no record {id:?}")))
     }
 
     /// Marks `module`'s sharing rules as being computed (`CANNOT_PROCESS` on changes,

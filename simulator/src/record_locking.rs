@@ -1,4 +1,7 @@
 //! Record locking configurations: `/settings/record_locking_configurations[/{id}]`.
+//!
+//! Saving a configuration applies its automatic locking rules to the module's records, and
+//! deleting it unlocks every record of the module (see [`super::records`]).
 
 use serde_json::{json, Map, Value};
 use zoho_crm_access::operations::Operation;
@@ -6,6 +9,7 @@ use zoho_crm_access::operations::Operation;
 use super::catalogue::ModuleInfo;
 use super::criteria::CriteriaRules;
 use super::ids::{id_from_json, is_well_formed};
+use super::records;
 use super::responses::{
     at, at_with, items, list_body, parse_object, required_param_missing, Answer, Errors, Reply,
 };
@@ -169,6 +173,7 @@ fn create(state: &mut State, q: &Query, body: &[u8]) -> Answer {
     cfg.insert("created_by".into(), user.clone());
     cfg.insert("modified_by".into(), user);
     state.locking.insert(m.api_name.clone(), cfg);
+    records::configuration_saved(state, &m.api_name, None);
     Ok(Reply::action(
         201,
         KEY,
@@ -216,6 +221,7 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
         (None, None) => return Err(E.mandatory("id", &id_path)),
         (None, Some(b)) => b,
     };
+    let before = existing.clone();
     let Some(mut cfg) = existing.filter(|_| existing_id.as_deref() == Some(target.as_str())) else {
         return Err(E.wrapped(
             "INVALID_DATA",
@@ -235,6 +241,7 @@ fn update(state: &mut State, path_id: Option<&str>, q: &Query, body: &[u8]) -> A
     cfg.insert("modified_time".into(), state.now().into());
     cfg.insert("modified_by".into(), minified_user(state));
     state.locking.insert(m.api_name.clone(), cfg);
+    records::configuration_saved(state, &m.api_name, before.as_ref());
     Ok(Reply::action(
         200,
         KEY,
@@ -301,6 +308,8 @@ fn remove(state: &mut State, m: &ModuleInfo, id: &str) -> Option<Answer> {
         )));
     }
     state.locking.remove(&m.api_name);
+    // Deleting a module's configuration unlocks all of its locked records (the seed).
+    records::unlock_all(state, &m.api_name);
     Some(Ok(Reply::action(
         200,
         KEY,

@@ -32,7 +32,7 @@ use super::faults::{Fault, FaultAction, Faults, Seen, TOKEN_OPERATION};
 use super::received::{Entry, Received};
 use super::responses::{invalid_method, invalid_url, not_implemented, Reply};
 use super::state::State;
-use super::{org_permissions, record_locking, sharing_rules};
+use super::{org_permissions, record_locking, record_locks, sharing_rules};
 
 /// Query parameters (the last value of a repeated name wins).
 pub(crate) type Query = BTreeMap<String, String>;
@@ -50,9 +50,9 @@ pub(crate) const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
 /// Where a request goes.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Route {
-    /// An operation of the spec, with the value of its path parameter (the spec's paths have
-    /// at most one).
-    Api(Operation, Option<String>),
+    /// An operation of the spec, with the values of its path parameters in the order of the
+    /// template (none, one id, or module, record and lock of the record lock paths).
+    Api(Operation, Vec<String>),
     /// A path of the spec, but no operation of it has the request's method.
     WrongMethod,
     NotFound,
@@ -117,9 +117,7 @@ pub(crate) fn route(method: &Method, rest: &str) -> Route {
     fits.into_iter()
         .filter(|(_, t, _)| literal(t) == best)
         .find(|(op, _, _)| op.method() == method)
-        .map_or(Route::WrongMethod, |(op, _, params)| {
-            Route::Api(op, params.into_iter().next())
-        })
+        .map_or(Route::WrongMethod, |(op, _, params)| Route::Api(op, params))
 }
 
 /// Everything the handlers change, behind one lock.
@@ -501,7 +499,7 @@ async fn api_request(
         shared.lock().received.push(log(reply.status, None, None));
         return Ok(close_if(to_response(reply), announced));
     }
-    let Route::Api(op, id) = route else {
+    let Route::Api(op, params) = route else {
         unreachable!("handled above")
     };
 
@@ -549,7 +547,7 @@ async fn api_request(
     }
     let reply = {
         let mut guard = shared.lock();
-        dispatch(&mut guard.state, op, id.as_deref(), &query, &body)
+        dispatch(&mut guard.state, op, &params, &query, &body)
     };
     tracing::debug!(%method, %path, status = reply.status, "simulator");
     record(shared, Some(op), &method, &path, &query, &body, &reply);
@@ -581,12 +579,14 @@ pub(crate) fn close_if(mut response: Response<Body>, unread_body: bool) -> Respo
 /// Hands the operation to its family's handler. Each handler matches the operations it answers;
 /// one the simulator does not answer (an operation added to the spec without a handler) is
 /// [`not_implemented`], which `tests/simulator_operations.rs` keeps from happening.
-fn dispatch(state: &mut State, op: Operation, id: Option<&str>, q: &Query, body: &[u8]) -> Reply {
+fn dispatch(state: &mut State, op: Operation, params: &[String], q: &Query, body: &[u8]) -> Reply {
+    let id = params.first().map(String::as_str);
     match op.family() {
         Family::RecordLocking => record_locking::handle(state, op, id, q, body),
         Family::SharingRules => sharing_rules::handle(state, op, id, q, body),
         Family::OrgPermissions => org_permissions::handle(state, op, body),
         Family::Directory => directory::handle(state, op, id, q),
+        Family::RecordLocks => record_locks::handle(state, op, params, q, body),
         _ => not_implemented(op),
     }
 }
@@ -715,7 +715,7 @@ mod tests {
     fn every_operation_routes_to_itself() {
         for op in Operation::ALL {
             let path = filled(*op, "12");
-            let id = || op.path().contains('{').then(|| "12".to_owned());
+            let id = || vec!["12".to_owned(); op.path().matches('{').count()];
             assert_eq!(route(&op.method(), &path), Route::Api(*op, id()), "{op}");
             let slash = format!("{path}/");
             assert_eq!(route(&op.method(), &slash), Route::Api(*op, id()), "{op}");
@@ -729,7 +729,7 @@ mod tests {
             (
                 Method::POST,
                 "settings/data_sharing/rules/search",
-                Route::Api(SearchSharingRules, None),
+                Route::Api(SearchSharingRules, vec![]),
             ),
             (
                 Method::GET,
@@ -739,7 +739,7 @@ mod tests {
             (
                 Method::GET,
                 "settings/data_sharing/rules/actions/summary",
-                Route::Api(GetSharingRulesSummary, None),
+                Route::Api(GetSharingRulesSummary, vec![]),
             ),
             (
                 Method::PUT,
@@ -749,7 +749,28 @@ mod tests {
             (
                 Method::GET,
                 "settings/data_sharing/rules/actions",
-                Route::Api(GetSharingRule, Some("actions".into())),
+                Route::Api(GetSharingRule, vec!["actions".into()]),
+            ),
+            (
+                Method::DELETE,
+                "Deals/12/Locking_Information__s/34",
+                Route::Api(UnlockRecord, vec!["Deals".into(), "12".into(), "34".into()]),
+            ),
+            (
+                Method::POST,
+                "Deals/12/Locking_Information__s",
+                Route::Api(LockRecord, vec!["Deals".into(), "12".into()]),
+            ),
+            (
+                Method::PATCH,
+                "Deals/12/Locking_Information__s",
+                Route::WrongMethod,
+            ),
+            // A settings path that fits the lock path's shape stays a settings path.
+            (
+                Method::GET,
+                "settings/roles/Locking_Information__s",
+                Route::Api(GetRole, vec!["Locking_Information__s".into()]),
             ),
         ];
         for (method, path, want) in cases {

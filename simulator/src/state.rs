@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::catalogue::{seed_directory, ModuleInfo, OrgDirectory};
 use super::ids::IdGenerator;
+use super::records::Records;
 
 /// Everything the settings APIs read and change.
 #[derive(Debug)]
@@ -30,12 +31,16 @@ pub(crate) struct State {
     pub record_locking_edition: bool,
     /// Sharing rules allowed per module ("Module limit exceeded").
     pub sharing_rule_limit: usize,
+    /// The records of the modules that support record locking, with their locks.
+    pub records: Records,
 }
 
 impl State {
     pub(crate) fn new(seed: u64, offset: FixedOffset, sharing_rule_limit: usize) -> Self {
         let mut ids = IdGenerator::new(seed);
         let dir = seed_directory(&mut ids);
+        let users: Vec<String> = dir.users.iter().map(|u| u.id.clone()).collect();
+        let records = Records::seeded(seed, &dir.modules, &users);
         let share_types = dir
             .modules
             .iter()
@@ -54,6 +59,7 @@ impl State {
             no_permission: false,
             record_locking_edition: true,
             sharing_rule_limit,
+            records,
         }
     }
 
@@ -99,6 +105,19 @@ impl State {
             org_permissions: self.share_types.clone(),
             rule_computation_running: self.computing.clone(),
             reruns: self.reruns.clone(),
+            records: self
+                .records
+                .by_module
+                .iter()
+                .filter_map(|(module, records)| {
+                    let m = self.dir.module(module)?;
+                    let list = records
+                        .values()
+                        .map(|r| super::records::record_json(self, m, r))
+                        .collect();
+                    Some((module.clone(), list))
+                })
+                .collect(),
         }
     }
 }
@@ -116,9 +135,23 @@ pub struct StateSnapshot {
     pub rule_computation_running: BTreeSet<String>,
     /// Module API name -> number of re-runs scheduled.
     pub reruns: BTreeMap<String, u32>,
+    /// Module API name -> its records in creation order, each as `GET
+    /// /__simulator/records/{module}` shows it: `id`, `name`, `owner` (`{name, id}`), `fields`
+    /// and `lock` (the lock entry as `getRecordLocks` answers it, or null).
+    pub records: BTreeMap<String, Vec<Value>>,
 }
 
 impl StateSnapshot {
+    /// The lock entries of `module`'s locked records (`RecordLock` JSON), in record order.
+    pub fn locks(&self, module: &str) -> Vec<Value> {
+        self.records
+            .get(module)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("lock").filter(|l| !l.is_null()).cloned())
+            .collect()
+    }
+
     /// Number of sharing rules in `module`.
     pub fn sharing_rule_count(&self, module: &str) -> usize {
         self.sharing_rules.get(module).map_or(0, Vec::len)

@@ -205,9 +205,10 @@ async fn every_operation_checks_its_scopes() {
     let spec = spec();
     let api = Api::start().await;
     assert!(
-        Operation::ALL
+        Operation::ALL.iter().all(|op| op
+            .scopes()
             .iter()
-            .all(|op| !op.scopes().contains(&UNRELATED_SCOPE)),
+            .all(|set| !set.contains(&UNRELATED_SCOPE))),
         "{UNRELATED_SCOPE} is a scope of the spec: pick another unrelated scope"
     );
     let unrelated = api.sim.issue_access_token(&[UNRELATED_SCOPE]);
@@ -223,14 +224,31 @@ async fn every_operation_checks_its_scopes() {
                 refused.status, refused.code, refused.logged["operation"]
             ));
         }
-        // Each scope the spec lists for the operation is enough on its own, the narrowest
-        // first, in any case (Zoho compares scopes case-insensitively).
-        let lower = op.scopes()[0].to_ascii_lowercase();
-        for scope in op.scopes().iter().copied().chain([lower.as_str()]) {
-            let token = api.sim.issue_access_token(&[scope]);
+        // Each set of scopes the spec lists for the operation (one security requirement) is
+        // enough on its own, the narrowest first, in any case (Zoho compares scopes
+        // case-insensitively); a set of two needs both.
+        let lower: Vec<String> = op.scopes()[0]
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+        for set in op.scopes().iter().copied().chain([lower.as_slice()]) {
+            let token = api.sim.issue_access_token(set);
             let got = send(&api, &spec, op, &token).await;
             if got.status == 401 {
-                failures.push(format!("{op} with only {scope}: 401 {}", got.code));
+                failures.push(format!("{op} with only {set:?}: 401 {}", got.code));
+            }
+            if set.len() > 1 {
+                for one in set {
+                    let token = api.sim.issue_access_token(&[one]);
+                    let got = send(&api, &spec, op, &token).await;
+                    if (got.status, got.code.as_str()) != (401, "OAUTH_SCOPE_MISMATCH") {
+                        failures.push(format!(
+                            "{op} with {one} alone (of {set:?}): {} {}",
+                            got.status, got.code
+                        ));
+                    }
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ use crate::codegen;
 /// through `handles` and `client`.
 const FAMILIES: &[&str] = &[
     "record_locking",
+    "record_locks",
     "sharing_rules",
     "org_permissions",
     "directory",

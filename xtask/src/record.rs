@@ -66,6 +66,11 @@ pub struct Args {
     /// Module for the sharing-rule calls.
     #[arg(long, default_value = "Leads")]
     sharing_module: String,
+    /// An unlocked record of `--locking-module` to lock, read, give another reason and unlock
+    /// while the session's configuration allows manual locks (the record locks calls). Without
+    /// it those calls are skipped; with `--simulator` a seeded deal is used.
+    #[arg(long, value_name = "ID")]
+    record_id: Option<String>,
 }
 
 /// Secrets of the session: never written, never printed.
@@ -99,7 +104,7 @@ const SECRET_KEYS: [&str; 8] = [
 ];
 
 /// Keys of objects that describe a person (their `name` and `email` are personal data).
-const PERSON_KEYS: [&str; 10] = [
+const PERSON_KEYS: [&str; 12] = [
     "created_by",
     "modified_by",
     "created_by__s",
@@ -110,6 +115,10 @@ const PERSON_KEYS: [&str; 10] = [
     "users",
     "locked_by",
     "unlocked_by",
+    // A record lock's user, and the locked record, whose name is often a person's (a lead, a
+    // contact).
+    "locked_by__s",
+    "locked_for__s",
 ];
 
 /// Keys of a person that are personal data themselves (names are handled as names).
@@ -340,27 +349,42 @@ impl Session {
 }
 
 /// A call of `operation`: its method and path template from the operations table, the template's
-/// parameter (the spec's paths have at most one) set to `param`.
+/// one parameter (if it has one) set to `param`.
 fn ex(
     operation: Operation,
     param: Option<&str>,
     query: &[(&str, &str)],
     body: Option<Value>,
 ) -> Exchange {
+    ex_with(operation, param.as_slice(), query, body)
+}
+
+/// A call of `operation` whose path template's parameters are set to `params`, in order.
+fn ex_with(
+    operation: Operation,
+    params: &[&str],
+    query: &[(&str, &str)],
+    body: Option<Value>,
+) -> Exchange {
     let template = operation.path();
-    assert_eq!(
-        template.contains('{'),
-        param.is_some(),
-        "{operation}: {template} and the parameter given disagree"
-    );
+    let mut params = params.iter();
     let path = template
         .split('/')
-        .map(|seg| match param {
-            Some(value) if seg.starts_with('{') && seg.ends_with('}') => value,
-            _ => seg,
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                *params
+                    .next()
+                    .unwrap_or_else(|| panic!("{operation}: {template} needs more parameters"))
+            } else {
+                seg
+            }
         })
         .collect::<Vec<_>>()
         .join("/");
+    assert!(
+        params.next().is_none(),
+        "{operation}: {template} takes fewer parameters"
+    );
     Exchange {
         operation,
         method: operation.method(),
@@ -522,7 +546,18 @@ async fn record(args: Args) -> Result<ExitCode, String> {
         written: 0,
         skipped: Vec::new(),
     };
-    run_sequence(&mut s, &args.locking_module, &args.sharing_module).await?;
+    let record_id = args.record_id.clone().or_else(|| {
+        simulator
+            .as_ref()
+            .and_then(|sim| sim.record_id(&args.locking_module, "Benton Supply Renewal"))
+    });
+    run_sequence(
+        &mut s,
+        &args.locking_module,
+        &args.sharing_module,
+        record_id.as_deref(),
+    )
+    .await?;
     drop(simulator);
     say!("recorded {} exchanges in {}", s.written, display(&args.out));
     if s.skipped.is_empty() {
@@ -569,6 +604,7 @@ async fn run_sequence(
     s: &mut Session,
     lock_module: &str,
     share_module: &str,
+    record_id: Option<&str>,
 ) -> Result<(), String> {
     use Operation::*;
     const RLC_KEY: &str = "record_locking_configurations";
@@ -628,6 +664,14 @@ async fn run_sequence(
                     Some(json!({RLC_KEY: [{"id": id, "lock_type": "both"}]})),
                 ))
                 .await?;
+                // ---- the locks of one record, while the configuration allows manual locks
+                match record_id {
+                    None => s.skip(
+                        "record locks",
+                        "no --record-id (an unlocked record of the locking module)",
+                    ),
+                    Some(record) => record_locks(s, lock_module, record).await?,
+                }
                 s.call(ex(GetRecordLockingConfigurations, None, &m, None))
                     .await?;
                 s.call(ex(DeleteRecordLockingConfiguration, Some(&id), &m, None))
@@ -760,6 +804,41 @@ async fn run_sequence(
             "module not in the organization permissions",
         ),
     }
+    Ok(())
+}
+
+/// The five record lock calls on `record`: its (empty) lock list, a manual lock, the list and
+/// the lock by id, another reason, the unlock.
+async fn record_locks(s: &mut Session, module: &str, record: &str) -> Result<(), String> {
+    use Operation::*;
+    const FIELDS: &str = "Locked_For__s,Locked_Reason__s,Lock_Source__s,Locked_Time__s,\
+                          Locked_By__s,Record_Locking_Rule_Id__s,Record_Locking_Configuration_Id__s";
+    let at = [module, record];
+    let fields = [("fields", FIELDS)];
+    s.call(ex_with(GetRecordLocks, &at, &fields, None)).await?;
+    let locked = s
+        .call(ex_with(
+            LockRecord,
+            &at,
+            &[],
+            Some(json!({"data": [{"Locked_Reason__s": "xtask record"}]})),
+        ))
+        .await?;
+    let Some(lock) = result_id(&locked, "data") else {
+        s.skip("record locks", "the lock returned no id");
+        return Ok(());
+    };
+    s.call(ex_with(GetRecordLocks, &at, &fields, None)).await?;
+    let one = [module, record, lock.as_str()];
+    s.call(ex_with(GetRecordLock, &one, &[], None)).await?;
+    s.call(ex_with(
+        UpdateRecordLockReason,
+        &one,
+        &[],
+        Some(json!({"data": [{"Locked_Reason__s": "xtask record, reason changed"}]})),
+    ))
+    .await?;
+    s.call(ex_with(UnlockRecord, &one, &[], None)).await?;
     Ok(())
 }
 

@@ -19,11 +19,16 @@ const CLIENT_SECRET: &str = "clientsecretvalue987";
 const REFRESH: &str = "1000.refreshtokenvalue.fedcba";
 const CFG: &str = "9990000000000001";
 const RID: &str = "9990000000000002";
+/// The Deals record the session locks, and its lock.
+const REC: &str = "9990000000000003";
+const LOCK: &str = "9990000000000004";
 
 #[derive(Default)]
 struct Zoho {
     api_domain: String,
     rlc_exists: bool,
+    /// Whether record [`REC`] holds lock [`LOCK`].
+    locked: bool,
     /// `METHOD path?query authorization-ok`
     log: Vec<String>,
 }
@@ -144,7 +149,26 @@ async fn handle(
     let answer = |status: u16, body: Value| {
         (StatusCode::from_u16(status).unwrap(), Json(body)).into_response()
     };
+    let locks = format!("/Deals/{REC}/Locking_Information__s");
+    let lock = format!("{locks}/{LOCK}");
+    let lock_entry = || {
+        json!({"id": LOCK, "Lock_Source__s": "Manual", "Locked_Reason__s": "xtask record",
+            "Locked_By__s": person(), "Locked_Time__s": "2026-12-07T10:00:00+00:00",
+            "Locked_For__s": {"module": {"api_name": "Deals", "id": "9990000000000010"}, "name": "Deal", "id": REC},
+            "Record_Locking_Configuration_Id__s": CFG, "Record_Locking_Rule_Id__s": null})
+    };
     match (method.as_str(), rest) {
+        ("GET", p) if p == locks && !z.locked => StatusCode::NO_CONTENT.into_response(),
+        ("GET", p) if p == locks || p == lock => answer(200, json!({"data": [lock_entry()]})),
+        ("POST", p) if p == locks => {
+            z.locked = true;
+            answer(201, ok("data", json!({"id": LOCK}), "record added"))
+        }
+        ("PUT", p) if p == lock => answer(200, ok("data", json!({"id": LOCK}), "relation updated")),
+        ("DELETE", p) if p == lock => {
+            z.locked = false;
+            answer(200, ok("data", json!({"id": LOCK}), "relation removed"))
+        }
         ("GET", RLC) if !query.contains("module=") => answer(
             400,
             json!({"code": "REQUIRED_PARAM_MISSING", "details": {"param_name": "module"}, "message": "One of the expected parameter is missing", "status": "error"}),
@@ -372,6 +396,8 @@ async fn records_a_full_session_without_secrets_or_personal_data() {
             "record".into(),
             "--accounts-url".into(),
             base.clone(),
+            "--record-id".into(),
+            REC.into(),
             "--out".into(),
             out.to_string_lossy().into_owned(),
         ],
@@ -400,7 +426,7 @@ async fn records_a_full_session_without_secrets_or_personal_data() {
     let written = files(&out);
     assert_eq!(
         written.len(),
-        40,
+        46,
         "{:?}",
         written.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
@@ -577,7 +603,7 @@ async fn a_session_against_the_embedded_simulator_passes_check_spec() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(files(&out).len(), 40, "{stdout}");
+    assert_eq!(files(&out).len(), 46, "{stdout}");
     let check = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["check-spec", "--known", "/dev/null", "--recordings"])
         .arg(&out)
