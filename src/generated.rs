@@ -17,9 +17,9 @@ pub mod enums {
 
 include!(concat!(env!("OUT_DIR"), "/types.rs"));
 /// Facts about the spec for the project's tests and tools (`crate::wire`).
-#[cfg(any(test, feature = "test-support"))]
+#[cfg(feature = "test-support")]
 mod spec_facts {
     include!(concat!(env!("OUT_DIR"), "/no_content.rs"));
 }
-#[cfg(any(test, feature = "test-support"))]
+#[cfg(feature = "test-support")]
 pub use spec_facts::*;
