@@ -319,9 +319,8 @@ impl RecordLocksHandler {
 
     /// One record of [`Self::lock_many`].
     async fn lock_settled(&self, record_id: &str, reason: &str) -> Result<RecordLockChange, Error> {
-        // Refused before anything is sent, whatever the record.
-        self.check(record_id)?;
-        reason_request(reason)?;
+        // Bad input is `lock`'s own `InvalidInput`, settled by neither branch below: nothing
+        // is sent and the record's outcome is that error.
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -362,7 +361,6 @@ impl RecordLocksHandler {
 
     /// One record of [`Self::unlock_many`].
     async fn unlock_settled(&self, record_id: &str) -> Result<RecordLockChange, Error> {
-        self.check(record_id)?;
         let mut removed = Vec::new();
         // Locks whose removal got no answer: gone at the next list, they were removed.
         let mut unanswered: Vec<String> = Vec::new();

@@ -4,15 +4,11 @@
 
 mod desired_support;
 
-use desired_support::fault;
+use desired_support::{client as client_for, fault};
 use serde_json::json;
 use zoho_crm_access::criteria::field;
 use zoho_crm_access::{enums, types, Client, Error, RecordLockChange};
 use zoho_crm_access_simulator::{NewRecord, Simulator};
-
-fn client_for(sim: &Simulator) -> Client {
-    desired_support::client(sim)
-}
 
 async fn manual_config(client: &Client) -> String {
     let input = types::RecordLockingConfigurationInput::new(enums::LockType::Manual);
