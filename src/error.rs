@@ -169,7 +169,10 @@ pub enum Error {
     /// than the one asked for, a page repeated the previous page's rules, or the stream
     /// reached its page limit ([`crate::ListRequest::MAX_PAGES`] by default) while Zoho
     /// still claimed more records. The rules yielded before it are complete pages.
-    #[error("{}: stopped paging at page {page}: {reason}", operation_words(operation))]
+    #[error(
+        "{}: stopped paging at page {page}: {reason}",
+        operation_words(operation)
+    )]
     #[non_exhaustive]
     Pagination {
         /// The operationId.

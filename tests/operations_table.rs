@@ -269,13 +269,26 @@ fn words_come_from_the_spec_summaries() {
         let (_, rest) = summary.split_once(' ').unwrap();
         assert!(op.doing().ends_with(rest), "{}: {}", o.id, op.doing());
         let verb = op.doing().split(' ').next().unwrap();
-        assert!(verb.ends_with("ing") && verb == verb.to_lowercase(), "{}", op.doing());
+        assert!(
+            verb.ends_with("ing") && verb == verb.to_lowercase(),
+            "{}",
+            op.doing()
+        );
     }
-    assert_eq!(Operation::ListSharingRules.doing(), "listing data sharing rules");
-    assert_eq!(Operation::GetSharingRule.doing(), "getting a data sharing rule");
+    assert_eq!(
+        Operation::ListSharingRules.doing(),
+        "listing data sharing rules"
+    );
+    assert_eq!(
+        Operation::GetSharingRule.doing(),
+        "getting a data sharing rule"
+    );
     assert_eq!(
         Operation::RerunSharingRules.doing(),
         "re-running a module's data sharing rules"
     );
-    assert_eq!(Operation::UpdateOrgPermissions.doing(), "updating the default organization permissions");
+    assert_eq!(
+        Operation::UpdateOrgPermissions.doing(),
+        "updating the default organization permissions"
+    );
 }
