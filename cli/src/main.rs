@@ -168,20 +168,26 @@ const GLOBAL_OPTIONS_NOTE: &str =
 /// and its help ends with a pointer to `zoho-access help options`. `--output`'s help says
 /// the default depends on stdout.
 pub fn command() -> clap::Command {
-    let cmd = Cli::command().mut_arg("output", |a| {
-        a.help(
-            "Output format: a table on a terminal, json when stdout is not one (piped or \
-             redirected); yaml, or json or table explicitly. demo, plan and apply print text \
-             for reading unless json or yaml is asked for; pull writes the desired-state file \
-             as YAML unless json is",
-        )
-    });
+    let cmd = base_command();
     let globals: Vec<clap::Arg> = cmd
         .get_arguments()
         .filter(|a| a.is_global_set())
         .cloned()
         .collect();
     cmd.mut_subcommands(|sub| hide_globals(sub, &globals))
+}
+
+/// [`Cli`] with `--output`'s help saying the default depends on stdout (for completions,
+/// which complete the global options on every command).
+pub fn base_command() -> clap::Command {
+    Cli::command().mut_arg("output", |a| {
+        a.help(
+            "Output format: a table on a terminal, json when stdout is not one (piped or \
+             redirected); yaml, or json or table explicitly. demo, plan and apply print text \
+             for reading unless json or yaml is asked for; pull writes the desired-state file \
+             as YAML unless json is",
+        )
+    })
 }
 
 /// `sub` and every command under it with the global options hidden (see [`command`]).
