@@ -70,7 +70,10 @@
 //!
 //! 10. **The operations table** (`operations.rs`, public as `operations`): an enum `Operation`
 //!     with one variant per operation in the spec's order (PascalCase of the operationId,
-//!     documented with its summary) and, per operation, the operationId, method, path, the
+//!     documented with its summary) and, per operation, the operationId, its summary and
+//!     the words errors lead with (`doing`: the summary's verb in its `-ing` form, `List data
+//!     sharing rules` -> `listing data sharing rules`; a summary whose first word is not a
+//!     verb `doing` knows is refused), method, path, the
 //!     OAuth scopes of its security requirements (one set per requirement: the scopes of a
 //!     set are needed together, the sets are alternatives), `x-zoho-repeatable` (refused unless a
 //!     boolean), whether it lists a 204, the `maximum` of its `per_page` and the `maxItems`
