@@ -158,6 +158,10 @@ pub enum Command {
     },
 }
 
+/// The commands the global options mean nothing to: they run no client and print no
+/// document (the simulator prints its own JSON line; `-v` is the only one it reads).
+const OFFLINE: &[&str] = &["simulator", "completions", "man", "help"];
+
 /// What the help of every command but the top one ends with, instead of the global options.
 const GLOBAL_OPTIONS_NOTE: &str =
     "Global options (connection, credentials, --output, timeouts, -v): zoho-access help options";
@@ -196,6 +200,11 @@ fn hide_globals(mut sub: clap::Command, globals: &[clap::Arg]) -> clap::Command 
         if sub.get_arguments().all(|a| a.get_id() != arg.get_id()) {
             sub = sub.arg(arg.clone().hide(true));
         }
+    }
+    // Commands that neither reach Zoho nor print a document get no pointer to options that
+    // mean nothing to them.
+    if OFFLINE.contains(&sub.get_name()) {
+        return sub;
     }
     let note = match sub.get_after_help() {
         Some(after) => format!("{after}\n\n{GLOBAL_OPTIONS_NOTE}"),

@@ -161,7 +161,7 @@ async fn global_options_are_listed_once() {
 
     let simulator = run_with(&["simulator", "--help"], &[], None).await;
     assert_eq!(simulator.code, 0);
-    for option in ["--profile", "--token-cache", "--api-domain"] {
+    for option in ["--profile", "--token-cache", "--api-domain", "help options"] {
         assert!(
             !simulator.stdout.contains(option),
             "{option}: {}",
