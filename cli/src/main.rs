@@ -468,8 +468,9 @@ fn destination(args: &connect::GlobalArgs, session: &connect::Session) -> write:
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    // The simulator is named as the profile would be: `on the built-in simulator, URL`.
     let environment = if args.simulator {
-        Some("simulator".to_owned())
+        None
     } else if host.starts_with("sandbox.") {
         Some("sandbox".to_owned())
     } else if host.starts_with("developer.") {

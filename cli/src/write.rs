@@ -119,7 +119,8 @@ impl Item {
 /// is open ([`set_destination`]).
 #[derive(Clone, Debug, Default)]
 pub struct Destination {
-    /// `production`, `sandbox`, `developer`, or `simulator`; `None` when not known.
+    /// `production`, `sandbox` or `developer`; `None` when not known or not an org (the
+    /// built-in simulator).
     pub environment: Option<String>,
     /// The profile, or how the credentials were given (`ZOHO_* variables`).
     pub profile: String,

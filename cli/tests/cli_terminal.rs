@@ -247,6 +247,11 @@ async fn a_delete_question_names_the_rule_and_the_org_and_no_is_no_error() {
     );
     let (code, text) = on_terminal(args, env, Some("n")).await;
     assert_eq!(code, 4, "{text}");
+    // Production in a colour of its own (bold red) on a terminal.
+    assert!(
+        text.contains("on \u{1b}[1;31mproduction\u{1b}[0m org"),
+        "{text:?}"
+    );
     let text = plain_lines(&text).join("\n");
     assert!(
         text.contains(&format!(
@@ -266,7 +271,7 @@ async fn a_delete_question_names_the_rule_and_the_org_and_no_is_no_error() {
 }
 
 /// Issue 25: `Apply these 4 change(s) to the org. Continue? [y/N]` named no profile and no
-/// endpoint. It names both, and the environment.
+/// endpoint. It names both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_apply_question_names_the_profile_and_the_endpoint() {
     use std::os::unix::fs::PermissionsExt;
