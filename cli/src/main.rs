@@ -186,10 +186,10 @@ pub fn command() -> clap::Command {
 pub fn base_command() -> clap::Command {
     Cli::command().mut_arg("output", |a| {
         a.help(
-            "Output format: a table on a terminal, json when stdout is not one (piped or \
-             redirected); yaml, or json or table explicitly. demo, plan and apply print text \
-             for reading unless json or yaml is asked for; pull writes the desired-state file \
-             as YAML unless json is",
+            "Output format: json, yaml, or table for reading (default: a table when stdout \
+             is a terminal, json when it is piped or redirected). demo, plan and apply print \
+             text for reading unless json or yaml is asked for; pull writes the \
+             desired-state file as YAML unless json is",
         )
     })
 }
