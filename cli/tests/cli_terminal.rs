@@ -86,6 +86,19 @@ async fn the_sharing_rule_table_keeps_every_id_on_one_line_at_80_columns() {
             );
         }
     }
+    // One rule: field and value, the id whole as well.
+    let (args, env) = sim_args(
+        &sim,
+        &["sharing-rules", "get", "--module", "Leads", "--id", &ids[0]],
+    );
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    assert!(lines.iter().any(|l| l.contains(ids[0].as_str())), "{text}");
+    assert!(
+        lines.iter().all(|l| l.width() <= usize::from(COLUMNS)),
+        "{text}"
+    );
     // Piped, the same command prints JSON.
     let piped = cli_support::run(&sim, &["sharing-rules", "list", "--module", "Leads"], None).await;
     assert_eq!(
