@@ -155,18 +155,23 @@ impl Column {
             || self.cells.iter().all(|c| !c.contains(char::is_whitespace))
     }
 
-    /// The narrowest it may be: all of it for an identifier column, else its header and at
-    /// least a few characters of text.
+    /// The narrowest it may be: all of it for an identifier column; for names (what a
+    /// person tells rows by) up to [`MIN_NAME`]; else its header and at least a few
+    /// characters of text.
     fn least(&self) -> usize {
-        match self.whole() {
-            true => self.natural(),
-            false => self.natural().min(self.header.width().max(MIN_TEXT)),
+        match (self.whole(), self.header.as_str()) {
+            (true, _) => self.natural(),
+            (false, "name") => self.natural().min(MIN_NAME),
+            (false, _) => self.natural().min(self.header.width().max(MIN_TEXT)),
         }
     }
 }
 
 /// The fewest characters a shortened text column keeps.
 const MIN_TEXT: usize = 10;
+
+/// The fewest characters a shortened `name` column keeps.
+const MIN_NAME: usize = 24;
 
 /// Chooses the columns that fit `width` and the width of each: columns are taken in order
 /// of importance (the identifying ones first, see `FIRST`; the module last when every row
@@ -502,7 +507,7 @@ mod tests {
             assert!(text.contains(&format!("695443200000200974{i}")), "{text}");
         }
         // Text is shortened, with a mark.
-        assert!(text.contains("┆ Leads of Mi… ┆"), "{text}");
+        assert!(text.contains("┆ Leads of Miami, Florida,… ┆"), "{text}");
         assert!(text.contains("not shown"), "{text}");
         // The module, the same in every row, goes first; the id stays.
         assert!(!text.lines().next().unwrap().contains("module"), "{text}");

@@ -136,9 +136,10 @@ pub fn set_destination(destination: Destination) {
 }
 
 impl Destination {
-    /// `on production org, profile "prod", https://www.zohoapis.eu/crm/v8`, the environment
-    /// coloured when `colour` (production bold red, anything else bold yellow).
-    fn line(&self, colour: bool) -> String {
+    /// Two lines, `  to:       production org, profile "prod"` and `  endpoint:
+    /// https://www.zohoapis.eu/crm/v8`, the environment coloured when `colour` (production
+    /// bold red, anything else bold yellow).
+    fn lines(&self, colour: bool) -> String {
         let environment = match &self.environment {
             Some(e) if colour && e == "production" => format!("\x1b[1;31m{e}\x1b[0m org, "),
             Some(e) if colour => format!("\x1b[1;33m{e}\x1b[0m org, "),
@@ -146,7 +147,7 @@ impl Destination {
             None => String::new(),
         };
         format!(
-            "on {environment}{}, {}",
+            "  to:       {environment}{}\n  endpoint: {}",
             terminal::escape(&self.profile),
             terminal::escape(&self.endpoint)
         )
@@ -183,8 +184,8 @@ pub async fn confirm(args: &WriteArgs, impact: Impact) -> Result<(), CliError> {
     };
     let mut question = terminal::escape(&what).into_owned();
     if let Some(destination) = DESTINATION.get() {
-        question.push_str("\n  ");
-        question.push_str(&destination.line(terminal::stderr_colour()));
+        question.push('\n');
+        question.push_str(&destination.lines(terminal::stderr_colour()));
     }
     eprint!("{question}\nContinue? [y/N] ");
     let _ = std::io::stderr().flush();

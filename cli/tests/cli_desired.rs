@@ -628,7 +628,8 @@ async fn apply_asks_on_a_terminal_as_every_confirmed_change_does() {
     // The question names where the changes go (the profile or credentials, the endpoint).
     for part in [
         "Apply these 1 change(s) to the org",
-        "on the built-in simulator, http://127.0.0.1:",
+        "to:       the built-in simulator",
+        "endpoint: http://127.0.0.1:",
         "Continue? [y/N]",
     ] {
         assert!(screen.contains(part), "{part}: {screen}");

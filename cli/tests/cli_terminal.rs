@@ -262,7 +262,7 @@ async fn a_delete_question_names_the_rule_and_the_org_and_no_is_no_error() {
     assert_eq!(code, 4, "{text}");
     // Production in a colour of its own (bold red) on a terminal.
     assert!(
-        text.contains("on \u{1b}[1;31mproduction\u{1b}[0m org"),
+        text.contains("to:       \u{1b}[1;31mproduction\u{1b}[0m org, "),
         "{text:?}"
     );
     let text = plain_lines(&text).join("\n");
@@ -277,7 +277,10 @@ async fn a_delete_question_names_the_rule_and_the_org_and_no_is_no_error() {
         text.contains("credentials from the ZOHO_* variables"),
         "{text}"
     );
-    assert!(text.contains(&sim.api_domain()), "{text}");
+    assert!(
+        text.contains(&format!("endpoint: {}/crm/v8", sim.api_domain())),
+        "{text}"
+    );
     assert!(text.contains("not confirmed; nothing was sent"), "{text}");
     assert!(!text.contains("error"), "{text}");
     assert_eq!(sim.state().sharing_rule_count("Leads"), 1);
