@@ -171,10 +171,19 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "sharing_rules.Leads[0].to.group");
+    // Reproduction (issue 25): the README promised this hint, but only a difference of case
+    // or surrounding spaces got one; a typo now gets the nearest name by edit distance.
     assert!(
-        line.contains("no user group named \"Miami Userz\""),
+        line.contains("no user group named \"Miami Userz\" in the target org (did you mean \"Miami Users\"?)"),
         "{line}"
     );
+    // Nothing close: no hint rather than a misleading one.
+    let (_, line) = refused(
+        &rule("{group: Accounting}", "    from: {role: CEO}\n"),
+        |_| {},
+    )
+    .await;
+    assert!(!line.contains("did you mean"), "{line}");
 
     let (place, line) = refused(&rule("{role: manager}", "    from: {role: CEO}\n"), |_| {}).await;
     assert_eq!(place, "sharing_rules.Leads[0].to.role");
@@ -205,7 +214,11 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "record_locking.Deals.editable_fields");
-    assert!(line.contains("no field named \"Descripton\""), "{line}");
+    assert!(
+        line.contains("no field named \"Descripton\"")
+            && line.contains("(did you mean \"Description\"?)"),
+        "{line}"
+    );
 
     let (place, line) = refused(
         "version: 1\nscope: {families: [sharing_rules], modules: [Dealz]}\n",
@@ -213,7 +226,25 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "scope.modules");
-    assert!(line.contains("Dealz"), "{line}");
+    assert!(
+        line.contains("\"Dealz\" (did you mean \"Deals\"?)"),
+        "{line}"
+    );
+    let (place, line) = refused(
+        "version: 1\nscope: {families: [sharing_rules], modules: [leads]}\n",
+        |_| {},
+    )
+    .await;
+    assert_eq!(place, "scope.modules");
+    assert!(line.contains("(did you mean \"Leads\"?)"), "{line}");
+}
+
+#[test]
+fn a_misspelt_value_gets_the_nearest_one_zoho_knows() {
+    let text = format!("{LEADS}  - name: A\n    permission: read_wrte\n    to: all_users\n    criteria: {{field: City, comparator: equal, value: Miami}}\n");
+    let (place, _, line) = desired_error(AccessConfig::from_yaml(&text).unwrap_err());
+    assert_eq!(place, "sharing_rules.Leads[0].permission");
+    assert!(line.contains("(did you mean \"read_write\"?)"), "{line}");
 }
 
 #[tokio::test]

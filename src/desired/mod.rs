@@ -135,8 +135,9 @@ pub use apply::{apply, ApplyFailure, ApplyOptions, ApplyReport};
 pub use dry_run::PlannedCall;
 pub use file::json_schema;
 pub use model::{
-    AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope,
+    AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, RuleScope, Scope,
     SharingRuleSpec,
 };
 pub use plan::{plan, Change, Plan};
 pub use pull::pull;
+pub use resolve::Resolver;

@@ -167,8 +167,9 @@ impl std::str::FromStr for Family {
     }
 }
 
-/// What a file manages: families and modules. Inside the scope the file is the whole truth
-/// (what the org has and the file lacks is removed); outside it nothing is touched.
+/// What a file manages: families and modules, and of their rules all or only the ones the
+/// file names. Inside the scope the file is the whole truth (what the org has and the file
+/// lacks is removed, unless `rules: listed`); outside it nothing is touched.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -178,6 +179,35 @@ pub struct Scope {
     /// The modules managed, by API name. Empty only when pulling, where it means every
     /// module the org lists in its default organization permissions.
     pub modules: BTreeSet<String>,
+    /// Which rules of the modules in scope the file manages: `all` (the default: a sharing
+    /// rule or locking rule the org has and the file lacks is deleted, and a module without
+    /// a `record_locking` entry has no configuration) or `listed` (only the rules the file
+    /// names are created or changed; the org's other rules, and the locking configuration of
+    /// a module the file gives none, are left as they are).
+    #[serde(default, skip_serializing_if = "RuleScope::is_all")]
+    pub rules: RuleScope,
+}
+
+/// Which rules of a module in scope a file manages (`scope.rules`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RuleScope {
+    /// Every rule: the file is the whole truth, a rule it lacks is deleted.
+    #[default]
+    All,
+    /// Only the rules the file names (by name); the org's other rules stay as they are.
+    /// For adding or changing one rule without listing the rest.
+    Listed,
+}
+
+impl RuleScope {
+    /// Whether this is [`RuleScope::All`], the default (not written in a file).
+    pub fn is_all(&self) -> bool {
+        *self == RuleScope::All
+    }
 }
 
 impl Scope {
@@ -195,7 +225,20 @@ impl Scope {
         Scope {
             families: families.into_iter().collect(),
             modules: modules.into_iter().map(Into::into).collect(),
+            rules: RuleScope::All,
         }
+    }
+
+    /// This scope managing only the rules a file names ([`RuleScope::Listed`]).
+    ///
+    /// ```
+    /// use zoho_crm_access::desired::{Family, RuleScope, Scope};
+    /// let scope = Scope::new([Family::SharingRules], ["Leads"]).listed_rules_only();
+    /// assert_eq!(scope.rules, RuleScope::Listed);
+    /// ```
+    pub fn listed_rules_only(mut self) -> Self {
+        self.rules = RuleScope::Listed;
+        self
     }
 
     /// Every family, and (for [`crate::desired::pull`]) every module the org has.
@@ -203,6 +246,7 @@ impl Scope {
         Scope {
             families: Family::ALL.into_iter().collect(),
             modules: BTreeSet::new(),
+            rules: RuleScope::All,
         }
     }
 
