@@ -124,6 +124,7 @@
 //! sent.
 
 mod apply;
+mod criteria_text;
 mod dry_run;
 mod file;
 mod model;
@@ -140,4 +141,4 @@ pub use model::{
 };
 pub use plan::{plan, Change, Plan};
 pub use pull::pull;
-pub use resolve::Resolver;
+pub use resolve::{suggest, Resolver};

@@ -462,6 +462,52 @@ impl Audience {
     }
 }
 
+impl std::str::FromStr for Audience {
+    type Err = crate::Error;
+
+    /// Reads an audience as typed on a command line: `all_users`, `role:NAME`,
+    /// `role_and_subordinates:NAME` or `group:NAME` (the file's keys, then the name; spaces
+    /// around the colon are ignored).
+    ///
+    /// ```
+    /// use zoho_crm_access::desired::Audience;
+    /// assert_eq!("group:Miami Users".parse::<Audience>()?, Audience::Group("Miami Users".into()));
+    /// assert_eq!("all_users".parse::<Audience>()?, Audience::AllUsers);
+    /// assert!("grup:Miami Users".parse::<Audience>().unwrap_err().to_string().contains("did you mean \"group\""));
+    /// # Ok::<(), zoho_crm_access::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const KINDS: [&str; 4] = ["all_users", "role", "role_and_subordinates", "group"];
+        let usage = "write all_users, role:NAME, role_and_subordinates:NAME or group:NAME";
+        let (kind, name) = match s.split_once(':') {
+            Some((k, n)) => (k.trim(), Some(n.trim())),
+            None => (s.trim(), None),
+        };
+        let audience = match (kind, name) {
+            ("all_users", None) => Audience::AllUsers,
+            ("role", Some(n)) if !n.is_empty() => Audience::Role(n.to_owned()),
+            ("role_and_subordinates", Some(n)) if !n.is_empty() => {
+                Audience::RoleAndSubordinates(n.to_owned())
+            }
+            ("group", Some(n)) if !n.is_empty() => Audience::Group(n.to_owned()),
+            (k, _) if KINDS.contains(&k) => {
+                return Err(crate::Error::invalid(
+                    "audience",
+                    format!("`{s}`: {usage}"),
+                ))
+            }
+            (k, _) => {
+                let hint = super::resolve::did_you_mean(k, KINDS);
+                return Err(crate::Error::invalid(
+                    "audience",
+                    format!("`{k}` is not who to share with{hint}: {usage}"),
+                ));
+            }
+        };
+        Ok(audience)
+    }
+}
+
 impl fmt::Display for Audience {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {

@@ -226,7 +226,7 @@ fn rule_text(r: &SharingRuleSpec) -> String {
         parts.push("superiors allowed".into());
     }
     if let Some(c) = &r.criteria {
-        parts.push(format!("criteria {}", criteria_text(c, false)));
+        parts.push(format!("criteria {}", c.to_text()));
     }
     if r.status != enums::SharingRuleStatus::Active {
         parts.push(format!("then {}", one_line(r.status.as_str())));
@@ -236,36 +236,6 @@ fn rule_text(r: &SharingRuleSpec) -> String {
 
 fn audience_text(a: &Audience) -> String {
     one_line(&a.to_string()).into_owned()
-}
-
-/// Criteria as text: `City equal "Miami" and (Stage equal "Won" or Amount greater_than 5)`.
-pub(crate) fn criteria_text(c: &CriteriaSpec, nested: bool) -> String {
-    let group = |members: &[CriteriaSpec], op: &str| {
-        let inner = members
-            .iter()
-            .map(|m| criteria_text(m, true))
-            .collect::<Vec<_>>()
-            .join(op);
-        if nested && members.len() > 1 {
-            format!("({inner})")
-        } else {
-            inner
-        }
-    };
-    match c {
-        CriteriaSpec::Condition {
-            field,
-            comparator,
-            value,
-        } => format!(
-            "{} {} {}",
-            one_line(field),
-            one_line(comparator.as_str()),
-            one_line(&value.to_string())
-        ),
-        CriteriaSpec::All(m) => group(m, " and "),
-        CriteriaSpec::Any(m) => group(m, " or "),
-    }
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {

@@ -47,7 +47,7 @@ impl Names {
     }
 
     /// The one id of `name`, or the error naming `place`: no such item (with the nearest
-    /// name when one is close enough to be a typo, see [`nearest`]), or two items of that
+    /// name when one is close enough to be a typo, see [`suggest`]), or two items of that
     /// name.
     pub(crate) fn id(&self, name: &str, place: &str, org: &str) -> Result<String, Error> {
         match self.by_name.get(name).map(Vec::as_slice) {
@@ -128,9 +128,14 @@ fn plural(kind: &str) -> String {
 /// least 1 and at most 3 edits; ties go to the first in sorted order. `None` when nothing is
 /// that close: a suggestion far from what was typed misleads more than none.
 ///
-/// `"Miami Userz"` -> `"Miami Users"`, `"leads"` -> `"Leads"`, `"Stge"` -> `"Stage"`;
-/// `"Contacts"` against `["Leads"]` -> `None`.
-pub(crate) fn nearest<'a>(
+///
+/// ```
+/// use zoho_crm_access::desired::suggest;
+/// assert_eq!(suggest("Miami Userz", ["Sales Team", "Miami Users"]), Some("Miami Users"));
+/// assert_eq!(suggest("leads", ["Deals", "Leads"]), Some("Leads"));
+/// assert_eq!(suggest("Accounting", ["Miami Users"]), None);
+/// ```
+pub fn suggest<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -154,12 +159,12 @@ pub(crate) fn nearest<'a>(
     best.map(|(_, c)| c)
 }
 
-/// ` (did you mean "X"?)` for the [`nearest`] candidate, or nothing.
+/// ` (did you mean "X"?)` for the [`suggest`] candidate, or nothing.
 pub(crate) fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> String {
-    nearest(wanted, candidates)
+    suggest(wanted, candidates)
         .map(|n| format!(" (did you mean {n:?}?)"))
         .unwrap_or_default()
 }
