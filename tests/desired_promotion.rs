@@ -364,9 +364,15 @@ async fn a_one_rule_file_with_listed_rules_adds_a_rule_and_deletes_nothing() {
     let sim = org(3).await;
     let c = client(&sim);
     build_sandbox(&sim, &c).await;
-    let before = desired::pull(&c, &Scope::new([Family::SharingRules, Family::RecordLocking], ["Deals", "Leads"]))
-        .await
-        .unwrap();
+    let before = desired::pull(
+        &c,
+        &Scope::new(
+            [Family::SharingRules, Family::RecordLocking],
+            ["Deals", "Leads"],
+        ),
+    )
+    .await
+    .unwrap();
     let one_rule = "version: 1
 scope: {families: [sharing_rules, record_locking], modules: [Leads, Deals], rules: listed}
 sharing_rules:
@@ -386,12 +392,18 @@ sharing_rules:
         whole_plan
             .changes()
             .iter()
-            .filter(|ch| matches!(ch, Change::DeleteSharingRule { .. } | Change::DeleteLocking { .. }))
+            .filter(|ch| matches!(
+                ch,
+                Change::DeleteSharingRule { .. } | Change::DeleteLocking { .. }
+            ))
             .count(),
         4,
         "{whole_plan}"
     );
-    assert!(whole_plan.to_string().contains("scope.rules: listed"), "{whole_plan}");
+    assert!(
+        whole_plan.to_string().contains("scope.rules: listed"),
+        "{whole_plan}"
+    );
 
     let plan = desired::plan(&c, &config).await.unwrap();
     assert_eq!(plan.changes().len(), 1, "{plan}");
@@ -404,7 +416,9 @@ sharing_rules:
         "{text}"
     );
     assert!(
-        text.contains("sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)"),
+        text.contains(
+            "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)"
+        ),
         "{text}"
     );
     assert!(
@@ -418,8 +432,14 @@ sharing_rules:
 
     let after = desired::pull(&c, &before.scope).await.unwrap();
     assert_eq!(after.record_locking, before.record_locking);
-    let names: Vec<&str> = after.sharing_rules["Leads"].iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["Miami leads", "Orlando leads", "Reps' leads to managers"]);
+    let names: Vec<&str> = after.sharing_rules["Leads"]
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Miami leads", "Orlando leads", "Reps' leads to managers"]
+    );
     // Applied once, the file plans nothing more.
     assert!(desired::plan(&c, &config).await.unwrap().is_empty());
 }

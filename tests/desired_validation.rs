@@ -174,7 +174,9 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     // Reproduction (issue 25): the README promised this hint, but only a difference of case
     // or surrounding spaces got one; a typo now gets the nearest name by edit distance.
     assert!(
-        line.contains("no user group named \"Miami Userz\" in the target org (did you mean \"Miami Users\"?)"),
+        line.contains(
+            "no user group named \"Miami Userz\" in the target org (did you mean \"Miami Users\"?)"
+        ),
         "{line}"
     );
     // Nothing close: no hint rather than a misleading one.

@@ -231,7 +231,9 @@ impl Parser<'_> {
         let start = self.at;
         let word = self.word();
         if word.is_empty() {
-            return Err(self.error("expected a comparator (`=`, `!=`, `<`, `>`, `equal`, `contains` ...)"));
+            return Err(
+                self.error("expected a comparator (`=`, `!=`, `<`, `>`, `equal`, `contains` ...)")
+            );
         }
         let lower = word.to_ascii_lowercase();
         if enums::CriteriaComparator::KNOWN.contains(&lower.as_str()) {
@@ -302,17 +304,36 @@ mod tests {
             ])
         );
         let c = CriteriaSpec::parse("(A = 1 OR B = 2) AND Stage = Closed Won").unwrap();
-        assert_eq!(c.to_text(), "(A equal \"1\" or B equal \"2\") and Stage equal \"Closed Won\"");
+        assert_eq!(
+            c.to_text(),
+            "(A equal \"1\" or B equal \"2\") and Stage equal \"Closed Won\""
+        );
         assert_eq!(CriteriaSpec::parse(&c.to_text()).unwrap(), c);
     }
 
     #[test]
     fn symbols_words_quotes_and_arrays() {
-        let c = CriteriaSpec::parse("Amount >= 10 and Name contains \"a and b\" and Amount between [1, 2]").unwrap();
+        let c = CriteriaSpec::parse(
+            "Amount >= 10 and Name contains \"a and b\" and Amount between [1, 2]",
+        )
+        .unwrap();
         let CriteriaSpec::All(m) = c else { panic!() };
-        assert_eq!(m[0], CriteriaSpec::condition("Amount", enums::CriteriaComparator::GreaterEqual, "10"));
-        assert_eq!(m[1], CriteriaSpec::condition("Name", enums::CriteriaComparator::Contains, "a and b"));
-        assert_eq!(m[2], CriteriaSpec::condition("Amount", enums::CriteriaComparator::Between, serde_json::json!([1, 2])));
+        assert_eq!(
+            m[0],
+            CriteriaSpec::condition("Amount", enums::CriteriaComparator::GreaterEqual, "10")
+        );
+        assert_eq!(
+            m[1],
+            CriteriaSpec::condition("Name", enums::CriteriaComparator::Contains, "a and b")
+        );
+        assert_eq!(
+            m[2],
+            CriteriaSpec::condition(
+                "Amount",
+                enums::CriteriaComparator::Between,
+                serde_json::json!([1, 2])
+            )
+        );
     }
 
     #[test]
@@ -323,7 +344,10 @@ mod tests {
             ("City =", "column 7: expected a value"),
             ("City = \"Miami", "does not end"),
             ("(City = Miami", "expected `)`"),
-            ("City = Miami)", "column 13: expected `and`, `or` or the end"),
+            (
+                "City = Miami)",
+                "column 13: expected `and`, `or` or the end",
+            ),
             ("City eqaul Miami", "(did you mean \"equal\"?)"),
         ] {
             let e = CriteriaSpec::parse(text).unwrap_err().to_string();

@@ -189,9 +189,7 @@ pub struct Scope {
 }
 
 /// Which rules of a module in scope a file manages (`scope.rules`).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RuleScope {
@@ -491,10 +489,7 @@ impl std::str::FromStr for Audience {
             }
             ("group", Some(n)) if !n.is_empty() => Audience::Group(n.to_owned()),
             (k, _) if KINDS.contains(&k) => {
-                return Err(crate::Error::invalid(
-                    "audience",
-                    format!("`{s}`: {usage}"),
-                ))
+                return Err(crate::Error::invalid("audience", format!("`{s}`: {usage}")))
             }
             (k, _) => {
                 let hint = super::resolve::did_you_mean(k, KINDS);

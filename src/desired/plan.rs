@@ -773,10 +773,12 @@ impl Builder<'_> {
         spec.editable_fields
             .iter()
             .map(|f| {
-                let id =
-                    self.state
-                        .directory
-                        .field_id(module, f, &format!("{base}.editable_fields"))?;
+                let id = self.state.directory.field_id(
+                    module,
+                    f,
+                    &format!("{base}.editable_fields"),
+                    TARGET,
+                )?;
                 Ok(types::FieldRef {
                     api_name: None,
                     id: Some(id),
@@ -820,7 +822,7 @@ impl Builder<'_> {
         place: &str,
         c: &CriteriaSpec,
     ) -> Result<types::Criteria, Error> {
-        self.state.directory.criteria(module, place, c)
+        self.state.directory.criteria(module, place, c, TARGET)
     }
 
     /// The index of each locking rule in the file, for places in messages.

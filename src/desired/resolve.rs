@@ -135,10 +135,7 @@ fn plural(kind: &str) -> String {
 /// assert_eq!(suggest("leads", ["Deals", "Leads"]), Some("Leads"));
 /// assert_eq!(suggest("Accounting", ["Miami Users"]), None);
 /// ```
-pub fn suggest<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let want = wanted.trim().to_lowercase();
     if want.is_empty() {
         return None;
@@ -235,7 +232,11 @@ impl Directory {
     }
 
     /// Reads the fields of `modules`, a few modules at a time.
-    async fn load_fields(&mut self, client: &Client, modules: &BTreeSet<String>) -> Result<(), Error> {
+    async fn load_fields(
+        &mut self,
+        client: &Client,
+        modules: &BTreeSet<String>,
+    ) -> Result<(), Error> {
         let dir = client.directory();
         let fields: Vec<(String, Names)> = futures::stream::iter(modules.iter().cloned())
             .map(|m| {
@@ -259,13 +260,10 @@ impl Directory {
         module: &str,
         api_name: &str,
         place: &str,
+        org: &str,
     ) -> Result<String, Error> {
         match self.fields.get(module) {
-            Some(names) => names.id(
-                api_name,
-                place,
-                &format!("module {module} of the target org"),
-            ),
+            Some(names) => names.id(api_name, place, &format!("module {module} of {org}")),
             None => Err(Error::desired(
                 place,
                 format!("the fields of module {module} were not read"),
@@ -335,6 +333,7 @@ impl Directory {
         module: &str,
         place: &str,
         c: &CriteriaSpec,
+        org: &str,
     ) -> Result<types::Criteria, Error> {
         match c {
             CriteriaSpec::Condition {
@@ -342,7 +341,7 @@ impl Directory {
                 comparator,
                 value,
             } => {
-                self.field_id(module, field, &sub(place, "field"))?;
+                self.field_id(module, field, &sub(place, "field"), org)?;
                 Ok(crate::criteria::field(field.clone())
                     .compare(comparator.clone(), value.clone())
                     .build())
@@ -355,7 +354,9 @@ impl Directory {
                 let group = members
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| self.criteria(module, &sub(place, &format!("{key}[{i}]")), m))
+                    .map(|(i, m)| {
+                        self.criteria(module, &sub(place, &format!("{key}[{i}]")), m, org)
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(types::Criteria::Group(types::CriteriaGroup {
                     group,
@@ -383,7 +384,7 @@ impl Directory {
             ),
             (None, Some(c)) => types::SharingRuleInput::criteria_based(
                 d.name.clone(),
-                self.criteria(module, &sub(place, "criteria"), c)?,
+                self.criteria(module, &sub(place, "criteria"), c, org)?,
                 to,
                 d.permission.clone(),
             ),
@@ -485,7 +486,7 @@ impl Resolver {
     /// The id of the field of this API name in `module` (one of the modules given to
     /// [`Resolver::load`]).
     pub fn field_id(&self, module: &str, api_name: &str, place: &str) -> Result<String, Error> {
-        self.dir.field_id(module, api_name, place)
+        self.dir.field_id(module, api_name, place, THE_ORG)
     }
 
     /// The name of the role, user group or profile of this id, if the org has one.
@@ -515,7 +516,7 @@ impl Resolver {
         criteria: &CriteriaSpec,
         place: &str,
     ) -> Result<types::Criteria, Error> {
-        self.dir.criteria(module, place, criteria)
+        self.dir.criteria(module, place, criteria, THE_ORG)
     }
 
     /// A rule's create body, every name resolved, as a plan would send it.
