@@ -390,3 +390,31 @@ fn reason(e: zoho_crm_access::Error) -> String {
         other => other.to_string(),
     }
 }
+
+/// A failure of a command given `--module`: when Zoho refused the module (`INVALID_MODULE`,
+/// or `INVALID_DATA`, its answer for an unknown module in a query) and the org lists no
+/// module of that API name, one line naming `--module` with the nearest API name
+/// (`leads` -> `Leads`), Zoho's answer after it; any other failure as it is.
+pub async fn with_module_hint(s: &Session, module: Option<&str>, e: CliError) -> CliError {
+    let (CliError::Zoho(err), Some(module)) = (&e, module) else {
+        return e;
+    };
+    if !matches!(
+        err.code(),
+        Some(enums::ZohoCode::InvalidModule | enums::ZohoCode::InvalidData)
+    ) {
+        return e;
+    }
+    let Ok(modules) = s.client.directory().modules().await else {
+        return e;
+    };
+    if modules.iter().any(|m| m.api_name == module) {
+        return e;
+    }
+    let hint = suggest(module, modules.iter().map(|m| m.api_name.as_str()))
+        .map(|n| format!(" (did you mean {n:?}?)"))
+        .unwrap_or_default();
+    CliError::Usage(format!(
+        "--module: the org has no module with the API name {module:?}{hint}; {err}"
+    ))
+}

@@ -281,6 +281,21 @@ fn removals(item: &Value) -> usize {
 }
 
 pub async fn run(s: &Session, out: &Printer, cmd: LockingCommand) -> Result<(), CliError> {
+    let module = match &cmd {
+        LockingCommand::Get { target } | LockingCommand::Update { target, .. } => {
+            target.module.clone()
+        }
+        LockingCommand::Create { module, .. } | LockingCommand::Delete { module, .. } => {
+            module.clone()
+        }
+    };
+    match run_command(s, out, cmd).await {
+        Err(e) => Err(directory::with_module_hint(s, Some(&module), e).await),
+        ok => ok,
+    }
+}
+
+async fn run_command(s: &Session, out: &Printer, cmd: LockingCommand) -> Result<(), CliError> {
     match cmd {
         LockingCommand::Get { target } => {
             let handle = s.client.record_locking(&target.module);

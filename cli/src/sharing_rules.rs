@@ -390,6 +390,32 @@ async fn page_or_all(out: &Printer, mut req: ListRequest, paging: &Paging) -> Re
 }
 
 pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result<(), CliError> {
+    let module = cmd.module().map(str::to_owned);
+    match run_command(s, out, cmd).await {
+        Err(e) => Err(directory::with_module_hint(s, module.as_deref(), e).await),
+        ok => ok,
+    }
+}
+
+impl SharingRulesCommand {
+    /// The `--module` given, if any.
+    fn module(&self) -> Option<&str> {
+        match self {
+            SharingRulesCommand::List { module, .. }
+            | SharingRulesCommand::Get { module, .. }
+            | SharingRulesCommand::Search { module, .. }
+            | SharingRulesCommand::Summary { module, .. } => module.as_deref(),
+            SharingRulesCommand::Create { module, .. }
+            | SharingRulesCommand::Rerun { module, .. } => Some(module),
+            SharingRulesCommand::Update { rule, .. } => Some(&rule.module),
+            SharingRulesCommand::Delete { rule, .. }
+            | SharingRulesCommand::Activate { rule, .. }
+            | SharingRulesCommand::Deactivate { rule, .. } => Some(&rule.module),
+        }
+    }
+}
+
+async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result<(), CliError> {
     match cmd {
         SharingRulesCommand::List { module, paging } => {
             page_or_all(out, Rules::new(s, module.as_deref()).list(), &paging).await
