@@ -495,3 +495,87 @@ async fn rules_by_names_with_no_id_and_no_json() {
         assert!(help.stdout.contains(needle), "{needle}: {}", help.stdout);
     }
 }
+
+/// Issue 25: no command listed roles, groups, profiles, fields or users, so ids were found by
+/// curling the API. `directory ...` lists the names the other commands take, with their ids.
+#[tokio::test]
+async fn the_directory_lists_the_names_the_commands_take() {
+    let sim = Simulator::start().await.unwrap();
+    let roles = run(&sim, &["directory", "roles"], None).await.ok_json();
+    let roles = roles["items"].as_array().unwrap().clone();
+    let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    // Depth first from the top: each role right under the one it reports to.
+    assert_eq!(names[0], "CEO");
+    assert_eq!(roles[0]["level"], 0);
+    let rep = roles
+        .iter()
+        .position(|r| r["name"] == "Sales Representative")
+        .unwrap();
+    assert_eq!(roles[rep]["reports_to"], "Manager");
+    assert_eq!(roles[rep - 1]["name"], "Manager");
+    assert_eq!(roles[rep]["level"], 2);
+    assert_eq!(
+        roles[rep]["id"],
+        sim.role_id("Sales Representative").unwrap().as_str()
+    );
+    let tree = run(&sim, &["-o", "table", "directory", "roles"], None).await;
+    assert!(
+        tree.stdout.contains("\n    Sales Representative"),
+        "{}",
+        tree.stdout
+    );
+
+    let groups = run(&sim, &["directory", "groups"], None).await.ok_json();
+    let miami = groups["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Miami Users")
+        .unwrap()
+        .clone();
+    assert_eq!(miami["id"], sim.group_id("Miami Users").unwrap().as_str());
+    assert!(
+        miami["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "role Sales Representative"),
+        "{miami}"
+    );
+
+    let fields = run(&sim, &["directory", "fields", "--module", "Leads"], None)
+        .await
+        .ok_json();
+    assert!(fields["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["api_name"] == "City"));
+    let profiles = run(&sim, &["directory", "profiles"], None).await.ok_json();
+    assert!(profiles["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "Sales Manager"));
+    let modules = run(&sim, &["directory", "modules"], None).await.ok_json();
+    assert!(modules["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["api_name"] == "Leads"));
+    let users = run(&sim, &["directory", "users"], None).await.ok_json();
+    assert!(
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["role"].is_string()),
+        "{users}"
+    );
+    let bad = run(&sim, &["directory", "users", "--type", "ActiveUser"], None).await;
+    assert!(
+        bad.failed(2).contains("(did you mean \"ActiveUsers\"?)"),
+        "{}",
+        bad.stderr
+    );
+}
