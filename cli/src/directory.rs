@@ -85,7 +85,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
             let roles = values(&dir.roles().await?);
             let items = role_tree(&roles);
             let doc = json!({ "items": items });
-            out.document(&doc, |doc| tree_table(doc))
+            out.document(&doc, tree_table)
         }
         DirectoryCommand::Groups => {
             let groups: Vec<types::UserGroup> = dir
@@ -321,7 +321,7 @@ pub async fn resolver(s: &Session, module: &str, with_fields: bool) -> Result<Re
     let fields: Vec<&str> = if with_fields { vec![module] } else { vec![] };
     let names = Resolver::load(&s.client, fields)
         .await
-        .map_err(|e| at_module(e))?;
+        .map_err(at_module)?;
     names.module(module, "--module")?;
     Ok(names)
 }
@@ -347,12 +347,12 @@ fn at_module(e: zoho_crm_access::Error) -> CliError {
 
 /// `--to` / `--from`: `all_users`, `role:NAME`, `role_and_subordinates:NAME`, `group:NAME`.
 pub fn parse_audience(s: &str) -> Result<Audience, String> {
-    s.parse::<Audience>().map_err(|e| reason(e))
+    s.parse::<Audience>().map_err(reason)
 }
 
 /// `--criteria`: see `CriteriaSpec::parse`.
 pub fn parse_criteria(s: &str) -> Result<CriteriaSpec, String> {
-    CriteriaSpec::parse(s).map_err(|e| reason(e))
+    CriteriaSpec::parse(s).map_err(reason)
 }
 
 /// `--permission`: one Zoho knows, with the nearest for a typo.
