@@ -319,9 +319,7 @@ fn user_type(kind: &str) -> Result<enums::UserType, CliError> {
 /// module itself checked, with the nearest API name when the org has none of that name.
 pub async fn resolver(s: &Session, module: &str, with_fields: bool) -> Result<Resolver, CliError> {
     let fields: Vec<&str> = if with_fields { vec![module] } else { vec![] };
-    let names = Resolver::load(&s.client, fields)
-        .await
-        .map_err(at_module)?;
+    let names = Resolver::load(&s.client, fields).await.map_err(at_module)?;
     names.module(module, "--module")?;
     Ok(names)
 }
