@@ -458,15 +458,25 @@ async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Re
             write: w,
         } => {
             let module = choice.module.clone();
-            let current = chosen_rule(s, &choice).await?;
-            let changes = if flags.any() || rename.is_some() {
-                update_by_names(s, &module, &current, rename, flags).await?
+            let (id, changes) = if flags.any() || rename.is_some() {
+                let current = chosen_rule(s, &choice).await?;
+                let changes = update_by_names(s, &module, &current, rename, flags).await?;
+                (current.id, changes)
             } else {
                 let item = single_item(read_json(body.file.as_deref()).await?, KEY)?;
                 refuse_status(&item)?;
-                decode(with_required(item, &current)?, "sharing rule update")?
+                let complete =
+                    item.get("type").is_some() && item.get("superiors_allowed").is_some();
+                match (&choice.id, complete) {
+                    // Everything Zoho requires is there: sent as it is, nothing read.
+                    (Some(id), true) => (id.clone(), decode(item, "sharing rule update")?),
+                    _ => {
+                        let current = chosen_rule(s, &choice).await?;
+                        let item = with_required(item, &current)?;
+                        (current.id, decode(item, "sharing rule update")?)
+                    }
+                }
             };
-            let id = current.id;
             let result = write::run(s, out, &w, Impact::Change, |c| async move {
                 c.sharing_rules(&module).update(&id, changes).await
             })
