@@ -24,9 +24,10 @@ pub enum LockingCommand {
         #[command(flatten)]
         target: Target,
     },
-    /// Create the module's configuration, by names (--lock-type, --restricted-actions,
-    /// --excluded-profiles, --editable-fields, --rule ...), or from a JSON body (bare, or
-    /// Zoho's envelope) with ids.
+    /// Create the module's configuration, by names or from a JSON body.
+    ///
+    /// By names: --lock-type, --restricted-actions, --excluded-profiles, --editable-fields,
+    /// --rule. For scripts, a JSON body (bare, or Zoho's envelope) with ids.
     #[command(after_help = CREATE_HELP)]
     Create {
         /// Module API name, e.g. Deals.
@@ -39,9 +40,10 @@ pub enum LockingCommand {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Update the module's configuration (its one configuration: no --id needed), by names
-    /// (only what is given changes; --rule adds a rule or changes the one of that name), or
-    /// from a JSON body: rules with an id change, rules without one are added,
+    /// Update the module's configuration (no --id needed), by names or from a JSON body.
+    ///
+    /// By names, only what is given changes; --rule adds a rule or changes the one of that
+    /// name. In a JSON body, rules with an id change, rules without one are added,
     /// `{"id": ..., "_delete": true}` removes one (asks first, or --yes).
     #[command(after_help = UPDATE_HELP)]
     Update {
@@ -83,28 +85,34 @@ const CREATE_HELP: &str = "Examples:
   zoho-access locking create --module Deals --lock-type automatic \\
       --restricted-actions update,delete --editable-fields Description \\
       --rule 'Closed Won: Stage = Closed Won'
-  zoho-access locking create --module Deals --lock-type manual --restricted-actions update \\
-      --excluded-profiles Administrator
+  zoho-access locking create --module Deals --lock-type manual \\
+      --restricted-actions update --excluded-profiles Administrator
 
-Profiles by name (`zoho-access directory profiles`), fields by API name (`zoho-access directory
-fields --module Deals`); criteria as for `sharing-rules create --help`. A name the org does not
-have fails before anything is sent, with the nearest one.
+Profiles by name (`zoho-access directory profiles`), fields by API name
+(`zoho-access directory fields --module Deals`); criteria as for
+`sharing-rules create --help`. A name the org does not have fails
+before anything is sent, with the nearest one.
 JSON body (--file FILE, or stdin), for scripts:
   {\"lock_type\": \"automatic\", \"restricted_actions\": [\"update\"],
    \"excluded_fields\": [{\"api_name\": \"Description\"}],
    \"lock_excluded_profiles\": [{\"id\": \"PROFILE ID\"}],
    \"locked_for\": \"all_profiles_except_excluded_profiles\",
-   \"locking_rules\": [{\"name\": \"Closed Won\", \"lock_existing_records\": false,
-     \"criteria\": {\"comparator\": \"equal\", \"field\": {\"api_name\": \"Stage\"}, \"value\": \"Closed Won\"}}]}";
+   \"locking_rules\": [{\"name\": \"Closed Won\",
+     \"lock_existing_records\": false,
+     \"criteria\": {\"comparator\": \"equal\",
+                  \"field\": {\"api_name\": \"Stage\"}, \"value\": \"Closed Won\"}}]}";
 
 const UPDATE_HELP: &str = "Examples:
-  zoho-access locking update --module Deals --restricted-actions update,delete,tags
-  zoho-access locking update --module Deals --rule 'Closed Lost: Stage = Closed Lost'
+  zoho-access locking update --module Deals \\
+      --restricted-actions update,delete,tags
+  zoho-access locking update --module Deals \\
+      --rule 'Closed Lost: Stage = Closed Lost'
 
-A module has one configuration: it is read to find its id (and its rules' ids by name).
-JSON body (--file FILE, or stdin): the keys to change, as for create; in locking_rules, an
-entry with an id changes that rule, one without adds a rule, {\"id\": ..., \"_delete\": true}
-removes one.";
+A module has one configuration: it is read to find its id (and its
+rules' ids by name).
+JSON body (--file FILE, or stdin): the keys to change, as for create;
+in locking_rules, an entry with an id changes that rule, one without
+adds a rule, {\"id\": ..., \"_delete\": true} removes one.";
 
 /// The configuration by names; none given: the JSON body.
 #[derive(Args, Debug, Default)]

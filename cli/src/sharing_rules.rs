@@ -39,9 +39,11 @@ pub enum SharingRulesCommand {
         #[arg(long)]
         module: Option<String>,
     },
-    /// Create one rule, by names: who gets the records (--to), which records (--criteria, or
-    /// --from for the records these users own) and what they may do (--permission). Or,
-    /// for scripts, from a JSON body (bare, or Zoho's envelope) with ids.
+    /// Create one rule, by names or from a JSON body.
+    ///
+    /// By names: who gets the records (--to), which records (--criteria, or --from for the
+    /// records these users own) and what they may do (--permission). For scripts, a JSON
+    /// body (bare, or Zoho's envelope) with ids.
     #[command(after_help = CREATE_HELP)]
     Create {
         /// Module API name, e.g. Leads.
@@ -54,9 +56,10 @@ pub enum SharingRulesCommand {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Change one rule, chosen by --id or --name: only what is given changes (the rule is
-    /// read first, and what Zoho requires in every update is sent from it). By flags, or
-    /// from a JSON body with ids.
+    /// Change one rule, by names or from a JSON body: only what is given changes.
+    ///
+    /// The rule is chosen by --id or --name; it is read first, and what Zoho requires in
+    /// every update is sent from it.
     #[command(after_help = UPDATE_HELP)]
     Update {
         #[command(flatten)]
@@ -92,8 +95,9 @@ pub enum SharingRulesCommand {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Search rules by names and settings (every option given must hold), or with Zoho's
-    /// filters (`{"filters": [...]}`) from a JSON body.
+    /// Search rules by names and settings, or with Zoho's filters from a JSON body.
+    ///
+    /// Every option given must hold; the body is `{"filters": [...]}`.
     #[command(after_help = SEARCH_HELP)]
     Search {
         /// Only this module.
@@ -144,49 +148,61 @@ const CREATE_HELP: &str = "Examples:
   zoho-access sharing-rules create --module Leads --name 'Miami leads' \\
       --to group:'Miami Users' --permission read_write \\
       --criteria 'City = Miami and State = Florida'
-  zoho-access sharing-rules create --module Leads --name \"Reps' leads to managers\" \\
-      --from role_and_subordinates:'Sales Representative' --to role:Manager \\
-      --permission read_write_delete
+  zoho-access sharing-rules create --module Leads --name \"Reps' leads\" \\
+      --from role_and_subordinates:'Sales Representative' \\
+      --to role:Manager --permission read_write_delete
 
-Who (--to, --from): all_users (--to only), role:NAME, role_and_subordinates:NAME, group:NAME,
-by the names `zoho-access directory roles` and `directory groups` list.
-Criteria: FIELD COMPARATOR VALUE joined by `and` / `or` (`and` binds tighter), grouped with
-( ); fields by API name (`zoho-access directory fields --module Leads`); comparators = != < <=
-> >= or Zoho's words (equal, not_equal, contains, not_contains, starts_with, ends_with,
-less_than, less_equal, greater_than, greater_equal, between, not_between); values bare words,
-\"quoted\" or a JSON array ([10, 20] for between).
-A name the org does not have fails before anything is sent, with the nearest one.
+Who (--to, --from): all_users (--to only), role:NAME,
+role_and_subordinates:NAME, group:NAME, by the names that
+`zoho-access directory roles` and `directory groups` list.
+Criteria: FIELD COMPARATOR VALUE joined by `and` / `or` (`and` binds
+tighter), grouped with ( ); fields by API name (`zoho-access directory
+fields --module Leads`); comparators = != < <= > >= or Zoho's words
+(equal, not_equal, contains, not_contains, starts_with, ends_with,
+less_than, less_equal, greater_than, greater_equal, between,
+not_between); values bare words, \"quoted\", or a JSON array
+([10, 20] for between).
+A name the org does not have fails before anything is sent, with the
+nearest one.
 
 JSON body (--file FILE, or stdin), for scripts:
-  {\"name\": \"Miami leads\", \"type\": \"Criteria_Based\", \"superiors_allowed\": false,
-   \"permission_type\": \"read_write\",
+  {\"name\": \"Miami leads\", \"type\": \"Criteria_Based\",
+   \"superiors_allowed\": false, \"permission_type\": \"read_write\",
    \"shared_to\": {\"type\": \"groups\", \"resource\": {\"id\": \"GROUP ID\"}},
-   \"criteria\": {\"comparator\": \"equal\", \"field\": {\"api_name\": \"City\"}, \"value\": \"Miami\"}}
-  Owner-based: \"type\": \"Record_Owner_Based\" and \"shared_from\" (as shared_to; roles may
-  add \"subordinates\": true) instead of criteria.";
+   \"criteria\": {\"comparator\": \"equal\", \"field\": {\"api_name\": \"City\"},
+                \"value\": \"Miami\"}}
+  Owner-based: \"type\": \"Record_Owner_Based\" and \"shared_from\" (as
+  shared_to; roles may add \"subordinates\": true) instead of criteria.";
 
 const UPDATE_HELP: &str = "Examples:
-  zoho-access sharing-rules update --module Leads --name 'Miami leads' --permission read
-  zoho-access sharing-rules update --module Leads --id 5843104000000895001 \\
-      --criteria 'City = Orlando'
+  zoho-access sharing-rules update --module Leads --name 'Miami leads' \\
+      --permission read
+  zoho-access sharing-rules update --module Leads \\
+      --id 5843104000000895001 --criteria 'City = Orlando'
 
-Who, criteria: as for `sharing-rules create`. Status is changed by `activate` and `deactivate`.
-JSON body (--file FILE, or stdin): the keys to change, e.g. {\"permission_type\": \"read\"};
-`type` and `superiors_allowed`, which Zoho requires in every update, are taken from the rule
-when the body leaves them out.";
+Who, criteria: as for `sharing-rules create`. Status is changed by
+`activate` and `deactivate`.
+JSON body (--file FILE, or stdin): the keys to change, such as
+{\"permission_type\": \"read\"}; `type` and `superiors_allowed`, which
+Zoho requires in every update, are taken from the rule when the body
+leaves them out.";
 
 const SEARCH_HELP: &str = "Examples:
   zoho-access sharing-rules search --module Leads --to group:'Miami Users'
-  zoho-access sharing-rules search --name 'Miami%' --permission read_write --status active
+  zoho-access sharing-rules search --name 'Miami%' --status active
 
---name is Zoho's `like`: `%` matches any text, and a name without `%` matches as a part.
---to and --from role:NAME also find role_and_subordinates:NAME (Zoho filters by the role).
+--name is Zoho's `like`: `%` matches any text, and a name without `%`
+matches as a part. --to and --from role:NAME also find
+role_and_subordinates:NAME (Zoho filters by the role).
 JSON body (--file FILE, or stdin), Zoho's filters:
   {\"filters\": [{\"group_operator\": \"and\", \"group\": [
-    {\"field\": {\"api_name\": \"name\"}, \"comparator\": \"like\", \"value\": \"Miami%\"},
-    {\"field\": {\"api_name\": \"shared_to.resource.id\"}, \"comparator\": \"in\", \"value\": [\"GROUP ID\"]}]}]}
-  Keys and their one comparator: name (like); status, superiors_allowed, permission_type,
-  shared_to.type, shared_from.type (equal); shared_to.resource.id, shared_from.resource.id (in).";
+    {\"field\": {\"api_name\": \"name\"}, \"comparator\": \"like\",
+     \"value\": \"Miami%\"},
+    {\"field\": {\"api_name\": \"shared_to.resource.id\"},
+     \"comparator\": \"in\", \"value\": [\"GROUP ID\"]}]}]}
+  Keys and their one comparator: name (like); status,
+  superiors_allowed, permission_type, shared_to.type, shared_from.type
+  (equal); shared_to.resource.id, shared_from.resource.id (in).";
 
 /// A rule by names, for `create`; none given: the JSON body.
 #[derive(Args, Debug)]
