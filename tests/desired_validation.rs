@@ -342,3 +342,42 @@ async fn two_locking_rules_of_one_name_in_the_org_are_refused_not_merged() {
     assert!(place.starts_with("record_locking.Deals"), "{line}");
     assert!(line.contains("two locking rules"), "{line}");
 }
+
+/// `desired::Resolver`, the plan's resolution for tools that take names from people: the
+/// same messages and suggestions, at the place the caller names (an option stays as it is).
+#[tokio::test]
+async fn the_resolver_names_the_option_and_the_nearest_name() {
+    let sim = org(9).await;
+    let c = client(&sim);
+    let err = desired::Resolver::load(&c, ["leads"]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("(did you mean \"Leads\"?)"),
+        "{err}"
+    );
+    let names = desired::Resolver::load(&c, ["Leads"]).await.unwrap();
+    let to = names
+        .shared_to(&"group:Miami Users".parse().unwrap(), "--to")
+        .unwrap();
+    assert_eq!(to.resource.map(|r| r.id), sim.group_id("Miami Users"));
+    let (place, _, line) = desired_error(
+        names
+            .shared_to(&"group:Miami Userz".parse().unwrap(), "--to")
+            .unwrap_err(),
+    );
+    assert_eq!(place, "--to");
+    assert!(
+        line.contains(
+            "no user group named \"Miami Userz\" in the org (did you mean \"Miami Users\"?)"
+        ),
+        "{line}"
+    );
+    let criteria = desired::CriteriaSpec::parse("City = Miami or Stat = Florida").unwrap();
+    let (place, _, line) = desired_error(
+        names
+            .criteria("Leads", &criteria, "--criteria")
+            .unwrap_err(),
+    );
+    assert_eq!(place, "--criteria");
+    assert!(line.contains("(did you mean \"State\"?)"), "{line}");
+    assert!(writes(&sim).is_empty());
+}
