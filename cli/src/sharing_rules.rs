@@ -30,12 +30,15 @@ pub enum SharingRulesCommand {
         #[command(flatten)]
         paging: Paging,
     },
-    /// Show one rule with its criteria.
+    /// Show one rule with its criteria, by id or by name.
     Get {
         /// Rule id.
-        #[arg(long)]
-        id: String,
-        /// The rule's module (optional).
+        #[arg(long, required_unless_present = "name", conflicts_with = "name")]
+        id: Option<String>,
+        /// Rule name (with --module).
+        #[arg(long, requires = "module")]
+        name: Option<String>,
+        /// The rule's module (optional with --id).
         #[arg(long)]
         module: Option<String>,
     },
@@ -436,9 +439,18 @@ async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Re
         SharingRulesCommand::List { module, paging } => {
             page_or_all(out, Rules::new(s, module.as_deref()).list(), &paging).await
         }
-        SharingRulesCommand::Get { id, module } => {
-            out.one(&Rules::new(s, module.as_deref()).get(&id).await?)
-        }
+        SharingRulesCommand::Get { id, name, module } => match (id, name, module) {
+            (Some(id), _, module) => out.one(&Rules::new(s, module.as_deref()).get(&id).await?),
+            (None, name, Some(module)) => {
+                let choice = RuleChoice {
+                    module,
+                    id: None,
+                    name,
+                };
+                out.one(&chosen_rule(s, &choice).await?)
+            }
+            (None, _, None) => Err(CliError::Usage("give --id, or --module and --name".into())),
+        },
         SharingRulesCommand::Create {
             module,
             rule: flags,

@@ -389,6 +389,22 @@ async fn rules_by_names_with_no_id_and_no_json() {
     assert_eq!(after["criteria"], rule["criteria"]);
     assert_eq!(after["shared_to"], rule["shared_to"]);
 
+    let got = run(
+        &sim,
+        &[
+            "sharing-rules",
+            "get",
+            "--module",
+            "Leads",
+            "--name",
+            "Miami leads",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    assert_eq!(got["criteria"], rule["criteria"]);
+
     // Search by names.
     let found = run(
         &sim,
