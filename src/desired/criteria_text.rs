@@ -106,8 +106,8 @@ fn text(c: &CriteriaSpec, nested: bool) -> String {
             "{} {} {}",
             super::plan::one_line(field),
             super::plan::one_line(comparator.as_str()),
-            // JSON text: strings quoted, control characters escaped.
-            value
+            // JSON text: strings quoted; control characters JSON leaves raw (DEL, C1) escaped.
+            super::plan::one_line(&value.to_string())
         ),
         CriteriaSpec::All(m) => group(m, " and "),
         CriteriaSpec::Any(m) => group(m, " or "),
