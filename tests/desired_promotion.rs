@@ -354,3 +354,92 @@ async fn a_module_without_record_locking_pulls_empty_and_a_plan_for_it_is_refuse
     }
     assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
 }
+
+/// Reproduction (issue 25): a small file holding one new rule planned the deletion of every
+/// other rule of the module. With `scope.rules: listed` it manages only the rules it names:
+/// the new rule is created, the org's others (sharing rules and locking rules) stay, the plan
+/// says so, and its line for the new rule shows what the rule will contain.
+#[tokio::test]
+async fn a_one_rule_file_with_listed_rules_adds_a_rule_and_deletes_nothing() {
+    let sim = org(3).await;
+    let c = client(&sim);
+    build_sandbox(&sim, &c).await;
+    let before = desired::pull(
+        &c,
+        &Scope::new(
+            [Family::SharingRules, Family::RecordLocking],
+            ["Deals", "Leads"],
+        ),
+    )
+    .await
+    .unwrap();
+    let one_rule = "version: 1
+scope: {families: [sharing_rules, record_locking], modules: [Leads, Deals], rules: listed}
+sharing_rules:
+  Leads:
+  - name: Orlando leads
+    permission: read
+    to: {group: Sales Team}
+    criteria: {all: [{field: City, comparator: equal, value: Orlando}, {field: State, comparator: equal, value: Florida}]}
+";
+    let config = AccessConfig::from_yaml(one_rule).unwrap();
+    // Without `rules: listed`, the same file deletes the two other rules of Leads, the rule
+    // of Deals and the locking configuration of Deals.
+    let mut whole = config.clone();
+    whole.scope.rules = desired::RuleScope::All;
+    let whole_plan = desired::plan(&c, &whole).await.unwrap();
+    assert_eq!(
+        whole_plan
+            .changes()
+            .iter()
+            .filter(|ch| matches!(
+                ch,
+                Change::DeleteSharingRule { .. } | Change::DeleteLocking { .. }
+            ))
+            .count(),
+        4,
+        "{whole_plan}"
+    );
+    assert!(
+        whole_plan.to_string().contains("scope.rules: listed"),
+        "{whole_plan}"
+    );
+
+    let plan = desired::plan(&c, &config).await.unwrap();
+    assert_eq!(plan.changes().len(), 1, "{plan}");
+    let text = plan.to_string();
+    assert!(
+        text.contains(
+            "+ sharing_rules.Leads[\"Orlando leads\"]: create the rule: read, to group \"Sales Team\", \
+             criteria City equal \"Orlando\" and State equal \"Florida\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("record_locking.Deals: not in the file; its configuration stays as it is"),
+        "{text}"
+    );
+    sim.clear_recordings();
+    let report = plan.apply(&c).await;
+    assert!(report.is_complete(), "{report}");
+    assert_eq!(writes(&sim), ["createSharingRule"]);
+
+    let after = desired::pull(&c, &before.scope).await.unwrap();
+    assert_eq!(after.record_locking, before.record_locking);
+    let names: Vec<&str> = after.sharing_rules["Leads"]
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Miami leads", "Orlando leads", "Reps' leads to managers"]
+    );
+    // Applied once, the file plans nothing more.
+    assert!(desired::plan(&c, &config).await.unwrap().is_empty());
+}

@@ -171,10 +171,21 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "sharing_rules.Leads[0].to.group");
+    // Reproduction (issue 25): the README promised this hint, but only a difference of case
+    // or surrounding spaces got one; a typo now gets the nearest name by edit distance.
     assert!(
-        line.contains("no user group named \"Miami Userz\""),
+        line.contains(
+            "no user group named \"Miami Userz\" in the target org (did you mean \"Miami Users\"?)"
+        ),
         "{line}"
     );
+    // Nothing close: no hint rather than a misleading one.
+    let (_, line) = refused(
+        &rule("{group: Accounting}", "    from: {role: CEO}\n"),
+        |_| {},
+    )
+    .await;
+    assert!(!line.contains("did you mean"), "{line}");
 
     let (place, line) = refused(&rule("{role: manager}", "    from: {role: CEO}\n"), |_| {}).await;
     assert_eq!(place, "sharing_rules.Leads[0].to.role");
@@ -205,7 +216,11 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "record_locking.Deals.editable_fields");
-    assert!(line.contains("no field named \"Descripton\""), "{line}");
+    assert!(
+        line.contains("no field named \"Descripton\"")
+            && line.contains("(did you mean \"Description\"?)"),
+        "{line}"
+    );
 
     let (place, line) = refused(
         "version: 1\nscope: {families: [sharing_rules], modules: [Dealz]}\n",
@@ -213,7 +228,25 @@ async fn names_the_target_org_does_not_have_fail_the_plan_before_any_write() {
     )
     .await;
     assert_eq!(place, "scope.modules");
-    assert!(line.contains("Dealz"), "{line}");
+    assert!(
+        line.contains("\"Dealz\" (did you mean \"Deals\"?)"),
+        "{line}"
+    );
+    let (place, line) = refused(
+        "version: 1\nscope: {families: [sharing_rules], modules: [leads]}\n",
+        |_| {},
+    )
+    .await;
+    assert_eq!(place, "scope.modules");
+    assert!(line.contains("(did you mean \"Leads\"?)"), "{line}");
+}
+
+#[test]
+fn a_misspelt_value_gets_the_nearest_one_zoho_knows() {
+    let text = format!("{LEADS}  - name: A\n    permission: read_wrte\n    to: all_users\n    criteria: {{field: City, comparator: equal, value: Miami}}\n");
+    let (place, _, line) = desired_error(AccessConfig::from_yaml(&text).unwrap_err());
+    assert_eq!(place, "sharing_rules.Leads[0].permission");
+    assert!(line.contains("(did you mean \"read_write\"?)"), "{line}");
 }
 
 #[tokio::test]
@@ -308,4 +341,43 @@ async fn two_locking_rules_of_one_name_in_the_org_are_refused_not_merged() {
     let (place, _, line) = desired_error(err);
     assert!(place.starts_with("record_locking.Deals"), "{line}");
     assert!(line.contains("two locking rules"), "{line}");
+}
+
+/// `desired::Resolver`, the plan's resolution for tools that take names from people: the
+/// same messages and suggestions, at the place the caller names (an option stays as it is).
+#[tokio::test]
+async fn the_resolver_names_the_option_and_the_nearest_name() {
+    let sim = org(9).await;
+    let c = client(&sim);
+    let err = desired::Resolver::load(&c, ["leads"]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("(did you mean \"Leads\"?)"),
+        "{err}"
+    );
+    let names = desired::Resolver::load(&c, ["Leads"]).await.unwrap();
+    let to = names
+        .shared_to(&"group:Miami Users".parse().unwrap(), "--to")
+        .unwrap();
+    assert_eq!(to.resource.map(|r| r.id), sim.group_id("Miami Users"));
+    let (place, _, line) = desired_error(
+        names
+            .shared_to(&"group:Miami Userz".parse().unwrap(), "--to")
+            .unwrap_err(),
+    );
+    assert_eq!(place, "--to");
+    assert!(
+        line.contains(
+            "no user group named \"Miami Userz\" in the org (did you mean \"Miami Users\"?)"
+        ),
+        "{line}"
+    );
+    let criteria = desired::CriteriaSpec::parse("City = Miami or Stat = Florida").unwrap();
+    let (place, _, line) = desired_error(
+        names
+            .criteria("Leads", &criteria, "--criteria")
+            .unwrap_err(),
+    );
+    assert_eq!(place, "--criteria");
+    assert!(line.contains("(did you mean \"State\"?)"), "{line}");
+    assert!(writes(&sim).is_empty());
 }

@@ -23,6 +23,7 @@ mod apply;
 mod completions;
 mod connect;
 mod demo;
+mod directory;
 mod export;
 mod input;
 mod locking;
@@ -123,6 +124,10 @@ pub enum Command {
     /// Default organization permissions (org-wide share type per module).
     #[command(subcommand, name = "org-permissions")]
     OrgPermissions(org_permissions::OrgPermissionsCommand),
+    /// The names other commands take, with their ids: roles, groups, profiles, users,
+    /// modules, fields.
+    #[command(subcommand)]
+    Directory(directory::DirectoryCommand),
     /// The whole access configuration of the org (all three families, all modules) as one
     /// document.
     Export,
@@ -442,6 +447,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::RecordLocks(c) => record_locks::run(&session, &out, c).await,
         Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
+        Command::Directory(c) => directory::run(&session, &out, c).await,
         Command::Export => export::run(&session, &out).await,
         Command::Pull(args) => pull::run(&session, format, args).await,
         Command::Plan(args) => return plan::run(&session, format, args).await,

@@ -56,7 +56,8 @@ pub async fn run(
 
 /// The plan as the output convention prints it. Text for people unless `-o json` or
 /// `-o yaml` is asked for (`-o table` is the same text): one line per change, then a
-/// summary. The document is one object: `changes` (each with its `change` kind, the place
+/// summary. The document is one object: `notes` (what a file of `scope.rules: listed`
+/// leaves as it is, one line per module), `changes` (each with its `change` kind, the place
 /// and the state before and after), `summary` (the text lines of the changes) and `requests`
 /// (what applying sends, in order, in the shape of a dry run's requests: recorded from a
 /// dry run of the apply, so only for a document).
@@ -70,6 +71,7 @@ pub async fn print(
         return write_stdout(&text(plan));
     }
     let doc = json!({
+        "notes": plan.notes(),
         "changes": plan.changes(),
         "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
         "requests": requests(session, plan).await?,

@@ -9,7 +9,7 @@ mod desired_support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use cli_support::{run_with, Run};
+use cli_support::{run, run_with, Run};
 use desired_support::{client, org, writes};
 use secrecy::ExposeSecret;
 use zoho_crm_access::enums;
@@ -834,4 +834,60 @@ async fn detailed_exitcode_keeps_2_for_changes_and_1_for_every_error() {
         "{}",
         help.stdout
     );
+}
+
+/// Issue 25: a small file holding one new rule planned the deletion of every other rule of
+/// the module. With `scope.rules: listed` it adds the rule and leaves the others; the plan
+/// says so, and its line for the new rule shows what the rule will contain.
+#[tokio::test]
+async fn a_one_rule_file_adds_a_rule_without_deleting_the_others() {
+    let sim = org(31).await;
+    create_city_rule(&sim, "Miami", "Miami").await;
+    create_city_rule(&sim, "Tampa", "Tampa").await;
+    let whole = "version: 1
+scope: {families: [sharing_rules], modules: [Leads]}
+sharing_rules:
+  Leads:
+  - name: Orlando
+    permission: read_write
+    to: {group: Miami Users}
+    criteria: {all: [{field: City, comparator: equal, value: Orlando}, {field: State, comparator: equal, value: Florida}]}
+";
+    // The file as the whole truth: the two others would go, and the plan says how to keep
+    // them.
+    let plan = run(&sim, &["plan", "-"], Some(whole)).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert_eq!(
+        plan.stdout
+            .matches(": delete the rule (the file does not name it; `scope.rules: listed` keeps")
+            .count(),
+        2,
+        "{}",
+        plan.stdout
+    );
+
+    let listed = whole.replace("modules: [Leads]}", "modules: [Leads], rules: listed}");
+    let plan = run(&sim, &["plan", "-"], Some(&listed)).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    for needle in [
+        "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)",
+        "+ sharing_rules.Leads[\"Orlando\"]: create the rule: read_write, to group \"Miami Users\", criteria City equal \"Orlando\" and State equal \"Florida\"",
+        "Plan: 1 to create, 0 to change, 0 to delete (1 call(s)).",
+    ] {
+        assert!(plan.stdout.contains(needle), "{needle}\n{}", plan.stdout);
+    }
+    let doc = run(&sim, &["plan", "-", "-o", "json"], Some(&listed))
+        .await
+        .ok_json();
+    assert_eq!(
+        doc["notes"][0],
+        "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)"
+    );
+    assert_eq!(doc["changes"].as_array().unwrap().len(), 1);
+
+    sim.clear_recordings();
+    let applied = run(&sim, &["apply", "-", "--yes"], Some(&listed)).await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(writes(&sim), ["createSharingRule"]);
+    assert_eq!(sim.state().sharing_rule_count("Leads"), 3);
 }

@@ -153,3 +153,117 @@ async fn locking_errors_exit_non_zero_with_one_line() {
     .await;
     assert!(no_body.failed(2).contains("cannot read"));
 }
+
+/// Issue 25: `locking update --module Deals` needed `--id` (`missing field id`), though a
+/// module has one configuration; and the configuration can be written by names, with no id
+/// and no JSON, a misspelt name failing with the nearest one before anything is sent.
+#[tokio::test]
+async fn the_module_s_one_configuration_by_names_with_no_id() {
+    let sim = Simulator::start().await.unwrap();
+    let made = run(
+        &sim,
+        &[
+            "locking",
+            "create",
+            "--module",
+            "Deals",
+            "--lock-type",
+            "automatic",
+            "--restricted-actions",
+            "update,delete",
+            "--editable-fields",
+            "Description",
+            "--excluded-profiles",
+            "Sales Manager",
+            "--rule",
+            "Closed Won: Stage = Closed Won",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    assert_eq!(made["code"], "SUCCESS", "{made}");
+    let got = run(&sim, &["locking", "get", "--module", "Deals"], None)
+        .await
+        .ok_json();
+    assert_eq!(got["locked_for"], "all_profiles_except_excluded_profiles");
+    assert_eq!(
+        got["lock_excluded_profiles"][0]["id"],
+        sim.profile_id("Sales Manager").unwrap().as_str()
+    );
+    assert_eq!(
+        got["excluded_fields"][0]["api_name"], "Description",
+        "{got}"
+    );
+    assert_eq!(got["locking_rules"][0]["criteria"]["value"], "Closed Won");
+
+    // A JSON body without an id, and no --id: the module's configuration.
+    let upd = run(
+        &sim,
+        &["locking", "update", "--module", "Deals"],
+        Some(r#"{"lock_type": "both"}"#),
+    )
+    .await;
+    assert_eq!(upd.ok_json()["code"], "SUCCESS", "{}", upd.stderr);
+    // By names: one more rule, one key; the rest stays.
+    run(
+        &sim,
+        &[
+            "locking",
+            "update",
+            "--module",
+            "Deals",
+            "--rule",
+            "Closed Lost: Stage = Closed Lost",
+            "--restricted-actions",
+            "update",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    let got = run(&sim, &["locking", "get", "--module", "Deals"], None)
+        .await
+        .ok_json();
+    assert_eq!(got["lock_type"], "both");
+    assert_eq!(got["restricted_actions"], json!(["update"]));
+    assert_eq!(got["locking_rules"].as_array().unwrap().len(), 2, "{got}");
+    assert_eq!(got["excluded_fields"][0]["api_name"], "Description");
+
+    for (args, needle) in [
+        (
+            vec!["locking", "update", "--module", "Deals", "--excluded-profiles", "Sales Manger"],
+            "--excluded-profiles: no profile named \"Sales Manger\" in the org (did you mean \"Sales Manager\"?)",
+        ),
+        (
+            vec!["locking", "update", "--module", "Deals", "--editable-fields", "Descripton"],
+            "(did you mean \"Description\"?)",
+        ),
+        (
+            vec!["locking", "update", "--module", "Leads"],
+            "Leads has no record locking configuration",
+        ),
+    ] {
+        let out = run(&sim, &args, Some(r#"{"lock_type": "manual"}"#)).await;
+        assert!(out.failed(2).contains(needle), "{args:?}: {}", out.stderr);
+    }
+    let bad = run(
+        &sim,
+        &[
+            "locking",
+            "update",
+            "--module",
+            "Deals",
+            "--restricted-actions",
+            "updte",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("(did you mean \"update\"?)"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -140,3 +140,27 @@ async fn bad_module_names_exit_2_before_any_request() {
     assert_eq!(ok.ok_json()["id"], "111");
     assert_eq!(server.total(), 1);
 }
+
+/// Issue 25: `--module leads` got Zoho's "the module name given seems to be invalid" and no
+/// suggestion. A module Zoho refuses and the org does not list gets the nearest API name;
+/// one the org has is never second-guessed.
+#[tokio::test]
+async fn a_misspelt_module_gets_the_nearest_api_name() {
+    let sim = zoho_crm_access_simulator::Simulator::start().await.unwrap();
+    for args in [
+        vec!["sharing-rules", "list", "--module", "leads"],
+        vec!["sharing-rules", "summary", "--module", "Leadz"],
+        vec!["locking", "get", "--module", "leads"],
+        vec!["directory", "fields", "--module", "leads"],
+    ] {
+        let out = cli_support::run(&sim, &args, None).await;
+        let text = out.failed(2);
+        assert!(
+            text.starts_with("error: --module: the org has no module with the API name")
+                && text.contains("(did you mean \"Leads\"?)"),
+            "{args:?}: {text}"
+        );
+    }
+    let far = cli_support::run(&sim, &["sharing-rules", "list", "--module", "Xyzzy"], None).await;
+    assert!(!far.failed(2).contains("did you mean"), "{}", far.stderr);
+}

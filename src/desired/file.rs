@@ -480,10 +480,11 @@ fn known(value: &str, known: &[&str], place: &str, what: &str) -> Result<(), Err
     if known.contains(&value) {
         return Ok(());
     }
+    let hint = super::resolve::did_you_mean(value, known.iter().copied());
     Err(Error::desired(
         place,
         format!(
-            "`{value}` is not a {what} Zoho knows (one of {})",
+            "`{value}` is not a {what} Zoho knows{hint} (one of {})",
             known.join(", ")
         ),
     ))

@@ -72,13 +72,20 @@
 //!   scope the file is the whole truth: a module in scope without a `record_locking` entry
 //!   has no configuration (one the org has is deleted), a sharing rule the org has and the
 //!   file lacks is deleted, and with `org_permissions` in scope every module in scope has a
-//!   share type. Outside the scope nothing is read or changed.
+//!   share type. Outside the scope nothing is read or changed. `scope.rules: listed`
+//!   ([`RuleScope::Listed`]) narrows the whole truth to the rules the file names: the
+//!   org's other sharing rules and locking rules, and the locking configuration of a
+//!   module the file gives none, stay as they are ([`Plan::notes`] says so), so a file of
+//!   one rule adds or changes that rule and nothing else.
 //! * **Sharing targets** read like Zoho's UI: `{role: NAME}`, `{role_and_subordinates: NAME}`,
 //!   `{group: NAME}`, `all_users`. An owner-based rule has `from` (whose records), a
 //!   criteria-based one `criteria`. `status` is desired state: Zoho creates every rule
 //!   active, so an inactive rule is created, then deactivated at once.
 //! * **Criteria** name fields by API name: `{field, comparator, value}`, `{all: [...]}` (AND),
-//!   `{any: [...]}` (OR), nested as needed; values as Zoho takes them.
+//!   `{any: [...]}` (OR), nested as needed; values as Zoho takes them. As one line of text
+//!   (plans, the command line): [`CriteriaSpec::parse`], [`CriteriaSpec::to_text`].
+//! * **Names** resolve through the target org's directory; one it lacks fails naming the
+//!   place and the nearest name ([`suggest`]). [`Resolver`] does the same for other tools.
 //! * **Stable YAML.** [`AccessConfig::to_yaml`] sorts modules, rules (by name) and every list,
 //!   writes each struct's fields in one fixed order, writes every scalar setting even when it
 //!   has Zoho's default (`status`, `superiors_allowed`, `locked_for`, `lock_for_portal_users`,
@@ -124,6 +131,7 @@
 //! sent.
 
 mod apply;
+mod criteria_text;
 mod dry_run;
 mod file;
 mod model;
@@ -135,8 +143,9 @@ pub use apply::{apply, ApplyFailure, ApplyOptions, ApplyReport};
 pub use dry_run::PlannedCall;
 pub use file::json_schema;
 pub use model::{
-    AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, Scope,
+    AccessConfig, Audience, CriteriaSpec, Family, LockingRuleSpec, LockingSpec, RuleScope, Scope,
     SharingRuleSpec,
 };
 pub use plan::{plan, Change, Plan};
 pub use pull::pull;
+pub use resolve::{suggest, Resolver};

@@ -167,8 +167,9 @@ impl std::str::FromStr for Family {
     }
 }
 
-/// What a file manages: families and modules. Inside the scope the file is the whole truth
-/// (what the org has and the file lacks is removed); outside it nothing is touched.
+/// What a file manages: families and modules, and of their rules all or only the ones the
+/// file names. Inside the scope the file is the whole truth (what the org has and the file
+/// lacks is removed, unless `rules: listed`); outside it nothing is touched.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -178,6 +179,33 @@ pub struct Scope {
     /// The modules managed, by API name. Empty only when pulling, where it means every
     /// module the org lists in its default organization permissions.
     pub modules: BTreeSet<String>,
+    /// Which rules of the modules in scope the file manages: `all` (the default: a sharing
+    /// rule or locking rule the org has and the file lacks is deleted, and a module without
+    /// a `record_locking` entry has no configuration) or `listed` (only the rules the file
+    /// names are created or changed; the org's other rules, and the locking configuration of
+    /// a module the file gives none, are left as they are).
+    #[serde(default, skip_serializing_if = "RuleScope::is_all")]
+    pub rules: RuleScope,
+}
+
+/// Which rules of a module in scope a file manages (`scope.rules`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RuleScope {
+    /// Every rule: the file is the whole truth, a rule it lacks is deleted.
+    #[default]
+    All,
+    /// Only the rules the file names (by name); the org's other rules stay as they are.
+    /// For adding or changing one rule without listing the rest.
+    Listed,
+}
+
+impl RuleScope {
+    /// Whether this is [`RuleScope::All`], the default (not written in a file).
+    pub fn is_all(&self) -> bool {
+        *self == RuleScope::All
+    }
 }
 
 impl Scope {
@@ -195,7 +223,20 @@ impl Scope {
         Scope {
             families: families.into_iter().collect(),
             modules: modules.into_iter().map(Into::into).collect(),
+            rules: RuleScope::All,
         }
+    }
+
+    /// This scope managing only the rules a file names ([`RuleScope::Listed`]).
+    ///
+    /// ```
+    /// use zoho_crm_access::desired::{Family, RuleScope, Scope};
+    /// let scope = Scope::new([Family::SharingRules], ["Leads"]).listed_rules_only();
+    /// assert_eq!(scope.rules, RuleScope::Listed);
+    /// ```
+    pub fn listed_rules_only(mut self) -> Self {
+        self.rules = RuleScope::Listed;
+        self
     }
 
     /// Every family, and (for [`crate::desired::pull`]) every module the org has.
@@ -203,6 +244,7 @@ impl Scope {
         Scope {
             families: Family::ALL.into_iter().collect(),
             modules: BTreeSet::new(),
+            rules: RuleScope::All,
         }
     }
 
@@ -415,6 +457,49 @@ impl Audience {
     /// The path segment naming the audience's kind (`role`, `group` ...).
     pub(crate) fn place(&self) -> &'static str {
         self.key()
+    }
+}
+
+impl std::str::FromStr for Audience {
+    type Err = crate::Error;
+
+    /// Reads an audience as typed on a command line: `all_users`, `role:NAME`,
+    /// `role_and_subordinates:NAME` or `group:NAME` (the file's keys, then the name; spaces
+    /// around the colon are ignored).
+    ///
+    /// ```
+    /// use zoho_crm_access::desired::Audience;
+    /// assert_eq!("group:Miami Users".parse::<Audience>()?, Audience::Group("Miami Users".into()));
+    /// assert_eq!("all_users".parse::<Audience>()?, Audience::AllUsers);
+    /// assert!("grup:Miami Users".parse::<Audience>().unwrap_err().to_string().contains("did you mean \"group\""));
+    /// # Ok::<(), zoho_crm_access::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const KINDS: [&str; 4] = ["all_users", "role", "role_and_subordinates", "group"];
+        let usage = "write all_users, role:NAME, role_and_subordinates:NAME or group:NAME";
+        let (kind, name) = match s.split_once(':') {
+            Some((k, n)) => (k.trim(), Some(n.trim())),
+            None => (s.trim(), None),
+        };
+        let audience = match (kind, name) {
+            ("all_users", None) => Audience::AllUsers,
+            ("role", Some(n)) if !n.is_empty() => Audience::Role(n.to_owned()),
+            ("role_and_subordinates", Some(n)) if !n.is_empty() => {
+                Audience::RoleAndSubordinates(n.to_owned())
+            }
+            ("group", Some(n)) if !n.is_empty() => Audience::Group(n.to_owned()),
+            (k, _) if KINDS.contains(&k) => {
+                return Err(crate::Error::invalid("audience", format!("`{s}`: {usage}")))
+            }
+            (k, _) => {
+                let hint = super::resolve::did_you_mean(k, KINDS);
+                return Err(crate::Error::invalid(
+                    "audience",
+                    format!("`{k}` is not who to share with{hint}: {usage}"),
+                ));
+            }
+        };
+        Ok(audience)
     }
 }
 

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::file::same_criteria;
-use super::model::{AccessConfig, Audience, CriteriaSpec, Family, LockingSpec, SharingRuleSpec};
+use super::model::{
+    AccessConfig, Audience, CriteriaSpec, Family, LockingSpec, RuleScope, SharingRuleSpec,
+};
 use super::pull::{read, OrgState};
 use crate::client::Client;
 use crate::error::Error;
@@ -190,8 +192,13 @@ impl fmt::Display for Change {
             Change::DeleteLocking { .. } => {
                 f.write_str("delete the configuration (unlocks every locked record of the module)")
             }
-            Change::CreateSharingRule { .. } => f.write_str("create the rule"),
-            Change::DeleteSharingRule { .. } => f.write_str("delete the rule"),
+            Change::CreateSharingRule { after, .. } => {
+                write!(f, "create the rule: {}", rule_text(after))
+            }
+            Change::DeleteSharingRule { .. } => f.write_str(
+                "delete the rule (the file does not name it; `scope.rules: listed` keeps \
+                 the rules a file does not name)",
+            ),
             Change::ActivateSharingRule { .. } => f.write_str("activate the rule"),
             Change::DeactivateSharingRule { .. } => f.write_str("deactivate the rule"),
             Change::SetShareType { before, after, .. } => write!(
@@ -205,6 +212,30 @@ impl fmt::Display for Change {
             }
         }
     }
+}
+
+/// What a rule does, on one line: `read_write, to group "Miami Users", criteria City equal
+/// "Miami" and State equal "Florida"`.
+fn rule_text(r: &SharingRuleSpec) -> String {
+    let mut parts = vec![one_line(r.permission.as_str()).into_owned()];
+    if let Some(from) = &r.from {
+        parts.push(format!("from {}", audience_text(from)));
+    }
+    parts.push(format!("to {}", audience_text(&r.to)));
+    if r.superiors_allowed {
+        parts.push("superiors allowed".into());
+    }
+    if let Some(c) = &r.criteria {
+        parts.push(format!("criteria {}", c.to_text()));
+    }
+    if r.status != enums::SharingRuleStatus::Active {
+        parts.push(format!("then {}", one_line(r.status.as_str())));
+    }
+    parts.join(", ")
+}
+
+fn audience_text(a: &Audience) -> String {
+    one_line(&a.to_string()).into_owned()
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {
@@ -352,6 +383,9 @@ pub(crate) struct Step {
 #[non_exhaustive]
 pub struct Plan {
     changes: Vec<Change>,
+    /// What the plan leaves alone on purpose (`scope.rules: listed`), one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
     #[serde(skip)]
     pub(crate) steps: Vec<Step>,
     /// Sharing rule ids of the org by (module, name).
@@ -363,6 +397,13 @@ impl Plan {
     /// The changes, in the order they are applied.
     pub fn changes(&self) -> &[Change] {
         &self.changes
+    }
+
+    /// What the plan leaves as it is because the file manages only the rules it names
+    /// (`scope.rules: listed`), one line per module: `sharing_rules.Leads: 3 other rule(s)
+    /// stay as they are (scope.rules: listed)`. Empty for a file that is the whole truth.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Whether the org already is as the desired state says.
@@ -378,6 +419,9 @@ impl Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.notes {
+            writeln!(f, "  {n}")?;
+        }
         if self.changes.is_empty() {
             return f.write_str("No changes: the org is as the file says.");
         }
@@ -420,13 +464,84 @@ impl fmt::Display for Plan {
 pub async fn plan(client: &Client, desired: &AccessConfig) -> Result<Plan, Error> {
     desired.validate()?;
     let state = read(client, &desired.scope, &field_modules(desired)).await?;
-    Builder {
-        desired,
+    let (merged, notes) = match desired.scope.rules {
+        RuleScope::Listed => with_unlisted(desired, &state.config),
+        _ => (desired.clone(), Vec::new()),
+    };
+    let mut plan = Builder {
+        desired: &merged,
         state: &state,
         changes: Vec::new(),
         steps: Vec::new(),
     }
-    .build()
+    .build()?;
+    plan.notes = notes;
+    Ok(plan)
+}
+
+/// `desired` with what it leaves to the org under `scope.rules: listed` taken from
+/// `current`: the sharing rules and locking rules the file does not name, and the locking
+/// configuration of a module it gives none. The file's own rules keep their places (the
+/// org's are added after them), so messages still point into the file. Also the notes
+/// saying what is kept.
+fn with_unlisted(desired: &AccessConfig, current: &AccessConfig) -> (AccessConfig, Vec<String>) {
+    let mut merged = desired.clone();
+    let mut notes = Vec::new();
+    let scope = &desired.scope;
+    if scope.has(Family::RecordLocking) {
+        for m in &scope.modules {
+            let Some(have) = current.record_locking.get(m) else {
+                continue;
+            };
+            match merged.record_locking.get_mut(m) {
+                None => {
+                    merged.record_locking.insert(m.clone(), have.clone());
+                    notes.push(format!(
+                        "record_locking.{m}: not in the file; its configuration stays as it is \
+                         (scope.rules: listed)"
+                    ));
+                }
+                Some(want) => {
+                    let kept: Vec<_> = have
+                        .rules
+                        .iter()
+                        .filter(|r| !want.rules.iter().any(|w| w.name == r.name))
+                        .cloned()
+                        .collect();
+                    if !kept.is_empty() {
+                        notes.push(format!(
+                            "record_locking.{m}: {} other locking rule(s) stay as they are \
+                             (scope.rules: listed)",
+                            kept.len()
+                        ));
+                    }
+                    want.rules.extend(kept);
+                }
+            }
+        }
+    }
+    if scope.has(Family::SharingRules) {
+        for m in &scope.modules {
+            let have = current.sharing_rules.get(m).map_or(&[][..], Vec::as_slice);
+            let want = merged.sharing_rules.entry(m.clone()).or_default();
+            let kept: Vec<_> = have
+                .iter()
+                .filter(|r| !want.iter().any(|w| w.name == r.name))
+                .cloned()
+                .collect();
+            if !kept.is_empty() {
+                notes.push(format!(
+                    "sharing_rules.{m}: {} other rule(s) stay as they are (scope.rules: listed)",
+                    kept.len()
+                ));
+            }
+            want.extend(kept);
+            if want.is_empty() {
+                merged.sharing_rules.remove(m);
+            }
+        }
+    }
+    (merged, notes)
 }
 
 /// The modules whose fields the desired state names.
@@ -479,6 +594,7 @@ impl Builder<'_> {
         }
         Ok(Plan {
             changes: self.changes,
+            notes: Vec::new(),
             steps: self.steps,
             rule_ids: self.state.rule_ids.clone(),
         })
@@ -657,10 +773,12 @@ impl Builder<'_> {
         spec.editable_fields
             .iter()
             .map(|f| {
-                let id =
-                    self.state
-                        .directory
-                        .field_id(module, f, &format!("{base}.editable_fields"))?;
+                let id = self.state.directory.field_id(
+                    module,
+                    f,
+                    &format!("{base}.editable_fields"),
+                    TARGET,
+                )?;
                 Ok(types::FieldRef {
                     api_name: None,
                     id: Some(id),
@@ -704,36 +822,7 @@ impl Builder<'_> {
         place: &str,
         c: &CriteriaSpec,
     ) -> Result<types::Criteria, Error> {
-        match c {
-            CriteriaSpec::Condition {
-                field,
-                comparator,
-                value,
-            } => {
-                // Checked against the directory; sent by API name, as Zoho's examples do.
-                self.state
-                    .directory
-                    .field_id(module, field, &format!("{place}.field"))?;
-                Ok(crate::criteria::field(field.clone())
-                    .compare(comparator.clone(), value.clone())
-                    .build())
-            }
-            CriteriaSpec::All(members) | CriteriaSpec::Any(members) => {
-                let (key, op) = match c {
-                    CriteriaSpec::All(_) => ("all", enums::GroupOperator::And),
-                    _ => ("any", enums::GroupOperator::Or),
-                };
-                let group = members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| self.criteria(module, &format!("{place}.{key}[{i}]"), m))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(types::Criteria::Group(types::CriteriaGroup {
-                    group,
-                    group_operator: op,
-                }))
-            }
-        }
+        self.state.directory.criteria(module, place, c, TARGET)
     }
 
     /// The index of each locking rule in the file, for places in messages.
@@ -1028,67 +1117,15 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn audience_to(&self, place: &str, a: &Audience) -> Result<types::SharedTo, Error> {
-        let at = format!("{place}.{}", a.place());
-        Ok(match a {
-            Audience::AllUsers => types::SharedTo::all_users(),
-            Audience::Role(n) => {
-                types::SharedTo::role(self.state.directory.roles.id(n, &at, TARGET)?)
-            }
-            Audience::RoleAndSubordinates(n) => types::SharedTo::role_and_subordinates(
-                self.state.directory.roles.id(n, &at, TARGET)?,
-            ),
-            Audience::Group(n) => {
-                types::SharedTo::group(self.state.directory.groups.id(n, &at, TARGET)?)
-            }
-        })
-    }
-
-    fn audience_from(&self, place: &str, a: &Audience) -> Result<types::SharedFrom, Error> {
-        let at = format!("{place}.{}", a.place());
-        Ok(match a {
-            Audience::Role(n) => {
-                types::SharedFrom::role(self.state.directory.roles.id(n, &at, TARGET)?)
-            }
-            Audience::RoleAndSubordinates(n) => types::SharedFrom::role_and_subordinates(
-                self.state.directory.roles.id(n, &at, TARGET)?,
-            ),
-            Audience::Group(n) => {
-                types::SharedFrom::group(self.state.directory.groups.id(n, &at, TARGET)?)
-            }
-            Audience::AllUsers => {
-                return Err(Error::desired(
-                    place,
-                    "records are not shared from all users",
-                ))
-            }
-        })
-    }
-
     fn rule_input(
         &self,
         module: &str,
         place: &str,
         d: &SharingRuleSpec,
     ) -> Result<types::SharingRuleInput, Error> {
-        let to = self.audience_to(&format!("{place}.to"), &d.to)?;
-        let mut input = match (&d.from, &d.criteria) {
-            (Some(from), _) => types::SharingRuleInput::owner_based(
-                d.name.clone(),
-                self.audience_from(&format!("{place}.from"), from)?,
-                to,
-                d.permission.clone(),
-            ),
-            (None, Some(c)) => types::SharingRuleInput::criteria_based(
-                d.name.clone(),
-                self.criteria(module, &format!("{place}.criteria"), c)?,
-                to,
-                d.permission.clone(),
-            ),
-            (None, None) => return Err(Error::desired(place, "neither `from` nor `criteria`")),
-        };
-        input.superiors_allowed = d.superiors_allowed;
-        Ok(input)
+        self.state
+            .directory
+            .sharing_rule_input(module, place, d, TARGET)
     }
 }
 

@@ -119,16 +119,11 @@ pub(crate) async fn read(
     } else {
         scope.modules.clone()
     };
-    if let Some(m) = modules.iter().find(|m| !directory.modules.contains(*m)) {
-        return Err(Error::desired(
-            "scope.modules",
-            format!("the org has no module with the API name {m:?}"),
-        ));
+    for m in &modules {
+        directory.module(m, "scope.modules", "the org")?;
     }
-    let scope = Scope {
-        families: scope.families.clone(),
-        modules,
-    };
+    // What the org has: the whole truth of these modules, whatever the file manages.
+    let scope = Scope::new(scope.families.iter().copied(), modules);
     let reads: Vec<ModuleRead> = futures::stream::iter(scope.modules.iter().cloned())
         .map(|m| read_module(client, &scope, m))
         .buffered(READS_AT_ONCE)
