@@ -183,6 +183,7 @@ mod criteria;
 mod directory;
 mod faults;
 mod ids;
+mod large_org;
 mod org_permissions;
 mod received;
 mod record_locking;
@@ -251,6 +252,7 @@ pub struct SimulatorBuilder {
     token_lifetime: Duration,
     utc_offset_seconds: i32,
     sharing_rule_limit: usize,
+    org_size: usize,
     record: bool,
     enforce_token_quota: bool,
     port: u16,
@@ -269,6 +271,7 @@ impl Default for SimulatorBuilder {
             token_lifetime: Duration::from_secs(3600),
             utc_offset_seconds: 5 * 3600 + 1800,
             sharing_rule_limit: 100,
+            org_size: 0,
             record: true,
             enforce_token_quota: false,
             port: 0,
@@ -325,6 +328,30 @@ impl SimulatorBuilder {
     /// Sharing rules allowed per module before "Module limit exceeded" (default 100).
     pub fn sharing_rule_limit(mut self, limit: usize) -> Self {
         self.sharing_rule_limit = limit;
+        self
+    }
+
+    /// Grow the org by a large one of `users` users (default 0: the small org alone): below
+    /// its CEO, `users * 3 / 20` roles in a tree, `users / 20` groups (users, a role with or
+    /// without subordinates, an earlier group nested), twelve custom profiles whose module
+    /// permissions differ, and `users / 4` sharing rules over the modules that have them
+    /// (owner-based and criteria-based; to roles, roles and subordinates, groups, all
+    /// users). Users are `user00001@example.com` and on; every 50th is inactive; each
+    /// reports to the first user of the role above. The same size gives the same org.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use zoho_crm_access_simulator::Simulator;
+    ///
+    /// let sim = Simulator::builder().org_size(200).start().await?;
+    /// assert!(sim.directory().users.len() > 200);
+    /// assert_eq!(sim.state().sharing_rules.values().map(Vec::len).sum::<usize>(), 50);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn org_size(mut self, users: usize) -> Self {
+        self.org_size = users;
         self
     }
 
@@ -397,6 +424,7 @@ impl SimulatorBuilder {
             seed: org_seed_mix(self.seed, self.org_seed),
             offset,
             sharing_rule_limit: self.sharing_rule_limit,
+            org_size: self.org_size,
             token_lifetime: self.token_lifetime,
             enforce_token_quota: self.enforce_token_quota,
             max_live_tokens: self.max_live_tokens,
