@@ -15,6 +15,7 @@
 //! - exit status: [`exit`], shown by `exit_status!` (in `--help`, the man page and the
 //!   README).
 
+mod access_effect;
 mod apply;
 mod completions;
 mod connect;
