@@ -54,9 +54,9 @@ sharing_rules:
 
 /// The lines the plan of [`AFTER`] must print about access, in this order (org defaults
 /// first, then rules by name; for a rule, gains before losses). In the simulator's default
-/// org Sales Team is the role Manager with its subordinates and John Smith: active, John
-/// Smith and Maria Garcia; Miami Users is Maria Garcia, Lee Park (not active) and the role
-/// Sales Representative (Maria Garcia); Manager is John Smith; the org has 4 active users.
+/// org Sales Team is the role Manager with its subordinates and John Smith, of whom John Smith
+/// and Maria Garcia can sign in (Lee Park is not confirmed); Miami Users is Maria Garcia, Lee
+/// Park and the role Sales Representative; Manager is John Smith; the org has 4 active users.
 const EFFECT: &[&str] = &[
     "+ everyone gains view on Leads records of others: org default private -> public_read_only",
     "+ group Sales Team (2 active users) gain edit on Leads records with City = Miami and State = Florida, through rule \"Miami leads\"",
