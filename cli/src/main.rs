@@ -15,7 +15,9 @@
 //! - exit status: [`exit`], shown by `exit_status!` (in `--help`, the man page and the
 //!   README).
 
+mod access;
 mod access_effect;
+mod access_report;
 mod apply;
 mod completions;
 mod connect;
@@ -117,6 +119,10 @@ pub enum Command {
     /// Default organization permissions (org-wide share type per module).
     #[command(subcommand, name = "org-permissions")]
     OrgPermissions(org_permissions::OrgPermissionsCommand),
+    /// Who can reach which records of a module, and why: check one user against one owner,
+    /// or list everyone's access.
+    #[command(subcommand)]
+    Access(access::AccessCommand),
     /// The whole access configuration of the org (all three families, all modules) as one
     /// document.
     Export,
@@ -291,6 +297,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::RecordLocks(c) => record_locks::run(&session, &out, c).await,
         Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
+        Command::Access(c) => access::run(&session, format, c).await,
         Command::Export => export::run(&session, &out).await,
         Command::Pull(args) => pull::run(&session, format, args).await,
         Command::Plan(args) => return plan::run(&session, format, args).await,

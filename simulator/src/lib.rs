@@ -672,6 +672,34 @@ impl Simulator {
         id
     }
 
+    /// Adds or changes roles, profiles (their module permissions), users, groups and the
+    /// hierarchy preference, by name, as `POST /__simulator/directory` does (its body, see
+    /// `simulator/spec/simulator-control.yaml`); the counts of what it touched. Nothing
+    /// changes when the change names something unknown.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use zoho_crm_access_simulator::Simulator;
+    ///
+    /// let sim = Simulator::start().await?;
+    /// sim.change_directory(serde_json::json!({
+    ///     "hierarchy": {"type": "Reporting_To_Hierarchy"},
+    ///     "users": [{"name": "Rita Cruz", "email": "rita@example.com", "role": "Manager",
+    ///                "profile": "Standard", "reporting_to": "patricia.boyle@example.com"}],
+    /// }))?;
+    /// assert!(sim.user_id("rita@example.com").is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn change_directory(
+        &self,
+        change: serde_json::Value,
+    ) -> Result<serde_json::Value, SeedError> {
+        let change = serde_json::from_value(change).map_err(|e| SeedError(e.to_string()))?;
+        directory::change(&mut self.shared.lock().state, change).map_err(SeedError)
+    }
+
     /// A copy of the current configurations, rules and org permissions.
     pub fn state(&self) -> StateSnapshot {
         self.shared.lock().state.snapshot()

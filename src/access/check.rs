@@ -820,6 +820,7 @@ impl AccessModel {
                     if let Some(c) = &rule.criteria {
                         criteria::fields_of(c, &mut fields);
                     }
+                    fields.retain(|f| !query.fields.contains_key(f));
                     open = Some(format!(
                         "sharing rule {:?} shares records with {}: the record's {} not given",
                         rule.name,

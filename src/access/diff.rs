@@ -294,7 +294,10 @@ impl AccessModel {
             let cause = Cause::Rule {
                 rule: name.to_owned(),
             };
-            // (model, rule, actions, direction): each side's audience and records.
+            // (model, rule, actions, direction): each side's audience and records. A grant
+            // counts only where the grantee did not already have it (gains: not in the old
+            // default; losses: not in the new default), so a rule made redundant by a wider
+            // default loses nobody anything.
             let mut sides: Vec<(&AccessModel, &SharingRuleSpec, Vec<Action>, Direction)> =
                 Vec::new();
             match (old, new) {
@@ -302,8 +305,8 @@ impl AccessModel {
                     if o.to == n.to && RecordSet::of_rule(o) == RecordSet::of_rule(n) =>
                 {
                     let (eb, ea) = (effective(o, &b), effective(n, &a));
-                    sides.push((after, n, minus(&ea, &eb), Direction::Gain));
-                    sides.push((self, o, minus(&eb, &ea), Direction::Lose));
+                    sides.push((after, n, minus(&minus(&ea, &eb), &b), Direction::Gain));
+                    sides.push((self, o, minus(&minus(&eb, &ea), &a), Direction::Lose));
                     // Superiors: compare what they had and have.
                     let sb = if o.superiors_allowed {
                         eb.clone()
@@ -316,8 +319,8 @@ impl AccessModel {
                         Vec::new()
                     };
                     for (direction, actions, rule) in [
-                        (Direction::Gain, minus(&sa, &sb), n),
-                        (Direction::Lose, minus(&sb, &sa), o),
+                        (Direction::Gain, minus(&minus(&sa, &sb), &b), n),
+                        (Direction::Lose, minus(&minus(&sb, &sa), &a), o),
                     ] {
                         if !actions.is_empty() && !matches!(rule.to, Audience::AllUsers) {
                             out.push(change(
@@ -349,10 +352,10 @@ impl AccessModel {
                 }
                 (o, n) => {
                     if let Some(n) = n {
-                        sides.push((after, n, effective(n, &a), Direction::Gain));
+                        sides.push((after, n, minus(&effective(n, &a), &b), Direction::Gain));
                     }
                     if let Some(o) = o {
-                        sides.push((self, o, effective(o, &b), Direction::Lose));
+                        sides.push((self, o, minus(&effective(o, &b), &a), Direction::Lose));
                     }
                 }
             }

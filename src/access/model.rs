@@ -261,16 +261,13 @@ impl Index {
         out
     }
 
-    /// `role` and every role below it.
+    /// `role` and every role below it (the parents were freed of cycles when indexed, so
+    /// each role comes once).
     pub(crate) fn role_subtree(&self, role: usize) -> Vec<usize> {
         let mut out = vec![role];
         let mut i = 0;
         while i < out.len() {
-            for c in &self.role_children[out[i]] {
-                if !out.contains(c) {
-                    out.push(*c);
-                }
-            }
+            out.extend(self.role_children[out[i]].iter().copied());
             i += 1;
         }
         out
