@@ -39,6 +39,10 @@ pub struct ReportArgs {
 
 /// Users listed per role in a module's table before the rest is counted.
 const USERS_PER_ROLE: usize = 25;
+/// Users listed in one module's table in all (its roles together).
+const USERS_PER_MODULE: usize = 150;
+/// Roles in one module's table; the rest is counted.
+const ROLES_PER_MODULE: usize = 60;
 /// Sharing rules drawn per module; the table lists them all.
 const RULES_DRAWN: usize = 40;
 /// Roles in a module's access table before it starts collapsed.
@@ -388,7 +392,13 @@ fn default_badge(w: &WhoAnswer) -> String {
     let text = default_text(w);
     let class: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("<span class=\"badge st-{class}\">{}</span>", esc(&text))
 }
@@ -467,15 +477,7 @@ fn roles_section(
     let mut drawn = vec![false; d.roles.len()];
     for r in roots {
         tree_node(
-            h,
-            model,
-            r,
-            0,
-            &children,
-            &sizes,
-            &active,
-            role_ids,
-            &mut drawn,
+            h, model, r, 0, &children, &sizes, &active, role_ids, &mut drawn,
         );
     }
     h.push_str("</ul>\n<p><a class=\"top\" href=\"#top\">Back to the top</a></p>\n</section>\n");
@@ -666,7 +668,7 @@ fn module_section(
     let _ = writeln!(
         h,
         "<p>Org default <b>{}</b>: everyone ({}) gets <b>{}</b> on records of others, within \
-         their profiles{}. {} with the Administrator profile reach every record; owners reach \
+         their profiles{}. {} with the Administrator profile {} every record; owners reach \
          their own.</p>",
         esc(&default_text(w)),
         plural(active, "active user", "active users"),
@@ -679,7 +681,8 @@ fn module_section(
         } else {
             String::new()
         },
-        plural(admins, "user", "users")
+        plural(admins, "user", "users"),
+        if admins == 1 { "reaches" } else { "reach" }
     );
     let superiors = w
         .roles
@@ -702,7 +705,8 @@ fn module_section(
             String::new()
         } else {
             format!(
-                " Roles whose users view each other's records (share with peers): {}.",
+                " Roles whose users view each other's records (share with peers; {}): {}.",
+                peers.len(),
                 esc(&cut(&peers.join(", "), 400))
             )
         }
@@ -769,7 +773,8 @@ fn module_section(
          of others</th><th>Subordinates' records (view)</th><th>Peers' records (view)</th>\
          <th>Sharing rules reaching them</th></tr>\n",
     );
-    for r in &roles {
+    let mut listed_in_module = 0;
+    for r in roles.iter().take(ROLES_PER_MODULE) {
         let name = r.role.as_deref().unwrap_or("(no role)");
         let role_cell = match r.role.as_deref().and_then(|n| role_ids.get(n)) {
             Some(rid) => format!("<a href=\"#{rid}\">{}</a>", esc(name)),
@@ -818,10 +823,12 @@ fn module_section(
                 .collect::<Vec<_>>()
                 .join("; ")
         };
+        let room = USERS_PER_ROLE.min(USERS_PER_MODULE.saturating_sub(listed_in_module));
+        listed_in_module += room.min(r.users.len());
         let mut listed: Vec<String> = r
             .users
             .iter()
-            .take(USERS_PER_ROLE)
+            .take(room)
             .map(|u| {
                 let mut s = esc(&u.email);
                 if let Some(p) = &u.profile {
@@ -837,10 +844,10 @@ fn module_section(
                 s
             })
             .collect();
-        if r.users.len() > USERS_PER_ROLE {
+        if r.users.len() > room {
             listed.push(format!(
                 "… and {} more (all of them: <code>zoho-access access who --module {}</code>)",
-                r.users.len() - USERS_PER_ROLE,
+                r.users.len() - room,
                 esc(module)
             ));
         }
@@ -853,6 +860,15 @@ fn module_section(
             tally(&others),
             if subs > 0 { format!("up to {subs}") } else { "-".to_owned() },
             if peers > 0 { peers.to_string() } else { "-".to_owned() },
+        );
+    }
+    if roles.len() > ROLES_PER_MODULE {
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"6\">… and {} more roles (all of them: <code>zoho-access access \
+             who --module {}</code>)</td></tr>",
+            roles.len() - ROLES_PER_MODULE,
+            esc(module)
         );
     }
     h.push_str("</table>\n</details>\n");
@@ -1054,10 +1070,7 @@ fn rules_drawing(h: &mut String, rules: &[&zoho_crm_access::desired::SharingRule
     }
     for (i, r) in drawn.iter().enumerate() {
         let y = row_y(i);
-        let ly = lefts
-            .iter()
-            .find(|l| l.0 == key(r))
-            .map_or(y, |l| l.2);
+        let ly = lefts.iter().find(|l| l.0 == key(r)).map_or(y, |l| l.2);
         let ry = rights
             .iter()
             .find(|x| x.0 == audience_text(&r.to))
@@ -1117,7 +1130,10 @@ mod tests {
         let e = esc(hostile);
         assert!(!e.contains('<') && !e.contains('>') && !e.contains('"') && !e.contains('\''));
         assert!(!e.chars().any(|c| c.is_control()), "{e:?}");
-        assert!(e.contains("&lt;script&gt;") && e.contains("\\u{202e}"), "{e}");
+        assert!(
+            e.contains("&lt;script&gt;") && e.contains("\\u{202e}"),
+            "{e}"
+        );
     }
 
     #[test]
