@@ -436,6 +436,8 @@ async fn check_in_browser(
 #[tokio::test]
 async fn the_access_report_is_self_contained_escaped_and_renders_in_chromium() {
     let sim = Simulator::start().await.unwrap();
+    // A group whose name Zoho would send as markup and terminal control codes.
+    sim.add_user_group("Evil <img src=x onerror=alert(1)>\u{1b}[2J\u{202e}");
     let d = dir("report");
     let file = d.join("org.yaml");
     std::fs::write(&file, REPORTED).unwrap();
@@ -464,7 +466,7 @@ async fn the_access_report_is_self_contained_escaped_and_renders_in_chromium() {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'"
     ));
     for fetch in [
-        "<script", "src=", "<link", "@import", "url(http", "url(//", "<iframe", "<img",
+        "<script", "src=\"", "src='", "<link", "@import", "url(http", "url(//", "<iframe", "<img",
     ] {
         assert!(!html.contains(fetch), "the page holds {fetch:?}");
     }
@@ -472,6 +474,11 @@ async fn the_access_report_is_self_contained_escaped_and_renders_in_chromium() {
     // Zoho's text is escaped: the rule's name shows as text.
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;all&lt;/b&gt;"));
     assert!(!html.contains("<b>all</b>"));
+    assert!(html.contains("Evil &lt;img src=x onerror=alert(1)&gt;\\u{1b}[2J\\u{202e}"));
+    assert!(
+        !html.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character"
+    );
     // What the review shows about Leads: the default, the rules drawn and listed, a rule
     // reaching superiors, the hierarchy, the groups, the lock of Deals.
     let leads = &html[html.find("<section id=\"module-Leads\">").unwrap()..];
