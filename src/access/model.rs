@@ -153,6 +153,9 @@ pub(crate) struct Index {
     pub user_role: Vec<Option<usize>>,
     pub user_profile: Vec<Option<usize>>,
     pub user_manager: Vec<Option<usize>>,
+    /// Every group's users (nested groups, roles and subordinates expanded), by user index,
+    /// ascending: computed once, each group from its nested groups' lists.
+    pub group_users: Vec<Vec<usize>>,
 }
 
 impl Index {
@@ -218,7 +221,56 @@ impl Index {
                     .and_then(|m| ix.user_by_email.get(&m.to_ascii_lowercase()).copied()),
             );
         }
+        ix.group_users = (0..d.groups.len()).map(|_| Vec::new()).collect();
+        let mut state = vec![0u8; d.groups.len()]; // 0 new, 1 in progress, 2 done
+        for g in 0..d.groups.len() {
+            ix.expand_group(d, g, &mut state);
+        }
         ix
+    }
+
+    /// Fills `group_users[g]` after its nested groups (a group nested in itself, which Zoho
+    /// does not allow, adds nothing the second time).
+    fn expand_group(&mut self, d: &Directory, g: usize, state: &mut [u8]) {
+        if state[g] != 0 {
+            return;
+        }
+        state[g] = 1;
+        let mut bits = vec![false; d.users.len()];
+        for m in &d.groups[g].members {
+            match m {
+                GroupMember::User { email } => {
+                    if let Some(u) = self.user(email) {
+                        bits[u] = true;
+                    }
+                }
+                GroupMember::Role { name, subordinates } => {
+                    if let Some(r) = self.role_by_name.get(name).copied() {
+                        let roles = if *subordinates {
+                            self.role_subtree(r)
+                        } else {
+                            vec![r]
+                        };
+                        for role in roles {
+                            for u in &self.role_users[role] {
+                                bits[*u] = true;
+                            }
+                        }
+                    }
+                }
+                GroupMember::Group { name } => {
+                    if let Some(n) = self.group_by_name.get(name).copied() {
+                        self.expand_group(d, n, state);
+                        for u in &self.group_users[n] {
+                            bits[*u] = true;
+                        }
+                    }
+                }
+                GroupMember::Territory { .. } => {}
+            }
+        }
+        self.group_users[g] = (0..bits.len()).filter(|u| bits[*u]).collect();
+        state[g] = 2;
     }
 
     pub(crate) fn user(&self, email: &str) -> Option<usize> {
@@ -296,49 +348,15 @@ impl Index {
             }
             Audience::Group(name) => {
                 if let Some(g) = self.group_by_name.get(name) {
-                    let mut seen = vec![false; d.groups.len()];
-                    self.group_users(d, *g, &mut seen, &mut out);
+                    for u in &self.group_users[*g] {
+                        out[*u] = true;
+                    }
                 }
             }
             #[allow(unreachable_patterns)]
             _ => {}
         }
         out
-    }
-
-    fn group_users(&self, d: &Directory, group: usize, seen: &mut [bool], out: &mut [bool]) {
-        if std::mem::replace(&mut seen[group], true) {
-            return;
-        }
-        for m in &d.groups[group].members {
-            match m {
-                GroupMember::User { email } => {
-                    if let Some(u) = self.user(email) {
-                        out[u] = true;
-                    }
-                }
-                GroupMember::Role { name, subordinates } => {
-                    if let Some(r) = self.role_by_name.get(name) {
-                        let roles = if *subordinates {
-                            self.role_subtree(*r)
-                        } else {
-                            vec![*r]
-                        };
-                        for role in roles {
-                            for u in &self.role_users[role] {
-                                out[*u] = true;
-                            }
-                        }
-                    }
-                }
-                GroupMember::Group { name } => {
-                    if let Some(g) = self.group_by_name.get(name) {
-                        self.group_users(d, *g, seen, out);
-                    }
-                }
-                GroupMember::Territory { .. } => {}
-            }
-        }
     }
 
     /// How `user` belongs to `group`: the chain of members from the group down to the user

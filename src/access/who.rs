@@ -1,6 +1,8 @@
 //! `who`: for a module, every active user's access to records of others, grouped by role,
 //! group and rule.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::desired::Audience;
@@ -192,24 +194,26 @@ impl AccessModel {
         }
 
         // Groups.
+        let mut rules_of_group: HashMap<&str, Vec<String>> = HashMap::new();
+        for r in &rules {
+            if let Audience::Group(name) = &r.to {
+                rules_of_group
+                    .entry(name.as_str())
+                    .or_default()
+                    .push(r.rule.clone());
+            }
+        }
         let groups = d
             .groups
             .iter()
-            .map(|g| {
-                let members = ix.audience(d, &Audience::Group(g.name.clone()));
-                GroupRow {
-                    group: g.name.clone(),
-                    active_users: members
-                        .iter()
-                        .zip(&active)
-                        .filter(|(m, a)| **m && **a)
-                        .count(),
-                    rules: rules
-                        .iter()
-                        .filter(|r| matches!(&r.to, Audience::Group(name) if *name == g.name))
-                        .map(|r| r.rule.clone())
-                        .collect(),
-                }
+            .enumerate()
+            .map(|(g, group)| GroupRow {
+                group: group.name.clone(),
+                active_users: ix.group_users[g].iter().filter(|u| active[**u]).count(),
+                rules: rules_of_group
+                    .get(group.name.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
             })
             .collect();
 
