@@ -101,9 +101,17 @@ async fn a_plan_prints_the_access_it_grants_and_removes_in_text_and_json() {
         "{out}"
     );
 
-    // The plan, as text: the changes, then the access lines.
+    // The plan, as text: the changes, then the access lines. The directory is read once.
+    sim.clear_recordings();
     let planned = zoho(&sim, &["plan", after.to_str().unwrap()]).await;
     assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let reads = |op: &str| {
+        sim.recordings()
+            .iter()
+            .filter(|r| r["operation_id"] == op)
+            .count()
+    };
+    assert_eq!((reads("getOrg"), reads("getUsers")), (1, 1));
     let text = &planned.stdout;
     let (plan_part, effect_part) = text
         .split_once("Access effect on records of others (4 active users in the org):")
@@ -159,6 +167,23 @@ async fn a_plan_prints_the_access_it_grants_and_removes_in_text_and_json() {
     );
     assert_eq!(effect["not_covered"].as_array().unwrap().len(), 4);
 
+    // apply without --yes and no terminal to ask on: the effect is printed, then the
+    // confirmation stops it (exit 2), nothing sent.
+    let unconfirmed = zoho(&sim, &["apply", after.to_str().unwrap()]).await;
+    assert_eq!(unconfirmed.code, 2, "{}", unconfirmed.stderr);
+    assert!(
+        unconfirmed
+            .stdout
+            .contains(EFFECT[3].trim_start_matches("+ ")),
+        "{}",
+        unconfirmed.stdout
+    );
+    assert!(
+        unconfirmed.stderr.contains("--yes"),
+        "{}",
+        unconfirmed.stderr
+    );
+
     // apply -o json: the report of what was applied carries the same effect, computed before
     // the confirmation.
     let report = zoho(
@@ -172,9 +197,11 @@ async fn a_plan_prints_the_access_it_grants_and_removes_in_text_and_json() {
         "{report:#}"
     );
     // Applied: planning again changes nothing, and nothing is read for the effect.
+    sim.clear_recordings();
     let again = zoho(&sim, &["-o", "json", "plan", after.to_str().unwrap()])
         .await
         .ok_json();
+    assert_eq!((reads("getOrg"), reads("getUsers")), (0, 0));
     assert_eq!(again["changes"], serde_json::json!([]));
     assert_eq!(again["access_effect"]["changes"], serde_json::json!([]));
 }
