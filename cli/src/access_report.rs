@@ -47,6 +47,8 @@ const ROLES_PER_MODULE: usize = 60;
 const RULES_DRAWN: usize = 40;
 /// Roles in a module's access table before it starts collapsed.
 const OPEN_ROLES: usize = 30;
+/// Rules named per role in a module's table.
+const RULES_PER_CELL: usize = 8;
 /// Members listed per group.
 const MEMBERS_PER_GROUP: usize = 30;
 
@@ -210,8 +212,9 @@ p{margin:6px 0}
 .note{background:#fff8e1;border-left:4px solid #e0a800;padding:6px 10px;margin:8px 0}
 table{border-collapse:collapse;margin:6px 0 10px;max-width:100%}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:var(--soft);font-weight:600}
+th{background:var(--soft);font-weight:600;overflow-wrap:normal}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.rn{min-width:11em}
 .wide{width:100%}
 .badge{display:inline-block;font-size:12px;padding:0 6px;border-radius:9px;background:#e7ecf5;color:#2c3a57;margin-left:4px;white-space:nowrap}
 .st-private{background:#fde2e1;color:#8a1c15}.st-public_read_only{background:#e3f1ff;color:#0b4a8b}
@@ -811,8 +814,9 @@ fn module_section(
         let rule_cell = if rules.is_empty() {
             "-".to_owned()
         } else {
-            rules
+            let mut names: Vec<String> = rules
                 .iter()
+                .take(RULES_PER_CELL)
                 .map(|(k, n)| {
                     if *n == r.users.len() {
                         esc(k)
@@ -820,8 +824,11 @@ fn module_section(
                         format!("{} ({n} users)", esc(k))
                     }
                 })
-                .collect::<Vec<_>>()
-                .join("; ")
+                .collect();
+            if rules.len() > RULES_PER_CELL {
+                names.push(format!("… and {} more", rules.len() - RULES_PER_CELL));
+            }
+            names.join("; ")
         };
         let room = USERS_PER_ROLE.min(USERS_PER_MODULE.saturating_sub(listed_in_module));
         listed_in_module += room.min(r.users.len());
@@ -853,7 +860,7 @@ fn module_section(
         }
         let _ = writeln!(
             h,
-            "<tr><td>{role_cell}<details><summary class=\"muted\">users</summary>{}</details></td>\
+            "<tr><td class=\"rn\">{role_cell}<details><summary class=\"muted\">users</summary>{}</details></td>\
              <td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{rule_cell}</td></tr>",
             listed.join("<br>"),
             r.users.len(),
