@@ -536,6 +536,16 @@ async fn the_access_report_is_self_contained_escaped_and_renders_in_chromium() {
         "automatic lock, for all_profiles; a locked record refuses <b>delete, update</b>"
     ));
 
+    // A place that cannot be written: one error line naming it, exit 2, no page.
+    let nowhere = d.join("missing-dir").join("review.html");
+    let refused = zoho(
+        &sim,
+        &["access", "report", "--out", nowhere.to_str().unwrap()],
+    )
+    .await;
+    assert!(refused.failed(2).contains("--out"), "{}", refused.stderr);
+    assert!(!nowhere.exists());
+
     let Some(dom) = check_in_browser(&page, &modules, "small").await else {
         return;
     };
