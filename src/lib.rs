@@ -21,6 +21,7 @@ mod retry;
 mod sharing_rules;
 mod tls;
 
+pub mod access;
 pub mod auth;
 pub mod criteria;
 pub mod desired;

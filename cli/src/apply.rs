@@ -55,6 +55,9 @@ pub async fn run(
     if !document {
         write_stdout(&plan::text(&plan))?;
     }
+    // What the changes do to access, read before the confirmation (issue 24).
+    let effect =
+        crate::access_effect::show(session, &config, &plan, document, args.write.dry_run).await?;
     if args.write.dry_run {
         // The apply itself, through a transport that records instead of sending: it fails
         // as the apply would (same error, same exit status) for input refused before sending.
@@ -64,7 +67,7 @@ pub async fn run(
         // Nothing to confirm. A document is the report of applying nothing: complete, no
         // calls.
         return match document {
-            true => out.one(&plan.apply_with(&session.client, &options).await),
+            true => out.one(&effect.attach(&plan.apply_with(&session.client, &options).await)),
             false => Ok(()),
         };
     }
@@ -83,7 +86,7 @@ pub async fn run(
     let report = plan.apply_with(&session.client, &options).await;
     // Printed also when the apply stopped part way: the report says what was applied.
     if document {
-        out.one(&report)?;
+        out.one(&effect.attach(&report))?;
     } else {
         write_stdout(
             &report

@@ -19,6 +19,9 @@
 //! - help: wrapped to the terminal; the global options listed once, in the top-level help
 //!   and `zoho-access help options`, not on every command ([`command`]).
 
+mod access;
+mod access_effect;
+mod access_report;
 mod apply;
 mod completions;
 mod connect;
@@ -128,6 +131,10 @@ pub enum Command {
     /// modules, fields.
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
+    /// Who can reach which records of a module, and why: check one user against one owner,
+    /// or list everyone's access.
+    #[command(subcommand)]
+    Access(access::AccessCommand),
     /// The whole access configuration of the org (all three families, all modules) as one
     /// document.
     Export,
@@ -448,6 +455,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::SharingRules(c) => sharing_rules::run(&session, &out, c).await,
         Command::OrgPermissions(c) => org_permissions::run(&session, &out, c).await,
         Command::Directory(c) => directory::run(&session, &out, c).await,
+        Command::Access(c) => access::run(&session, format, c).await,
         Command::Export => export::run(&session, &out).await,
         Command::Pull(args) => pull::run(&session, format, args).await,
         Command::Plan(args) => return plan::run(&session, format, args).await,

@@ -46,7 +46,8 @@ pub async fn run(
     let plan = desired::plan(&session.client, &config)
         .await
         .map_err(|e| in_file(&args.file, e))?;
-    print(session, &plan, format).await?;
+    let effect = crate::access_effect::compute(session, &config, &plan).await;
+    print(session, &plan, format, &effect).await?;
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         exit::CHANGES
     } else {
@@ -60,21 +61,25 @@ pub async fn run(
 /// leaves as it is, one line per module), `changes` (each with its `change` kind, the place
 /// and the state before and after), `summary` (the text lines of the changes) and `requests`
 /// (what applying sends, in order, in the shape of a dry run's requests: recorded from a
-/// dry run of the apply, so only for a document).
+/// dry run of the apply, so only for a document). After the changes, what they do to access
+/// (`effect`): in the text, and as `access_effect` in the document.
 pub async fn print(
     session: &Session,
     plan: &desired::Plan,
     format: Option<Format>,
+    effect: &crate::access_effect::Effect,
 ) -> Result<(), CliError> {
     let format = format.unwrap_or(Format::Table);
     if matches!(format, Format::Table) {
-        return write_stdout(&text(plan));
+        write_stdout(&text(plan))?;
+        return effect.print();
     }
     let doc = json!({
         "notes": plan.notes(),
         "changes": plan.changes(),
         "summary": plan.changes().iter().map(ToString::to_string).collect::<Vec<_>>(),
         "requests": requests(session, plan).await?,
+        "access_effect": effect.json(),
     });
     Printer::new(format).document(&doc, |_| text(plan))
 }

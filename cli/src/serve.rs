@@ -27,6 +27,11 @@ pub struct ServeArgs {
     /// groups, profiles, users) with different ids and credentials; 0 is the default org.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub org_seed: u64,
+    /// Grow the org by a large one of N users (about N*3/20 roles, N/20 groups, N/4 sharing
+    /// rules, twelve profiles whose module permissions differ); the same N gives the same
+    /// org. 0: the small org alone.
+    #[arg(long, value_name = "USERS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=50_000))]
+    pub org_size: u32,
 }
 
 /// Starts the simulator, prints how to reach it, and serves until the process is interrupted.
@@ -36,6 +41,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
         .max_connections(args.max_connections as usize)
         .header_read_timeout(Duration::from_secs(args.header_read_timeout))
         .org_seed(args.org_seed)
+        .org_size(args.org_size as usize)
         // A long-running server keeps no exchange log (the control surface's request log is a
         // bounded ring).
         .record_exchanges(false)
@@ -62,6 +68,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
         "control_url": sim.control_url(),
         "control_token": sim.control_token(),
         "org_seed": args.org_seed,
+        "org_size": args.org_size,
     });
     write_stdout(&info.to_string())?;
     eprintln!("{}", usage(&sim));

@@ -25,7 +25,8 @@ use super::responses::Reply;
 pub(crate) const ALL_SCOPES: &str = "ZohoCRM.settings.record_locking_configurations.ALL \
      ZohoCRM.settings.data_sharing.ALL ZohoCRM.settings.roles.READ \
      ZohoCRM.settings.user_groups.READ ZohoCRM.settings.profiles.READ \
-     ZohoCRM.settings.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ";
+     ZohoCRM.settings.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ \
+     ZohoCRM.org.READ";
 
 /// Zoho Accounts' quota: tokens per refresh token per window.
 const QUOTA: usize = 10;

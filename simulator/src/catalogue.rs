@@ -1,6 +1,8 @@
 //! The simulated org's metadata: modules (with what each supports), fields per module, roles,
 //! groups, profiles, users and custom buttons. Ids are assigned when the org is seeded.
 
+use std::collections::BTreeMap;
+
 use super::ids::IdGenerator;
 
 /// What a field allows on locked records.
@@ -136,9 +138,11 @@ pub struct ProfileDetails {
     pub custom: bool,
     /// `normal_profile` or `lite_profile`.
     pub kind: &'static str,
-    /// Internal names of the org-wide permissions it has (`Crm_Implied_Manage_Groups`, ...);
-    /// every profile may use every module.
+    /// Internal names of the org-wide permissions it has (`Crm_Implied_Manage_Groups`, ...).
     pub org_permissions: Vec<&'static str>,
+    /// Module API name -> View, Create, Edit, Delete, where they differ from the default (a
+    /// normal profile may do everything, a lite profile only view).
+    pub modules: BTreeMap<String, [bool; 4]>,
 }
 
 /// What the directory endpoints tell about a user beyond id and full name.
@@ -206,6 +210,13 @@ pub struct OrgDirectory {
     /// The permissions a profile can have (org-wide ones, then View/Create/Edit/Delete per
     /// module).
     pub permissions: Vec<PermissionInfo>,
+    /// The org's id (`GET /org`).
+    pub org_id: String,
+    /// The org's hierarchy preference (`GET /org` `hierarchy_preferences.type`):
+    /// `Role_Hierarchy` (the default) or `Reporting_To_Hierarchy`.
+    pub hierarchy: String,
+    /// `hierarchy_preferences.strictly_reporting`.
+    pub strictly_reporting: bool,
 }
 
 impl OrgDirectory {
@@ -267,6 +278,22 @@ impl OrgDirectory {
     /// E-mail, role, profile and status of the user with this id.
     pub fn user_details(&self, id: &str) -> Option<&UserDetails> {
         self.user_details.iter().find(|u| u.id == id)
+    }
+
+    /// Whether the profile with this id allows `action` (`View`, `Create`, `Edit`, `Delete`)
+    /// on the module with this API name.
+    pub fn profile_allows(&self, profile: &str, module: &str, action: &str) -> bool {
+        let Some(d) = self.profile_details(profile) else {
+            return false;
+        };
+        let at = MODULE_ACTIONS
+            .iter()
+            .position(|a| *a == action)
+            .unwrap_or(0);
+        match d.modules.get(module) {
+            Some(set) => set[at],
+            None => d.kind != "lite_profile" || action == "View",
+        }
     }
 
     /// Ids of the roles below `role` in the hierarchy (children first, then theirs).
@@ -524,6 +551,11 @@ pub(crate) fn seed_directory(ids: &mut IdGenerator) -> OrgDirectory {
                 custom,
                 kind,
                 org_permissions: org_permissions.to_vec(),
+                modules: PROFILE_MODULES
+                    .iter()
+                    .filter(|(p, _, _)| *p == name)
+                    .map(|(_, m, set)| ((*m).to_owned(), *set))
+                    .collect(),
             },
         )
         .collect();
@@ -558,8 +590,18 @@ pub(crate) fn seed_directory(ids: &mut IdGenerator) -> OrgDirectory {
         profile_details,
         user_details,
         permissions,
+        org_id: ids.org_id(),
+        hierarchy: "Role_Hierarchy".to_owned(),
+        strictly_reporting: false,
     }
 }
+
+/// Module permissions of the seeded profiles where they differ from the default: (profile,
+/// module, [View, Create, Edit, Delete]). Standard users may not delete leads or accounts.
+const PROFILE_MODULES: &[(&str, &str, [bool; 4])] = &[
+    ("Standard", "Leads", [true, true, true, false]),
+    ("Standard", "Accounts", [true, true, true, false]),
+];
 
 /// Org-wide permissions: (internal name, label). The profile table below says who has which.
 const ORG_PERMISSIONS: &[(&str, &str)] = &[

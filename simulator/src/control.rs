@@ -85,6 +85,11 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "modules, fields, roles, groups, profiles, users, buttons",
     ),
     (
+        "POST",
+        "/__simulator/directory",
+        "add or change roles, profiles, users, groups, the hierarchy preference",
+    ),
+    (
         "GET",
         "/__simulator/settings",
         "org switches (permission, edition, computation)",
@@ -314,7 +319,8 @@ fn route(shared: &Shared, method: &str, rest: &str, query: &str, body: &Bytes) -
         (["state"], "GET") => Answer::ok(state_json(shared)),
         (["state"], _) => Answer::method_not_allowed("GET"),
         (["directory"], "GET") => Answer::ok(directory_json(shared)),
-        (["directory"], _) => Answer::method_not_allowed("GET"),
+        (["directory"], "POST") => change_directory(shared, body),
+        (["directory"], _) => Answer::method_not_allowed("GET, POST"),
         (["settings"], "GET") => Answer::ok(settings_json(shared)),
         (["settings"], "PUT") => put_settings(shared, body),
         (["settings"], _) => Answer::method_not_allowed("GET, PUT"),
@@ -779,6 +785,20 @@ struct SeedRules {
     module: String,
     #[serde(default = "one")]
     count: usize,
+}
+
+/// `POST /__simulator/directory`: add or change roles, profiles (their module permissions),
+/// users (role, profile, manager, status), groups (members, nested groups) and the org's
+/// hierarchy preference, by name (see `directory::DirectoryChange`).
+fn change_directory(shared: &Shared, body: &Bytes) -> Answer {
+    let req: super::directory::DirectoryChange = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    match super::directory::change(&mut shared.lock().state, req) {
+        Ok(counts) => Answer::ok(counts),
+        Err(e) => Answer::invalid(e),
+    }
 }
 
 fn seed_rules(shared: &Shared, body: &Bytes) -> Answer {

@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 use zoho_crm_access::operations::Operation;
 
 use super::catalogue::{module_name, FieldInfo, FieldKind, ModuleInfo, NamedItem, OrgDirectory};
-use super::ids::is_well_formed;
+use super::ids::{is_well_formed, IdGenerator};
 use super::responses::{
     invalid_param, not_implemented, page_of, paging, required_param_missing, Answer, Reply,
     MAX_PER_PAGE,
@@ -65,6 +65,7 @@ pub(crate) fn handle(state: &State, op: Operation, id: Option<&str>, q: &Query) 
         GetFieldsWithId => org.field(id, q),
         GetUsers => org.users(q),
         GetSingleUser => org.user(id),
+        GetOrg => Ok(org.org()),
         _ => Err(not_implemented(op)),
     };
     result.unwrap_or_else(|r| r)
@@ -259,6 +260,29 @@ impl Org<'_> {
 
     fn admin_ref(&self) -> Value {
         named_ref(self.dir.current_user())
+    }
+
+    // -------------------------------------------------------------------- org
+
+    /// `GET /org`: the org's details, among them its hierarchy preference.
+    fn org(&self) -> Reply {
+        let admin = self.dir.user_details.first();
+        Reply::json(
+            200,
+            json!({ "org": [{
+                "id": self.dir.org_id,
+                "company_name": "Zylker Simulated",
+                "primary_email": admin.map(|a| a.email.clone()),
+                "time_zone": "Asia/Kolkata",
+                "type": "Production",
+                "country": "India",
+                "currency": "INR",
+                "hierarchy_preferences": {
+                    "type": self.dir.hierarchy,
+                    "strictly_reporting": self.dir.strictly_reporting,
+                },
+            }]}),
+        )
     }
 
     // ------------------------------------------------------------------ roles
@@ -493,15 +517,15 @@ impl Org<'_> {
             "modified_by": null,
         });
         if full {
-            let lite = d.is_some_and(|d| d.kind == "lite_profile");
             let permissions: Vec<Value> = self
                 .dir
                 .permissions
                 .iter()
                 .map(|perm| {
                     let enabled = match &perm.module {
-                        // Every normal profile may use every module; a lite profile only views.
-                        Some(_) => !lite || perm.display_label == "View",
+                        // A normal profile may do everything a lite one only view, unless the
+                        // profile says otherwise for the module.
+                        Some(m) => self.dir.profile_allows(&profile.id, m, &perm.display_label),
                         None => d.is_some_and(|d| d.org_permissions.contains(&perm.name.as_str())),
                     };
                     json!({
@@ -1144,4 +1168,316 @@ mod tests {
         assert_eq!(zuid("a@example.com").len(), 8);
         assert_ne!(zuid("a@example.com"), zuid("b@example.com"));
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Changes from the control surface (`POST /__simulator/directory`)
+
+/// A change of the org's directory: items are added, or replaced when one of the same name
+/// (users: e-mail address) exists. Applied in this order: hierarchy, roles, profiles, users,
+/// groups (every group of the change exists before members are read, so groups of one
+/// change may nest each other).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DirectoryChange {
+    #[serde(default)]
+    hierarchy: Option<HierarchyChange>,
+    #[serde(default)]
+    roles: Vec<RoleChange>,
+    #[serde(default)]
+    profiles: Vec<ProfileChange>,
+    #[serde(default)]
+    users: Vec<UserChange>,
+    #[serde(default)]
+    groups: Vec<GroupChange>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HierarchyChange {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    strictly_reporting: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleChange {
+    name: String,
+    #[serde(default)]
+    reporting_to: Option<String>,
+    #[serde(default)]
+    share_with_peers: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModuleChange {
+    view: bool,
+    create: bool,
+    edit: bool,
+    delete: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileChange {
+    name: String,
+    #[serde(default)]
+    modules: std::collections::BTreeMap<String, ModuleChange>,
+}
+
+fn active() -> String {
+    "active".to_owned()
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserChange {
+    name: String,
+    email: String,
+    role: String,
+    profile: String,
+    #[serde(default)]
+    reporting_to: Option<String>,
+    #[serde(default = "active")]
+    status: String,
+    #[serde(default = "yes")]
+    confirmed: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberChange {
+    #[serde(rename = "type")]
+    kind: String,
+    /// Name of the role or group; e-mail address of a user.
+    name: String,
+    #[serde(default)]
+    subordinates: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupChange {
+    name: String,
+    #[serde(default)]
+    members: Vec<MemberChange>,
+}
+
+/// Most items one change may carry (roles, profiles, users, groups and members together).
+const MAX_CHANGE_ITEMS: usize = 20_000;
+
+/// Applies `change` to the org's directory; the counts of what it touched, or what was wrong
+/// (nothing is applied then).
+pub(crate) fn change(state: &mut State, change: DirectoryChange) -> Result<Value, String> {
+    use super::catalogue::{GroupDetails, GroupMember, ProfileDetails, RoleDetails, UserDetails};
+    let items = change.roles.len()
+        + change.profiles.len()
+        + change.users.len()
+        + change
+            .groups
+            .iter()
+            .map(|g| 1 + g.members.len())
+            .sum::<usize>();
+    if items > MAX_CHANGE_ITEMS {
+        return Err(format!("at most {MAX_CHANGE_ITEMS} items per change"));
+    }
+    // Work on a copy: a change is applied whole or not at all.
+    let mut dir = state.dir.clone();
+    let ids = &mut state.ids;
+    fn new_id(ids: &mut IdGenerator, pool: &mut Vec<NamedItem>, name: &str) -> String {
+        match pool.iter().find(|x| x.name == name) {
+            Some(x) => x.id.clone(),
+            None => {
+                let id = ids.next_id();
+                pool.push(NamedItem {
+                    id: id.clone(),
+                    name: name.to_owned(),
+                });
+                id
+            }
+        }
+    }
+    if let Some(h) = &change.hierarchy {
+        if !matches!(h.kind.as_str(), "Role_Hierarchy" | "Reporting_To_Hierarchy") {
+            return Err(format!(
+                "hierarchy type {:?}: use Role_Hierarchy or Reporting_To_Hierarchy",
+                h.kind
+            ));
+        }
+        dir.hierarchy = h.kind.clone();
+        dir.strictly_reporting = h.strictly_reporting;
+    }
+    for r in &change.roles {
+        if r.name.trim().is_empty() {
+            return Err("a role needs a name".into());
+        }
+        let id = new_id(ids, &mut dir.roles, &r.name);
+        let parent = match &r.reporting_to {
+            None => None,
+            Some(p) => Some(
+                dir.role(p)
+                    .map(|x| x.id.clone())
+                    .ok_or_else(|| format!("role {:?} reports to unknown role {p:?}", r.name))?,
+            ),
+        };
+        if parent.as_deref() == Some(id.as_str()) {
+            return Err(format!("role {:?} cannot report to itself", r.name));
+        }
+        dir.role_details.retain(|d| d.id != id);
+        dir.role_details.push(RoleDetails {
+            id,
+            reporting_to: parent,
+            description: String::new(),
+            share_with_peers: r.share_with_peers,
+        });
+    }
+    for p in &change.profiles {
+        if p.name.trim().is_empty() {
+            return Err("a profile needs a name".into());
+        }
+        for m in p.modules.keys() {
+            if dir.module(m).is_none() {
+                return Err(format!("profile {:?}: unknown module {m:?}", p.name));
+            }
+        }
+        let id = new_id(ids, &mut dir.profiles, &p.name);
+        let old = dir.profile_details(&id).cloned();
+        let mut modules = old.as_ref().map(|o| o.modules.clone()).unwrap_or_default();
+        for (m, c) in &p.modules {
+            modules.insert(m.clone(), [c.view, c.create, c.edit, c.delete]);
+        }
+        dir.profile_details.retain(|d| d.id != id);
+        dir.profile_details.push(match old {
+            Some(o) => ProfileDetails { modules, ..o },
+            None => ProfileDetails {
+                id,
+                api_name: snake_name(&p.name),
+                description: String::new(),
+                custom: true,
+                kind: "normal_profile",
+                org_permissions: vec!["Crm_Implied_Api_Access"],
+                modules,
+            },
+        });
+    }
+    // Users first without managers (a change may name a manager added after the user).
+    for u in &change.users {
+        if !u.email.contains('@') {
+            return Err(format!("user {:?}: e-mail address {:?}", u.name, u.email));
+        }
+        let status: &'static str = match u.status.as_str() {
+            "active" => "active",
+            "inactive" => "inactive",
+            other => {
+                return Err(format!(
+                    "user {}: status {other:?}: active or inactive",
+                    u.email
+                ))
+            }
+        };
+        let role = dir
+            .role(&u.role)
+            .map(|r| r.id.clone())
+            .ok_or_else(|| format!("user {}: unknown role {:?}", u.email, u.role))?;
+        let profile = dir
+            .profile(&u.profile)
+            .map(|p| p.id.clone())
+            .ok_or_else(|| format!("user {}: unknown profile {:?}", u.email, u.profile))?;
+        let id = match dir.user_by_email(&u.email) {
+            Some(x) => x.id.clone(),
+            None => {
+                let id = ids.next_id();
+                dir.users.push(NamedItem {
+                    id: id.clone(),
+                    name: u.name.clone(),
+                });
+                id
+            }
+        };
+        if let Some(x) = dir.users.iter_mut().find(|x| x.id == id) {
+            x.name = u.name.clone();
+        }
+        let (first, last) = u.name.split_once(' ').unwrap_or(("", &u.name));
+        dir.user_details.retain(|d| d.id != id);
+        dir.user_details.push(UserDetails {
+            id,
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email: u.email.clone(),
+            role,
+            profile,
+            status,
+            confirmed: u.confirmed,
+            reporting_to: None,
+        });
+    }
+    for u in &change.users {
+        let Some(manager) = &u.reporting_to else {
+            continue;
+        };
+        let m = dir
+            .user_by_email(manager)
+            .map(|x| x.id.clone())
+            .ok_or_else(|| format!("user {}: unknown manager {manager:?}", u.email))?;
+        if let Some(d) = dir
+            .user_details
+            .iter_mut()
+            .find(|d| d.email.eq_ignore_ascii_case(&u.email))
+        {
+            if d.id == m {
+                return Err(format!("user {} cannot report to themselves", u.email));
+            }
+            d.reporting_to = Some(m);
+        }
+    }
+    let group_ids: Vec<String> = change
+        .groups
+        .iter()
+        .map(|g| new_id(ids, &mut dir.groups, &g.name))
+        .collect();
+    for (g, id) in change.groups.iter().zip(group_ids) {
+        let mut members = Vec::with_capacity(g.members.len());
+        for m in &g.members {
+            let (kind, found): (&'static str, Option<String>) = match m.kind.as_str() {
+                "users" => ("users", dir.user_by_email(&m.name).map(|x| x.id.clone())),
+                "roles" => ("roles", dir.role(&m.name).map(|x| x.id.clone())),
+                "groups" => ("groups", dir.group(&m.name).map(|x| x.id.clone())),
+                other => {
+                    return Err(format!(
+                        "group {:?}: member type {other:?}: users, roles or groups",
+                        g.name
+                    ))
+                }
+            };
+            let member = found
+                .ok_or_else(|| format!("group {:?}: unknown {} {:?}", g.name, m.kind, m.name))?;
+            members.push(GroupMember {
+                kind,
+                id: member,
+                subordinates: kind == "roles" && m.subordinates,
+            });
+        }
+        dir.group_details.retain(|d| d.id != id);
+        dir.group_details.push(GroupDetails {
+            id,
+            description: String::new(),
+            members,
+        });
+    }
+    let counts = json!({
+        "roles": change.roles.len(),
+        "profiles": change.profiles.len(),
+        "users": change.users.len(),
+        "groups": change.groups.len(),
+        "hierarchy": dir.hierarchy,
+    });
+    state.dir = dir;
+    Ok(counts)
 }

@@ -35,6 +35,12 @@ impl IdGenerator {
         ids
     }
 
+    /// The org's own id: the org prefix with a counter below every other id, so it takes
+    /// nothing from the sequence.
+    pub(crate) fn org_id(&self) -> String {
+        format!("{}{:012}", self.prefix, 1_000_000)
+    }
+
     /// The next id.
     pub(crate) fn next_id(&mut self) -> String {
         self.counter += self.rng.random_range(1..40u64);

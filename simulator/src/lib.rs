@@ -1,7 +1,7 @@
 #![warn(missing_docs)]
 //! An in-process, stateful stand-in for Zoho CRM's access-control settings APIs on loopback.
 //!
-//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 40 operations of the spec
+//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 41 operations of the spec
 //! (record locking configurations, per-record locks, data sharing rules, default organization
 //! permissions and the read-only directory of roles, user groups, profiles, modules, fields and
 //! users) with Zoho's
@@ -172,6 +172,7 @@ mod criteria;
 mod directory;
 mod faults;
 mod ids;
+mod large_org;
 mod org_permissions;
 mod received;
 mod record_locking;
@@ -240,6 +241,7 @@ pub struct SimulatorBuilder {
     token_lifetime: Duration,
     utc_offset_seconds: i32,
     sharing_rule_limit: usize,
+    org_size: usize,
     record: bool,
     enforce_token_quota: bool,
     port: u16,
@@ -258,6 +260,7 @@ impl Default for SimulatorBuilder {
             token_lifetime: Duration::from_secs(3600),
             utc_offset_seconds: 5 * 3600 + 1800,
             sharing_rule_limit: 100,
+            org_size: 0,
             record: true,
             enforce_token_quota: false,
             port: 0,
@@ -314,6 +317,30 @@ impl SimulatorBuilder {
     /// Sharing rules allowed per module before "Module limit exceeded" (default 100).
     pub fn sharing_rule_limit(mut self, limit: usize) -> Self {
         self.sharing_rule_limit = limit;
+        self
+    }
+
+    /// Grow the org by a large one of `users` users (default 0: the small org alone): below
+    /// its CEO, `users * 3 / 20` roles in a tree, `users / 20` groups (users, a role with or
+    /// without subordinates, an earlier group nested), twelve custom profiles whose module
+    /// permissions differ, and `users / 4` sharing rules over the modules that have them
+    /// (owner-based and criteria-based; to roles, roles and subordinates, groups, all
+    /// users). Users are `user00001@example.com` and on; every 50th is inactive; each
+    /// reports to the first user of the role above. The same size gives the same org.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use zoho_crm_access_simulator::Simulator;
+    ///
+    /// let sim = Simulator::builder().org_size(200).start().await?;
+    /// assert!(sim.directory().users.len() > 200);
+    /// assert_eq!(sim.state().sharing_rules.values().map(Vec::len).sum::<usize>(), 50);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn org_size(mut self, users: usize) -> Self {
+        self.org_size = users;
         self
     }
 
@@ -386,6 +413,7 @@ impl SimulatorBuilder {
             seed: org_seed_mix(self.seed, self.org_seed),
             offset,
             sharing_rule_limit: self.sharing_rule_limit,
+            org_size: self.org_size,
             token_lifetime: self.token_lifetime,
             enforce_token_quota: self.enforce_token_quota,
             max_live_tokens: self.max_live_tokens,
@@ -659,6 +687,34 @@ impl Simulator {
             members: Vec::new(),
         });
         id
+    }
+
+    /// Adds or changes roles, profiles (their module permissions), users, groups and the
+    /// hierarchy preference, by name, as `POST /__simulator/directory` does (its body, see
+    /// `simulator/spec/simulator-control.yaml`); the counts of what it touched. Nothing
+    /// changes when the change names something unknown.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use zoho_crm_access_simulator::Simulator;
+    ///
+    /// let sim = Simulator::start().await?;
+    /// sim.change_directory(serde_json::json!({
+    ///     "hierarchy": {"type": "Reporting_To_Hierarchy"},
+    ///     "users": [{"name": "Rita Cruz", "email": "rita@example.com", "role": "Manager",
+    ///                "profile": "Standard", "reporting_to": "patricia.boyle@example.com"}],
+    /// }))?;
+    /// assert!(sim.user_id("rita@example.com").is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn change_directory(
+        &self,
+        change: serde_json::Value,
+    ) -> Result<serde_json::Value, SeedError> {
+        let change = serde_json::from_value(change).map_err(|e| SeedError(e.to_string()))?;
+        directory::change(&mut self.shared.lock().state, change).map_err(SeedError)
     }
 
     /// A copy of the current configurations, rules and org permissions.

@@ -138,6 +138,7 @@ pub(crate) struct Config {
     pub seed: u64,
     pub offset: FixedOffset,
     pub sharing_rule_limit: usize,
+    pub org_size: usize,
     pub token_lifetime: Duration,
     pub enforce_token_quota: bool,
     pub max_live_tokens: usize,
@@ -147,7 +148,12 @@ pub(crate) struct Config {
 impl Config {
     pub(crate) fn fresh(&self) -> Inner {
         Inner {
-            state: State::new(self.seed, self.offset, self.sharing_rule_limit),
+            state: State::new(
+                self.seed,
+                self.offset,
+                self.sharing_rule_limit,
+                self.org_size,
+            ),
             auth: Auth::new(
                 self.seed,
                 self.token_lifetime,

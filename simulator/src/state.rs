@@ -36,7 +36,12 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(seed: u64, offset: FixedOffset, sharing_rule_limit: usize) -> Self {
+    pub(crate) fn new(
+        seed: u64,
+        offset: FixedOffset,
+        sharing_rule_limit: usize,
+        org_size: usize,
+    ) -> Self {
         let mut ids = IdGenerator::new(seed);
         let dir = seed_directory(&mut ids);
         let users: Vec<String> = dir.users.iter().map(|u| u.id.clone()).collect();
@@ -47,7 +52,7 @@ impl State {
             .filter(|m| m.org_permissions)
             .map(|m| (m.api_name.clone(), m.initial_share_type.to_owned()))
             .collect();
-        Self {
+        let mut state = Self {
             dir,
             ids,
             offset,
@@ -60,7 +65,9 @@ impl State {
             record_locking_edition: true,
             sharing_rule_limit,
             records,
-        }
+        };
+        super::large_org::grow(&mut state, org_size);
+        state
     }
 
     /// Now, as Zoho writes times: ISO 8601 with the org's offset, whole seconds.
