@@ -347,6 +347,17 @@ impl DirectoryHandler {
             Ok(page.users.into_iter().next())
         }
     }
+
+    /// The org the access token belongs to (`GET /org`): its name, id and `type`, which tells
+    /// a production org from a sandbox or developer org. `None` when Zoho answers without one.
+    pub fn org(&self) -> impl Future<Output = Result<Option<types::Org>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        async move {
+            let raw = client.raw();
+            let answer = client.call(Operation::GetOrg, raw.get_org().send()).await?;
+            Ok(answer.and_then(|a| a.value.org.into_iter().next()))
+        }
+    }
 }
 
 /// The members of one user group, page by page (getUserGroupSources); behind
