@@ -7,7 +7,8 @@
 //! own ([`Auth::refresh_token`], every scope) and one per grant code exchanged. A grant code
 //! comes from the control surface (as the API console's Self Client makes one: no redirect
 //! URI, 3 minutes by default) or from the authorization endpoint (2 minutes, bound to the
-//! `redirect_uri` it was asked with); it is spent by its first exchange, successful or not, and
+//! `redirect_uri` it was asked with); it is spent by its first exchange by its client (right
+//! client id and secret), successful or not, and
 //! answers `invalid_code` once spent or expired. An exchange with another `redirect_uri` than
 //! the code was asked with answers `invalid_redirect_uri`; a Self Client code ignores
 //! `redirect_uri`. Access tokens carry their grant's scopes only. A client keeps at most
@@ -326,7 +327,8 @@ impl Auth {
         )
     }
 
-    /// The authorization-code grant: the code is spent whatever the outcome.
+    /// The authorization-code grant (the client is checked): the code is spent whatever the
+    /// outcome.
     fn exchange(&mut self, code: &str, redirect_uri: Option<&String>, api_domain: &str) -> Reply {
         self.prune_codes();
         let Some(granted) = self.codes.remove(code) else {
