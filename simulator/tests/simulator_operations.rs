@@ -12,7 +12,7 @@ use simulator_support::Api;
 use zoho_crm_access::operations::Operation;
 
 /// A scope no operation of the spec lists (checked below).
-const UNRELATED_SCOPE: &str = "ZohoCRM.org.READ";
+const UNRELATED_SCOPE: &str = "ZohoCRM.bulk.READ";
 /// A well-formed Zoho id that names nothing in the simulated org.
 const WELL_FORMED_ID: &str = "1234567000000000001";
 /// The module used for `{module...}` path parameters and the `module` query parameter.
