@@ -95,13 +95,13 @@ fn assert_roundtrip(
 }
 
 #[test]
-fn spec_has_the_40_operations_with_unique_ids_and_family_tags() {
+fn spec_has_the_41_operations_with_unique_ids_and_family_tags() {
     let spec = spec();
     let ops = operations(&spec);
-    assert_eq!(ops.len(), 40);
-    assert_eq!(zoho_crm_access::wire::SPEC_OPERATIONS, 40);
+    assert_eq!(ops.len(), 41);
+    assert_eq!(zoho_crm_access::wire::SPEC_OPERATIONS, 41);
     let ids: BTreeSet<_> = ops.iter().map(|(_, _, id)| id.clone()).collect();
-    assert_eq!(ids.len(), 40, "operationIds must be unique");
+    assert_eq!(ids.len(), 41, "operationIds must be unique");
     let families = [
         "Record Locking Configurations",
         "Data Sharing Rules",
@@ -125,7 +125,7 @@ fn spec_has_the_40_operations_with_unique_ids_and_family_tags() {
             record_locks += 1;
         }
     }
-    assert_eq!(directory, 14);
+    assert_eq!(directory, 15);
     assert_eq!(record_locks, 5);
 }
 

@@ -75,6 +75,11 @@ pub struct LoginArgs {
     #[arg(long)]
     pub read_only: bool,
 
+    /// Print the scopes login asks for (with --read-only, the read scopes), comma-separated
+    /// as the API console's Self Client takes them, and do nothing else.
+    #[arg(long)]
+    pub print_scopes: bool,
+
     /// Replace the grant of a profile that is signed in already without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -345,6 +350,14 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
                 .into(),
         ));
     }
+    let access = if args.read_only {
+        Access::ReadOnly
+    } else {
+        Access::ReadWrite
+    };
+    if args.print_scopes {
+        return crate::output::write_stdout(&format!("{}\n", all_scopes(access).join(",")));
+    }
     let name = profile_name(global);
     let client_id = args
         .client_id
@@ -376,11 +389,6 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
         }
     }
     let secret = client_secret(args).await?;
-    let access = if args.read_only {
-        Access::ReadOnly
-    } else {
-        Access::ReadWrite
-    };
     let scopes = all_scopes(access);
     let mut data_center: DataCenter = global.data_center.into();
     let environment: Environment = global.environment.into();

@@ -1,7 +1,7 @@
 #![warn(missing_docs)]
 //! An in-process, stateful stand-in for Zoho CRM's access-control settings APIs on loopback.
 //!
-//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 40 operations of the spec
+//! [`Simulator::start`] binds `127.0.0.1` on a free port and serves all 41 operations of the spec
 //! (record locking configurations, per-record locks, data sharing rules, default organization
 //! permissions and the read-only directory of roles, user groups, profiles, modules, fields and
 //! users) with Zoho's
