@@ -372,12 +372,12 @@ impl Target {
         .map_err(|missing| {
             if missing.all() {
                 return CliError::Config(
-                    "no Zoho credentials: set ZOHO_ACCESS_TOKEN to an access token, or set \
-                     ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (create a Self \
-                     Client at https://api-console.zoho.com and generate a grant token with the \
-                     ZohoCRM.settings.record_locking_configurations.ALL and \
-                     ZohoCRM.settings.data_sharing.ALL scopes), or name a profile with \
-                     --profile; or pass --simulator to use the built-in simulated org"
+                    "no Zoho credentials: sign a profile in with `zoho-access login` (a Self \
+                     Client of https://api-console.zoho.com, or of your data centre's console; \
+                     README, \"Connect to your org\") and name it with --profile; or set \
+                     ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN, or \
+                     ZOHO_ACCESS_TOKEN to an access token; or pass --simulator to use the \
+                     built-in simulated org"
                         .into(),
                 );
             }
@@ -407,12 +407,29 @@ impl Target {
         })
     }
 
-    /// The target the global options name: a profile, or the `ZOHO_*` variables.
+    /// The target the global options name: a profile, or the `ZOHO_*` variables; with
+    /// neither, the profile `default` when the profiles file has one (what `zoho-access
+    /// login` without `--profile` signs in).
     pub async fn resolve(args: &GlobalArgs) -> Result<Target, CliError> {
-        match &args.profile {
-            Some(name) => crate::profile::target(args, name).await,
-            None => Target::from_env(args),
+        if let Some(name) = &args.profile {
+            return crate::profile::target(args, name).await;
         }
+        let none_set = [
+            "ZOHO_ACCESS_TOKEN",
+            "ZOHO_CLIENT_ID",
+            "ZOHO_CLIENT_SECRET",
+            "ZOHO_REFRESH_TOKEN",
+        ]
+        .iter()
+        .all(|v| env_var(v).is_none());
+        if none_set {
+            let has_default = crate::profile::config_path(args).is_ok_and(|p| p.exists())
+                && crate::profile::existing(args, "default").await?.is_some();
+            if has_default {
+                return crate::profile::target(args, "default").await;
+            }
+        }
+        Target::from_env(args)
     }
 
     /// The accounts server the refresh flow uses: `accounts_domain`, else the data

@@ -844,3 +844,43 @@ async fn failing_profile_credentials_name_the_profile() {
     );
     assert!(text.contains("invalid_code"), "{text}");
 }
+
+#[tokio::test]
+async fn without_profile_login_signs_in_default_which_commands_then_use() {
+    let sim = Simulator::start().await.unwrap();
+    let home = Home::new("default");
+    let code = mint_code(&sim, &all_scopes(Access::ReadOnly)).await;
+    let config = home.config().display().to_string();
+    let cache = home.cache().display().to_string();
+    let domain = sim.api_domain();
+    let secret = secret(&sim);
+    let client_id = sim.credentials().client_id;
+    let base = [
+        "--config",
+        config.as_str(),
+        "--api-domain",
+        domain.as_str(),
+        "--accounts-domain",
+        domain.as_str(),
+    ];
+    let mut args = base.to_vec();
+    args.extend([
+        "login",
+        "--client-id",
+        client_id.as_str(),
+        "--code",
+        code.as_str(),
+    ]);
+    let out = run_with(
+        &args,
+        &[("ZOHO_CLIENT_SECRET", &secret), ("XDG_CACHE_HOME", &cache)],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(home.secrets("default").exists());
+    let mut args = base.to_vec();
+    args.extend(["org-permissions", "get", "--module", "Leads"]);
+    let out = run_with(&args, &[("XDG_CACHE_HOME", &cache)], None).await;
+    assert_eq!(out.ok_json()["share_type"], "private");
+}
