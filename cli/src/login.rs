@@ -36,8 +36,8 @@ use crate::output::Format;
 use crate::write::{confirm, Impact, WriteArgs};
 use crate::{profile, terminal, CliError};
 
-/// `login`'s options.
-#[derive(Args, Debug)]
+/// `login`'s options. `Debug` leaves the grant code out.
+#[derive(Args)]
 pub struct LoginArgs {
     /// The client id from Zoho's API console (Self Client, or a Server-based client for
     /// --browser).
@@ -83,6 +83,19 @@ pub struct LoginArgs {
     /// Replace the grant of a profile that is signed in already without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+impl std::fmt::Debug for LoginArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginArgs")
+            .field("client_id", &self.client_id)
+            .field("client_secret_file", &self.client_secret_file)
+            .field("code", &self.code.as_ref().map(|_| "[REDACTED]"))
+            .field("browser", &self.browser)
+            .field("port", &self.port)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The profile a login, doctor or logout works on: `--profile`, else `default`.
