@@ -884,3 +884,51 @@ async fn without_profile_login_signs_in_default_which_commands_then_use() {
     let out = run_with(&args, &[("XDG_CACHE_HOME", &cache)], None).await;
     assert_eq!(out.ok_json()["share_type"], "private");
 }
+
+/// On a terminal, the client secret is asked for and what is typed is not shown.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_client_secret_is_asked_for_without_echo_on_a_terminal() {
+    let sim = Simulator::start().await.unwrap();
+    let home = Home::new("prompt");
+    let code = mint_code(&sim, &all_scopes(Access::ReadOnly)).await;
+    let config = home.config().display().to_string();
+    let cache = home.cache().display().to_string();
+    let domain = sim.api_domain();
+    let client_id = sim.credentials().client_id;
+    let typed = secret(&sim);
+    let run = tokio::task::spawn_blocking(move || {
+        cli_support::run_in_pty_after(
+            &[
+                "--config",
+                &config,
+                "--profile",
+                "tty",
+                "--api-domain",
+                &domain,
+                "--accounts-domain",
+                &domain,
+                "login",
+                "--client-id",
+                &client_id,
+                "--code",
+                &code,
+            ],
+            &[("XDG_CACHE_HOME", cache.as_str())],
+            cli_support::Tty::STDIN_AND_STDERR,
+            "not shown): ",
+            Some(&typed),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.code, 0, "{}", run.terminal);
+    assert!(run.terminal.contains("Client secret"), "{}", run.terminal);
+    assert!(
+        !run.terminal.contains(&secret(&sim)),
+        "echoed: {}",
+        run.terminal
+    );
+    assert!(run.stdout.contains("Signed in as"), "{}", run.stdout);
+    assert!(home.secrets("tty").exists());
+}
