@@ -70,7 +70,10 @@
 //!
 //! 10. **The operations table** (`operations.rs`, public as `operations`): an enum `Operation`
 //!     with one variant per operation in the spec's order (PascalCase of the operationId,
-//!     documented with its summary) and, per operation, the operationId, method, path, the
+//!     documented with its summary) and, per operation, the operationId, its summary and
+//!     the words errors lead with (`doing`: the summary's verb in its `-ing` form, `List data
+//!     sharing rules` -> `listing data sharing rules`; a summary whose first word is not a
+//!     verb `doing` knows is refused), method, path, the
 //!     OAuth scopes of its security requirements (one set per requirement: the scopes of a
 //!     set are needed together, the sets are alternatives), `x-zoho-repeatable` (refused unless a
 //!     boolean), whether it lists a 204, the `maximum` of its `per_page` and the `maxItems`
@@ -2038,6 +2041,34 @@ fn request_max_items(doc: &Value, body: &Value) -> Result<Option<u32>, String> {
 }
 
 /// The first paragraph of a tag's description, for the doc of its `Family` variant.
+/// The summary of operation `id` as words that continue a sentence: its first word, a verb
+/// in the imperative (`List`, `Get`, `Re-run`), becomes its `-ing` form and the rest is kept
+/// (`List data sharing rules` -> `listing data sharing rules`). A summary that does not start
+/// with a verb this knows is an error, so a new operation gets its words checked.
+fn doing(id: &str, summary: &str) -> Result<String, String> {
+    let summary = summary.trim().trim_end_matches('.');
+    let (verb, rest) = summary.split_once(' ').unwrap_or((summary, ""));
+    let lower = verb.to_ascii_lowercase();
+    // Verbs ending in a consonant, a vowel and a consonant double the last letter.
+    let ing = match lower.as_str() {
+        "get" | "set" | "put" | "run" | "re-run" => {
+            format!("{lower}{}ing", &lower[lower.len() - 1..])
+        }
+        "list" | "search" | "count" | "lock" | "unlock" | "show" | "read" => format!("{lower}ing"),
+        v if v.ends_with('e') && !v.ends_with("ee") => format!("{}ing", &v[..v.len() - 1]),
+        _ => {
+            return Err(format!(
+                "operation {id}: its summary {summary:?} must start with a verb the \
+                 operations table can turn into words (spec/codegen.rs, `doing`)"
+            ))
+        }
+    };
+    Ok(match rest.is_empty() {
+        true => ing,
+        false => format!("{ing} {rest}"),
+    })
+}
+
 fn tag_summary(doc: &Value, tag: &str) -> String {
     doc.get("tags")
         .and_then(Value::as_array)
@@ -2077,6 +2108,14 @@ fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, St
             true => f.summary.clone(),
             false => format!("{}.", f.summary),
         })
+        .collect();
+    let doings: Vec<String> = facts
+        .iter()
+        .map(|f| doing(&f.id, &f.summary))
+        .collect::<Result<_, _>>()?;
+    let plain_summaries: Vec<&str> = facts
+        .iter()
+        .map(|f| f.summary.trim_end_matches('.'))
         .collect();
     let heads: Vec<String> = facts
         .iter()
@@ -2159,6 +2198,22 @@ fn render_operations(facts: &[OperationFacts], doc: &Value) -> Result<String, St
                 match name {
                     #(#names => ::std::option::Option::Some(Self::#variants),)*
                     _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The spec's summary of the operation, as a sentence without its full stop:
+            /// `List data sharing rules`.
+            pub const fn summary(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #plain_summaries,)*
+                }
+            }
+
+            /// What the operation does, in words that continue a sentence, made from the
+            /// spec's summary: `listing data sharing rules` (error messages lead with it).
+            pub const fn doing(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #doings,)*
                 }
             }
 

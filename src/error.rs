@@ -30,7 +30,7 @@ type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum Error {
     /// Zoho answered with an error (or a non-success status without a Zoho body).
-    #[error("{operation}: Zoho answered HTTP {status}{}: {message}{}{}", code_suffix(code), hint(*status, code, details), retry_after_note(*retry_after))]
+    #[error("{}: Zoho answered HTTP {status}{}: {message}{}{}", operation_words(operation), code_suffix(code), hint(*status, code, details), retry_after_note(*retry_after))]
     #[non_exhaustive]
     Api {
         /// HTTP status of the final attempt.
@@ -52,7 +52,7 @@ pub enum Error {
 
     /// Some items of a write failed. `failures` lists each failed item; `succeeded` lists the
     /// results of the items that went through (possibly none). Never collapsed into success.
-    #[error("{operation}: {} of {} item(s) failed{}", failures.len(), failures.len() + succeeded.len(), items_summary(failures))]
+    #[error("{}: {} of {} item(s) failed{}", operation_words(operation), failures.len(), failures.len() + succeeded.len(), items_summary(failures))]
     #[non_exhaustive]
     Items {
         /// The operationId.
@@ -83,7 +83,7 @@ pub enum Error {
     /// was not valid HTTP. [`TransportKind`] says which. `source` is the HTTP client's error,
     /// whose chain reaches the I/O error underneath; for a timeout it is an I/O error of kind
     /// [`std::io::ErrorKind::TimedOut`] wrapping the HTTP client's error.
-    #[error("{operation}: {kind} (after {attempts} attempt(s))")]
+    #[error("{}: {kind} (after {attempts} attempt(s))", operation_words(operation))]
     #[non_exhaustive]
     Transport {
         /// The operationId.
@@ -102,7 +102,7 @@ pub enum Error {
     /// DELETE are retried per [`crate::RetryPolicy`] first; a POST is not (the server acted
     /// on it). The request did reach Zoho, so unlike [`Error::Transport`] the write may
     /// have happened.
-    #[error("{operation}: Zoho's HTTP {status} response was cut off before its end (after {attempts} attempt(s))")]
+    #[error("{}: Zoho's HTTP {status} response was cut off before its end (after {attempts} attempt(s))", operation_words(operation))]
     #[non_exhaustive]
     IncompleteResponse {
         /// The operationId.
@@ -121,7 +121,7 @@ pub enum Error {
     /// limit, or before its first byte when its `Content-Length` announced more, and closed
     /// the connection; nothing past the limit was buffered. Not retried: the same request
     /// would get the same answer. For a write, the server may have acted on the request.
-    #[error("{operation}: the HTTP {status} response is larger than the client's limit of {limit} bytes, so it was not read (raise ClientBuilder::max_response_bytes if the answer is expected to be that large)")]
+    #[error("{}: the HTTP {status} response is larger than the client's limit of {limit} bytes, so it was not read (raise ClientBuilder::max_response_bytes if the answer is expected to be that large)", operation_words(operation))]
     #[non_exhaustive]
     ResponseTooLarge {
         /// The operationId, or `token request` for the accounts server's answer.
@@ -138,7 +138,7 @@ pub enum Error {
     /// no request slot became free in time. A single attempt that times out is an
     /// [`Error::Transport`] of kind [`TransportKind::ConnectTimeout`] or
     /// [`TransportKind::ReadTimeout`]; [`Error::is_timeout`] covers all of them.
-    #[error("{operation}: {}", timeout_message(*attempts, elapsed))]
+    #[error("{}: {}", operation_words(operation), timeout_message(*attempts, elapsed))]
     #[non_exhaustive]
     Timeout {
         /// The operationId.
@@ -150,7 +150,7 @@ pub enum Error {
     },
 
     /// Zoho's answer did not decode into the type the spec describes.
-    #[error("{operation}: could not decode the HTTP {status} response at `{path}`: {message} (body starts: {excerpt})")]
+    #[error("{}: could not decode the HTTP {status} response at `{path}`: {message} (body starts: {excerpt})", operation_words(operation))]
     #[non_exhaustive]
     Decode {
         /// The operationId.
@@ -169,7 +169,10 @@ pub enum Error {
     /// than the one asked for, a page repeated the previous page's rules, or the stream
     /// reached its page limit ([`crate::ListRequest::MAX_PAGES`] by default) while Zoho
     /// still claimed more records. The rules yielded before it are complete pages.
-    #[error("{operation}: stopped paging at page {page}: {reason}")]
+    #[error(
+        "{}: stopped paging at page {page}: {reason}",
+        operation_words(operation)
+    )]
     #[non_exhaustive]
     Pagination {
         /// The operationId.
@@ -625,6 +628,17 @@ fn retry_after_note(retry_after: Option<Duration>) -> String {
             wait.as_secs_f64().ceil()
         ),
         None => String::new(),
+    }
+}
+
+/// What failed, in words, with the operationId after it: `listing data sharing rules
+/// (listSharingRules)`. The words come from the spec's summary of the operation
+/// ([`crate::operations::Operation::doing`]); a name that is not an operationId (`token
+/// request`) stays as it is.
+fn operation_words(operation: &str) -> String {
+    match crate::operations::Operation::from_id(operation) {
+        Some(op) => format!("{} ({operation})", op.doing()),
+        None => operation.to_owned(),
     }
 }
 

@@ -550,7 +550,11 @@ async fn errors_name_the_specs_operation_id() {
         matches!(&err, Error::Api { operation, .. } if operation == "getOrgPermissions"),
         "{err:?}"
     );
-    assert!(err.to_string().starts_with("getOrgPermissions: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("getting the default organization permissions (getOrgPermissions): "),
+        "{err}"
+    );
     let err = client.sharing_rules("Leads").summary().await.unwrap_err();
     assert!(
         matches!(&err, Error::Api { operation, .. } if operation == "getSharingRulesSummary"),

@@ -127,7 +127,7 @@ async fn a_refused_connection_says_so_and_keeps_the_io_error() {
     assert_eq!(err.attempts(), Some(2), "a refused connection is retried");
     assert_eq!(
         err.to_string(),
-        "getOrgPermissions: could not connect: connection refused (after 2 attempt(s))"
+        "getting the default organization permissions (getOrgPermissions): could not connect: connection refused (after 2 attempt(s))"
     );
     assert_cause(&err, ErrorKind::ConnectionRefused);
 }
@@ -170,7 +170,7 @@ async fn a_read_timeout_says_so_and_keeps_a_timed_out_io_error() {
     assert!(err.is_timeout());
     assert_eq!(
         err.to_string(),
-        "getRecordLockingConfigurations: timed out waiting for the response (after 1 attempt(s))"
+        "getting a module's record locking configuration (getRecordLockingConfigurations): timed out waiting for the response (after 1 attempt(s))"
     );
     assert_cause(&err, ErrorKind::TimedOut);
 }

@@ -256,3 +256,39 @@ fn limits_are_the_per_page_maximum_and_the_body_arrays_max_items() {
     assert_eq!(Operation::LockRecord.max_items(), Some(1));
     assert_eq!(Operation::UpdateRecordLockReason.max_items(), Some(1));
 }
+
+/// Each operation's words are its spec summary with the verb turned into its `-ing` form,
+/// for errors that say what failed before naming the operationId.
+#[test]
+fn words_come_from_the_spec_summaries() {
+    let doc = spec();
+    for o in operations(&doc) {
+        let op = Operation::from_id(&o.id).unwrap();
+        let summary = o.op["summary"].as_str().unwrap().trim_end_matches('.');
+        assert_eq!(op.summary(), summary, "{}", o.id);
+        let (_, rest) = summary.split_once(' ').unwrap();
+        assert!(op.doing().ends_with(rest), "{}: {}", o.id, op.doing());
+        let verb = op.doing().split(' ').next().unwrap();
+        assert!(
+            verb.ends_with("ing") && verb == verb.to_lowercase(),
+            "{}",
+            op.doing()
+        );
+    }
+    assert_eq!(
+        Operation::ListSharingRules.doing(),
+        "listing data sharing rules"
+    );
+    assert_eq!(
+        Operation::GetSharingRule.doing(),
+        "getting a data sharing rule"
+    );
+    assert_eq!(
+        Operation::RerunSharingRules.doing(),
+        "re-running a module's data sharing rules"
+    );
+    assert_eq!(
+        Operation::UpdateOrgPermissions.doing(),
+        "updating the default organization permissions"
+    );
+}

@@ -70,13 +70,16 @@ pub async fn run(
     }
     // Every apply is confirmed, as a delete or an org-wide change is: it changes the org's
     // access control in bulk.
+    // The question says where (environment, profile, endpoint: `write::confirm`), for the
+    // moment someone promotes to production.
     write::confirm(
         &args.write,
-        &Impact::Confirm(format!(
+        Impact::Confirm(format!(
             "Apply these {} change(s) to the org",
             plan.changes().len()
         )),
-    )?;
+    )
+    .await?;
     let report = plan.apply_with(&session.client, &options).await;
     // Printed also when the apply stopped part way: the report says what was applied.
     if document {

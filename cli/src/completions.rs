@@ -5,10 +5,10 @@
 //! a package) have the binary, not the repository, and packagers generate the script at
 //! install time with the binary they ship.
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 
 use crate::output::write_stdout;
-use crate::{Cli, CliError};
+use crate::CliError;
 
 /// Options of `zoho-access completions`.
 #[derive(Args, Debug)]
@@ -24,7 +24,8 @@ pub struct CompletionsArgs {
 
 /// Prints the script on stdout.
 pub fn run(args: &CompletionsArgs) -> Result<(), CliError> {
-    let mut cmd = Cli::command();
+    // Every option completes on every command: the global ones are not hidden here.
+    let mut cmd = crate::base_command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "zoho-access", &mut script);
     let text = String::from_utf8(script)

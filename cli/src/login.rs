@@ -393,12 +393,13 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
                     dry_run: false,
                     yes: args.yes,
                 },
-                &Impact::Confirm(format!(
+                Impact::Confirm(format!(
                     "Profile {name} is signed in already (client {}); replace its grant \
                      (the old refresh token is revoked)",
                     old.client_id.as_deref().unwrap_or("?")
                 )),
-            )?;
+            )
+            .await?;
         }
     }
     let secret = client_secret(args).await?;

@@ -2,10 +2,12 @@
 //! rules, default organization permissions) from the command line.
 //!
 //! Conventions, the same for every command (README, "The command-line tool"):
-//! - stdout: one document per successful command, JSON by default; text for reading from
-//!   `demo`, `plan` and `apply` unless a document is asked for (`output`);
-//! - stderr: an error is one `error: ...` line and one `caused by: ...` line per underlying
-//!   failure; nothing is logged without `-v`; no colour unless the stream is a terminal and
+//! - stdout: one document per successful command: a table on a terminal, JSON when piped
+//!   (`-o` chooses); text for reading from `demo`, `plan` and `apply` unless a document is
+//!   asked for (`output`);
+//! - stderr: an error is one `error: ...` line (what failed in words, the operationId after)
+//!   and one `caused by: ...` line per underlying failure; a declined confirmation is one
+//!   plain line; nothing is logged without `-v`; no colour unless the stream is a terminal and
 //!   `NO_COLOR` is unset; server text is escaped (`terminal`);
 //! - changes: `--dry-run` everywhere, confirmation of deletes, org-wide changes and `apply`
 //!   (`write`);
@@ -13,7 +15,9 @@
 //! - connection: the `ZOHO_*` variables or a profile, one path to the client, the token cache
 //!   kept apart per profile and grant (`connect`, `profile`);
 //! - exit status: [`exit`], shown by `exit_status!` (in `--help`, the man page and the
-//!   README).
+//!   README);
+//! - help: wrapped to the terminal; the global options listed once, in the top-level help
+//!   and `zoho-access help options`, not on every command ([`command`]).
 
 mod apply;
 mod completions;
@@ -41,7 +45,7 @@ mod write;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// The exit statuses, as `--help` shows them (the man page and the README say the same; the
 /// values are [`exit`]'s).
@@ -81,7 +85,7 @@ pub mod exit {
 /// Read and change Zoho CRM access-control settings: record locking configurations, data
 /// sharing rules and default organization permissions.
 #[derive(Parser, Debug)]
-#[command(name = "zoho-access", version)]
+#[command(name = "zoho-access", version, disable_help_subcommand = true)]
 #[command(after_help = concat!(
     "Credentials come from the environment (ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + \
 ZOHO_CLIENT_SECRET + ZOHO_REFRESH_TOKEN) or from a named profile (--profile NAME, in the \
@@ -89,9 +93,12 @@ profiles file of --config). Access tokens minted from a refresh token are cached
 apart for each profile and refresh token; see --token-cache. Use --simulator to try any command \
 against a built-in simulated org, or run `zoho-access demo`.
 
-Output: one JSON document on stdout (one thing as an object, several as {\"items\": [...]}, a \
-dry run as {\"dry_run\": true, \"requests\": [...]}); --output yaml or table. Errors: one \
+Output: a table on a terminal; one JSON document when stdout is not a terminal (piped or \
+redirected: one thing as an object, several as {\"items\": [...]}, a dry run as \
+{\"dry_run\": true, \"requests\": [...]}); --output json, yaml or table chooses. Errors: one \
 `error:` line on stderr, then `caused by:` lines.
+
+The global options above apply to every command; `zoho-access help options` lists them again.
 
 ",
     exit_status!()
@@ -153,6 +160,107 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), or write one page per command with --dir.
     Man(manpage::ManArgs),
+    /// Print this help, the help of a command (`help sharing-rules delete`), or the global
+    /// options every command takes (`help options`).
+    Help {
+        /// A command (and subcommand), or `options`.
+        #[arg(value_name = "COMMAND|options")]
+        topic: Vec<String>,
+    },
+}
+
+/// The commands the global options mean nothing to: they run no client and print no
+/// document (the simulator prints its own JSON line; `-v` is the only one it reads).
+const OFFLINE: &[&str] = &["simulator", "completions", "man", "help"];
+
+/// What the help of every command but the top one ends with, instead of the global options.
+const GLOBAL_OPTIONS_NOTE: &str =
+    "Global options (connection, credentials, --output, timeouts, -v): zoho-access help options";
+
+/// The command line's definition as `--help` shows it: [`Cli`], with the global options
+/// listed once. Each command below the top carries them hidden (so they are accepted there,
+/// and a usage line never shows one as if it were required because its variable is set),
+/// and its help ends with a pointer to `zoho-access help options`. `--output`'s help says
+/// the default depends on stdout.
+pub fn command() -> clap::Command {
+    let cmd = base_command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    cmd.mut_subcommands(|sub| hide_globals(sub, &globals))
+}
+
+/// [`Cli`] with `--output`'s help saying the default depends on stdout (for completions,
+/// which complete the global options on every command).
+pub fn base_command() -> clap::Command {
+    Cli::command().mut_arg("output", |a| {
+        a.help(
+            "Output format: json, yaml, or table for reading (default: a table when stdout \
+             is a terminal, json when it is piped or redirected). demo, plan and apply print \
+             text for reading unless json or yaml is asked for; pull writes the \
+             desired-state file as YAML unless json is",
+        )
+    })
+}
+
+/// `sub` and every command under it with the global options hidden (see [`command`]).
+fn hide_globals(mut sub: clap::Command, globals: &[clap::Arg]) -> clap::Command {
+    for arg in globals {
+        if sub.get_arguments().all(|a| a.get_id() != arg.get_id()) {
+            sub = sub.arg(arg.clone().hide(true));
+        }
+    }
+    // Commands that neither reach Zoho nor print a document get no pointer to options that
+    // mean nothing to them.
+    if OFFLINE.contains(&sub.get_name()) {
+        return sub;
+    }
+    let note = match sub.get_after_help() {
+        Some(after) => format!("{after}\n\n{GLOBAL_OPTIONS_NOTE}"),
+        None => GLOBAL_OPTIONS_NOTE.to_owned(),
+    };
+    sub.after_help(note)
+        .mut_subcommands(|inner| hide_globals(inner, globals))
+}
+
+/// `zoho-access help [TOPIC]`: the top-level help, a command's help, or the global options.
+fn help(topic: &[String]) -> Result<(), CliError> {
+    let mut cmd = command();
+    if topic.len() == 1 && topic[0] == "options" {
+        let mut options = clap::Command::new("zoho-access")
+            .about(
+                "The global options: every command takes them, before or after its name. \
+                 Connection and credentials (--data-center, --environment, --api-domain, \
+                 --accounts-domain, --profile, --config, --simulator, the token cache) \
+                 matter for commands that reach Zoho.",
+            )
+            .help_template("{about}\n\n{all-args}")
+            .disable_help_flag(true)
+            .args(
+                cmd.get_arguments()
+                    .filter(|a| a.is_global_set())
+                    .cloned()
+                    .map(|a| a.global(false)),
+            );
+        return output::write_stdout(options.render_help().to_string().trim_end());
+    }
+    cmd.build();
+    let mut current = &mut cmd;
+    for word in topic {
+        match current.find_subcommand_mut(word) {
+            Some(next) => current = next,
+            None => {
+                return Err(CliError::Usage(format!(
+                    "no command or help topic {:?}; try `zoho-access help`",
+                    terminal::escape(word)
+                )))
+            }
+        }
+    }
+    let mut current = current.clone();
+    output::write_stdout(current.render_long_help().to_string().trim_end())
 }
 
 /// A failure, with the exit status it maps to.
@@ -225,8 +333,11 @@ fn detailed_exitcode_asked() -> bool {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         // Help and version are "errors" to clap that go to stdout with status 0.
         Err(e) if e.use_stderr() && detailed_exitcode_asked() => {
             let _ = e.print();
@@ -244,16 +355,17 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            report(&CliError::Other(format!(
-                "cannot start the async runtime: {e}"
-            )));
+            report(
+                &CliError::Other(format!("cannot start the async runtime: {e}")),
+                None,
+            );
             return ExitCode::from(exit::FAILED);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            report(&e);
+            report(&e, leaf_module(&matches).as_deref());
             // Under --detailed-exitcode, 2 means "changes": every error is 1.
             ExitCode::from(if detailed {
                 exit::FAILED
@@ -264,15 +376,52 @@ fn main() -> ExitCode {
     }
 }
 
+/// The `--module` the command line named, if any (at whatever depth of subcommand).
+fn leaf_module(matches: &clap::ArgMatches) -> Option<String> {
+    let mut current = matches;
+    let mut module = None;
+    loop {
+        if let Ok(Some(m)) = current.try_get_one::<String>("module") {
+            module = Some(m.clone());
+        }
+        match current.subcommand() {
+            Some((_, next)) => current = next,
+            None => return module,
+        }
+    }
+}
+
+/// The error's text; for a failed operation of a module the command named, the module after
+/// the operation's words: `listing data sharing rules for Leads (listSharingRules): ...`.
+fn error_text(e: &CliError, module: Option<&str>) -> String {
+    let text = e.to_string();
+    let (CliError::Zoho(_), Some(module)) = (e, module) else {
+        return text;
+    };
+    for op in zoho_crm_access::operations::Operation::ALL {
+        let words = format!("{} ({})", op.doing(), op.id());
+        if let Some(rest) = text.strip_prefix(&words) {
+            return format!("{} for {module} ({}){rest}", op.doing(), op.id());
+        }
+    }
+    text
+}
+
 /// The error on stderr: one `error:` line, one `caused by:` line per cause, each with its
-/// control characters made visible (messages carry Zoho's text).
-fn report(e: &CliError) {
+/// control characters made visible (messages carry Zoho's text). A declined confirmation is
+/// no error: one plain line.
+fn report(e: &CliError, module: Option<&str>) {
+    if let CliError::Declined = e {
+        let _ =
+            std::io::Write::write_all(&mut std::io::stderr().lock(), format!("{e}\n").as_bytes());
+        return;
+    }
     let (error, caused_by) = if terminal::stderr_colour() {
         ("\x1b[1;31merror:\x1b[0m", "\x1b[2mcaused by:\x1b[0m")
     } else {
         ("error:", "caused by:")
     };
-    let mut text = format!("{error} {}\n", terminal::escape(&e.to_string()));
+    let mut text = format!("{error} {}\n", terminal::escape(&error_text(e, module)));
     for cause in e.causes() {
         text.push_str(&format!("{caused_by} {}\n", terminal::escape(&cause)));
     }
@@ -289,6 +438,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Schema => Some(schema::run(format)),
         Command::Completions(args) => Some(completions::run(args)),
         Command::Man(args) => Some(manpage::run(args)),
+        Command::Help { topic } => Some(help(topic)),
         Command::Login(args) => Some(login::run(&cli.global, args).await),
         Command::Logout(args) => Some(logout::run(&cli.global, args).await),
         Command::Doctor(args) => return doctor::run(&cli.global, args).await,
@@ -298,7 +448,9 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         return done.map(|()| exit::SUCCESS);
     }
     let session = connect::Session::open(&cli.global).await?;
-    let out = output::Printer::new(format.unwrap_or_default());
+    write::set_destination(destination(&cli.global, &session));
+    // A table for a person at a terminal, JSON for a pipe; `-o` chooses.
+    let out = output::Printer::new(format.unwrap_or_else(output::Format::for_stdout));
     match cli.command {
         Command::Locking(c) => locking::run(&session, &out, c).await,
         Command::RecordLocks(c) => record_locks::run(&session, &out, c).await,
@@ -317,8 +469,52 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         | Command::Simulator(_)
         | Command::Schema
         | Command::Completions(_)
-        | Command::Man(_) => Ok(()),
+        | Command::Man(_)
+        | Command::Help { .. } => Ok(()),
     }
     .map_err(|e| session.explain(e))
     .map(|()| exit::SUCCESS)
+}
+
+/// Where this run's changes go, for confirmation questions: the org's environment, the
+/// profile (or how the credentials were given) and the endpoint.
+fn destination(args: &connect::GlobalArgs, session: &connect::Session) -> write::Destination {
+    let endpoint = session.client.current_base_url();
+    let host = endpoint
+        .split("://")
+        .nth(1)
+        .unwrap_or_default()
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    // The simulator is named as the profile would be: `on the built-in simulator, URL`.
+    let environment = if args.simulator {
+        None
+    } else if host.starts_with("sandbox.") {
+        Some("sandbox".to_owned())
+    } else if host.starts_with("developer.") {
+        Some("developer".to_owned())
+    } else if host.contains("zohoapis.") {
+        Some("production".to_owned())
+    } else if args.profile.is_none() {
+        // Another address (a proxy, a simulator): the environment the options name.
+        Some(
+            zoho_crm_access::Environment::from(args.environment)
+                .to_string()
+                .to_ascii_lowercase(),
+        )
+    } else {
+        None
+    };
+    let profile = match (&args.profile, args.simulator) {
+        (_, true) => "the built-in simulator".to_owned(),
+        (Some(name), false) => format!("profile \"{name}\""),
+        (None, false) => "credentials from the ZOHO_* variables".to_owned(),
+    };
+    write::Destination {
+        environment,
+        profile,
+        endpoint,
+    }
 }

@@ -7,9 +7,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 
-use crate::{Cli, CliError};
+use crate::CliError;
 
 /// Options of `zoho-access man`.
 #[derive(Args, Debug)]
@@ -59,7 +59,7 @@ When set and not empty, no colour on stderr (there is none either when stderr is
 \fBRUST_LOG\fR
 Log filter, overriding \fB\-v\fR.
 .SH OUTPUT
-Stdout carries one document per successful command and nothing when it fails: one thing as a JSON object (\fBnull\fR for none), several as \fB{"items": [...]}\fR (with Zoho's paging \fB"info"\fR for one page), a dry run as \fB{"dry_run": true, "requests": [...]}\fR. \fB\-\-output yaml\fR prints the same document as YAML; \fB\-\-output table\fR is for reading. Errors are one \fBerror:\fR line on stderr, then one \fBcaused by:\fR line per underlying failure.
+Stdout carries one document per successful command and nothing when it fails: a table on a terminal, JSON when piped or redirected (\fB\-\-output\fR chooses); one thing as a JSON object (\fBnull\fR for none), several as \fB{"items": [...]}\fR (with Zoho's paging \fB"info"\fR for one page), a dry run as \fB{"dry_run": true, "requests": [...]}\fR. \fB\-\-output yaml\fR prints the same document as YAML; \fB\-\-output table\fR is for reading. Errors are one \fBerror:\fR line on stderr, then one \fBcaused by:\fR line per underlying failure.
 "#;
 
 /// The main page: clap's sections, then [`EXTRA`].
@@ -91,7 +91,8 @@ fn pages(cmd: &clap::Command, dir: &Path, top: bool) -> std::io::Result<()> {
 }
 
 pub fn run(args: &ManArgs) -> Result<(), CliError> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // The global options on the top page only, as in --help.
+    let mut cmd = crate::command().disable_help_subcommand(true);
     // Gives subcommands their full names (zoho-access-locking-delete).
     cmd.build();
     match &args.dir {

@@ -11,7 +11,9 @@
 //! - **a dry run**: `{"dry_run": true, "requests": [{"method", "url", "body"}]}`;
 //! - **`export`**: one object holding every family (see `export`).
 //!
-//! Inside, field names and values are Zoho's own (snake_case; ids are strings). `--output
+//! Inside, field names and values are Zoho's own (snake_case; ids are strings). Without
+//! `--output`, stdout gets a table when it is a terminal (a person reads it) and JSON
+//! otherwise (a pipe, a file: a program reads it) ([`Format::for_stdout`]). `--output
 //! yaml` prints the same document as YAML; `--output table` prints it for people (see
 //! `table`). JSON and YAML are exact: a control character from a server is escaped in their
 //! own syntax (JSON `\u001b`, YAML `\e`), so the output parses back to what Zoho sent and
@@ -27,13 +29,23 @@ use crate::{table, CliError};
 /// How results are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Pretty-printed JSON (the default).
+    /// Pretty-printed JSON (the default when stdout is not a terminal).
     #[default]
     Json,
     /// The same document as YAML.
     Yaml,
-    /// A table for reading; not meant for parsing.
+    /// A table for reading, not meant for parsing (the default on a terminal).
     Table,
+}
+
+impl Format {
+    /// The format when none is asked for: a table when stdout is a terminal, JSON otherwise.
+    pub fn for_stdout() -> Format {
+        match std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            true => Format::Table,
+            false => Format::Json,
+        }
+    }
 }
 
 /// Prints to stdout in the chosen format.

@@ -267,10 +267,13 @@ pub async fn run(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result
             write::print_one(out, result)
         }
         SharingRulesCommand::Delete { rule, write: w } => {
-            let impact = Impact::Confirm(format!(
-                "Delete sharing rule {} of {}",
-                rule.id, rule.module
-            ));
+            let lookup = s.client.sharing_rules(&rule.module).get(&rule.id);
+            let impact = Impact::item(
+                "Delete sharing rule",
+                &rule.id,
+                format!("of {}", rule.module),
+                async move { lookup.await.ok().flatten().map(|r| r.name) },
+            );
             let result = write::run(s, out, &w, impact, |c| async move {
                 c.sharing_rules(&rule.module).delete(&rule.id).await
             })

@@ -7,10 +7,15 @@
 //!   "Closed Won" and Amount greater_than 1000`), sharing targets as a sentence (`role
 //!   Manager and subordinates`, `all users`), references by name, lists joined by commas;
 //! - nothing (null, an empty list, an empty text) is the one word `none`;
-//! - every piece of server text passes through [`terminal::escape`].
+//! - every piece of server text passes through [`terminal::escape`];
+//! - on a terminal, a list keeps one line per row and chooses its columns by width
+//!   ([`fit`]): identifiers (ids, API names, any column of single words) are never broken,
+//!   so an id is copied whole; text columns are shortened with `…`, and the least
+//!   important columns are left out (a last line names them) when the rest would not fit.
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
 
 use crate::output::PlannedRequest;
 use crate::terminal;
@@ -19,19 +24,20 @@ use crate::terminal;
 pub const NONE: &str = "none";
 
 /// Columns shown first, in this order, when present.
+/// Also the order of importance when a terminal is too narrow for every column (see [`fit`]).
 const FIRST: &[&str] = &[
     "module",
     "id",
     "name",
     "api_name",
-    "type",
-    "status",
     "share_type",
     "lock_type",
     "permission_type",
+    "shared_to",
     "shared_from",
     "criteria",
-    "shared_to",
+    "status",
+    "type",
 ];
 
 fn new_table() -> Table {
@@ -50,8 +56,16 @@ pub fn one(value: &Value) -> String {
         Value::Object(map) if !map.is_empty() => {
             let mut t = new_table();
             t.set_header(["field", "value"]);
-            for key in ordered_keys(std::iter::once(map)) {
-                t.add_row([terminal::escape(&key).into_owned(), cell(&key, &map[&key])]);
+            let keys = ordered_keys(std::iter::once(map));
+            for key in &keys {
+                t.add_row([terminal::escape(key).into_owned(), cell(key, &map[key])]);
+            }
+            // Field names are API names: never broken.
+            let widest = keys.iter().map(|k| terminal::escape(k).width()).max();
+            if let (Some(column), Some(widest)) = (t.column_mut(0), widest) {
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    u16::try_from(widest + 2).unwrap_or(u16::MAX),
+                )));
             }
             t.to_string()
         }
@@ -59,8 +73,14 @@ pub fn one(value: &Value) -> String {
     }
 }
 
-/// One row per item; `none` for no items.
+/// One row per item; `none` for no items. On a terminal, the columns are chosen by width
+/// ([`fit`]).
 pub fn many(items: &[Value]) -> String {
+    many_in(items, terminal::stdout_width().map(usize::from))
+}
+
+/// [`many`] for a terminal `width` columns wide (`None`: no limit).
+fn many_in(items: &[Value], width: Option<usize>) -> String {
     if items.is_empty() {
         return NONE.to_owned();
     }
@@ -71,13 +91,170 @@ pub fn many(items: &[Value]) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
-    let columns = ordered_keys(items.iter().filter_map(Value::as_object));
-    let mut t = new_table();
-    t.set_header(columns.iter().map(|c| terminal::escape(c).into_owned()));
-    for item in items {
-        t.add_row(columns.iter().map(|c| cell(c, &item[c.as_str()])));
+    let keys = ordered_keys(items.iter().filter_map(Value::as_object));
+    let mut columns: Vec<Column> = keys
+        .iter()
+        .map(|k| Column {
+            header: terminal::escape(k).into_owned(),
+            cells: items
+                .iter()
+                .map(|item| cell(k, &item[k.as_str()]))
+                .collect(),
+            width: 0,
+        })
+        .collect();
+    let left_out = match width {
+        Some(w) => fit(&mut columns, w),
+        None => Vec::new(),
+    };
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(columns.iter().map(|c| c.header.clone()));
+    for row in 0..items.len() {
+        t.add_row(columns.iter().map(|c| match width {
+            Some(_) => shorten(&c.cells[row], c.width),
+            None => c.cells[row].clone(),
+        }));
     }
-    t.to_string()
+    let mut text = t.to_string();
+    if let (false, Some(width)) = (left_out.is_empty(), width) {
+        let note = format!(
+            "not shown for the terminal's width: {} (-o json or -o yaml shows everything)",
+            left_out.join(", ")
+        );
+        text.push('\n');
+        text.push_str(&wrap(&note, width));
+    }
+    text
+}
+
+/// A column of a list: its header, its cells (escaped text) and the width it gets.
+struct Column {
+    header: String,
+    cells: Vec<String>,
+    width: usize,
+}
+
+impl Column {
+    /// The widest of its header and cells.
+    fn natural(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| c.width())
+            .chain(std::iter::once(self.header.width()))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// An identifier column: ids, API names, or only single words (`active`,
+    /// `read_write`). It is never shortened.
+    fn whole(&self) -> bool {
+        matches!(self.header.as_str(), "id" | "api_name" | "module")
+            || self.header.ends_with("_id")
+            || self.cells.iter().all(|c| !c.contains(char::is_whitespace))
+    }
+
+    /// The narrowest it may be: all of it for an identifier column; for names (what a
+    /// person tells rows by) up to [`MIN_NAME`]; else its header and at least a few
+    /// characters of text.
+    fn least(&self) -> usize {
+        match (self.whole(), self.header.as_str()) {
+            (true, _) => self.natural(),
+            (false, "name") => self.natural().min(MIN_NAME),
+            (false, _) => self.natural().min(self.header.width().max(MIN_TEXT)),
+        }
+    }
+}
+
+/// The fewest characters a shortened text column keeps.
+const MIN_TEXT: usize = 10;
+
+/// The fewest characters a shortened `name` column keeps.
+const MIN_NAME: usize = 24;
+
+/// Chooses the columns that fit `width` and the width of each: columns are taken in order
+/// of importance (the identifying ones first, see `FIRST`; the module last when every row
+/// has the same, as in a module's rules) while their least widths fit, and shown in their
+/// usual order; the space left goes to the text columns, in that order, up to their natural
+/// width. Returns the headers of the columns left out. One column is always kept.
+fn fit(columns: &mut Vec<Column>, width: usize) -> Vec<String> {
+    // UTF8_FULL_CONDENSED: a border before each column and after the last, one space of
+    // padding on each side of a cell.
+    let frame = |n: usize| 3 * n + 1;
+    // The module of a module's list says what the command line said.
+    let asked = |c: &Column| {
+        c.header == "module" && c.cells.len() > 1 && c.cells.iter().all(|v| *v == c.cells[0])
+    };
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|&i| (asked(&columns[i]), i));
+    let mut keep = vec![false; columns.len()];
+    let (mut kept, mut used) = (0, 0);
+    for i in order {
+        let least = columns[i].least();
+        if kept > 0 && used + least + frame(kept + 1) > width {
+            continue;
+        }
+        used += least;
+        kept += 1;
+        keep[i] = true;
+    }
+    let mut left_out = Vec::new();
+    let mut index = 0;
+    columns.retain(|c| {
+        let kept = keep[index];
+        index += 1;
+        if !kept {
+            left_out.push(c.header.clone());
+        }
+        kept
+    });
+    let mut spare = width.saturating_sub(used + frame(kept));
+    for c in columns.iter_mut() {
+        c.width = c.least();
+    }
+    for c in columns.iter_mut() {
+        let more = c.natural().saturating_sub(c.width).min(spare);
+        c.width += more;
+        spare -= more;
+    }
+    left_out
+}
+
+/// `text` in lines of at most `width` display columns, broken between words only.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
+/// `text` cut to `width` display columns, ending in `…` when cut.
+fn shorten(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push('…');
+    out
 }
 
 /// The requests of a dry run: the request line, then its body as indented JSON.
@@ -298,9 +475,47 @@ mod tests {
         for nothing in [json!(null), json!([]), json!("")] {
             assert_eq!(cell("x", &nothing), NONE);
         }
-        assert_eq!(many(&[]), NONE);
+        assert_eq!(many_in(&[], Some(80)), NONE);
         assert_eq!(one(&json!(null)), NONE);
         let nested = cell("details", &json!({"a": {"b": [1, 2]}, "c": null}));
         assert_eq!(nested, "a: b: 1, 2; c: none");
+    }
+
+    #[test]
+    fn a_narrow_terminal_keeps_ids_whole_and_leaves_out_columns() {
+        let items: Vec<Value> = (0..3)
+            .map(|i| {
+                json!({
+                    "id": format!("695443200000200974{i}"),
+                    "name": "Leads of Miami, Florida, shared with the Miami group",
+                    "module": {"api_name": "Leads", "id": "5843104000000002175"},
+                    "type": "criteria",
+                    "status": "active",
+                    "permission_type": "read_write_delete",
+                    "superiors_allowed": false,
+                    "shared_to": {"type": "groups", "resource": {"name": "Miami Users"}},
+                    "criteria": {"field": {"api_name": "City"}, "comparator": "equal", "value": "Miami"}
+                })
+            })
+            .collect();
+        let text = many_in(&items, Some(80));
+        let mut lines = text.lines();
+        for line in lines.by_ref().take(7) {
+            assert!(line.width() <= 80, "{line:?} in\n{text}");
+        }
+        for i in 0..3 {
+            assert!(text.contains(&format!("695443200000200974{i}")), "{text}");
+        }
+        // Text is shortened, with a mark.
+        assert!(text.contains("┆ Leads of Miami, Florida,… ┆"), "{text}");
+        assert!(text.contains("not shown"), "{text}");
+        // The module, the same in every row, goes first; the id stays.
+        assert!(!text.lines().next().unwrap().contains("module"), "{text}");
+        // Without a width, everything.
+        let wide = many_in(&items, None);
+        assert!(
+            wide.contains("superiors_allowed") && !wide.contains('…'),
+            "{wide}"
+        );
     }
 }

@@ -9,8 +9,11 @@
 //!   module id `org-permissions set --module` looks up) still go to Zoho.
 //! - A delete, an org-wide change or an `apply` asks `... Continue? [y/N]` when stdin and
 //!   stderr are terminals, and needs `--yes` otherwise: without it the command ends with
-//!   exit 2 before sending anything. Answering anything but `y`/`yes` ends with exit 4,
-//!   nothing sent.
+//!   exit 2 before sending anything. The question names the item (`Delete sharing rule
+//!   "Miami leads" (6954432000002009742) of Leads`) and where the change goes: the org's
+//!   environment (production in a colour of its own), the profile and the endpoint.
+//!   Answering anything but `y`/`yes` ends with exit 4, nothing sent, and one plain line
+//!   saying so (not an error).
 //!
 //! `run` does all of it for a command that makes one library call. `apply` makes several,
 //! each depending on the one before succeeding, so a capture point that refuses every
@@ -20,7 +23,9 @@
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use futures::future::BoxFuture;
 
 use clap::Args;
 use serde_json::Value;
@@ -48,28 +53,141 @@ pub enum Impact {
     /// An ordinary change: no confirmation.
     Change,
     /// A delete or an org-wide change: confirmed on a terminal, `--yes` otherwise. The text
-    /// says what happens, as the first part of the question (`Delete sharing rule 5 of
-    /// Leads`).
+    /// says what happens, as the first part of the question (`Change the org-wide share type
+    /// of Leads to private`).
     Confirm(String),
+    /// The same for one item with a name: the question names it, looked up only when the
+    /// question is asked (see [`Impact::item`]).
+    ConfirmItem(Item),
+}
+
+/// One named item a confirmed change acts on (see [`Impact::item`]).
+pub struct Item {
+    action: String,
+    id: String,
+    place: String,
+    name: BoxFuture<'static, Option<String>>,
+}
+
+impl Impact {
+    /// A confirmed change of one item: `action` (`Delete sharing rule`), its `id`, where it
+    /// is (`of Leads`), and a lookup of its name, run only when the question is asked (a
+    /// dry run, `--yes` or no terminal skip it). The question reads `Delete sharing rule
+    /// "Miami leads" (6954432000002009742) of Leads`; without a name (the lookup failed or
+    /// found nothing), `Delete sharing rule 6954432000002009742 of Leads`.
+    pub fn item(
+        action: impl Into<String>,
+        id: impl Into<String>,
+        place: impl Into<String>,
+        name: impl Future<Output = Option<String>> + Send + 'static,
+    ) -> Impact {
+        Impact::ConfirmItem(Item {
+            action: action.into(),
+            id: id.into(),
+            place: place.into(),
+            name: Box::pin(name),
+        })
+    }
+
+    /// The question's first part, without looking anything up (for the refusal off a
+    /// terminal).
+    fn plain(&self) -> Option<String> {
+        match self {
+            Impact::Change => None,
+            Impact::Confirm(what) => Some(what.clone()),
+            Impact::ConfirmItem(item) => Some(item.text(None)),
+        }
+    }
+}
+
+impl Item {
+    fn text(&self, name: Option<&str>) -> String {
+        let mut text = self.action.clone();
+        match name {
+            Some(name) => text.push_str(&format!(" \"{name}\" ({})", self.id)),
+            None => text.push_str(&format!(" {}", self.id)),
+        }
+        if !self.place.is_empty() {
+            text.push(' ');
+            text.push_str(&self.place);
+        }
+        text
+    }
+}
+
+/// Where the command's changes go, for the confirmation question: set once the connection
+/// is open ([`set_destination`]).
+#[derive(Clone, Debug, Default)]
+pub struct Destination {
+    /// `production`, `sandbox` or `developer`; `None` when not known or not an org (the
+    /// built-in simulator).
+    pub environment: Option<String>,
+    /// The profile, or how the credentials were given (`ZOHO_* variables`).
+    pub profile: String,
+    /// Where requests go (`{api domain}/crm/v8`).
+    pub endpoint: String,
+}
+
+static DESTINATION: OnceLock<Destination> = OnceLock::new();
+
+/// Records where this run's changes go (once, after the connection is opened).
+pub fn set_destination(destination: Destination) {
+    let _ = DESTINATION.set(destination);
+}
+
+impl Destination {
+    /// Two lines, `  to:       production org, profile "prod"` and `  endpoint:
+    /// https://www.zohoapis.eu/crm/v8`, the environment coloured when `colour` (production
+    /// bold red, anything else bold yellow).
+    fn lines(&self, colour: bool) -> String {
+        let environment = match &self.environment {
+            Some(e) if colour && e == "production" => format!("\x1b[1;31m{e}\x1b[0m org, "),
+            Some(e) if colour => format!("\x1b[1;33m{e}\x1b[0m org, "),
+            Some(e) => format!("{e} org, "),
+            None => String::new(),
+        };
+        format!(
+            "  to:       {environment}{}\n  endpoint: {}",
+            terminal::escape(&self.profile),
+            terminal::escape(&self.endpoint)
+        )
+    }
 }
 
 /// Asks for confirmation when `impact` needs it: `Ok` to go on, exit 2 without `--yes` off a
-/// terminal, exit 4 when declined.
-pub fn confirm(args: &WriteArgs, impact: &Impact) -> Result<(), CliError> {
-    let Impact::Confirm(what) = impact else {
+/// terminal, exit 4 when declined. The question names the item and where the change goes
+/// ([`Destination`]).
+pub async fn confirm(args: &WriteArgs, impact: Impact) -> Result<(), CliError> {
+    let Some(plain) = impact.plain() else {
         return Ok(());
     };
     if args.yes {
         return Ok(());
     }
-    let what = terminal::escape(what);
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(CliError::Usage(format!(
-            "{what}: not confirmed; pass --yes to confirm when not running in a terminal \
-             (nothing was sent)"
+            "{}: not confirmed; pass --yes to confirm when not running in a terminal \
+             (nothing was sent)",
+            terminal::escape(&plain)
         )));
     }
-    eprint!("{what}. Continue? [y/N] ");
+    let what = match impact {
+        Impact::ConfirmItem(mut item) => {
+            let lookup = std::mem::replace(&mut item.name, Box::pin(async { None }));
+            let name = tokio::time::timeout(std::time::Duration::from_secs(30), lookup)
+                .await
+                .ok()
+                .flatten();
+            item.text(name.as_deref())
+        }
+        _ => plain,
+    };
+    let mut question = terminal::escape(&what).into_owned();
+    if let Some(destination) = DESTINATION.get() {
+        question.push('\n');
+        question.push_str(&destination.lines(terminal::stderr_colour()));
+    }
+    eprint!("{question}\nContinue? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     // One short line; a longer one is no answer.
@@ -100,7 +218,7 @@ where
         out.dry_run(&capture.requests(&session.client.current_base_url()))?;
         return Ok(None);
     }
-    confirm(args, &impact)?;
+    confirm(args, impact).await?;
     Ok(Some(call(session.client.clone()).await?))
 }
 

@@ -625,10 +625,15 @@ async fn apply_asks_on_a_terminal_as_every_confirmed_change_does() {
     };
     // The shared confirmation: declined is exit 4, nothing sent.
     assert_eq!(code, 4, "{screen}");
-    assert!(
-        screen.contains("Apply these 1 change(s) to the org. Continue? [y/N]"),
-        "{screen}"
-    );
+    // The question names where the changes go (the profile or credentials, the endpoint).
+    for part in [
+        "Apply these 1 change(s) to the org",
+        "to:       the built-in simulator",
+        "endpoint: http://127.0.0.1:",
+        "Continue? [y/N]",
+    ] {
+        assert!(screen.contains(part), "{part}: {screen}");
+    }
     assert!(
         screen.contains("not confirmed; nothing was sent"),
         "{screen}"

@@ -326,17 +326,23 @@ async fn a_terminal_is_asked_before_a_delete() {
 
     let declined = ask(Some("n"), both).await.unwrap();
     assert_eq!(declined.code, 4, "{declined:?}");
+    // The question names the rule (read for it) and where the change goes.
     assert!(
         declined.terminal.contains(&format!(
-            "Delete sharing rule {rule} of Leads. Continue? [y/N]"
+            "Delete sharing rule \"Seeded rule 1\" ({rule}) of Leads"
         )),
         "{declined:?}"
     );
+    assert!(declined.terminal.contains("Continue? [y/N]"));
     assert!(declined
         .terminal
         .contains("not confirmed; nothing was sent"));
+    assert!(!declined.terminal.contains("error:"), "{declined:?}");
     assert!(declined.stdout.is_empty());
-    assert!(api_requests(&sim).await.is_empty());
+    // Nothing that changes anything: the one request is the read of the rule's name.
+    let sent = api_requests(&sim).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["operation"], "getSharingRule", "{sent:?}");
 
     // A terminal on stdin only: nobody sees a question on stderr, so --yes is needed.
     let half = ask(
@@ -349,7 +355,7 @@ async fn a_terminal_is_asked_before_a_delete() {
     .await
     .unwrap();
     assert_eq!(half.code, 2, "{half:?}");
-    assert!(api_requests(&sim).await.is_empty());
+    assert_eq!(api_requests(&sim).await.len(), 1, "no question, no read");
 
     let confirmed = ask(Some("y"), both).await.unwrap();
     assert_eq!(confirmed.code, 0, "{confirmed:?}");

@@ -204,3 +204,30 @@ async fn garbage_from_the_server_is_an_error_not_a_panic() {
         assert!(line.len() < 2000, "{line}");
     }
 }
+
+/// Issue 25: every API error led with the operationId (`listSharingRules: Zoho answered HTTP
+/// 400 ...`), which means nothing to an admin. It leads with what failed, in the spec's
+/// words, with the module the command named, and the operationId after.
+#[tokio::test]
+async fn an_api_error_says_what_failed_in_words() {
+    let sim = Simulator::start().await.unwrap();
+    sim.fail_next(1, zoho_crm_access_simulator::Fault::Status(400));
+    let out = run(&sim, &["sharing-rules", "list", "--module", "Leads"], None).await;
+    let line = out.failed(1);
+    assert!(
+        line.starts_with(
+            "error: listing data sharing rules for Leads (listSharingRules): Zoho answered HTTP 400"
+        ),
+        "{line}"
+    );
+    // Without a module on the command line: the words and the operationId.
+    sim.fail_next(1, zoho_crm_access_simulator::Fault::Status(400));
+    let out = run(&sim, &["org-permissions", "get"], None).await;
+    let line = out.failed(1);
+    assert!(
+        line.starts_with(
+            "error: getting the default organization permissions (getOrgPermissions): Zoho answered HTTP 400"
+        ),
+        "{line}"
+    );
+}

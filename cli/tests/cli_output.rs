@@ -249,7 +249,8 @@ async fn tables_read_as_text_with_one_word_for_nothing() {
     assert!(!text.contains("null"));
 }
 
-/// On a terminal, tables wrap to its width.
+/// On a terminal, tables fit its width: one line per row, ids whole, what does not fit
+/// named.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tables_wrap_to_the_terminal() {
@@ -277,5 +278,19 @@ async fn tables_wrap_to_the_terminal() {
     for line in screen.lines() {
         assert!(line.width() <= 72, "{} columns: {line}", line.width());
     }
-    assert!(screen.contains("Leads"), "{screen}");
+    let ids: Vec<String> = sim
+        .state()
+        .sharing_rules
+        .values()
+        .flatten()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        assert!(screen.contains(&id), "{id}: {screen}");
+    }
+    assert!(
+        screen.contains("not shown for the terminal's width: module"),
+        "{screen}"
+    );
 }

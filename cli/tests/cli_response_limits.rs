@@ -31,7 +31,7 @@ fn a_256_mib_body_is_refused_at_the_limit_with_bounded_memory() {
     let line = stderr.trim_end();
     assert_eq!(line.lines().count(), 1, "{line}");
     assert!(
-        line.starts_with("error: getOrgPermissions: the HTTP 200 response is larger than the client's limit of 33554432 bytes"),
+        line.starts_with("error: getting the default organization permissions (getOrgPermissions): the HTTP 200 response is larger than the client's limit of 33554432 bytes"),
         "{line}"
     );
     eprintln!("peak RSS {max_rss_kib} KiB");

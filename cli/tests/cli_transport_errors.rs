@@ -75,7 +75,7 @@ async fn a_refused_connection_names_the_cause_and_its_chain() {
     .await;
     let text = run.failed(1);
     assert!(
-        text.starts_with("error: getOrgPermissions: could not connect: connection refused"),
+        text.starts_with("error: getting the default organization permissions (getOrgPermissions): could not connect: connection refused"),
         "{text}"
     );
     let causes = run.causes();
@@ -106,7 +106,7 @@ async fn a_connect_timeout_names_the_cause_and_its_chain() {
     .await;
     let text = run.failed(1);
     assert!(
-        text.starts_with("error: getOrgPermissions: could not connect: timed out connecting"),
+        text.starts_with("error: getting the default organization permissions (getOrgPermissions): could not connect: timed out connecting"),
         "{text}"
     );
     // hyper-util's connect timer ends the chain ("deadline has elapsed").
@@ -139,7 +139,8 @@ async fn a_read_timeout_names_the_cause_and_its_chain() {
     let text = run.failed(1);
     assert!(
         text.starts_with(
-            "error: getRecordLockingConfigurations: timed out waiting for the response"
+            "error: getting a module's record locking configuration for Deals \
+             (getRecordLockingConfigurations): timed out waiting for the response"
         ),
         "{text}"
     );

@@ -14,30 +14,19 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> std::io::Result<()> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use zoho_crm_access::enums::ShareType;
 //! use zoho_crm_access_simulator::{Fault, Simulator};
 //!
 //! let sim = Simulator::start().await?;
-//! let url = format!("{}/crm/v8/settings/data_sharing", sim.api_domain());
-//! let http = reqwest::Client::new();
-//! let answer = http
-//!     .get(&url)
-//!     .header("Authorization", format!("Zoho-oauthtoken {}", sim.access_token()))
-//!     .send()
-//!     .await
-//!     .expect("loopback");
-//! assert_eq!(answer.status(), 200);
+//! let client = sim.client()?; // a zoho_crm_access::Client for this simulator
+//! client.org_permissions().set_share_type("Leads", ShareType::Private).await?;
 //! assert_eq!(sim.state().org_permissions["Leads"], "private");
 //!
-//! // The next call is throttled.
+//! // The next call is throttled: the client waits as Retry-After says and tries again.
 //! sim.fail_next(1, Fault::TooManyRequests { retry_after: Some(1) });
-//! let throttled = http
-//!     .get(&url)
-//!     .header("Authorization", format!("Zoho-oauthtoken {}", sim.access_token()))
-//!     .send()
-//!     .await
-//!     .expect("loopback");
-//! assert_eq!(throttled.status(), 429);
+//! let permissions = client.org_permissions().get().await?;
+//! assert!(!permissions.is_empty());
 //! # Ok(())
 //! # }
 //! ```
@@ -46,7 +35,7 @@
 //! `{api_domain}/crm/v8/{module}/{record_id}/Locking_Information__s`); tokens come from
 //! `{accounts_url}/oauth/v2/token`. Both are served by the same listener.
 //!
-//! What it enforces, as Zoho documents it (see `../shared/zoho-api-facts.md`):
+//! What it enforces, as Zoho documents it:
 //!
 //! * `Authorization: Zoho-oauthtoken <token>` on every call (`401 AUTHENTICATION_FAILURE` without
 //!   it, `INVALID_TOKEN` for an unknown or expired token, `OAUTH_SCOPE_MISMATCH` for a token
@@ -478,12 +467,40 @@ impl Simulator {
         SimulatorBuilder::default()
     }
 
-    /// `http://127.0.0.1:PORT`: the API is at `{api_domain}/crm/v8/...`.
+    /// A [`zoho_crm_access::Client`] for this simulator: its API domain and accounts server,
+    /// and its access token (every scope). The one line from a simulator to a client:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = zoho_crm_access_simulator::Simulator::start().await?;
+    /// let client = sim.client()?;
+    /// let permissions = client.org_permissions().get().await?;
+    /// assert!(!permissions.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// The same by hand: `Client::builder().base_url(sim.api_domain())` (the builder's
+    /// `base_url` takes the API domain, not [`Simulator::base_url`]),
+    /// `.accounts_url(sim.accounts_url()).access_token(sim.access_token()).build()`.
+    pub fn client(&self) -> Result<zoho_crm_access::Client, zoho_crm_access::Error> {
+        zoho_crm_access::Client::builder()
+            .base_url(self.api_domain())
+            .accounts_url(self.accounts_url())
+            .access_token(self.access_token())
+            .build()
+    }
+
+    /// `http://127.0.0.1:PORT`: the API is at `{api_domain}/crm/v8/...`. What
+    /// `zoho_crm_access::ClientBuilder::base_url` takes (or use [`Simulator::client`]).
     pub fn api_domain(&self) -> String {
         self.shared.api_domain.clone()
     }
 
-    /// `{api_domain}/crm/v8`, the base URL of the generated client.
+    /// `{api_domain}/crm/v8`, the server URL of the spec (for the generated client
+    /// `zoho_crm_access::raw` and for plain HTTP). Not what `ClientBuilder::base_url` takes:
+    /// that is [`Simulator::api_domain`].
     pub fn base_url(&self) -> String {
         format!("{}/crm/v8", self.shared.api_domain)
     }
@@ -802,8 +819,8 @@ impl Simulator {
         self.shared.lock().state.record_locking_edition = included;
     }
 
-    /// Every API exchange so far, in the project's recording format (see
-    /// `../shared/zoho-examples/README.md`), with an extra `operation_id` key.
+    /// Every API exchange so far, in the project's recording format (the one of
+    /// `tests/recordings` in the repository), with an extra `operation_id` key.
     pub fn recordings(&self) -> Vec<serde_json::Value> {
         self.shared.lock().recordings.clone().unwrap_or_default()
     }

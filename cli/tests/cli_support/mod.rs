@@ -533,3 +533,100 @@ pub fn children_peak_rss_kib() -> i64 {
     );
     usage.ru_maxrss
 }
+
+/// Runs the binary as a person would in a terminal `columns` wide: stdin, stdout and stderr
+/// on one pseudo-terminal. When `answer` is given, it is typed once the terminal shows
+/// `[y/N]`. Returns the exit status and everything the terminal showed (output, prompts and
+/// the typed answer's echo), with line ends as the program wrote them. Blocking.
+#[cfg(unix)]
+pub fn run_on_terminal(
+    args: &[&str],
+    env: &[(&str, &str)],
+    columns: u16,
+    answer: Option<&str>,
+) -> (i32, String) {
+    use std::io::{Read, Write};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 45,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two new descriptors; the window size is read only.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: as in run_in_pty.
+    let (master, slave) = unsafe {
+        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
+    };
+    // No CR before LF: the output as the program wrote it.
+    // SAFETY: a termios read, changed and written back on the terminal just opened.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(slave.as_raw_fd(), &mut t);
+        t.c_oflag &= !libc::OPOST;
+        libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
+    for k in ENV {
+        cmd.env_remove(k);
+    }
+    cmd.env("XDG_CACHE_HOME", cache_home())
+        .env("TERM", "xterm")
+        .env_remove("COLUMNS")
+        .env_remove("LINES")
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave.try_clone().unwrap()));
+    let mut child = cmd.spawn().expect("the binary starts");
+    drop(cmd);
+    drop(slave);
+    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let mut reader = std::fs::File::from(master.try_clone().unwrap());
+    let sink = seen.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // Ends with EIO once the child has closed its side.
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    if let Some(answer) = answer {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains("[y/N]") {
+            if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut writer = std::fs::File::from(master.try_clone().unwrap());
+        let _ = writer.write_all(format!("{answer}\n").as_bytes());
+    }
+    let status = child.wait().unwrap();
+    drop(master);
+    let _ = reading.join();
+    let text = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let code = status.code().unwrap_or(-1);
+    assert_ne!(code, 101, "the binary panicked: {text}");
+    (code, text)
+}

@@ -1,0 +1,341 @@
+//! `zoho-access` as a person sees it: the binary in a pseudo-terminal 80 columns wide (stdin,
+//! stdout and stderr on it, as in an 80x45 tmux window), against the simulator. Tables,
+//! help, confirmation questions and a declined answer, each as issue 25 saw them and as they
+//! must be.
+#![cfg(unix)]
+
+mod cli_support;
+
+use cli_support::{run_on_terminal, run_with};
+use unicode_width::UnicodeWidthStr;
+use zoho_crm_access_simulator::Simulator;
+
+const COLUMNS: u16 = 80;
+
+/// The terminal's text without colour sequences, one entry per line.
+fn plain_lines(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    plain
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').to_owned())
+        .collect()
+}
+
+/// Runs the binary on an 80-column terminal, off the async runtime.
+async fn on_terminal(
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    answer: Option<&'static str>,
+) -> (i32, String) {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run_on_terminal(&args, &env, COLUMNS, answer)
+    })
+    .await
+    .unwrap()
+}
+
+fn sim_args(sim: &Simulator, rest: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut args = vec!["--api-domain".to_owned(), sim.api_domain()];
+    args.extend(rest.iter().map(|s| (*s).to_owned()));
+    (
+        args,
+        vec![("ZOHO_ACCESS_TOKEN".to_owned(), sim.access_token())],
+    )
+}
+
+/// Issue 25: `-o table sharing-rules list` split the 19-digit id over four lines at 80
+/// columns, and a terminal got 50 lines of JSON by default. Now a terminal gets a table by
+/// default, every line fits, and every id is whole on one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sharing_rule_table_keeps_every_id_on_one_line_at_80_columns() {
+    let sim = Simulator::start().await.unwrap();
+    let ids = sim.seed_sharing_rules("Leads", 4).unwrap();
+    for args in [
+        &["sharing-rules", "list", "--module", "Leads"][..],
+        &["-o", "table", "sharing-rules", "list", "--module", "Leads"][..],
+    ] {
+        let (args, env) = sim_args(&sim, args);
+        let (code, text) = on_terminal(args, env, None).await;
+        assert_eq!(code, 0, "{text}");
+        let lines = plain_lines(&text);
+        assert!(lines[0].starts_with('┌'), "a table, not JSON:\n{text}");
+        for line in &lines {
+            assert!(
+                line.width() <= usize::from(COLUMNS),
+                "{line:?} is wider than the terminal:\n{text}"
+            );
+        }
+        for id in &ids {
+            assert!(
+                lines.iter().any(|l| l.contains(id.as_str())),
+                "{id} is not whole on one line:\n{text}"
+            );
+        }
+    }
+    // One rule: field and value, the id whole as well.
+    let (args, env) = sim_args(
+        &sim,
+        &["sharing-rules", "get", "--module", "Leads", "--id", &ids[0]],
+    );
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    assert!(lines.iter().any(|l| l.contains(ids[0].as_str())), "{text}");
+    assert!(
+        lines.iter().all(|l| l.width() <= usize::from(COLUMNS)),
+        "{text}"
+    );
+    // Piped, the same command prints JSON.
+    let piped = cli_support::run(&sim, &["sharing-rules", "list", "--module", "Leads"], None).await;
+    assert_eq!(
+        piped.ok_json()["items"].as_array().unwrap().len(),
+        ids.len()
+    );
+}
+
+/// The words of `text`, for comparing two renderings of the same help.
+fn words(text: &str) -> std::collections::BTreeSet<String> {
+    plain_lines(text)
+        .iter()
+        .flat_map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Issue 25: help was built without wrapping, so words broke at the terminal's edge (`se` /
+/// `nd nothing`). At 80 columns every line fits and every word is one that the help has
+/// when nothing wraps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_wraps_to_the_terminal_without_breaking_words() {
+    for args in [
+        &["--help"][..],
+        &["sharing-rules", "delete", "--help"][..],
+        &["sharing-rules", "delete", "-h"][..],
+        &["apply", "--help"][..],
+        &["help", "options"][..],
+    ] {
+        let owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let (code, text) = on_terminal(owned.clone(), Vec::new(), None).await;
+        assert_eq!(code, 0, "{text}");
+        for line in plain_lines(&text) {
+            assert!(
+                line.width() <= usize::from(COLUMNS),
+                "{args:?}: {line:?} is too wide"
+            );
+        }
+        let wide = tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = owned.iter().map(String::as_str).collect();
+            cli_support::run_on_terminal(&args, &[], 400, None)
+        })
+        .await
+        .unwrap()
+        .1;
+        let whole = words(&wide);
+        let broken: Vec<String> = words(&text).difference(&whole).cloned().collect();
+        assert!(
+            broken.is_empty(),
+            "{args:?}: broken words {broken:?} in\n{text}"
+        );
+    }
+}
+
+/// Issue 25: every subcommand repeated the 14 global options (`sharing-rules delete -h` was
+/// 28 lines, 5 about the command), `simulator --help` listed `--profile` and
+/// `--token-cache`. They are listed once: in the top-level help and `help options`.
+#[tokio::test]
+async fn global_options_are_listed_once() {
+    let delete = run_with(&["sharing-rules", "delete", "-h"], &[], None).await;
+    assert_eq!(delete.code, 0);
+    assert!(
+        !delete.stdout.contains("--data-center"),
+        "{}",
+        delete.stdout
+    );
+    assert!(delete.stdout.contains("--module") && delete.stdout.contains("--yes"));
+    assert!(
+        delete.stdout.contains("zoho-access help options"),
+        "{}",
+        delete.stdout
+    );
+    assert!(delete.stdout.lines().count() <= 16, "{}", delete.stdout);
+
+    let simulator = run_with(&["simulator", "--help"], &[], None).await;
+    assert_eq!(simulator.code, 0);
+    for option in ["--profile", "--token-cache", "--api-domain", "help options"] {
+        assert!(
+            !simulator.stdout.contains(option),
+            "{option}: {}",
+            simulator.stdout
+        );
+    }
+
+    let top = run_with(&["--help"], &[], None).await;
+    let options = run_with(&["help", "options"], &[], None).await;
+    assert_eq!(options.code, 0, "{}", options.stderr);
+    for option in [
+        "--profile",
+        "--token-cache",
+        "--simulator",
+        "--output",
+        "--data-center",
+    ] {
+        assert!(top.stdout.contains(option), "{option}");
+        assert!(
+            options.stdout.contains(option),
+            "{option}: {}",
+            options.stdout
+        );
+    }
+    assert!(
+        top.stdout.contains("a table on a terminal"),
+        "{}",
+        top.stdout
+    );
+
+    // Still accepted after the command's name.
+    let sim = run_with(
+        &["org-permissions", "get", "--simulator", "-o", "json"],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    // `help COMMAND` is the command's help.
+    let help_delete = run_with(&["help", "sharing-rules", "delete"], &[], None).await;
+    assert!(
+        help_delete.stdout.contains("--id"),
+        "{}",
+        help_delete.stdout
+    );
+    let unknown = run_with(&["help", "nonsense"], &[], None).await;
+    unknown.failed(2);
+}
+
+/// Issue 25: with ZOHO_API_DOMAIN set, a missing `--module` printed a usage line showing
+/// `--api-domain <URL>` as if it were required.
+#[tokio::test]
+async fn a_usage_line_shows_no_option_given_by_a_variable() {
+    let out = run_with(
+        &["locking", "get"],
+        &[("ZOHO_API_DOMAIN", "http://127.0.0.1:9")],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--module <MODULE>"), "{}", out.stderr);
+    assert!(!out.stderr.contains("--api-domain"), "{}", out.stderr);
+}
+
+/// Issue 25: `Delete sharing rule 6954432000002009742 of Leads. Continue? [y/N]` named no
+/// rule and no org, and a deliberate "n" printed in bold red as `error:`. The question names
+/// the rule, its id, the credentials and the endpoint; "n" is one plain line, exit 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_question_names_the_rule_and_the_org_and_no_is_no_error() {
+    let sim = Simulator::start().await.unwrap();
+    let id = sim.seed_sharing_rules("Leads", 1).unwrap().remove(0);
+    let rule = sim
+        .client()
+        .unwrap()
+        .sharing_rules("Leads")
+        .get(&id)
+        .await
+        .unwrap()
+        .unwrap();
+    let (args, env) = sim_args(
+        &sim,
+        &["sharing-rules", "delete", "--module", "Leads", "--id", &id],
+    );
+    let (code, text) = on_terminal(args, env, Some("n")).await;
+    assert_eq!(code, 4, "{text}");
+    // Production in a colour of its own (bold red) on a terminal.
+    assert!(
+        text.contains("to:       \u{1b}[1;31mproduction\u{1b}[0m org, "),
+        "{text:?}"
+    );
+    let text = plain_lines(&text).join("\n");
+    assert!(
+        text.contains(&format!(
+            "Delete sharing rule \"{}\" ({id}) of Leads",
+            rule.name
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("credentials from the ZOHO_* variables"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("endpoint: {}/crm/v8", sim.api_domain())),
+        "{text}"
+    );
+    assert!(text.contains("not confirmed; nothing was sent"), "{text}");
+    assert!(!text.contains("error"), "{text}");
+    assert_eq!(sim.state().sharing_rule_count("Leads"), 1);
+}
+
+/// Issue 25: `Apply these 4 change(s) to the org. Continue? [y/N]` named no profile and no
+/// endpoint. It names both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apply_question_names_the_profile_and_the_endpoint() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = Simulator::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("zoho-access-terminal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secrets = dir.join("prod.secrets");
+    std::fs::write(
+        &secrets,
+        format!("access_token = \"{}\"\n", sim.access_token()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.prod]\napi_domain = \"{}\"\nsecrets_file = \"prod.secrets\"\n",
+            sim.api_domain()
+        ),
+    )
+    .unwrap();
+    let desired = dir.join("access.yaml");
+    std::fs::write(
+        &desired,
+        "version: 1\nscope:\n  families: [org_permissions]\n  modules: [Leads]\norg_permissions:\n  Leads: public_read_only\n",
+    )
+    .unwrap();
+    let args: Vec<String> = [
+        "--config",
+        config.to_str().unwrap(),
+        "--profile",
+        "prod",
+        "apply",
+        desired.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let (code, text) = on_terminal(args, Vec::new(), Some("n")).await;
+    assert_eq!(code, 4, "{text}");
+    let text = plain_lines(&text).join("\n");
+    assert!(
+        text.contains("Apply these 1 change(s) to the org"),
+        "{text}"
+    );
+    assert!(text.contains("profile \"prod\""), "{text}");
+    assert!(text.contains(&sim.api_domain()), "{text}");
+    assert!(!text.contains("error"), "{text}");
+    assert_eq!(sim.state().org_permissions["Leads"], "private");
+}
