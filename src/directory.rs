@@ -100,18 +100,6 @@ impl DirectoryHandler {
         }
     }
 
-    /// The org (`GET /org`): among its details the hierarchy preference
-    /// (`hierarchy_preferences`), whether superiors follow the role hierarchy or the
-    /// reporting hierarchy. `None` when Zoho answers without an org.
-    pub fn org(&self) -> impl Future<Output = Result<Option<types::Org>, Error>> + Send + 'static {
-        let client = self.client.clone();
-        async move {
-            let raw = client.raw();
-            let answer = client.call(Operation::GetOrg, raw.get_org().send()).await?;
-            Ok(first(answer.map(|a| a.value.org)))
-        }
-    }
-
     /// The role with this id; `None` when there is none (Zoho answers 204).
     pub fn role(
         &self,
@@ -357,6 +345,19 @@ impl DirectoryHandler {
         async move {
             let page = request.send().await?;
             Ok(page.users.into_iter().next())
+        }
+    }
+
+    /// The org the access token belongs to (`GET /org`): its name, id and `type`, which tells
+    /// a production org from a sandbox or developer org, and its hierarchy preference
+    /// (`hierarchy_preferences`: whether superiors follow the role hierarchy or the reporting
+    /// hierarchy). `None` when Zoho answers without one.
+    pub fn org(&self) -> impl Future<Output = Result<Option<types::Org>, Error>> + Send + 'static {
+        let client = self.client.clone();
+        async move {
+            let raw = client.raw();
+            let answer = client.call(Operation::GetOrg, raw.get_org().send()).await?;
+            Ok(answer.and_then(|a| a.value.org.into_iter().next()))
         }
     }
 }

@@ -858,3 +858,121 @@ async fn a_lifetime_too_large_to_represent_is_stored_as_the_hour_it_is_used_for(
     assert!(at > now && at <= now + 3600 + 60, "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// ------------------------------------------------------------------ getting a grant
+
+mod grants {
+    use secrecy::{ExposeSecret, SecretString};
+    use zoho_crm_access::auth::{all_scopes, Access, Accounts, Callback};
+    use zoho_crm_access::{Client, Error};
+    use zoho_crm_access_simulator::Simulator;
+
+    #[tokio::test]
+    async fn a_self_client_code_is_exchanged_refreshed_and_revoked() {
+        let sim = Simulator::start().await.unwrap();
+        let creds = sim.credentials();
+        let accounts = Accounts::new(&sim.accounts_url()).unwrap();
+        let code = SecretString::from(sim.grant_code(&all_scopes(Access::ReadOnly)));
+        let grant = accounts
+            .exchange_code(&creds.client_id, &creds.client_secret, &code, None)
+            .await
+            .unwrap();
+        let debug = format!("{grant:?}");
+        let refresh = grant.refresh_token.clone().unwrap();
+        assert!(!debug.contains(refresh.expose_secret()), "{debug}");
+        assert!(
+            !debug.contains(grant.access_token.expose_secret()),
+            "{debug}"
+        );
+        assert_eq!(grant.scopes, all_scopes(Access::ReadOnly));
+        // The grant works in a client: the org and the signed-in user.
+        let client = Client::builder()
+            .base_url(sim.api_domain())
+            .accounts_url(sim.accounts_url())
+            .refresh_token(
+                creds.client_id.clone(),
+                creds.client_secret.expose_secret(),
+                refresh.expose_secret(),
+            )
+            .build()
+            .unwrap();
+        let org = client.directory().org().await.unwrap().unwrap();
+        assert_eq!(org.type_.unwrap().to_string(), "Production");
+        assert!(client.directory().current_user().await.unwrap().is_some());
+        // A write needs a scope the grant lacks.
+        let err = client
+            .org_permissions()
+            .set_share_type("Leads", zoho_crm_access::enums::ShareType::Private)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(401), "{err}");
+
+        // The code is spent; the refresh works until revoked.
+        let again = accounts
+            .exchange_code(&creds.client_id, &creds.client_secret, &code, None)
+            .await
+            .unwrap_err();
+        assert!(again.to_string().contains("invalid_code"), "{again}");
+        let minted = accounts
+            .refresh(&creds.client_id, &creds.client_secret, &refresh)
+            .await
+            .unwrap();
+        assert!(minted.refresh_token.is_none());
+        accounts.revoke(&refresh).await.unwrap();
+        let dead = accounts
+            .refresh(&creds.client_id, &creds.client_secret, &refresh)
+            .await
+            .unwrap_err();
+        assert!(matches!(dead, Error::Auth { .. }), "{dead:?}");
+        let text = dead.to_string();
+        assert!(text.contains("exchange the grant code first"), "{text}");
+        assert!(!text.contains(refresh.expose_secret()), "{text}");
+        assert!(matches!(
+            accounts.revoke(&refresh).await,
+            Err(Error::Auth { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_authorization_url_leads_to_a_callback_with_the_code_and_the_data_centre() {
+        let sim = Simulator::start().await.unwrap();
+        sim.set_user_location("eu");
+        let creds = sim.credentials();
+        let accounts = Accounts::new(&sim.accounts_url()).unwrap();
+        let redirect = "http://127.0.0.1:9/callback";
+        let url = accounts.authorization_url(
+            &creds.client_id,
+            redirect,
+            &all_scopes(Access::ReadWrite),
+            "st4te",
+        );
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let answer = http.get(url.as_str()).send().await.unwrap();
+        assert_eq!(answer.status(), 302);
+        let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+        let callback = Callback::parse(location.query().unwrap());
+        assert_eq!(
+            callback.data_center(),
+            Some(zoho_crm_access::DataCenter::Eu)
+        );
+        assert!(callback.code_for("other").is_err());
+        let code = callback.code_for("st4te").unwrap();
+        let server = Accounts::new(callback.accounts_server.as_deref().unwrap()).unwrap();
+        let wrong = server
+            .exchange_code(
+                &creds.client_id,
+                &creds.client_secret,
+                code,
+                Some("http://127.0.0.1:9/x"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            wrong.to_string().contains("invalid_redirect_uri"),
+            "{wrong}"
+        );
+    }
+}

@@ -204,6 +204,66 @@ pub struct Session {
     pub client: Client,
     /// Kept alive for the duration of the command.
     pub _simulator: Option<Simulator>,
+    /// Where the credentials came from and where they go, for errors (none with
+    /// `--simulator`).
+    about: Option<About>,
+}
+
+/// Where a session's credentials came from and where they are sent.
+struct About {
+    source: String,
+    refresh: bool,
+    api: String,
+    accounts: String,
+    data_center: DataCenter,
+    environment: Environment,
+}
+
+impl Session {
+    /// Says which credentials failed and the likely cause, when `e` is an authentication
+    /// failure: the source (`ZOHO_ACCESS_TOKEN`, a profile, the refresh flow), and for a
+    /// token the API refused, the data centre and environment it was sent to. The error
+    /// itself stays as the cause.
+    pub fn explain(&self, e: CliError) -> CliError {
+        let (Some(about), CliError::Zoho(inner)) = (&self.about, &e) else {
+            return e;
+        };
+        if !inner.is_auth() {
+            return e;
+        }
+        let code = match inner {
+            Error::Api { code, .. } => Some(code.to_string()),
+            _ => None,
+        };
+        let reason = match (code.as_deref(), inner) {
+            (Some("OAUTH_SCOPE_MISMATCH"), _) => format!(
+                "the grant of {} lacks the scope this call needs; `zoho-access doctor` names \
+                 every missing scope, and `zoho-access login` asks for them all",
+                about.source
+            ),
+            (_, Error::Auth { .. }) => format!(
+                "the credentials of {} did not get an access token from {}",
+                about.source, about.accounts
+            ),
+            _ if about.refresh => format!(
+                "{} refused the access token minted with {} at {}: the org is likely in \
+                 another data centre or environment than {} {} (set --data-center and \
+                 --environment, or the profile's data_center and environment)",
+                about.api, about.source, about.accounts, about.data_center, about.environment
+            ),
+            _ => format!(
+                "{} refused the access token from {}: it has expired (access tokens live \
+                 one hour), was revoked, or was issued for another data centre or \
+                 environment than {} {}; a refresh token keeps working (`zoho-access login`, \
+                 or ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN)",
+                about.api, about.source, about.data_center, about.environment
+            ),
+        };
+        let CliError::Zoho(inner) = e else {
+            return e;
+        };
+        CliError::Zoho(Error::token_store(reason, inner))
+    }
 }
 
 /// How the tool signs in. Never printed: no `Debug`.
@@ -244,25 +304,31 @@ impl Missing {
 }
 
 impl Credentials {
-    /// The one rule, wherever the values come from (the environment or a profile): an
-    /// access token is used as it is; otherwise the refresh flow needs all three values.
+    /// The one rule, wherever the values come from (the environment or a profile): the
+    /// refresh flow when all three of its values are there (an access token beside them is
+    /// ignored: it expires within the hour, and would silently override credentials that
+    /// keep working); otherwise an access token as it is; otherwise what is missing.
     pub fn choose(
         access_token: Option<String>,
         client_id: Option<String>,
         client_secret: Option<String>,
         refresh_token: Option<String>,
     ) -> Result<Credentials, Missing> {
-        if let Some(token) = access_token {
-            return Ok(Credentials::Token(token));
-        }
         match (client_id, client_secret, refresh_token) {
             (Some(client_id), Some(client_secret), Some(refresh_token)) => {
+                if access_token.is_some() {
+                    tracing::info!(
+                        "an access token is given beside the refresh-token credentials; using \
+                         the refresh flow"
+                    );
+                }
                 Ok(Credentials::Refresh {
                     client_id,
                     client_secret,
                     refresh_token,
                 })
             }
+            _ if access_token.is_some() => Ok(Credentials::Token(access_token.unwrap_or_default())),
             (id, secret, refresh) => Err(Missing {
                 client_id: id.is_none(),
                 client_secret: secret.is_none(),
@@ -282,6 +348,9 @@ pub struct Target {
     pub credentials: Credentials,
     /// Whose cached tokens these are: `env`, or `profile:<name>` (see [`CacheStore`]).
     pub cache_scope: String,
+    /// Where the credentials came from, as messages name it (`ZOHO_ACCESS_TOKEN`, `profile
+    /// prod's secrets file, refresh flow` ...).
+    pub source: String,
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -303,12 +372,12 @@ impl Target {
         .map_err(|missing| {
             if missing.all() {
                 return CliError::Config(
-                    "no Zoho credentials: set ZOHO_ACCESS_TOKEN to an access token, or set \
-                     ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (create a Self \
-                     Client at https://api-console.zoho.com and generate a grant token with the \
-                     ZohoCRM.settings.record_locking_configurations.ALL and \
-                     ZohoCRM.settings.data_sharing.ALL scopes), or name a profile with \
-                     --profile; or pass --simulator to use the built-in simulated org"
+                    "no Zoho credentials: sign a profile in with `zoho-access login` (a Self \
+                     Client of https://api-console.zoho.com, or of your data centre's console; \
+                     README, \"Connect to your org\") and name it with --profile; or set \
+                     ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN, or \
+                     ZOHO_ACCESS_TOKEN to an access token; or pass --simulator to use the \
+                     built-in simulated org"
                         .into(),
                 );
             }
@@ -321,6 +390,12 @@ impl Target {
                     .join(", ")
             ))
         })?;
+        let source = match &credentials {
+            Credentials::Token(_) => "ZOHO_ACCESS_TOKEN".to_owned(),
+            Credentials::Refresh { .. } => "the refresh flow with ZOHO_CLIENT_ID, \
+                                           ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN"
+                .to_owned(),
+        };
         Ok(Target {
             data_center: args.data_center.into(),
             environment: args.environment.into(),
@@ -328,12 +403,71 @@ impl Target {
             accounts_domain: args.accounts_domain.clone(),
             credentials,
             cache_scope: "env".into(),
+            source,
         })
+    }
+
+    /// The target the global options name: a profile, or the `ZOHO_*` variables; with
+    /// neither, the profile `default` when the profiles file has one (what `zoho-access
+    /// login` without `--profile` signs in).
+    pub async fn resolve(args: &GlobalArgs) -> Result<Target, CliError> {
+        if let Some(name) = &args.profile {
+            return crate::profile::target(args, name).await;
+        }
+        let none_set = [
+            "ZOHO_ACCESS_TOKEN",
+            "ZOHO_CLIENT_ID",
+            "ZOHO_CLIENT_SECRET",
+            "ZOHO_REFRESH_TOKEN",
+        ]
+        .iter()
+        .all(|v| env_var(v).is_none());
+        if none_set {
+            let has_default = crate::profile::config_path(args).is_ok_and(|p| p.exists())
+                && crate::profile::existing(args, "default").await?.is_some();
+            if has_default {
+                return crate::profile::target(args, "default").await;
+            }
+        }
+        Target::from_env(args)
+    }
+
+    /// The accounts server the refresh flow uses: `accounts_domain`, else the data
+    /// centre's.
+    pub fn accounts_url(&self) -> String {
+        self.accounts_domain
+            .clone()
+            .unwrap_or_else(|| self.data_center.accounts_domain().to_owned())
+    }
+
+    /// The API domain calls go to first: `api_domain`, else the data centre's for the
+    /// environment.
+    pub fn api_url(&self) -> String {
+        self.api_domain
+            .clone()
+            .unwrap_or_else(|| self.data_center.api_domain(self.environment))
+    }
+
+    /// The token cache of this target (none with `--no-token-cache`).
+    pub fn cache(&self, args: &GlobalArgs) -> Option<CacheStore> {
+        token_cache_path(args).map(|path| CacheStore::new(path, &self.cache_scope))
+    }
+
+    /// What a session made from this target says about it in errors.
+    fn about(&self) -> About {
+        About {
+            source: self.source.clone(),
+            refresh: matches!(self.credentials, Credentials::Refresh { .. }),
+            api: self.api_url(),
+            accounts: self.accounts_url(),
+            data_center: self.data_center,
+            environment: self.environment,
+        }
     }
 
     /// The client: the target's endpoints and credentials, the global timeouts, and the token
     /// cache for the refresh flow (unless `--no-token-cache`).
-    fn client(self, args: &GlobalArgs) -> Result<Client, CliError> {
+    pub fn client(self, args: &GlobalArgs) -> Result<Client, CliError> {
         let mut builder = Client::builder()
             .data_center(self.data_center)
             .environment(self.environment)
@@ -382,6 +516,17 @@ impl CacheStore {
             file: FileTokenStore::new(path),
             scope: scope.to_owned(),
         }
+    }
+
+    /// Removes the cached token of one grant (`key` as the library names it,
+    /// [`zoho_crm_access::auth::store_key`]); whether there was one.
+    pub async fn remove(&self, key: &str) -> Result<bool, Error> {
+        self.file.remove(&self.key(key)).await
+    }
+
+    /// The cache file.
+    pub fn path(&self) -> &std::path::Path {
+        self.file.path()
     }
 
     fn key(&self, key: &str) -> String {
@@ -434,15 +579,15 @@ impl Session {
             return Ok(Session {
                 client,
                 _simulator: Some(sim),
+                about: None,
             });
         }
-        let target = match &args.profile {
-            Some(name) => crate::profile::target(args, name).await?,
-            None => Target::from_env(args)?,
-        };
+        let target = Target::resolve(args).await?;
+        let about = target.about();
         Ok(Session {
             client: target.client(args)?,
             _simulator: None,
+            about: Some(about),
         })
     }
 }

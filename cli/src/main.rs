@@ -27,9 +27,12 @@ mod completions;
 mod connect;
 mod demo;
 mod directory;
+mod doctor;
 mod export;
 mod input;
 mod locking;
+mod login;
+mod logout;
 mod manpage;
 mod org_permissions;
 mod output;
@@ -157,6 +160,14 @@ pub enum Command {
     /// Run the built-in simulated org until interrupted, for curl, scripts or other clients.
     /// Prints its URLs and its own throwaway credentials as one JSON line.
     Simulator(serve::ServeArgs),
+    /// Sign a profile in to a Zoho org: a Self Client grant code (--code) or a browser
+    /// (--browser); stores the refresh token in the profile's owner-only secrets file.
+    Login(login::LoginArgs),
+    /// Check, step by step, that a profile (or the ZOHO_* variables) can do everything the
+    /// tool does; exit 0 only when it can.
+    Doctor(doctor::DoctorArgs),
+    /// Revoke the profile's refresh token at Zoho and remove its cached tokens and secrets.
+    Logout(logout::LogoutArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), or write one page per command with --dir.
@@ -440,6 +451,9 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Completions(args) => Some(completions::run(args)),
         Command::Man(args) => Some(manpage::run(args)),
         Command::Help { topic } => Some(help(topic)),
+        Command::Login(args) => Some(login::run(&cli.global, args).await),
+        Command::Logout(args) => Some(logout::run(&cli.global, args).await),
+        Command::Doctor(args) => return doctor::run(&cli.global, args).await,
         _ => None,
     };
     if let Some(done) = done {
@@ -458,8 +472,13 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Access(c) => access::run(&session, format, c).await,
         Command::Export => export::run(&session, &out).await,
         Command::Pull(args) => pull::run(&session, format, args).await,
-        Command::Plan(args) => return plan::run(&session, format, args).await,
+        Command::Plan(args) => {
+            return plan::run(&session, format, args)
+                .await
+                .map_err(|e| session.explain(e))
+        }
         Command::Apply(args) => apply::run(&session, format, args).await,
+        Command::Login(_) | Command::Logout(_) | Command::Doctor(_) => Ok(()),
         Command::Demo
         | Command::Simulator(_)
         | Command::Schema
@@ -467,6 +486,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         | Command::Man(_)
         | Command::Help { .. } => Ok(()),
     }
+    .map_err(|e| session.explain(e))
     .map(|()| exit::SUCCESS)
 }
 

@@ -221,10 +221,10 @@ pub async fn target(args: &GlobalArgs, name: &str) -> Result<Target, CliError> {
     )
     .map_err(|missing| {
         CliError::Config(format!(
-            "profile {name} has no usable credentials ({} missing): give client_id, and the \
-             client secret and refresh token through client_secret_env and refresh_token_env \
-             or a secrets_file (or an access token through access_token_env or the secrets \
-             file)",
+            "profile {name} has no usable credentials ({} missing): sign it in with \
+             `zoho-access login --profile {name}`, or give client_id, and the client secret \
+             and refresh token through client_secret_env and refresh_token_env or a \
+             secrets_file (or an access token through access_token_env or the secrets file)",
             missing
                 .named(["client_id", "client secret", "refresh token"])
                 .join(", ")
@@ -243,7 +243,16 @@ pub async fn target(args: &GlobalArgs, name: &str) -> Result<Target, CliError> {
         .parse()
         .map_err(|e: zoho_crm_access::Error| CliError::Config(format!("profile {name}: {e}")))?;
     tracing::info!("profile {name} from {}", path.display());
+    let source = match (&credentials, &profile.secrets_file) {
+        (Credentials::Token(_), _) => format!("profile {name}'s access token"),
+        (Credentials::Refresh { .. }, Some(f)) => format!(
+            "profile {name} (the refresh flow, secrets from {})",
+            f.display()
+        ),
+        (Credentials::Refresh { .. }, None) => format!("profile {name} (the refresh flow)"),
+    };
     Ok(Target {
+        source,
         data_center,
         environment,
         api_domain: profile.api_domain.clone(),
@@ -251,4 +260,217 @@ pub async fn target(args: &GlobalArgs, name: &str) -> Result<Target, CliError> {
         credentials,
         cache_scope: format!("profile:{name}"),
     })
+}
+
+/// What `login` keeps of a profile it is about to replace, and `logout` needs.
+pub struct Existing {
+    pub client_id: Option<String>,
+    /// The profile's secrets file, resolved against the profiles file.
+    pub secrets_file: Option<PathBuf>,
+    /// The refresh token and client secret, when the secrets file holds them.
+    pub refresh_token: Option<String>,
+    pub client_secret: Option<String>,
+    pub accounts_domain: Option<String>,
+    pub data_center: Option<String>,
+}
+
+/// The profiles file as a TOML table (empty when there is none).
+async fn table(path: &Path) -> Result<toml::Table, CliError> {
+    if !path.exists() {
+        return Ok(toml::Table::new());
+    }
+    let text = read_small(path, "profiles file").await?;
+    text.parse::<toml::Table>().map_err(|e| {
+        CliError::Config(format!(
+            "the profiles file {} is not valid: {}",
+            path.display(),
+            e.to_string().replace('\n', " ")
+        ))
+    })
+}
+
+/// Profile `name` as it is now, if the profiles file has it.
+pub async fn existing(args: &GlobalArgs, name: &str) -> Result<Option<Existing>, CliError> {
+    let path = config_path(args)?;
+    let table = table(&path).await?;
+    let Some(profile) = table
+        .get("profiles")
+        .and_then(|p| p.get(name))
+        .and_then(|p| p.as_table())
+    else {
+        return Ok(None);
+    };
+    let text = |k: &str| profile.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let secrets_file = text("secrets_file").map(|f| {
+        let f = PathBuf::from(f);
+        match f.is_relative() {
+            true => path.parent().unwrap_or(Path::new(".")).join(f),
+            false => f,
+        }
+    });
+    let mut secrets = Secrets::default();
+    if let Some(file) = secrets_file.as_ref().filter(|f| f.exists()) {
+        check_private(file)?;
+        secrets = toml::from_str(&read_small(file, "secrets file").await?).unwrap_or_default();
+    }
+    Ok(Some(Existing {
+        client_id: text("client_id"),
+        secrets_file,
+        refresh_token: secrets.refresh_token,
+        client_secret: secrets.client_secret,
+        accounts_domain: text("accounts_domain"),
+        data_center: text("data_center"),
+    }))
+}
+
+/// What `login` writes into a profile (no secret: those go to the secrets file).
+pub struct LoginProfile<'a> {
+    pub data_center: DataCenter,
+    pub environment: Environment,
+    pub client_id: &'a str,
+    pub api_domain: Option<&'a str>,
+    pub accounts_domain: Option<&'a str>,
+}
+
+/// Creates the directory of `path` (owner-only where it is new).
+fn create_parent(path: &Path) -> Result<(), CliError> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| {
+        CliError::Config(format!(
+            "cannot create the directory {}: {e}",
+            dir.display()
+        ))
+    })
+}
+
+/// Writes `text` to `path` at once: a new owner-only file beside it (0600 on Unix), renamed
+/// over it, so no reader ever sees half of it and no one else may read it at any moment.
+fn write_private(path: &Path, text: &str, what: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    create_parent(path)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| {
+        CliError::Config(format!("cannot write the {what} {}: {e}", path.display()))
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".zoho-access-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Saves profile `name` after a login: its settings in the profiles file (other profiles and
+/// keys kept) and its client secret and refresh token in `<name>.secrets` beside it, readable
+/// by its owner only. Returns the paths of both.
+pub async fn save_login(
+    args: &GlobalArgs,
+    name: &str,
+    profile: &LoginProfile<'_>,
+    client_secret: &str,
+    refresh_token: &str,
+) -> Result<(PathBuf, PathBuf), CliError> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(CliError::Usage(format!(
+            "profile name {name:?}: use letters, digits, - and _ (at most 64)"
+        )));
+    }
+    let path = config_path(args)?;
+    let secrets_name = format!("{name}.secrets");
+    let secrets_path = path.parent().unwrap_or(Path::new(".")).join(&secrets_name);
+    let mut secrets = toml::Table::new();
+    secrets.insert("client_secret".into(), client_secret.into());
+    secrets.insert("refresh_token".into(), refresh_token.into());
+    write_private(
+        &secrets_path,
+        &toml::to_string(&secrets).unwrap_or_default(),
+        "secrets file",
+    )?;
+
+    let mut table = table(&path).await?;
+    let profiles = table
+        .entry("profiles")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let Some(profiles) = profiles.as_table_mut() else {
+        return Err(CliError::Config(format!(
+            "the profiles file {}: `profiles` is not a table",
+            path.display()
+        )));
+    };
+    let mut entry = toml::Table::new();
+    entry.insert(
+        "data_center".into(),
+        profile.data_center.to_string().to_ascii_lowercase().into(),
+    );
+    entry.insert("environment".into(), profile.environment.to_string().into());
+    entry.insert("client_id".into(), profile.client_id.into());
+    if let Some(d) = profile.api_domain {
+        entry.insert("api_domain".into(), d.into());
+    }
+    if let Some(d) = profile.accounts_domain {
+        entry.insert("accounts_domain".into(), d.into());
+    }
+    entry.insert("secrets_file".into(), secrets_name.into());
+    profiles.insert(name.to_owned(), toml::Value::Table(entry));
+    let text = format!(
+        "# zoho-access profiles (`zoho-access login` writes the profiles it signs in)\n{}",
+        toml::to_string(&table)
+            .map_err(|e| CliError::Other(format!("cannot encode the profiles file: {e}")))?
+    );
+    write_private(&path, &text, "profiles file")?;
+    Ok((path, secrets_path))
+}
+
+/// Logging out of profile `name`: removes its secrets file and the profile's reference to it
+/// (its data centre and client id stay, for the next login). The secrets file removed, if
+/// there was one.
+pub async fn forget_secrets(args: &GlobalArgs, name: &str) -> Result<Option<PathBuf>, CliError> {
+    let path = config_path(args)?;
+    let Some(found) = existing(args, name).await? else {
+        return Ok(None);
+    };
+    let mut table = table(&path).await?;
+    if let Some(p) = table
+        .get_mut("profiles")
+        .and_then(|p| p.get_mut(name))
+        .and_then(|p| p.as_table_mut())
+    {
+        p.remove("secrets_file");
+    }
+    let text = toml::to_string(&table)
+        .map_err(|e| CliError::Other(format!("cannot encode the profiles file: {e}")))?;
+    write_private(&path, &text, "profiles file")?;
+    match found.secrets_file {
+        Some(file) if file.exists() => {
+            std::fs::remove_file(&file).map_err(|e| {
+                CliError::Config(format!(
+                    "cannot remove the secrets file {}: {e}",
+                    file.display()
+                ))
+            })?;
+            Ok(Some(file))
+        }
+        _ => Ok(None),
+    }
 }

@@ -1,5 +1,20 @@
-//! OAuth for the simulator: the accounts endpoint (`POST /oauth/v2/token`, refresh-token grant)
-//! and the check of `Authorization: Zoho-oauthtoken <token>` on every API call.
+//! OAuth for the simulator: the accounts endpoints (`POST /oauth/v2/token` with the
+//! refresh-token and authorization-code grants, `GET /oauth/v2/auth`, `POST
+//! /oauth/v2/token/revoke`) and the check of `Authorization: Zoho-oauthtoken <token>` on every
+//! API call.
+//!
+//! Grants. Every refresh token is a grant with the scopes it was issued for: the simulator's
+//! own ([`Auth::refresh_token`], every scope) and one per grant code exchanged. A grant code
+//! comes from the control surface (as the API console's Self Client makes one: no redirect
+//! URI, 3 minutes by default) or from the authorization endpoint (2 minutes, bound to the
+//! `redirect_uri` it was asked with); it is spent by its first exchange by its client (right
+//! client id and secret), successful or not, and
+//! answers `invalid_code` once spent or expired. An exchange with another `redirect_uri` than
+//! the code was asked with answers `invalid_redirect_uri`; a Self Client code ignores
+//! `redirect_uri`. Access tokens carry their grant's scopes only. A client keeps at most
+//! [`MAX_GRANTS`] refresh tokens; the 21st evicts the oldest, with its access tokens (Zoho's
+//! CRM token-validity page). Revoking a refresh token ends it and every access token it
+//! minted.
 //!
 //! Like Zoho Accounts, a refused refresh answers HTTP 200 with `{"error": "invalid_client"}` or
 //! `{"error": "invalid_code"}`; past the optional quota (10 tokens per 10 minutes per refresh
@@ -26,7 +41,19 @@ pub(crate) const ALL_SCOPES: &str = "ZohoCRM.settings.record_locking_configurati
      ZohoCRM.settings.data_sharing.ALL ZohoCRM.settings.roles.READ \
      ZohoCRM.settings.user_groups.READ ZohoCRM.settings.profiles.READ \
      ZohoCRM.settings.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ \
-     ZohoCRM.org.READ";
+     ZohoCRM.org.READ ZohoCRM.modules.lockinginformation.ALL ZohoCRM.modules.ALL";
+
+/// Refresh tokens a client keeps (Zoho: "When you generate the 21st refresh token, the first
+/// created refresh token gets invalidated").
+pub(crate) const MAX_GRANTS: usize = 20;
+/// Grant codes pending at once (expired ones are pruned first; the oldest goes past it).
+const MAX_CODES: usize = 100;
+/// How long a code of the authorization endpoint lives (Zoho: "valid for 2 minutes").
+const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(120);
+/// How long a Self Client code lives unless the console (the control surface) says otherwise.
+pub(crate) const SELF_CLIENT_CODE_LIFETIME: Duration = Duration::from_secs(180);
+/// The longest Self Client code lifetime accepted (the console offers a few minutes).
+pub(crate) const MAX_CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 /// Zoho Accounts' quota: tokens per refresh token per window.
 const QUOTA: usize = 10;
@@ -38,6 +65,26 @@ struct Token {
     expires: Instant,
     /// Lower-cased scopes; `None` means every scope.
     scopes: Option<Vec<String>>,
+    /// The refresh token that minted it, if one did.
+    grant: Option<String>,
+}
+
+/// A refresh token's grant.
+struct Grant {
+    /// The scopes as asked for; `None` means every scope (the simulator's own grant).
+    scopes: Option<Vec<String>>,
+    /// When the last (at most [`QUOTA`]) access tokens were minted from it.
+    minted: VecDeque<Instant>,
+}
+
+/// A grant code waiting for its exchange.
+struct Code {
+    scopes: Vec<String>,
+    expires: Instant,
+    /// The redirect URI of the authorization request; `None` for a Self Client code.
+    redirect_uri: Option<String>,
+    /// `access_type=offline`: the exchange also issues a refresh token.
+    offline: bool,
 }
 
 /// Client credentials, issued tokens and counters. Not `Debug`: it holds secrets.
@@ -51,9 +98,21 @@ pub(crate) struct Auth {
     pub enforce_quota: bool,
     /// Live tokens minted by the refresh grant allowed at once.
     max_live: usize,
-    /// When the last (at most [`QUOTA`]) refresh-grant tokens were minted.
-    minted: VecDeque<Instant>,
     tokens: HashMap<String, Token>,
+    /// Refresh token -> its grant.
+    grants: HashMap<String, Grant>,
+    /// Refresh tokens issued by code exchanges, oldest first (the simulator's own is not
+    /// counted against [`MAX_GRANTS`]).
+    grant_order: VecDeque<String>,
+    /// Grant code -> what it grants.
+    codes: HashMap<String, Code>,
+    /// Grant codes, oldest first.
+    code_order: VecDeque<String>,
+    /// The redirect URI registered for the server-based client; `None`: any loopback
+    /// `http` URI is accepted.
+    pub redirect_uri: Option<String>,
+    /// The `location` the authorization endpoint names as the user's data centre.
+    pub location: String,
     /// Tokens from the refresh grant, oldest first (same lifetime, so also by expiry).
     granted: VecDeque<String>,
     /// Scoped tokens, oldest first.
@@ -76,23 +135,36 @@ impl Auth {
             token_requests: 0,
             enforce_quota,
             max_live: max_live.max(1),
-            minted: VecDeque::new(),
             tokens: HashMap::new(),
+            grants: HashMap::new(),
+            grant_order: VecDeque::new(),
+            codes: HashMap::new(),
+            code_order: VecDeque::new(),
+            redirect_uri: None,
+            location: "us".into(),
             granted: VecDeque::new(),
             issued: VecDeque::new(),
             rng,
         };
-        auth.initial_token = auth.new_token(None);
+        auth.initial_token = auth.new_token(None, None);
+        auth.grants.insert(
+            auth.refresh_token.clone(),
+            Grant {
+                scopes: None,
+                minted: VecDeque::new(),
+            },
+        );
         auth
     }
 
-    fn new_token(&mut self, scopes: Option<Vec<String>>) -> String {
+    fn new_token(&mut self, scopes: Option<Vec<String>>, grant: Option<String>) -> String {
         let token = format!("1000.{}.{}", hex(&mut self.rng, 32), hex(&mut self.rng, 32));
         self.tokens.insert(
             token.clone(),
             Token {
                 expires: expiry(self.lifetime),
                 scopes: scopes.map(|s| s.into_iter().map(|x| x.to_ascii_lowercase()).collect()),
+                grant,
             },
         );
         token
@@ -102,7 +174,7 @@ impl Auth {
     /// API's `issue_access_token`, the control surface).
     pub(crate) fn mint(&mut self, scopes: Option<Vec<String>>) -> String {
         self.prune();
-        let token = self.new_token(scopes);
+        let token = self.new_token(scopes, None);
         self.issued.push_back(token.clone());
         while self.issued.len() > MAX_ISSUED {
             if let Some(old) = self.issued.pop_front() {
@@ -112,10 +184,15 @@ impl Auth {
         token
     }
 
-    /// A token from the refresh grant: the oldest live one goes past `max_live`.
-    fn grant(&mut self) -> String {
+    /// A token from the refresh grant of `refresh_token`, with its scopes: the oldest live one
+    /// goes past `max_live`.
+    fn grant(&mut self, refresh_token: &str) -> String {
         self.prune();
-        let token = self.new_token(None);
+        let scopes = self
+            .grants
+            .get(refresh_token)
+            .and_then(|g| g.scopes.clone());
+        let token = self.new_token(scopes, Some(refresh_token.to_owned()));
         self.granted.push_back(token.clone());
         while self.granted.len() > self.max_live {
             if let Some(old) = self.granted.pop_front() {
@@ -202,33 +279,32 @@ impl Auth {
     /// `POST /oauth/v2/token`: parameters from the form body and/or the query string.
     pub(crate) fn token_endpoint(&mut self, query: &str, body: &[u8], api_domain: &str) -> Reply {
         self.token_requests += 1;
-        let mut params: HashMap<String, String> = HashMap::new();
-        for (k, v) in
-            url::form_urlencoded::parse(query.as_bytes()).chain(url::form_urlencoded::parse(body))
-        {
-            params.insert(k.into_owned(), v.into_owned());
-        }
+        let params = form(query, body);
         let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
         match get("grant_type") {
-            "refresh_token" => {}
+            "refresh_token" | "authorization_code" => {}
             "" => return Reply::json(200, json!({ "error": "invalid_request" })),
             _ => return Reply::json(200, json!({ "error": "unsupported_grant_type" })),
         }
         if get("client_id") != self.client_id || get("client_secret") != self.client_secret {
             return Reply::json(200, json!({ "error": "invalid_client" }));
         }
-        if get("refresh_token") != self.refresh_token {
-            return Reply::json(200, json!({ "error": "invalid_code" }));
+        if get("grant_type") == "authorization_code" {
+            return self.exchange(get("code"), params.get("redirect_uri"), api_domain);
         }
+        let refresh_token = get("refresh_token").to_owned();
+        let Some(grant) = self.grants.get_mut(&refresh_token) else {
+            return Reply::json(200, json!({ "error": "invalid_code" }));
+        };
         let now = Instant::now();
-        while self
+        while grant
             .minted
             .front()
             .is_some_and(|t| now.duration_since(*t) > QUOTA_WINDOW)
         {
-            self.minted.pop_front();
+            grant.minted.pop_front();
         }
-        if self.enforce_quota && self.minted.len() >= QUOTA {
+        if self.enforce_quota && grant.minted.len() >= QUOTA {
             return Reply::json(
                 400,
                 json!({
@@ -238,13 +314,213 @@ impl Auth {
                 }),
             );
         }
-        self.minted.push_back(now);
+        grant.minted.push_back(now);
         // Only the last QUOTA times matter for the quota.
-        while self.minted.len() > QUOTA {
-            self.minted.pop_front();
+        while grant.minted.len() > QUOTA {
+            grant.minted.pop_front();
         }
-        let token = self.grant();
-        Reply::json(200, token_response(&token, api_domain, self.lifetime))
+        let scope = scope_text(grant.scopes.as_deref());
+        let token = self.grant(&refresh_token);
+        Reply::json(
+            200,
+            token_response(&token, &scope, api_domain, self.lifetime),
+        )
+    }
+
+    /// The authorization-code grant (the client is checked): the code is spent whatever the
+    /// outcome.
+    fn exchange(&mut self, code: &str, redirect_uri: Option<&String>, api_domain: &str) -> Reply {
+        self.prune_codes();
+        let Some(granted) = self.codes.remove(code) else {
+            return Reply::json(200, json!({ "error": "invalid_code" }));
+        };
+        self.code_order.retain(|c| c != code);
+        if Instant::now() >= granted.expires {
+            return Reply::json(200, json!({ "error": "invalid_code" }));
+        }
+        if let Some(asked) = &granted.redirect_uri {
+            if redirect_uri != Some(asked) {
+                return Reply::json(200, json!({ "error": "invalid_redirect_uri" }));
+            }
+        }
+        let scope = granted.scopes.join(" ");
+        let refresh = granted
+            .offline
+            .then(|| self.new_grant(granted.scopes.clone()));
+        let token = match &refresh {
+            Some(r) => self.grant(r),
+            None => self.mint(Some(granted.scopes.clone())),
+        };
+        let mut body = token_response(&token, &scope, api_domain, self.lifetime);
+        if let Some(r) = refresh {
+            body["refresh_token"] = r.into();
+        }
+        Reply::json(200, body)
+    }
+
+    /// A new refresh token for `scopes`; the oldest issued one goes past [`MAX_GRANTS`].
+    fn new_grant(&mut self, scopes: Vec<String>) -> String {
+        let token = format!("1000.{}.{}", hex(&mut self.rng, 32), hex(&mut self.rng, 32));
+        self.grants.insert(
+            token.clone(),
+            Grant {
+                scopes: Some(scopes),
+                minted: VecDeque::new(),
+            },
+        );
+        self.grant_order.push_back(token.clone());
+        while self.grant_order.len() > MAX_GRANTS {
+            if let Some(old) = self.grant_order.pop_front() {
+                self.end_grant(&old);
+            }
+        }
+        token
+    }
+
+    /// Forgets a refresh token and every access token it minted.
+    fn end_grant(&mut self, refresh_token: &str) {
+        self.grants.remove(refresh_token);
+        self.grant_order.retain(|t| t != refresh_token);
+        self.tokens
+            .retain(|_, t| t.grant.as_deref() != Some(refresh_token));
+        let tokens = &self.tokens;
+        self.granted.retain(|t| tokens.contains_key(t));
+    }
+
+    /// Refresh tokens that would mint now.
+    pub(crate) fn refresh_tokens(&self) -> usize {
+        self.grants.len()
+    }
+
+    /// Whether `refresh_token` would mint now.
+    pub(crate) fn grant_is_live(&self, refresh_token: &str) -> bool {
+        self.grants.contains_key(refresh_token)
+    }
+
+    fn prune_codes(&mut self) {
+        let now = Instant::now();
+        self.codes.retain(|_, c| now < c.expires);
+        let codes = &self.codes;
+        self.code_order.retain(|c| codes.contains_key(c));
+    }
+
+    fn new_code(&mut self, code: Code) -> String {
+        self.prune_codes();
+        let text = format!("1000.{}.{}", hex(&mut self.rng, 32), hex(&mut self.rng, 32));
+        self.codes.insert(text.clone(), code);
+        self.code_order.push_back(text.clone());
+        while self.code_order.len() > MAX_CODES {
+            if let Some(old) = self.code_order.pop_front() {
+                self.codes.remove(&old);
+            }
+        }
+        text
+    }
+
+    /// A Self Client grant code, as the API console's "Generate Code" makes one: no redirect
+    /// URI, a refresh token on exchange.
+    pub(crate) fn self_client_code(&mut self, scopes: Vec<String>, lifetime: Duration) -> String {
+        self.new_code(Code {
+            scopes,
+            expires: expiry(lifetime),
+            redirect_uri: None,
+            offline: true,
+        })
+    }
+
+    /// `GET /oauth/v2/auth`: with no person to ask, the grant is given at once. `Ok` is the
+    /// URL to redirect to (with `code`, `location`, `accounts-server` and `state`); `Err` an
+    /// error page Zoho shows instead of redirecting (JSON here).
+    pub(crate) fn authorize(&mut self, query: &str, accounts: &str) -> Result<String, Reply> {
+        let params = form(query, b"");
+        let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+        if get("client_id") != self.client_id {
+            return Err(Reply::json(400, json!({ "error": "invalid_client" })));
+        }
+        let redirect = get("redirect_uri");
+        let registered = match &self.redirect_uri {
+            Some(r) => r == redirect,
+            None => url::Url::parse(redirect).is_ok_and(|u| {
+                u.scheme() == "http"
+                    && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+            }),
+        };
+        if !registered {
+            return Err(Reply::json(400, json!({ "error": "invalid_redirect_uri" })));
+        }
+        let mut url = url::Url::parse(redirect)
+            .map_err(|_| Reply::json(400, json!({ "error": "invalid_redirect_uri" })))?;
+        let scopes: Vec<String> = get("scope")
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let state = params.get("state").cloned();
+        let mut error = None;
+        if get("response_type") != "code" {
+            error = Some("unsupported_response_type");
+        } else if scopes.is_empty() || scopes.len() > 100 {
+            error = Some("invalid_scope");
+        }
+        {
+            let mut q = url.query_pairs_mut();
+            match error {
+                Some(e) => {
+                    q.append_pair("error", e);
+                }
+                None => {
+                    let code = self.new_code(Code {
+                        scopes,
+                        expires: expiry(AUTH_CODE_LIFETIME),
+                        redirect_uri: Some(redirect.to_owned()),
+                        offline: get("access_type") == "offline",
+                    });
+                    q.append_pair("code", &code);
+                    q.append_pair("location", &self.location);
+                    q.append_pair("accounts-server", accounts);
+                }
+            }
+            if let Some(state) = &state {
+                q.append_pair("state", state);
+            }
+        }
+        Ok(url.into())
+    }
+
+    /// `POST /oauth/v2/token/revoke`: `token` (a refresh token, or an access token) from the
+    /// query string or the form body.
+    pub(crate) fn revoke(&mut self, query: &str, body: &[u8]) -> Reply {
+        let params = form(query, body);
+        let token = params.get("token").map(String::as_str).unwrap_or_default();
+        if self.grants.contains_key(token) {
+            self.end_grant(token);
+            return Reply::json(200, json!({ "status": "success" }));
+        }
+        if !token.is_empty() && token != self.initial_token && self.tokens.remove(token).is_some() {
+            self.issued.retain(|t| t != token);
+            self.granted.retain(|t| t != token);
+            return Reply::json(200, json!({ "status": "success" }));
+        }
+        Reply::json(
+            400,
+            json!({ "status": "failure", "error": "invalid_token" }),
+        )
+    }
+}
+
+/// The parameters of the query string and the form body (the body's win).
+fn form(query: &str, body: &[u8]) -> HashMap<String, String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .chain(url::form_urlencoded::parse(body))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// A grant's scopes as a token response's `scope` names them.
+fn scope_text(scopes: Option<&[String]>) -> String {
+    match scopes {
+        Some(s) => s.join(" "),
+        None => ALL_SCOPES.to_owned(),
     }
 }
 
@@ -256,10 +532,10 @@ fn expiry(lifetime: Duration) -> Instant {
         .unwrap_or_else(|| now + Duration::from_secs(3_153_600_000))
 }
 
-fn token_response(token: &str, api_domain: &str, lifetime: Duration) -> Value {
+fn token_response(token: &str, scope: &str, api_domain: &str, lifetime: Duration) -> Value {
     json!({
         "access_token": token,
-        "scope": ALL_SCOPES,
+        "scope": scope,
         "api_domain": api_domain,
         "token_type": "Bearer",
         "expires_in": lifetime.as_secs(),

@@ -135,6 +135,21 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/__simulator/tokens/expire",
         "expire every access token",
     ),
+    (
+        "GET",
+        "/__simulator/oauth",
+        "the OAuth client: id, redirect URI, user's location, org type, refresh tokens",
+    ),
+    (
+        "PUT",
+        "/__simulator/oauth",
+        "change the registered redirect URI, the user's location or the org type",
+    ),
+    (
+        "POST",
+        "/__simulator/oauth/grant-codes",
+        "mint a Self Client grant code for some scopes, as the API console does",
+    ),
 ];
 
 /// An answer of the control surface.
@@ -344,6 +359,11 @@ fn route(shared: &Shared, method: &str, rest: &str, query: &str, body: &Bytes) -
             Answer::ok(json!({ "expired": true }))
         }
         (["tokens", "expire"], _) => Answer::method_not_allowed("POST"),
+        (["oauth"], "GET") => Answer::ok(oauth_json(shared)),
+        (["oauth"], "PUT") => put_oauth(shared, body),
+        (["oauth"], _) => Answer::method_not_allowed("GET, PUT"),
+        (["oauth", "grant-codes"], "POST") => mint_grant_code(shared, body),
+        (["oauth", "grant-codes"], _) => Answer::method_not_allowed("POST"),
         _ => not_found(rest),
     }
 }
@@ -855,5 +875,127 @@ fn issue_token(shared: &Shared, body: &Bytes) -> Answer {
         "access_token": token,
         "scopes": req.scopes,
         "expires_in": lifetime,
+    }))
+}
+
+// ------------------------------------------------------------------ OAuth (login flows)
+
+/// `GET /__simulator/oauth`: what the login flows depend on.
+fn oauth_json(shared: &Shared) -> Value {
+    let inner = shared.lock();
+    json!({
+        "client_id": inner.auth.client_id,
+        "redirect_uri": inner.auth.redirect_uri,
+        "location": inner.auth.location,
+        "accounts_server": shared.api_domain,
+        "org_type": inner.org.org_type,
+        "refresh_tokens": inner.auth.refresh_tokens(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OauthSettings {
+    /// Absent: unchanged; `null`: any loopback URI.
+    #[serde(default, with = "serde_with_null")]
+    redirect_uri: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    location: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    org_type: Option<String>,
+}
+
+/// Reads an optional key that may be `null` (`Some(None)`) or absent (`None`).
+mod serde_with_null {
+    use serde::{Deserialize, Deserializer};
+
+    pub(super) fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// `PUT /__simulator/oauth`.
+fn put_oauth(shared: &Shared, body: &Bytes) -> Answer {
+    let req: OauthSettings = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let short = |s: &str| !s.is_empty() && s.len() <= 2000 && !s.chars().any(char::is_control);
+    if let Some(Some(uri)) = &req.redirect_uri {
+        if !short(uri) || url::Url::parse(uri).is_err() {
+            return Answer::invalid("redirect_uri: an absolute URL of at most 2000 characters");
+        }
+    }
+    if let Some(location) = &req.location {
+        if location.is_empty()
+            || location.len() > 16
+            || !location
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        {
+            return Answer::invalid(
+                "location: a data centre's short name, e.g. us, eu, in, com.au",
+            );
+        }
+    }
+    if let Some(t) = &req.org_type {
+        if t.is_empty() || t.len() > 32 || !t.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Answer::invalid("org_type: a word, e.g. Production, Sandbox, Developer");
+        }
+    }
+    {
+        let mut inner = shared.lock();
+        if let Some(uri) = req.redirect_uri {
+            inner.auth.redirect_uri = uri;
+        }
+        if let Some(location) = req.location {
+            inner.auth.location = location;
+        }
+        if let Some(t) = req.org_type {
+            inner.org.org_type = t;
+        }
+    }
+    Answer::ok(oauth_json(shared))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantCodeRequest {
+    scopes: Vec<String>,
+    #[serde(default, deserialize_with = "present")]
+    expires_in: Option<u64>,
+}
+
+/// `POST /__simulator/oauth/grant-codes`: a Self Client code, as the API console's "Generate
+/// Code" tab makes one.
+fn mint_grant_code(shared: &Shared, body: &Bytes) -> Answer {
+    let req: GrantCodeRequest = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    if req.scopes.is_empty()
+        || req.scopes.len() > 50
+        || req.scopes.iter().any(|s| s.is_empty() || s.len() > 200)
+    {
+        return Answer::invalid("scopes: 1 to 50 non-empty names of at most 200 characters");
+    }
+    let max = super::auth::MAX_CODE_LIFETIME.as_secs();
+    let lifetime = match req.expires_in {
+        None => super::auth::SELF_CLIENT_CODE_LIFETIME,
+        Some(secs) if (1..=max).contains(&secs) => std::time::Duration::from_secs(secs),
+        Some(_) => return Answer::invalid(format!("expires_in: 1 to {max} seconds")),
+    };
+    let code = shared
+        .lock()
+        .auth
+        .self_client_code(req.scopes.clone(), lifetime);
+    Answer::created(json!({
+        "code": code,
+        "scopes": req.scopes,
+        "expires_in": lifetime.as_secs(),
     }))
 }

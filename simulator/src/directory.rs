@@ -65,7 +65,6 @@ pub(crate) fn handle(state: &State, op: Operation, id: Option<&str>, q: &Query) 
         GetFieldsWithId => org.field(id, q),
         GetUsers => org.users(q),
         GetSingleUser => org.user(id),
-        GetOrg => Ok(org.org()),
         _ => Err(not_implemented(op)),
     };
     result.unwrap_or_else(|r| r)
@@ -260,29 +259,6 @@ impl Org<'_> {
 
     fn admin_ref(&self) -> Value {
         named_ref(self.dir.current_user())
-    }
-
-    // -------------------------------------------------------------------- org
-
-    /// `GET /org`: the org's details, among them its hierarchy preference.
-    fn org(&self) -> Reply {
-        let admin = self.dir.user_details.first();
-        Reply::json(
-            200,
-            json!({ "org": [{
-                "id": self.dir.org_id,
-                "company_name": "Zylker Simulated",
-                "primary_email": admin.map(|a| a.email.clone()),
-                "time_zone": "Asia/Kolkata",
-                "type": "Production",
-                "country": "India",
-                "currency": "INR",
-                "hierarchy_preferences": {
-                    "type": self.dir.hierarchy,
-                    "strictly_reporting": self.dir.strictly_reporting,
-                },
-            }]}),
-        )
     }
 
     // ------------------------------------------------------------------ roles

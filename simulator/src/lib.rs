@@ -173,6 +173,7 @@ mod directory;
 mod faults;
 mod ids;
 mod large_org;
+mod org;
 mod org_permissions;
 mod received;
 mod record_locking;
@@ -250,6 +251,7 @@ pub struct SimulatorBuilder {
     idle_timeout: Duration,
     body_read_timeout: Duration,
     max_live_tokens: usize,
+    org_type: String,
 }
 
 impl Default for SimulatorBuilder {
@@ -269,6 +271,7 @@ impl Default for SimulatorBuilder {
             idle_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
             max_live_tokens: 30,
+            org_type: "Production".into(),
         }
     }
 }
@@ -401,6 +404,13 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The org's environment as `GET /org` names it in `type`: `Production` (the default),
+    /// `Sandbox` or `Developer`, as Zoho's OpenAPI file spells them.
+    pub fn org_type(mut self, org_type: &str) -> Self {
+        self.org_type = org_type.to_owned();
+        self
+    }
+
     /// Binds `127.0.0.1` (on a free port unless [`port`](Self::port) says otherwise) and starts
     /// serving on the current Tokio runtime.
     pub async fn start(self) -> std::io::Result<Simulator> {
@@ -418,6 +428,7 @@ impl SimulatorBuilder {
             enforce_token_quota: self.enforce_token_quota,
             max_live_tokens: self.max_live_tokens,
             record: self.record,
+            org_type: self.org_type,
         };
         let shared = Arc::new(Shared {
             inner: Mutex::new(config.fresh()),
@@ -559,6 +570,40 @@ impl Simulator {
     pub fn issue_access_token(&self, scopes: &[&str]) -> String {
         let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
         self.shared.lock().auth.mint(Some(scopes))
+    }
+
+    /// A grant code for `scopes`, as the API console's Self Client makes one ("Generate
+    /// Code"): exchanged once at the token endpoint (`grant_type=authorization_code`, no
+    /// `redirect_uri`) within three minutes, it gives a refresh token with those scopes only.
+    pub fn grant_code(&self, scopes: &[&str]) -> String {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared
+            .lock()
+            .auth
+            .self_client_code(scopes, auth::SELF_CLIENT_CODE_LIFETIME)
+    }
+
+    /// Whether `refresh_token` would mint an access token now (not revoked, not evicted).
+    pub fn refresh_token_is_live(&self, refresh_token: &str) -> bool {
+        self.shared.lock().auth.grant_is_live(refresh_token)
+    }
+
+    /// The redirect URI registered for the server-based client; `None` (the default) accepts
+    /// any loopback `http` URI. The authorization endpoint refuses any other with
+    /// `invalid_redirect_uri`, as Zoho shows an error page instead of redirecting.
+    pub fn set_redirect_uri(&self, uri: Option<&str>) {
+        self.shared.lock().auth.redirect_uri = uri.map(str::to_owned);
+    }
+
+    /// The data centre the authorization endpoint names as the user's (`location`; default
+    /// `us`).
+    pub fn set_user_location(&self, location: &str) {
+        self.shared.lock().auth.location = location.to_owned();
+    }
+
+    /// The org's `type` from now on (see [`SimulatorBuilder::org_type`]).
+    pub fn set_org_type(&self, org_type: &str) {
+        self.shared.lock().org.org_type = org_type.to_owned();
     }
 
     /// Expires every access token issued so far (`401 INVALID_TOKEN` from now on), as if an

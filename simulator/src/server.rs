@@ -32,7 +32,7 @@ use super::faults::{Fault, FaultAction, Faults, Seen, TOKEN_OPERATION};
 use super::received::{Entry, Received};
 use super::responses::{invalid_method, invalid_url, not_implemented, Reply};
 use super::state::State;
-use super::{org_permissions, record_locking, record_locks, sharing_rules};
+use super::{org, org_permissions, record_locking, record_locks, sharing_rules};
 
 /// Query parameters (the last value of a repeated name wins).
 pub(crate) type Query = BTreeMap<String, String>;
@@ -41,6 +41,10 @@ pub(crate) type Query = BTreeMap<String, String>;
 pub(crate) const API_PREFIX: &str = "/crm/v8/";
 /// The accounts server's token path.
 pub(crate) const TOKEN_PATH: &str = "/oauth/v2/token";
+/// The accounts server's revocation path.
+pub(crate) const REVOKE_PATH: &str = "/oauth/v2/token/revoke";
+/// The accounts server's authorization endpoint (where a browser is sent to sign in).
+pub(crate) const AUTH_PATH: &str = "/oauth/v2/auth";
 /// Exchanges kept for [`Simulator::recordings`](super::Simulator::recordings); later ones are
 /// not recorded, so a long-running simulator does not grow without bound.
 pub(crate) const MAX_RECORDINGS: usize = 10_000;
@@ -124,6 +128,8 @@ pub(crate) fn route(method: &Method, rest: &str) -> Route {
 pub(crate) struct Inner {
     pub state: State,
     pub auth: Auth,
+    /// The org itself (`GET /org`).
+    pub org: org::Org,
     pub faults: Faults,
     pub recordings: Option<Vec<Value>>,
     /// Approximate bytes held by `recordings` (capped at [`MAX_RECORDED_BYTES`]).
@@ -143,6 +149,8 @@ pub(crate) struct Config {
     pub enforce_token_quota: bool,
     pub max_live_tokens: usize,
     pub record: bool,
+    /// The org's `type` (`Production`, `Sandbox`, `Developer`).
+    pub org_type: String,
 }
 
 impl Config {
@@ -160,6 +168,7 @@ impl Config {
                 self.enforce_token_quota,
                 self.max_live_tokens,
             ),
+            org: org::Org::new(&self.org_type),
             faults: Faults::default(),
             recordings: self.record.then(Vec::new),
             recorded_bytes: 0,
@@ -374,13 +383,14 @@ async fn handle(
     if path == CONTROL_PREFIX || path.starts_with(&format!("{CONTROL_PREFIX}/")) {
         return Ok(control::handle(&shared, peer, req).await);
     }
-    if path.trim_end_matches('/') == TOKEN_PATH {
+    if [TOKEN_PATH, REVOKE_PATH, AUTH_PATH].contains(&path.trim_end_matches('/')) {
         return token_request(&shared, req).await;
     }
     api_request(&shared, req).await
 }
 
-/// `POST /oauth/v2/token`: the (small) form body, then faults, then the grant.
+/// The accounts endpoints (`POST /oauth/v2/token`, `POST /oauth/v2/token/revoke`, `GET
+/// /oauth/v2/auth`): the (small) form body, then faults, then the answer.
 async fn token_request(
     shared: &Shared,
     req: Request<Incoming>,
@@ -432,19 +442,47 @@ async fn token_request(
             FaultAction::Truncate(keep) => truncate = Some(keep),
         }
     }
-    let reply = if method == Method::POST {
-        let mut inner = shared.lock();
-        inner
-            .auth
-            .token_endpoint(&raw_query, &body, &shared.api_domain)
-    } else {
-        Reply::json(405, json!({ "error": "invalid_request" }))
+    let reply = match (path.trim_end_matches('/'), &method) {
+        (TOKEN_PATH, &Method::POST) => {
+            let mut inner = shared.lock();
+            inner
+                .auth
+                .token_endpoint(&raw_query, &body, &shared.api_domain)
+        }
+        (REVOKE_PATH, &Method::POST) => shared.lock().auth.revoke(&raw_query, &body),
+        (AUTH_PATH, &Method::GET) => {
+            let outcome = shared.lock().auth.authorize(&raw_query, &shared.api_domain);
+            match outcome {
+                Ok(location) => {
+                    shared
+                        .lock()
+                        .received
+                        .push(log(302, Some(body), fault.as_ref()));
+                    return Ok(redirect(&location));
+                }
+                Err(reply) => reply,
+            }
+        }
+        _ => Reply::json(405, json!({ "error": "invalid_request" })),
     };
     shared
         .lock()
         .received
         .push(log(reply.status, Some(body), fault.as_ref()));
     Ok(finish(reply, truncate))
+}
+
+/// `302 Found` to `location` (the authorization endpoint's answer).
+fn redirect(location: &str) -> Response<Body> {
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::FOUND;
+            r.headers_mut().insert(header::LOCATION, value);
+            r
+        }
+        Err(_) => internal_error(),
+    }
 }
 
 /// An API call: route, authenticate, then (only then) read the body, apply faults, dispatch.
@@ -553,7 +591,12 @@ async fn api_request(
     }
     let reply = {
         let mut guard = shared.lock();
-        dispatch(&mut guard.state, op, &params, &query, &body)
+        let inner = &mut *guard;
+        if op == Operation::GetOrg {
+            org::handle(&inner.org, &inner.state)
+        } else {
+            dispatch(&mut inner.state, op, &params, &query, &body)
+        }
     };
     tracing::debug!(%method, %path, status = reply.status, "simulator");
     record(shared, Some(op), &method, &path, &query, &body, &reply);

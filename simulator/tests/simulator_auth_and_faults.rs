@@ -364,3 +364,336 @@ async fn a_token_lifetime_past_the_clock_mints_tokens_that_work() {
         .unwrap();
     assert!(!client.org_permissions().get().await.unwrap().is_empty());
 }
+
+// ------------------------------------------------------------------ the login flows
+
+/// A POST of a form to the accounts server; the answer's status and JSON.
+async fn accounts(sim: &Simulator, path: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}{path}", sim.accounts_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded(pairs))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn exchange(sim: &Simulator, code: &str, redirect: Option<&str>) -> Value {
+    let creds = sim.credentials();
+    let mut pairs = vec![
+        ("grant_type", "authorization_code"),
+        ("client_id", creds.client_id.as_str()),
+        ("client_secret", creds.client_secret.expose_secret()),
+        ("code", code),
+    ];
+    if let Some(r) = redirect {
+        pairs.push(("redirect_uri", r));
+    }
+    accounts(sim, "/oauth/v2/token", &pairs).await.1
+}
+
+async fn refresh(sim: &Simulator, refresh_token: &str) -> Value {
+    let creds = sim.credentials();
+    accounts(
+        sim,
+        "/oauth/v2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", creds.client_id.as_str()),
+            ("client_secret", creds.client_secret.expose_secret()),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+    .1
+}
+
+/// Status and flat code of `GET /crm/v8/{path}` with `token`.
+async fn get_with(sim: &Simulator, path: &str, token: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .get(format!("{}/crm/v8/{path}", sim.api_domain()))
+        .header("Authorization", format!("Zoho-oauthtoken {token}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_self_client_code_gives_a_grant_with_only_its_scopes_once() {
+    let sim = Simulator::start().await.unwrap();
+    let code = sim.grant_code(&["ZohoCRM.settings.data_sharing.READ", "ZohoCRM.org.READ"]);
+    let grant = exchange(&sim, &code, None).await;
+    let refresh_token = grant["refresh_token"].as_str().unwrap().to_owned();
+    let access = grant["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        grant["scope"],
+        "ZohoCRM.settings.data_sharing.READ ZohoCRM.org.READ"
+    );
+    assert_eq!(grant["api_domain"], sim.api_domain());
+    // Single use.
+    assert_eq!(exchange(&sim, &code, None).await["error"], "invalid_code");
+    // The grant's scopes only, for its access tokens and those the refresh token mints.
+    for token in [
+        access,
+        refresh(&sim, &refresh_token).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    ] {
+        assert_eq!(get_with(&sim, ORG, &token).await.0, 200);
+        let (status, body) = get_with(&sim, "org", &token).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["org"][0]["type"], "Production");
+        let (status, body) = get_with(&sim, "settings/roles", &token).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("OAUTH_SCOPE_MISMATCH"))
+        );
+    }
+    sim.set_org_type("Sandbox");
+    let token = refresh(&sim, &refresh_token).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        get_with(&sim, "org", &token).await.1["org"][0]["type"],
+        "Sandbox"
+    );
+
+    // Wrong client, wrong secret: invalid_client, and the code is not spent by them.
+    let code = sim.grant_code(&["ZohoCRM.org.READ"]);
+    let creds = sim.credentials();
+    for (id, secret) in [
+        ("1000.OTHER", creds.client_secret.expose_secret()),
+        (creds.client_id.as_str(), "wrong"),
+    ] {
+        let (_, body) = accounts(
+            &sim,
+            "/oauth/v2/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("code", &code),
+            ],
+        )
+        .await;
+        assert_eq!(body["error"], "invalid_client");
+    }
+    assert!(exchange(&sim, &code, None).await["refresh_token"].is_string());
+
+    // An expired code.
+    let control = reqwest::Client::new()
+        .post(format!("{}/oauth/grant-codes", sim.control_url()))
+        .bearer_auth(sim.control_token())
+        .json(&json!({ "scopes": ["ZohoCRM.org.READ"], "expires_in": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(control.status(), 201);
+    let short: Value = control.json().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        exchange(&sim, short["code"].as_str().unwrap(), None).await["error"],
+        "invalid_code"
+    );
+}
+
+#[tokio::test]
+async fn the_authorization_endpoint_redirects_with_zohos_parameters() {
+    let sim = Simulator::start().await.unwrap();
+    sim.set_user_location("eu");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let client_id = sim.credentials().client_id;
+    let redirect = "http://127.0.0.1:9/callback";
+    let auth = |client: &str, redirect: &str, scope: &str, access: &str| {
+        let mut url = url::Url::parse(&format!("{}/oauth/v2/auth", sim.accounts_url())).unwrap();
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", client)
+            .append_pair("redirect_uri", redirect)
+            .append_pair("scope", scope)
+            .append_pair("access_type", access)
+            .append_pair("state", "s-1");
+        http.get(url.as_str()).send()
+    };
+    let r = auth(
+        &client_id,
+        redirect,
+        "ZohoCRM.org.READ,ZohoCRM.users.READ",
+        "offline",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 302);
+    let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(location.as_str().starts_with(redirect));
+    let q: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    assert_eq!(q["state"], "s-1");
+    assert_eq!(q["location"], "eu");
+    assert_eq!(
+        q["accounts-server"],
+        sim.accounts_url().trim_end_matches('/')
+    );
+    // The exchange needs the same redirect URI; a wrong one spends the code.
+    assert_eq!(
+        exchange(&sim, &q["code"], Some("http://127.0.0.1:9/other")).await["error"],
+        "invalid_redirect_uri"
+    );
+    assert_eq!(
+        exchange(&sim, &q["code"], Some(redirect)).await["error"],
+        "invalid_code"
+    );
+    let r = auth(&client_id, redirect, "ZohoCRM.org.READ", "offline")
+        .await
+        .unwrap();
+    let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    let grant = exchange(&sim, &q["code"], Some(redirect)).await;
+    assert!(grant["refresh_token"].is_string(), "{grant}");
+    // Without access_type=offline: no refresh token.
+    let r = auth(&client_id, redirect, "ZohoCRM.org.READ", "online")
+        .await
+        .unwrap();
+    let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    let grant = exchange(&sim, &q["code"], Some(redirect)).await;
+    assert!(
+        grant["access_token"].is_string() && grant.get("refresh_token").is_none(),
+        "{grant}"
+    );
+    // No scope: Zoho's error on the redirect.
+    let r = auth(&client_id, redirect, "", "offline").await.unwrap();
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("error=invalid_scope"));
+    // An unknown client, an unregistered redirect URI: an error page, no redirect.
+    assert_eq!(
+        auth("1000.OTHER", redirect, "ZohoCRM.org.READ", "offline")
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        auth(
+            &client_id,
+            "https://example.com/cb",
+            "ZohoCRM.org.READ",
+            "offline"
+        )
+        .await
+        .unwrap()
+        .status(),
+        400
+    );
+    sim.set_redirect_uri(Some("http://127.0.0.1:8917/callback"));
+    let r = auth(&client_id, redirect, "ZohoCRM.org.READ", "offline")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "invalid_redirect_uri"
+    );
+}
+
+#[tokio::test]
+async fn revocation_ends_the_refresh_token_and_its_access_tokens() {
+    let sim = Simulator::start().await.unwrap();
+    let grant = exchange(
+        &sim,
+        &sim.grant_code(&["ZohoCRM.settings.data_sharing.READ"]),
+        None,
+    )
+    .await;
+    let refresh_token = grant["refresh_token"].as_str().unwrap().to_owned();
+    let access = grant["access_token"].as_str().unwrap().to_owned();
+    assert!(sim.refresh_token_is_live(&refresh_token));
+    let (status, body) =
+        accounts(&sim, "/oauth/v2/token/revoke", &[("token", &refresh_token)]).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("success")));
+    assert!(!sim.refresh_token_is_live(&refresh_token));
+    assert_eq!(refresh(&sim, &refresh_token).await["error"], "invalid_code");
+    assert_eq!(
+        get_with(&sim, ORG, &access).await.1["code"],
+        "INVALID_TOKEN"
+    );
+    let (status, _) = accounts(&sim, "/oauth/v2/token/revoke", &[("token", &refresh_token)]).await;
+    assert_eq!(status, 400);
+
+    // The 21st refresh token of the client evicts the oldest, with its access tokens.
+    let mut tokens = Vec::new();
+    for _ in 0..21 {
+        let g = exchange(&sim, &sim.grant_code(&["ZohoCRM.org.READ"]), None).await;
+        tokens.push(g["refresh_token"].as_str().unwrap().to_owned());
+    }
+    assert!(!sim.refresh_token_is_live(&tokens[0]));
+    assert!(tokens[1..].iter().all(|t| sim.refresh_token_is_live(t)));
+    // The simulator's own refresh token is not one of the 20.
+    assert!(sim.refresh_token_is_live(sim.credentials().refresh_token.expose_secret()));
+}
+
+#[tokio::test]
+async fn the_oauth_control_endpoints_check_what_they_are_given() {
+    let sim = Simulator::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let put = |body: Value| {
+        http.put(format!("{}/oauth", sim.control_url()))
+            .bearer_auth(sim.control_token())
+            .json(&body)
+            .send()
+    };
+    let r = put(json!({ "redirect_uri": "http://127.0.0.1:8917/callback", "location": "in", "org_type": "Developer" })).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let now: Value = r.json().await.unwrap();
+    assert_eq!(now["location"], "in");
+    assert_eq!(now["org_type"], "Developer");
+    assert_eq!(now["redirect_uri"], "http://127.0.0.1:8917/callback");
+    let now: Value = put(json!({ "redirect_uri": null }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["redirect_uri"], Value::Null);
+    assert_eq!(now["location"], "in");
+    for bad in [
+        json!({ "location": "e u" }),
+        json!({ "org_type": "" }),
+        json!({ "nope": 1 }),
+        json!({ "redirect_uri": "not a url" }),
+    ] {
+        assert_eq!(put(bad.clone()).await.unwrap().status(), 400, "{bad}");
+    }
+    let mint = |body: Value| {
+        http.post(format!("{}/oauth/grant-codes", sim.control_url()))
+            .bearer_auth(sim.control_token())
+            .json(&body)
+            .send()
+    };
+    for bad in [
+        json!({}),
+        json!({ "scopes": [] }),
+        json!({ "scopes": ["x"], "expires_in": 0 }),
+        json!({ "scopes": ["x"], "expires_in": 601 }),
+    ] {
+        assert_eq!(mint(bad.clone()).await.unwrap().status(), 400, "{bad}");
+    }
+    let ok: Value = mint(json!({ "scopes": ["ZohoCRM.org.READ"] }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ok["expires_in"], 180);
+}

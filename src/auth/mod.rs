@@ -1,5 +1,7 @@
 //! Access tokens: a fixed token, or the OAuth refresh-token flow against the data centre's
-//! accounts server.
+//! accounts server; and getting a refresh token in the first place ([`Accounts`]: the
+//! authorization URL, the grant-code exchange, revocation; [`all_scopes`] and [`scopes`]: the
+//! scopes to ask for, per family, read from the spec).
 //!
 //! Every API call carries `Authorization: Zoho-oauthtoken <access token>`. With a refresh
 //! token, the client mints access tokens at `{accounts}/oauth/v2/token`
@@ -26,6 +28,7 @@
 //! centre (another accounts server) therefore never picks up a token that is not its own,
 //! even from a shared file. The key holds no secret.
 
+mod oauth;
 mod refresh;
 mod token_store;
 
@@ -35,6 +38,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
+pub use oauth::{all_scopes, scopes, Access, Accounts, Callback, Grant};
 pub(crate) use refresh::Refresher;
 pub use token_store::{
     store_key, FileTokenStore, MemoryTokenStore, RefreshLock, StoredToken, TokenStore,

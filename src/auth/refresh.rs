@@ -8,6 +8,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::oauth::error_code;
 use super::{authorization, StoredToken, Token, TokenStore};
 use crate::body::{self, BodyError};
 use crate::datacenter::{api_base, checked_server_url};
@@ -240,21 +241,6 @@ impl TokenResponse {
             api_domain: text("api_domain")?,
             error: text("error")?,
         })
-    }
-}
-
-/// An `error` value fit to repeat: OAuth error codes are words (`invalid_code`,
-/// `Access Denied`); anything with digits or punctuation might be a token and is withheld.
-fn error_code(err: &str) -> &str {
-    let plain = !err.is_empty()
-        && err.len() <= 64
-        && err
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || c == '_' || c == ' ');
-    if plain {
-        err
-    } else {
-        "(an error value not repeated here)"
     }
 }
 
@@ -576,7 +562,7 @@ impl Refresher {
         };
         if let Some(err) = parsed.error.as_deref() {
             let hint = match err {
-                "invalid_code" => " (the refresh token is invalid or revoked, or belongs to another data centre)",
+                "invalid_code" => " (the refresh token is invalid or revoked, or belongs to another data centre; if it is a grant code from the API console, exchange the grant code first: a grant code is not a refresh token)",
                 "invalid_client" => " (the client id or client secret is wrong, or the client belongs to another data centre)",
                 "Access Denied" => " (too many token requests: Zoho allows about 10 per 10 minutes per refresh token)",
                 _ => "",

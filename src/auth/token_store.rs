@@ -440,8 +440,23 @@ impl FileTokenStore {
         }))
     }
 
-    /// Replaces the entry under `key`, keeping the others. Blocking.
-    fn write(&self, key: &str, record: FileRecord) -> Result<(), Error> {
+    /// Removes the entry under `key` (logging out: the grant's access tokens must not outlive
+    /// it), keeping the others; `true` when there was one. The file is rewritten as a save
+    /// rewrites it: under the lock, never half-written.
+    pub async fn remove(&self, key: &str) -> Result<bool, Error> {
+        let key = key.to_owned();
+        self.blocking(move |store| {
+            if !store.path.exists() {
+                return Ok(false);
+            }
+            store.write(&key, None)
+        })
+        .await
+    }
+
+    /// Replaces (or, with `None`, removes) the entry under `key`, keeping the others; whether
+    /// there was one. Blocking.
+    fn write(&self, key: &str, record: Option<FileRecord>) -> Result<bool, Error> {
         use std::io::Write;
         let lock = self.open_lock(".lock")?;
         self.lock_blocking(&lock, true, Self::LOCK_WAIT)?;
@@ -453,7 +468,10 @@ impl FileTokenStore {
         contents
             .tokens
             .retain(|_, r| r.expires_at_unix.is_none_or(|at| at > now));
-        contents.tokens.insert(key.to_owned(), record);
+        let had = match record {
+            Some(record) => contents.tokens.insert(key.to_owned(), record).is_some(),
+            None => contents.tokens.remove(key).is_some(),
+        };
         let json = serde_json::to_vec_pretty(&contents)
             .map_err(|e| Error::token_store("cannot encode the token file", e))?;
         // A bare file name's parent is "", which joins to names in the working directory.
@@ -470,7 +488,7 @@ impl FileTokenStore {
             .map_err(|e| self.failure("cannot write", e))?;
         tmp.persist(&self.path)
             .map_err(|e| self.failure("cannot replace", e.error))?;
-        Ok(())
+        Ok(had)
     }
 }
 
@@ -509,7 +527,7 @@ impl TokenStore for FileTokenStore {
                 .map(|d| d.as_secs()),
             api_domain: token.api_domain.clone(),
         };
-        Box::pin(self.blocking(move |store| store.write(&key, record)))
+        Box::pin(self.blocking(move |store| store.write(&key, Some(record)).map(|_| ())))
     }
 
     /// An exclusive lock on `<file>.refresh.lock`, for every key of the file at once (token

@@ -367,6 +367,18 @@ pub fn run_with_terminal_stdout(
 /// `answer` is given, it is typed after the terminal shows `[y/N]`. Blocking.
 #[cfg(unix)]
 pub fn run_in_pty(args: &[&str], env: &[(&str, &str)], tty: Tty, answer: Option<&str>) -> PtyRun {
+    run_in_pty_after(args, env, tty, "[y/N]", answer)
+}
+
+/// [`run_in_pty`], typing `answer` once the terminal shows `prompt`.
+#[cfg(unix)]
+pub fn run_in_pty_after(
+    args: &[&str],
+    env: &[(&str, &str)],
+    tty: Tty,
+    prompt: &str,
+    answer: Option<&str>,
+) -> PtyRun {
     use std::io::{Read, Write};
     use std::os::fd::{FromRawFd, OwnedFd};
     use std::sync::{Arc, Mutex};
@@ -439,7 +451,7 @@ pub fn run_in_pty(args: &[&str], env: &[(&str, &str)], tty: Tty, answer: Option<
     });
     if let Some(answer) = answer {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains("[y/N]") {
+        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(prompt) {
             assert!(
                 Instant::now() < deadline,
                 "no prompt: {}",
