@@ -70,6 +70,29 @@ async fn the_directory_read_carries_what_the_model_needs() {
     );
     let standard = d.profiles.iter().find(|p| p.name == "Standard").unwrap();
     assert!(standard.modules["Deals"].view && !standard.modules["Deals"].edit);
+    // In the reporting hierarchy, subordinates follow the managers: Patricia has John, Maria
+    // and Ken below her (Lee is not confirmed, Olivia inactive), John has Maria, Ken nobody.
+    let model = AccessModel::load(&client, ["Deals"]).await.unwrap();
+    let who = model.who("Deals").unwrap();
+    let subordinates = |email: &str| {
+        who.roles
+            .iter()
+            .flat_map(|r| &r.users)
+            .find(|u| u.email == email)
+            .unwrap()
+            .subordinates
+    };
+    assert_eq!(subordinates("patricia.boyle@example.com"), 3);
+    assert_eq!(subordinates("john.smith@example.com"), 1);
+    assert_eq!(subordinates("ken.tanaka@example.com"), 0);
+    // Standard may view but no longer edit deals: its users' rows say so.
+    let maria = who
+        .roles
+        .iter()
+        .flat_map(|r| &r.users)
+        .find(|u| u.email == "maria.garcia@example.com")
+        .unwrap();
+    assert_eq!(maria.profile_denies, [Action::Edit, Action::Delete]);
     // An unknown name changes nothing.
     assert!(sim
         .change_directory(json!({ "users": [{ "name": "X", "email": "x@example.com", "role": "Nope", "profile": "Standard" }] }))

@@ -61,7 +61,7 @@
 //!   activate/deactivate, search and summary filters, re-run, `CANNOT_PROCESS` while computing.
 //! * Organization permissions: 1 to 100 items, share types and module ids checked, per-item
 //!   errors (`207` when some items fail, `400` when all do).
-//! * The directory: the documented query parameters (paging of groups, sources, profiles and
+//! * The directory: `GET /org` with the hierarchy preference; the documented query parameters (paging of groups, sources, profiles and
 //!   users; `type` of users, `CurrentUser` included; `filters`, `include`, `status`), 204 where
 //!   Zoho documents one, malformed ids as `INVALID_DATA`, and the directory scopes
 //!   (`ZohoCRM.settings.roles.READ`, ..., `ZohoCRM.users.READ`, their `.ALL`, and

@@ -223,7 +223,7 @@ impl Reason {
             Reason::ProfileDenies { .. } => "Zoho roles FAQ: managers \"can only view or edit their subordinates' records if they have Read or Edit permissions\"; Zoho Help, Using Territories (module-level permissions in profiles)",
             Reason::Locked { .. } => "Zoho API v8, Record Locking Configuration (restricted_actions; update always restricted); Zoho's record locking announcement: the owner is not exempt",
             Reason::LockExcluded { .. } => "Zoho API v8, Record Locking Configuration (locked_for all_profiles_except_excluded_profiles, lock_excluded_profiles)",
-            Reason::Inactive => "not documented by Zoho: a user who cannot sign in reaches nothing",
+            Reason::Inactive => "inferred, not in Zoho's access documents: a deactivated or unconfirmed user cannot sign in to the org, so reaches nothing",
             Reason::NotGranted => "Zoho Help, Data Sharing Rules: sharing rules and the hierarchy only extend the org default",
             Reason::Open { .. } => "not documented by Zoho",
         }
