@@ -172,11 +172,21 @@ async fn an_unreachable_accounts_server_names_the_cause_and_its_chain() {
     )
     .await;
     let text = run.failed(1);
+    // The first line names the credentials used and where they were sent; the next says what
+    // went wrong on the way.
     assert!(
         text.starts_with(
-            "error: authentication failed: could not get a token from the accounts server \
-             127.0.0.1: could not connect: connection refused"
+            "error: authentication failed: the credentials of the refresh flow with \
+             ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN did not get an access \
+             token from http://127.0.0.1:"
         ),
+        "{text}"
+    );
+    assert!(
+        run.causes().first().is_some_and(|c| c.contains(
+            "could not get a token from the accounts server 127.0.0.1: could not connect: \
+             connection refused"
+        )),
         "{text}"
     );
     assert!(
@@ -215,12 +225,11 @@ async fn a_silent_accounts_server_says_it_timed_out() {
     .await;
     let text = run.failed(1);
     assert!(
-        text.starts_with("error: authentication failed:")
-            && text
-                .lines()
-                .next()
-                .unwrap()
-                .contains("timed out waiting for the response"),
+        text.starts_with("error: authentication failed: the credentials of the refresh flow")
+            && run
+                .causes()
+                .first()
+                .is_some_and(|c| c.contains("timed out waiting for the response")),
         "{text}"
     );
     assert!(

@@ -931,6 +931,9 @@ async fn directory(s: &mut Session, module: &str) -> Result<(), String> {
         }
         None => s.skip(GetSingleUser.id(), "no current user"),
     }
+    // The org the token signs in to (`zoho-access login` and `doctor` read it; the access
+    // model reads its hierarchy preference).
+    s.call(ex(GetOrg, None, &[], None)).await?;
     Ok(())
 }
 

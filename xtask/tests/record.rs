@@ -324,6 +324,11 @@ async fn handle(
             json!({"users": [user()], "info": {"page": 1, "per_page": 200, "count": 1, "more_records": false}}),
         ),
         ("GET", p) if p == format!("/users/{USER}") => answer(200, json!({"users": [user()]})),
+        ("GET", "/org") => answer(
+            200,
+            json!({"org": [{"id": "111", "company_name": "Org", "type": "Production",
+                "hierarchy_preferences": {"type": "Role_Hierarchy", "strictly_reporting": false}}]}),
+        ),
         _ => answer(
             404,
             json!({"code": "INVALID_URL_PATTERN", "details": {}, "message": "Please check if the URL trying to access is a correct one", "status": "error"}),
@@ -426,7 +431,7 @@ async fn records_a_full_session_without_secrets_or_personal_data() {
     let written = files(&out);
     assert_eq!(
         written.len(),
-        46,
+        47,
         "{:?}",
         written.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
@@ -603,7 +608,7 @@ async fn a_session_against_the_embedded_simulator_passes_check_spec() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(files(&out).len(), 46, "{stdout}");
+    assert_eq!(files(&out).len(), 47, "{stdout}");
     let check = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["check-spec", "--known", "/dev/null", "--recordings"])
         .arg(&out)
