@@ -683,7 +683,7 @@ fn hint(status: u16, code: &enums::ZohoCode, details: &types::ActionDetails) -> 
     }
     let advice = match code {
         enums::ZohoCode::InvalidToken | enums::ZohoCode::AuthenticationFailure => {
-            " - the access token is invalid or expired; use a refresh token or a fresh token"
+            " - the access token was refused: expired, revoked, or issued for another data centre or org"
         }
         enums::ZohoCode::OauthScopeMismatch => {
             " - the token lacks the OAuth scope for this call (ZohoCRM.settings.*)"

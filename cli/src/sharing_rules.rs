@@ -77,24 +77,24 @@ pub enum SharingRulesCommand {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Delete one rule (asks first, or --yes).
+    /// Delete one rule, by --id or --name (asks first, or --yes).
     Delete {
         #[command(flatten)]
-        rule: RuleRef,
+        rule: RuleChoice,
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Activate one rule.
+    /// Activate one rule, by --id or --name.
     Activate {
         #[command(flatten)]
-        rule: RuleRef,
+        rule: RuleChoice,
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Deactivate one rule.
+    /// Deactivate one rule, by --id or --name.
     Deactivate {
         #[command(flatten)]
-        rule: RuleRef,
+        rule: RuleChoice,
         #[command(flatten)]
         write: WriteArgs,
     },
@@ -134,17 +134,6 @@ pub enum SharingRulesCommand {
         #[command(flatten)]
         write: WriteArgs,
     },
-}
-
-/// `--module` and `--id` of one rule.
-#[derive(Args, Debug)]
-pub struct RuleRef {
-    /// Module API name, e.g. Leads.
-    #[arg(long)]
-    pub module: String,
-    /// Rule id.
-    #[arg(long)]
-    pub id: String,
 }
 
 const CREATE_HELP: &str = "Examples:
@@ -512,29 +501,38 @@ async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Re
             write::print_one(out, result)
         }
         SharingRulesCommand::Delete { rule, write: w } => {
-            let lookup = s.client.sharing_rules(&rule.module).get(&rule.id);
+            let (id, known_name) = chosen_rule_id(s, &rule).await?;
+            let module = rule.module;
+            let lookup = s.client.sharing_rules(&module).get(&id);
             let impact = Impact::item(
                 "Delete sharing rule",
-                &rule.id,
-                format!("of {}", rule.module),
-                async move { lookup.await.ok().flatten().map(|r| r.name) },
+                &id,
+                format!("of {module}"),
+                async move {
+                    match known_name {
+                        Some(name) => Some(name),
+                        None => lookup.await.ok().flatten().map(|r| r.name),
+                    }
+                },
             );
             let result = write::run(s, out, &w, impact, |c| async move {
-                c.sharing_rules(&rule.module).delete(&rule.id).await
+                c.sharing_rules(&module).delete(&id).await
             })
             .await?;
             write::print_one(out, result)
         }
         SharingRulesCommand::Activate { rule, write: w } => {
+            let (id, _) = chosen_rule_id(s, &rule).await?;
             let result = write::run(s, out, &w, Impact::Change, |c| async move {
-                c.sharing_rules(&rule.module).activate(&rule.id).await
+                c.sharing_rules(&rule.module).activate(&id).await
             })
             .await?;
             write::print_one(out, result)
         }
         SharingRulesCommand::Deactivate { rule, write: w } => {
+            let (id, _) = chosen_rule_id(s, &rule).await?;
             let result = write::run(s, out, &w, Impact::Change, |c| async move {
-                c.sharing_rules(&rule.module).deactivate(&rule.id).await
+                c.sharing_rules(&rule.module).deactivate(&id).await
             })
             .await?;
             write::print_one(out, result)
@@ -616,10 +614,30 @@ async fn rule_by_names(
 /// The rule `choice` names, read in full (with its criteria): by id, or by name among the
 /// module's rules (the nearest name suggested when none has it).
 async fn chosen_rule(s: &Session, choice: &RuleChoice) -> Result<types::SharingRule, CliError> {
+    let (id, _) = chosen_rule_id(s, choice).await?;
+    s.client
+        .sharing_rules(&choice.module)
+        .get(&id)
+        .await?
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "--id: no sharing rule with id {id} in {}",
+                choice.module
+            ))
+        })
+}
+
+/// The id of the rule `choice` names, and its name when it was chosen by name: `--id` as
+/// given (nothing read), or the one rule of the module with that `--name` (the module's rules
+/// read; the nearest name suggested when none has it, the ids listed when several do).
+async fn chosen_rule_id(
+    s: &Session,
+    choice: &RuleChoice,
+) -> Result<(String, Option<String>), CliError> {
     let handler = s.client.sharing_rules(&choice.module);
     let id =
         match (&choice.id, &choice.name) {
-            (Some(id), _) => id.clone(),
+            (Some(id), _) => return Ok((id.clone(), None)),
             (None, Some(name)) => {
                 let rules: Vec<types::SharingRule> =
                     handler.list().per_page(200).stream().try_collect().await?;
@@ -652,12 +670,7 @@ async fn chosen_rule(s: &Session, choice: &RuleChoice) -> Result<types::SharingR
             }
             (None, None) => return Err(CliError::Usage("give --id or --name".into())),
         };
-    handler.get(&id).await?.ok_or_else(|| {
-        CliError::Usage(format!(
-            "--id: no sharing rule with id {id} in {}",
-            choice.module
-        ))
-    })
+    Ok((id, choice.name.clone()))
 }
 
 /// An update body from names: only what was given, plus the rule's own `type` and

@@ -500,6 +500,74 @@ async fn rules_by_names_with_no_id_and_no_json() {
     );
     assert_eq!(sim.state().sharing_rule_count("Leads"), writes_before);
 
+    // Deactivate, activate and delete by name too: no id typed.
+    for (verb, status) in [("deactivate", "inactive"), ("activate", "active")] {
+        let done = run(
+            &sim,
+            &[
+                "sharing-rules",
+                verb,
+                "--module",
+                "Leads",
+                "--name",
+                "Miami leads",
+            ],
+            None,
+        )
+        .await
+        .ok_json();
+        assert_eq!(done["status"], "success", "{verb}: {done}");
+        let miami = sim.state().sharing_rules["Leads"]
+            .iter()
+            .find(|r| r["name"] == "Miami leads")
+            .cloned()
+            .unwrap();
+        assert_eq!(miami["status"], status, "{verb}");
+    }
+    let before = sim.state().sharing_rule_count("Leads");
+    let gone = run(
+        &sim,
+        &[
+            "sharing-rules",
+            "delete",
+            "--module",
+            "Leads",
+            "--name",
+            "Miami leads",
+            "--yes",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    assert_eq!(gone["status"], "success", "{gone}");
+    assert_eq!(sim.state().sharing_rule_count("Leads"), before - 1);
+    assert!(sim.state().sharing_rules["Leads"]
+        .iter()
+        .all(|r| r["name"] != "Miami leads"));
+    let missing = run(
+        &sim,
+        &[
+            "sharing-rules",
+            "delete",
+            "--module",
+            "Leads",
+            "--name",
+            "Miami leads",
+            "--yes",
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        missing
+            .failed(2)
+            .contains("--name: no sharing rule named \"Miami leads\" in Leads"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(sim.state().sharing_rule_count("Leads"), before - 1);
+
     // The help shows the body's shape and the grammar.
     let help = run(&sim, &["sharing-rules", "create", "--help"], None).await;
     for needle in [
