@@ -145,3 +145,56 @@ sharing_rules:
         "empty lists are left out:\n{written}"
     );
 }
+
+/// What a plan prints, a file takes: criteria as one line and who as `group:NAME`, beside the
+/// structured forms (which are what a file is written with).
+#[test]
+fn criteria_and_audiences_may_be_written_as_one_line() {
+    let text = "version: 1
+scope: {families: [sharing_rules], modules: [Leads]}
+sharing_rules:
+  Leads:
+  - name: Miami leads
+    permission: read_write
+    to: group:Miami Users
+    criteria: City = Miami and (State = Florida or Amount > 1000)
+  - {name: Reps, permission: read, from: 'role_and_subordinates: Sales Rep', to: all_users}
+";
+    let c = AccessConfig::from_yaml(text).unwrap();
+    let rules = &c.sharing_rules["Leads"];
+    let miami = rules.iter().find(|r| r.name == "Miami leads").unwrap();
+    assert_eq!(miami.to, Audience::Group("Miami Users".into()));
+    assert_eq!(
+        miami.criteria,
+        Some(CriteriaSpec::parse("City = Miami and (State = Florida or Amount > 1000)").unwrap())
+    );
+    let reps = rules.iter().find(|r| r.name == "Reps").unwrap();
+    assert_eq!(
+        reps.from,
+        Some(Audience::RoleAndSubordinates("Sales Rep".into()))
+    );
+    // Written back in the structured form, which reads as the same file.
+    let written = c.to_yaml().unwrap();
+    assert!(written.contains("group: Miami Users"), "{written}");
+    assert_eq!(AccessConfig::from_yaml(&written).unwrap(), c);
+
+    // Text that does not parse says where, with the line of the file.
+    for (bad, needle) in [
+        ("to: grup:Miami Users", "did you mean \"group\""),
+        ("to: 'group: '", "group:NAME"),
+        ("criteria: City = Miami and", "criteria"),
+        ("criteria: City ~ Miami", "criteria"),
+    ] {
+        let file = text.replace(
+            if bad.starts_with("to") {
+                "to: group:Miami Users"
+            } else {
+                "criteria: City = Miami and (State = Florida or Amount > 1000)"
+            },
+            bad,
+        );
+        let e = AccessConfig::from_yaml(&file).unwrap_err().to_string();
+        assert!(e.contains("line "), "{bad}: {e}");
+        assert!(e.contains(needle), "{bad}: {e}");
+    }
+}

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
-use zoho_crm_access::access::{AccessModel, Action, Layer, RuleRow, WhoAnswer};
+use zoho_crm_access::access::{audience_text, AccessModel, Action, Layer, RuleRow, WhoAnswer};
 use zoho_crm_access::desired::Audience;
 use zoho_crm_access::enums::PermissionType;
 
@@ -168,16 +168,6 @@ fn plural(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
-    }
-}
-
-fn audience_text(a: &Audience) -> String {
-    match a {
-        Audience::Role(n) => format!("role {n}"),
-        Audience::RoleAndSubordinates(n) => format!("role {n} and subordinates"),
-        Audience::Group(n) => format!("group {n}"),
-        Audience::AllUsers => "all users".to_owned(),
-        other => other.to_string(),
     }
 }
 

@@ -1413,6 +1413,9 @@ pub(crate) fn change(state: &mut State, change: DirectoryChange) -> Result<Value
             d.reporting_to = Some(m);
         }
     }
+    if change.groups.iter().any(|g| g.name.trim().is_empty()) {
+        return Err("a group needs a name".into());
+    }
     let group_ids: Vec<String> = change
         .groups
         .iter()

@@ -57,7 +57,9 @@ impl fmt::Display for RecordSet {
     }
 }
 
-fn audience_text(a: &Audience) -> String {
+/// Who an audience is, in words (`role Manager and subordinates`, `group Miami Users`, `all
+/// users`), as plans and reports print it.
+pub fn audience_text(a: &Audience) -> String {
     match a {
         Audience::Role(n) => format!("role {n}"),
         Audience::RoleAndSubordinates(n) => format!("role {n} and subordinates"),

@@ -528,8 +528,8 @@ impl Serialize for Audience {
 impl<'de> Deserialize<'de> for Audience {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        const EXPECTED: &str =
-            "all_users, or one of {role: NAME}, {role_and_subordinates: NAME}, {group: NAME}";
+        const EXPECTED: &str = "all_users, or one of {role: NAME}, {role_and_subordinates: NAME}, \
+             {group: NAME} (or role:NAME, role_and_subordinates:NAME, group:NAME)";
         impl<'de> Visitor<'de> for V {
             type Value = Audience;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -538,6 +538,11 @@ impl<'de> Deserialize<'de> for Audience {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Audience, E> {
                 match v {
                     "all_users" => Ok(Audience::AllUsers),
+                    // The command line's form, `group:Miami Users`.
+                    text if text.contains(':') => text.parse().map_err(|e| match e {
+                        crate::Error::InvalidInput { reason, .. } => E::custom(reason),
+                        other => E::custom(other),
+                    }),
                     other => Err(E::custom(format!(
                         "`{other}` is not who to share with: write {EXPECTED}"
                     ))),
@@ -589,8 +594,46 @@ impl JsonSchema for Audience {
     }
 
     fn json_schema(g: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-        AudienceSchema::json_schema(g)
+        one_of_or_text(
+            AudienceSchema::json_schema(g),
+            "The same as one line, as the command line takes it: `role:NAME`, \
+             `role_and_subordinates:NAME` or `group:NAME`.",
+            Some(r"^\s*(role|role_and_subordinates|group)\s*:\s*\S"),
+        )
     }
+}
+
+/// `structured`, or a string (`description`; `pattern` when given): the schema of a value a
+/// file may write as structure or as one line of text.
+fn one_of_or_text(
+    structured: schemars::schema::Schema,
+    description: &str,
+    pattern: Option<&str>,
+) -> schemars::schema::Schema {
+    use schemars::schema::{
+        InstanceType, Metadata, Schema, SchemaObject, StringValidation, SubschemaValidation,
+    };
+    let text = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        metadata: Some(Box::new(Metadata {
+            description: Some(description.to_owned()),
+            ..Default::default()
+        })),
+        string: pattern.map(|p| {
+            Box::new(StringValidation {
+                pattern: Some(p.to_owned()),
+                ..Default::default()
+            })
+        }),
+        ..Default::default()
+    };
+    Schema::Object(SchemaObject {
+        subschemas: Some(Box::new(SubschemaValidation {
+            any_of: Some(vec![structured, Schema::Object(text)]),
+            ..Default::default()
+        })),
+        ..Default::default()
+    })
 }
 
 /// Which records a rule applies to, with fields by API name: a condition
@@ -676,7 +719,35 @@ struct RawCriteria {
 
 impl<'de> Deserialize<'de> for CriteriaSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = RawCriteria::deserialize(d)?;
+        /// Text (the plan's grammar, [`CriteriaSpec::parse`]) or a criteria object.
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CriteriaSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "criteria as one line (`City = Miami and State = Florida`), \
+                     {field, comparator, value}, {all: [...]} or {any: [...]}",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CriteriaSpec, E> {
+                CriteriaSpec::parse(v).map_err(|e| match e {
+                    crate::Error::InvalidInput { reason, .. } => E::custom(reason),
+                    other => E::custom(other),
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CriteriaSpec, A::Error> {
+                CriteriaSpec::from_raw(RawCriteria::deserialize(
+                    de::value::MapAccessDeserializer::new(map),
+                )?)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl CriteriaSpec {
+    /// A criteria object, once its keys are read: which shape it is.
+    fn from_raw<E: de::Error>(raw: RawCriteria) -> Result<CriteriaSpec, E> {
         const SHAPES: &str =
             "criteria are {field, comparator, value}, {all: [...]} or {any: [...]}";
         match raw {
@@ -764,6 +835,12 @@ impl JsonSchema for CriteriaSpec {
     }
 
     fn json_schema(g: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-        CriteriaSchema::json_schema(g)
+        one_of_or_text(
+            CriteriaSchema::json_schema(g),
+            "The same as one line, as plans print it: conditions `FIELD COMPARATOR VALUE` \
+             joined by `and` / `or` (`and` binds tighter), grouped with parentheses \
+             (`City = Miami and (Stage = \"Closed Won\" or Amount > 1000)`).",
+            None,
+        )
     }
 }

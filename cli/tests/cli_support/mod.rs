@@ -290,6 +290,55 @@ impl Tty {
     };
 }
 
+/// A new pseudo-terminal (master, slave), both close-on-exec so children other tests spawn
+/// meanwhile do not keep it open; `size` sets its window (none: the system's default), and
+/// `raw_output` turns off output processing (no CR before LF: the output as the program
+/// wrote it).
+#[cfg(unix)]
+fn open_pty(
+    size: Option<(u16, u16)>,
+    raw_output: bool,
+) -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    let size = size.map(|(rows, columns)| libc::winsize {
+        ws_row: rows,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    });
+    // SAFETY: openpty writes two new descriptors into the integers given; no name or
+    // settings are passed, and the window size (if any) is only read.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            size.as_ref()
+                .map_or(std::ptr::null(), |w| w as *const libc::winsize),
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and are owned by nothing else.
+    let (master, slave) = unsafe {
+        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
+    };
+    if raw_output {
+        // SAFETY: a termios read, changed and written back on the terminal just opened.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(slave.as_raw_fd(), &mut t);
+            t.c_oflag &= !libc::OPOST;
+            libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
+        }
+    }
+    (master, slave)
+}
+
 /// Runs the binary with stdout on a pseudo-terminal `columns` wide; returns the exit status
 /// and what the terminal received. Blocking.
 #[cfg(unix)]
@@ -299,40 +348,8 @@ pub fn run_with_terminal_stdout(
     columns: u16,
 ) -> (i32, String) {
     use std::io::Read;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-    let (mut master, mut slave) = (0, 0);
-    let size = libc::winsize {
-        ws_row: 50,
-        ws_col: columns,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: openpty writes two new descriptors; the window size is read only.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: as in run_in_pty.
-    let (master, slave) = unsafe {
-        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
-        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
-        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
-    };
-    // No CR before LF: the output as the program wrote it.
-    // SAFETY: a termios read, changed and written back on the terminal just opened.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        libc::tcgetattr(slave.as_raw_fd(), &mut t);
-        t.c_oflag &= !libc::OPOST;
-        libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
-    }
+    let (master, slave) = open_pty(Some((50, columns)), true);
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
     for k in ENV {
         cmd.env_remove(k);
@@ -380,30 +397,10 @@ pub fn run_in_pty_after(
     answer: Option<&str>,
 ) -> PtyRun {
     use std::io::{Read, Write};
-    use std::os::fd::{FromRawFd, OwnedFd};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes two new descriptors into the integers given; no name or
-    // settings are passed.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors were just opened and are owned by nothing else. Close-on-exec,
-    // so children other tests spawn meanwhile do not keep the terminal open.
-    let (master, slave) = unsafe {
-        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
-        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
-        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
-    };
+    let (master, slave) = open_pty(None, false);
 
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
     for k in ENV {
@@ -546,42 +543,10 @@ pub fn run_on_terminal(
     answer: Option<&str>,
 ) -> (i32, String) {
     use std::io::{Read, Write};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
-    let (mut master, mut slave) = (0, 0);
-    let size = libc::winsize {
-        ws_row: 45,
-        ws_col: columns,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: openpty writes two new descriptors; the window size is read only.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: as in run_in_pty.
-    let (master, slave) = unsafe {
-        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
-        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
-        (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
-    };
-    // No CR before LF: the output as the program wrote it.
-    // SAFETY: a termios read, changed and written back on the terminal just opened.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        libc::tcgetattr(slave.as_raw_fd(), &mut t);
-        t.c_oflag &= !libc::OPOST;
-        libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
-    }
+    let (master, slave) = open_pty(Some((45, columns)), true);
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
     for k in ENV {
         cmd.env_remove(k);
