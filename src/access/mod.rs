@@ -83,7 +83,9 @@ mod who;
 use serde::{Deserialize, Serialize};
 
 pub use check::{CheckAnswer, CheckQuery, Explanation, Finding, Lock, Reason, Reasons, Through};
-pub use diff::{audience_text, AccessChange, AccessDiff, Cause, Direction, Grantee, RecordSet};
+pub use diff::{
+    audience_text, AccessChange, AccessDiff, Cause, Direction, Grantee, LockingChange, RecordSet,
+};
 pub use directory::{
     Directory, DirectoryGroup, DirectoryProfile, DirectoryRole, DirectoryUser, GroupMember,
     Hierarchy, ModulePermissions,
