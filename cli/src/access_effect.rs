@@ -3,6 +3,11 @@
 //! library's [`AccessModel::diff`] between the org now and the org with the file applied
 //! ([`AccessModel::with_desired`]).
 //!
+//! A plan that creates, changes or deletes a record locking configuration is listed by
+//! profile: who gains or loses edit and delete on locked records, and through which
+//! setting; what Zoho leaves open (the Administrator profile, locks already set when a
+//! configuration or rule goes) is marked `?` and says why.
+//!
 //! The org now is read once per plan: its directory ([`Directory::read`]: roles, groups with
 //! their members, profiles, users, the hierarchy preference) and the access settings in the
 //! file's scope. A read that fails (a token without the directory's scopes, say) does not
@@ -24,7 +29,8 @@ pub enum Effect {
     Computed {
         diff: AccessDiff,
         active_users: usize,
-        /// The plan changes record locking, which the diff does not cover.
+        /// The plan changes record locking: the diff covers edit and delete of locked
+        /// records, [`LOCKING_NOTE`] says what it leaves out.
         locking_changes: bool,
     },
     /// Not computed, with the reason (the failed read's error and its causes).
@@ -75,13 +81,15 @@ fn not_covered() -> String {
     )
 }
 
-const LOCKING_NOTE: &str = "Record locking changes (above) limit edit and delete of locked \
-records; they are not listed here.";
+/// What the diff leaves out of a record locking change.
+const LOCKING_NOTE: &str = "Record locking: edit and delete of locked records are listed; \
+fields left editable on locked records and the other restricted actions (tags, change of \
+owner, conversion, communications, custom buttons) are not.";
 
 impl Effect {
-    /// The effect for people: a heading, one line per change (`+` gain, `-` lose, coloured
-    /// on a terminal), what it does not cover; every line escaped. Empty for a plan without
-    /// changes.
+    /// The effect for people: a heading, one line per change (`+` gain, `-` lose, `?` a
+    /// change Zoho's documents leave open; coloured on a terminal), what it does not cover;
+    /// every line escaped. Empty for a plan without changes.
     pub fn text(&self) -> String {
         let colour = terminal::stdout_colour();
         let mut out = Vec::new();
@@ -99,20 +107,26 @@ impl Effect {
                 active_users,
                 locking_changes,
             } => {
+                // A locking change reaches the users' own records too (the owner is not
+                // exempt from a lock).
+                let what = if *locking_changes {
+                    "records of others and locked records"
+                } else {
+                    "records of others"
+                };
                 if diff.is_empty() {
-                    out.push(
-                        "Access effect: nobody gains or loses access to records of others."
-                            .to_owned(),
-                    );
+                    out.push(format!(
+                        "Access effect: nobody gains or loses access to {what}."
+                    ));
                 } else {
                     out.push(format!(
-                        "Access effect on records of others ({active_users} active users in \
-                         the org):"
+                        "Access effect on {what} ({active_users} active users in the org):"
                     ));
                     for c in &diff.changes {
-                        let (sign, code) = match c.direction {
-                            Direction::Gain => ('+', "32"),
-                            Direction::Lose => ('-', "31"),
+                        let (sign, code) = match (c.direction, &c.open) {
+                            (_, Some(_)) => ('?', "33"),
+                            (Direction::Gain, None) => ('+', "32"),
+                            (Direction::Lose, None) => ('-', "31"),
                         };
                         let line = format!("  {sign} {}", terminal::escape(&c.to_string()));
                         out.push(if colour {
@@ -132,8 +146,10 @@ impl Effect {
     }
 
     /// The effect as a document (`access_effect`): `computed` (`true`/`false`), then either
-    /// `changes` (each with module, grantee, direction, actions, records and cause),
-    /// `summary` (the text lines) and `not_covered`, or `reason`.
+    /// `changes` (each with module, grantee, direction, actions, records, cause and `open`,
+    /// the reason a change is not certain or `null`), `summary` (the text lines),
+    /// `not_covered` and, for a plan that changes record locking, `record_locking` (what the
+    /// changes leave out of it), or `reason`.
     pub fn json(&self) -> Value {
         match self {
             Effect::NoChanges => json!({

@@ -406,8 +406,32 @@ fn effective(rule: &SharingRuleSpec, default: &[Action]) -> Vec<Action> {
 }
 
 impl AccessModel {
-    /// Who gains or loses what from `self` (before) to `after`, module by module. Time and
-    /// memory grow with users x rules.
+    /// Who gains or loses what from `self` (before) to `after`, module by module: org
+    /// defaults, sharing rules, then the record locking configuration (edit and delete of
+    /// locked records, by profile; [`AccessChange::open`] says why when Zoho's documents
+    /// leave a change open). Time and memory grow with users x rules.
+    ///
+    /// ```
+    /// use zoho_crm_access::access::{AccessModel, Directory};
+    /// use zoho_crm_access::desired::AccessConfig;
+    ///
+    /// let directory: Directory = serde_json::from_value(serde_json::json!({
+    ///     "profiles": [{"name": "Standard"}],
+    ///     "users": [{"email": "ana@example.com", "name": "Ana", "profile": "Standard"}],
+    /// }))?;
+    /// let scope = "version: 1\nscope: {families: [record_locking], modules: [Deals]}\n";
+    /// let now = AccessModel::new(directory, AccessConfig::from_yaml(scope)?);
+    /// let plan = AccessConfig::from_yaml(&format!(
+    ///     "{scope}record_locking:\n  Deals: {{lock_type: manual, restricted_actions: [update]}}\n"
+    /// ))?;
+    /// let diff = now.diff(&now.with_desired(&plan));
+    /// assert_eq!(
+    ///     diff.changes[0].to_string(),
+    ///     "users of profile Standard (1 active user) lose edit on locked Deals records: \
+    ///      record locking on Deals created"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn diff(&self, after: &AccessModel) -> AccessDiff {
         let mut modules: BTreeSet<&str> = BTreeSet::new();
         for m in [&self.config, &after.config] {

@@ -14,7 +14,9 @@
 //! * [`AccessModel::who`]: for a module, every active user's access to records of others,
 //!   grouped by role, group and rule ([`WhoAnswer`]);
 //! * [`AccessModel::diff`]: between two models (the org now and a plan applied), who gains or
-//!   loses view, edit or delete on which records, through what ([`AccessDiff`]).
+//!   loses view, edit or delete on which records, through what: an org default, a sharing
+//!   rule, or a record locking configuration (edit and delete of locked records, by profile)
+//!   ([`AccessDiff`]).
 //!
 //! # What the model follows
 //!
