@@ -334,16 +334,13 @@ pub struct AccessChange {
 impl fmt::Display for AccessChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let singular = matches!(self.grantee, Grantee::Everyone { .. });
-        let verb = match (self.direction, singular || self.open.is_some()) {
-            (Direction::Gain, true) => "gains",
-            (Direction::Gain, false) => "gain",
-            (Direction::Lose, true) => "loses",
-            (Direction::Lose, false) => "lose",
-        };
-        let verb = match (&self.open, self.direction) {
-            (Some(_), Direction::Gain) => "may gain",
-            (Some(_), Direction::Lose) => "may lose",
-            (None, _) => verb,
+        let verb = match (self.direction, singular, self.open.is_some()) {
+            (Direction::Gain, _, true) => "may gain",
+            (Direction::Lose, _, true) => "may lose",
+            (Direction::Gain, true, false) => "gains",
+            (Direction::Gain, false, false) => "gain",
+            (Direction::Lose, true, false) => "loses",
+            (Direction::Lose, false, false) => "lose",
         };
         let actions: Vec<&str> = self.actions.iter().map(|a| a.as_str()).collect();
         write!(
