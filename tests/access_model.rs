@@ -223,7 +223,7 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
     assert_eq!(
         lines(&diff),
         [
-            "users of profile Administrator (1 active user) may lose edit, delete on locked Deals records: record locking on Deals created (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented (Zoho's own sample adds it to the excluded profiles))",
+            "users of profile Administrator (1 active user) may lose edit, delete on locked Deals records: record locking on Deals created (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented)",
             "users of profiles Sales Manager, Standard (3 active users) lose edit, delete on locked Deals records: record locking on Deals created",
         ]
     );
@@ -273,7 +273,7 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
     assert_eq!(
         lines(&diff),
         [
-            "users of profile Administrator (1 active user) may gain edit, delete on locked Deals records: record locking on Deals (locked for: all profiles -> all profiles except Administrator, Sales Manager) (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented (Zoho's own sample adds it to the excluded profiles))",
+            "users of profile Administrator (1 active user) may gain edit, delete on locked Deals records: record locking on Deals (locked for: all profiles -> all profiles except Administrator, Sales Manager) (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented)",
             "users of profile Standard (2 active users) lose edit, delete on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Won): record locking on Deals (locking rule \"Closed deals\": none -> Stage = Closed Won)",
             "users of profile Sales Manager (1 active user) gain edit, delete on locked Deals records: record locking on Deals (locked for: all profiles -> all profiles except Administrator, Sales Manager)",
         ]
@@ -297,10 +297,10 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
     assert_eq!(
         lines(&diff),
         [
-            "users of profile Administrator (1 active user) may lose edit on locked Deals records: record locking on Deals (excluded profiles: Administrator, Sales Manager -> Sales Manager) (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented (Zoho's own sample adds it to the excluded profiles))",
-            "users of profile Standard (2 active users) may gain edit on Deals records locked manually: record locking on Deals (lock type: both -> automatic) (unknown: what becomes of records already locked when the configuration is deleted, a locking rule removed or changed, or manual locking turned off is not documented)",
+            "users of profile Administrator (1 active user) may lose edit on locked Deals records: record locking on Deals (excluded profiles: Administrator, Sales Manager -> Sales Manager) (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented)",
+            "users of profile Standard (2 active users) may gain edit on Deals records locked manually: record locking on Deals (lock type: both -> automatic) (unknown: whether records already locked by hand are unlocked when manual locking is turned off is not documented)",
             "users of profile Standard (2 active users) lose edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Lost): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost)",
-            "users of profile Standard (2 active users) may gain edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Won): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost) (unknown: what becomes of records already locked when the configuration is deleted, a locking rule removed or changed, or manual locking turned off is not documented)",
+            "users of profile Standard (2 active users) may gain edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Won): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost) (unknown: whether records the rule already locked are unlocked when it stops applying is not documented)",
             "users of profile Standard (2 active users) gain delete on locked Deals records: record locking on Deals (restricted actions: delete, update -> update)",
         ]
     );
@@ -317,8 +317,8 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
     assert_eq!(
         lines(&diff),
         [
-            "users of profile Administrator (1 active user) may gain edit on locked Deals records: record locking on Deals deleted (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented (Zoho's own sample adds it to the excluded profiles))",
-            "users of profile Standard (2 active users) may gain edit on locked Deals records: record locking on Deals deleted (unknown: what becomes of records already locked when the configuration is deleted, a locking rule removed or changed, or manual locking turned off is not documented)",
+            "users of profile Administrator (1 active user) may gain edit on locked Deals records: record locking on Deals deleted (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented)",
+            "users of profile Standard (2 active users) may gain edit on locked Deals records: record locking on Deals deleted (unknown: whether records already locked stay locked once the configuration is deleted is not documented)",
         ]
     );
     assert!(diff.changes.iter().all(|c| c.direction == Direction::Gain));

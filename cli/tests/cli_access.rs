@@ -648,8 +648,10 @@ async fn apply(sim: &Simulator, file: &str) {
     assert_eq!(applied.code, 0, "{}", applied.stderr);
 }
 
-const ADMIN_OPEN: &str = "whether the Administrator profile bypasses a lock it is not excluded from is not documented (Zoho's own sample adds it to the excluded profiles)";
-const RELEASE_OPEN: &str = "what becomes of records already locked when the configuration is deleted, a locking rule removed or changed, or manual locking turned off is not documented";
+const ADMIN_OPEN: &str =
+    "whether the Administrator profile bypasses a lock it is not excluded from is not documented";
+const DELETED_OPEN: &str =
+    "whether records already locked stay locked once the configuration is deleted is not documented";
 
 /// What a plan does to edit and delete of locked records: a configuration added, its
 /// excluded profiles changed, then removed, each applied with the CLI's own `apply` before
@@ -738,11 +740,11 @@ async fn a_plan_lists_who_gains_and_loses_edit_and_delete_on_locked_records() {
             ),
             format!(
                 "? users of profile Standard (2 active users) may gain edit, delete on locked \
-                 Deals records: record locking on Deals deleted (unknown: {RELEASE_OPEN})"
+                 Deals records: record locking on Deals deleted (unknown: {DELETED_OPEN})"
             ),
         ]
     );
-    assert_eq!(effect["changes"][1]["open"], RELEASE_OPEN);
+    assert_eq!(effect["changes"][1]["open"], DELETED_OPEN);
     assert_eq!(
         effect["changes"][1]["cause"]["change"],
         json!({ "type": "deleted" })

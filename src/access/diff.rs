@@ -604,10 +604,16 @@ enum Hold {
     Open,
 }
 
-const ADMIN_OPEN: &str = "whether the Administrator profile bypasses a lock it is not excluded \
-from is not documented (Zoho's own sample adds it to the excluded profiles)";
-const RELEASE_OPEN: &str = "what becomes of records already locked when the configuration is \
-deleted, a locking rule removed or changed, or manual locking turned off is not documented";
+// The questions Zoho's documents leave open (facts on the access model, §4.2; on record
+// locks, open question 4).
+const ADMIN_OPEN: &str =
+    "whether the Administrator profile bypasses a lock it is not excluded from is not documented";
+const DELETED_OPEN: &str =
+    "whether records already locked stay locked once the configuration is deleted is not documented";
+const RULE_OPEN: &str =
+    "whether records the rule already locked are unlocked when it stops applying is not documented";
+const MANUAL_OPEN: &str = "whether records already locked by hand are unlocked when manual \
+locking is turned off is not documented";
 
 fn hold(c: Option<&LockingSpec>, p: &DirectoryProfile, module: &str, a: Action) -> Hold {
     let Some(c) = c else {
@@ -745,7 +751,7 @@ impl AccessModel {
                     let open = if admin {
                         Some(ADMIN_OPEN)
                     } else if after_c.is_none() {
-                        Some(RELEASE_OPEN)
+                        Some(DELETED_OPEN)
                     } else {
                         None
                     };
@@ -778,7 +784,7 @@ impl AccessModel {
                             Direction::Gain,
                             RecordSet::LockedManually,
                             lock_type.clone(),
-                            admin.or(Some(RELEASE_OPEN)),
+                            admin.or(Some(MANUAL_OPEN)),
                         );
                     }
                 }
@@ -827,7 +833,7 @@ impl AccessModel {
                                 criteria: c.clone(),
                             },
                             cause,
-                            admin.or(Some(RELEASE_OPEN)),
+                            admin.or(Some(RULE_OPEN)),
                         );
                     }
                 }
