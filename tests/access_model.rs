@@ -190,7 +190,8 @@ fn lines(diff: &zoho_crm_access::access::AccessDiff) -> Vec<String> {
 /// `desired::apply` and read back before the next plan.
 /// Sources: Zoho API v8, Record Locking Configuration (update always restricted, delete when
 /// listed in restricted_actions; lock type manual / automatic / both; locking rules lock
-/// records matching their criteria; profiles in lock_excluded_profiles are not subject to
+/// records matching their criteria "on creating or updating records", existing ones when
+/// lock_existing_records says so; profiles in lock_excluded_profiles are not subject to
 /// the lock under all_profiles_except_excluded_profiles); Zoho's record locking announcement
 /// (the owner is not exempt). Left open, so `open` says why (facts on the access model §4.2;
 /// on record locks, open question 4): whether the Administrator profile bypasses a lock, and
@@ -261,10 +262,10 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
     // still held, loses edit and delete on the records the new rule locks.
     let now = load().await.unwrap();
     assert_eq!(now.config().record_locking["Deals"], manual);
-    let mut both = manual.clone().with_rule(LockingRuleSpec::new(
-        "Closed deals",
-        CriteriaSpec::equal("Stage", "Closed Won"),
-    ));
+    let mut closed =
+        LockingRuleSpec::new("Closed deals", CriteriaSpec::equal("Stage", "Closed Won"));
+    closed.lock_existing_records = true;
+    let mut both = manual.clone().with_rule(closed);
     both.lock_type = enums::LockType::Both;
     both.locked_for = enums::LockedFor::AllProfilesExceptExcludedProfiles;
     both.excluded_profiles = ["Administrator".to_owned(), "Sales Manager".to_owned()].into();
@@ -291,6 +292,8 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
     narrower.excluded_profiles = ["Sales Manager".to_owned()].into();
     narrower.restricted_actions = [enums::RestrictedAction::Update].into();
     narrower.rules[0].criteria = CriteriaSpec::equal("Stage", "Closed Lost");
+    // Records already lost stay unlocked until next updated (lock_existing_records false).
+    narrower.rules[0].lock_existing_records = false;
     narrower.lock_type = enums::LockType::Automatic;
     desired.record_locking.insert("Deals".into(), narrower);
     let diff = now.diff(&now.with_desired(&desired));
@@ -299,8 +302,8 @@ async fn diff_of_record_locking_names_who_gains_and_loses_edit_and_delete() {
         [
             "users of profile Administrator (1 active user) may lose edit on locked Deals records: record locking on Deals (excluded profiles: Administrator, Sales Manager -> Sales Manager) (unknown: whether the Administrator profile bypasses a lock it is not excluded from is not documented)",
             "users of profile Standard (2 active users) may gain edit on Deals records locked manually: record locking on Deals (lock type: both -> automatic) (unknown: whether records already locked by hand are unlocked when manual locking is turned off is not documented)",
-            "users of profile Standard (2 active users) lose edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Lost): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost)",
-            "users of profile Standard (2 active users) may gain edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Won): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost) (unknown: whether records the rule already locked are unlocked when it stops applying is not documented)",
+            "users of profile Standard (2 active users) lose edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Lost): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost; records that already match are locked only when next updated)",
+            "users of profile Standard (2 active users) may gain edit on Deals records locked by locking rule \"Closed deals\" (Stage = Closed Won): record locking on Deals (locking rule \"Closed deals\": Stage = Closed Won -> Stage = Closed Lost; records that already match are locked only when next updated) (unknown: whether records the rule already locked are unlocked when it stops applying is not documented)",
             "users of profile Standard (2 active users) gain delete on locked Deals records: record locking on Deals (restricted actions: delete, update -> update)",
         ]
     );

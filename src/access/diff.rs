@@ -248,6 +248,10 @@ pub enum LockingChange {
         before: Option<CriteriaSpec>,
         /// Its criteria after (`None`: no such rule).
         after: Option<CriteriaSpec>,
+        /// Whether records that already match are locked when the rule is saved (the rule's
+        /// `lock_existing_records` after; `false` also when the rule goes): when not, Zoho
+        /// locks a matching record when it is next created or updated.
+        lock_existing_records: bool,
     },
 }
 
@@ -292,12 +296,17 @@ impl fmt::Display for LockingChange {
                 rule,
                 before,
                 after,
+                lock_existing_records,
             } => {
                 let c = |x: &Option<CriteriaSpec>| {
                     x.as_ref()
                         .map_or_else(|| "none".to_owned(), criteria::describe)
                 };
-                write!(f, "(locking rule {rule:?}: {} -> {})", c(before), c(after))
+                write!(f, "(locking rule {rule:?}: {} -> {}", c(before), c(after))?;
+                if after.is_some() && !lock_existing_records {
+                    f.write_str("; records that already match are locked only when next updated")?;
+                }
+                f.write_str(")")
             }
         }
     }
@@ -691,7 +700,12 @@ impl AccessModel {
     /// locking configuration to `after`'s, by profile (Zoho API v8, Record Locking
     /// Configuration: update always restricted, delete when listed, excluded profiles not
     /// subject to the lock; the owner is not exempt).
-    fn diff_locking(&self, after: &AccessModel, module: &str, out: &mut Vec<AccessChange>) {
+    fn diff_locking<'a>(
+        &'a self,
+        after: &'a AccessModel,
+        module: &str,
+        out: &mut Vec<AccessChange>,
+    ) {
         let before_c = self.config.record_locking.get(module);
         let after_c = after.config.record_locking.get(module);
         if before_c == after_c {
@@ -798,12 +812,8 @@ impl AccessModel {
                     if old == new {
                         continue;
                     }
-                    let defined = |c: &LockingSpec| {
-                        c.rules
-                            .iter()
-                            .find(|r| r.name == name)
-                            .map(|r| r.criteria.clone())
-                    };
+                    let rule_in = |c: &'a LockingSpec| c.rules.iter().find(|r| r.name == name);
+                    let defined = |c: &'a LockingSpec| rule_in(c).map(|r| r.criteria.clone());
                     // The rule itself is unchanged and only the lock type turns it on or off.
                     let cause = if defined(b) == defined(n) {
                         lock_type.clone()
@@ -812,6 +822,8 @@ impl AccessModel {
                             rule: name.to_owned(),
                             before: defined(b),
                             after: defined(n),
+                            lock_existing_records: rule_in(n)
+                                .is_some_and(|r| r.lock_existing_records),
                         }
                     };
                     if let Some(c) = new {
