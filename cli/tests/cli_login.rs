@@ -932,3 +932,79 @@ async fn the_client_secret_is_asked_for_without_echo_on_a_terminal() {
     assert!(run.stdout.contains("Signed in as"), "{}", run.stdout);
     assert!(home.secrets("tty").exists());
 }
+
+/// `login` rewrote the whole profiles file and dropped every comment in it. Now it changes
+/// only the profile it signs in: the other profile, the comments and the layout stay byte
+/// for byte, and so does everything `logout` does not remove.
+#[tokio::test]
+async fn login_and_logout_change_only_their_profile_and_keep_every_comment() {
+    let sim = Simulator::start().await.unwrap();
+    let home = Home::new("comments");
+    let header = "# My Zoho orgs: keep this comment.\n\
+                  #   and this one, with its spacing.\n\n";
+    let sandbox = "# The sandbox, refreshed every quarter.\n\
+                   [profiles.sandbox]   # signed in by login below\n\
+                   data_center = \"eu\"      # same DC as production\n\
+                   environment = \"sandbox\"\n\
+                   client_id = \"1000.OLDCLIENT\"\n\
+                   client_secret_env = \"ZOHO_SANDBOX_CLIENT_SECRET\"   # from the environment\n\
+                   refresh_token_env = \"ZOHO_SANDBOX_REFRESH_TOKEN\"\n\n";
+    let production = "# The live org: never touched by a sandbox login.\n\
+                      [profiles.production]\n\
+                      data_center   =   \"eu\"   # aligned by hand\n\
+                      client_id = '1000.PRODUCTIONCLIENTID'\n\
+                      secrets_file = \"production.secrets\" # beside this file\n\n\
+                      # Notes at the end of the file.\n";
+    let original = format!("{header}{sandbox}{production}");
+    std::fs::create_dir_all(home.config().parent().unwrap()).unwrap();
+    std::fs::write(home.config(), &original).unwrap();
+
+    let out = login(&sim, &home, "sandbox", Access::ReadWrite, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = std::fs::read_to_string(home.config()).unwrap();
+    assert!(after.starts_with(header), "{after}");
+    assert!(after.ends_with(production), "{after}");
+    // The signed-in profile: its comments where they were, the settings login wrote, and
+    // no variable that would win over the new secrets file.
+    for kept in [
+        "# The sandbox, refreshed every quarter.\n[profiles.sandbox]   # signed in by login below\n",
+        "      # same DC as production\n",
+        "client_id = \"",
+        "secrets_file = \"sandbox.secrets\"",
+    ] {
+        assert!(after.contains(kept), "{kept:?} in {after}");
+    }
+    assert!(!after.contains("1000.OLDCLIENT"), "{after}");
+    assert!(!after.contains("_env"), "{after}");
+    // The file still reads as profiles: the new one works.
+    let listed = home
+        .run(
+            &sim,
+            "sandbox",
+            &["sharing-rules", "list", "--module", "Leads"],
+            &[],
+            None,
+        )
+        .await;
+    listed.ok_json();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.config())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "written owner-only, as before");
+    }
+
+    // `logout` takes out the secrets file's line and nothing else.
+    let out = home.run(&sim, "sandbox", &["logout"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let logged_out = std::fs::read_to_string(home.config()).unwrap();
+    let without_secrets: String = after
+        .lines()
+        .filter(|l| !l.starts_with("secrets_file = \"sandbox.secrets\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(logged_out, without_secrets);
+}
