@@ -86,27 +86,34 @@ fn unaccepting() -> Unaccepting {
     }
 }
 
-/// A server that accepts connections and reads requests but never answers.
-async fn silent_server() -> String {
-    use tokio::io::AsyncReadExt;
+/// A server on loopback that hands every connection it accepts to `serve`; its URL.
+async fn loopback_server<F, Fut>(serve: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = sock.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
-            });
+        while let Ok((sock, _)) = listener.accept().await {
+            tokio::spawn(serve(sock));
         }
     });
     url
+}
+
+/// A server that accepts connections and reads requests but never answers.
+async fn silent_server() -> String {
+    use tokio::io::AsyncReadExt;
+    loopback_server(|mut sock| async move {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = sock.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await
 }
 
 fn fast_retries() -> RetryPolicy {
@@ -350,31 +357,47 @@ async fn a_truncated_body_keeps_its_cause() {
 /// byte every `every` (a 1,000-byte body: minutes in all).
 async fn trickling_accounts_server(every: Duration) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = sock.read(&mut buf).await;
-                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                            content-length: 1000\r\n\r\n";
-                if sock.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                for _ in 0..1000 {
-                    tokio::time::sleep(every).await;
-                    if sock.write_all(b" ").await.is_err() {
-                        return;
-                    }
-                }
-            });
+    loopback_server(move |mut sock| async move {
+        let mut buf = [0u8; 4096];
+        let _ = sock.read(&mut buf).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                    content-length: 1000\r\n\r\n";
+        if sock.write_all(head.as_bytes()).await.is_err() {
+            return;
         }
-    });
-    url
+        for _ in 0..1000 {
+            tokio::time::sleep(every).await;
+            if sock.write_all(b" ").await.is_err() {
+                return;
+            }
+        }
+    })
+    .await
+}
+
+/// A refresh-token client of `api` and the accounts server at `accounts` whose per-attempt
+/// timeout (10 minutes) is far longer than its total deadline (`deadline_ms`).
+fn deadline_client(api: &TestServer, accounts: &str, deadline_ms: u64) -> Client {
+    Client::builder()
+        .base_url(&api.url)
+        .accounts_url(accounts)
+        .refresh_token(support::CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+        .timeout(Duration::from_secs(600))
+        .max_concurrency(4)
+        .retry(fast_retries().total_deadline(Duration::from_millis(deadline_ms)))
+        .build()
+        .unwrap()
+}
+
+/// The error of `call`, which must fail well within 20 s: at its total deadline, long
+/// before the per-attempt timeout.
+async fn ends_early<T: std::fmt::Debug>(
+    call: impl std::future::Future<Output = Result<T, Error>>,
+) -> Error {
+    tokio::time::timeout(Duration::from_secs(20), call)
+        .await
+        .expect("the call ended within its deadline, not the per-attempt timeout")
+        .unwrap_err()
 }
 
 /// The host and port of a loopback URL, as errors name the accounts server.
@@ -405,27 +428,13 @@ fn assert_token_deadline(err: &Error, accounts: &str) {
 async fn a_silent_accounts_server_cannot_hold_a_call_past_its_total_deadline() {
     let api = api_accepting("tok").await;
     let accounts = silent_server().await;
-    let client = Client::builder()
-        .base_url(&api.url)
-        .accounts_url(&accounts)
-        .refresh_token(support::CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
-        .timeout(Duration::from_secs(60))
-        .retry(fast_retries().total_deadline(Duration::from_millis(400)))
-        .build()
-        .unwrap();
-    let bounded = Duration::from_secs(20);
-    let err = tokio::time::timeout(bounded, client.org_permissions().get())
-        .await
-        .expect("the call ended within its deadline, not the per-attempt timeout")
-        .unwrap_err();
+    let client = deadline_client(&api, &accounts, 400);
+    let err = ends_early(client.org_permissions().get()).await;
     assert_token_deadline(&err, &accounts);
     assert_eq!(api.total(), 0, "no API request without a token");
 
     // `authenticate` is bounded by the same deadline.
-    let err = tokio::time::timeout(bounded, client.authenticate())
-        .await
-        .expect("authenticate ended within the deadline")
-        .unwrap_err();
+    let err = ends_early(client.authenticate()).await;
     assert_token_deadline(&err, &accounts);
 }
 
@@ -435,18 +444,8 @@ async fn a_silent_accounts_server_cannot_hold_a_call_past_its_total_deadline() {
 async fn a_trickling_accounts_server_cannot_hold_a_call_past_its_total_deadline() {
     let api = api_accepting("tok").await;
     let accounts = trickling_accounts_server(Duration::from_millis(100)).await;
-    let client = Client::builder()
-        .base_url(&api.url)
-        .accounts_url(&accounts)
-        .refresh_token(support::CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
-        .timeout(Duration::from_secs(600))
-        .retry(fast_retries().total_deadline(Duration::from_millis(500)))
-        .build()
-        .unwrap();
-    let err = tokio::time::timeout(Duration::from_secs(20), client.org_permissions().get())
-        .await
-        .expect("the call ended within its deadline")
-        .unwrap_err();
+    let client = deadline_client(&api, &accounts, 500);
+    let err = ends_early(client.org_permissions().get()).await;
     assert_token_deadline(&err, &accounts);
 }
 
@@ -458,18 +457,11 @@ async fn calls_waiting_for_a_stalled_token_request_end_at_their_deadline() {
     let never = Arc::new(tokio::sync::Notify::new());
     let gate = never.clone();
     let accounts = TestServer::start(move |_| Reply::empty(500).hold(gate.clone())).await;
-    let client = refresh_client(&api, &accounts)
-        .timeout(Duration::from_secs(60))
-        .max_concurrency(4)
-        .retry(fast_retries().total_deadline(Duration::from_millis(400)))
-        .build()
-        .unwrap();
-    let calls = futures::future::join_all((0..4).map(|_| client.org_permissions().get()));
-    let results = tokio::time::timeout(Duration::from_secs(20), calls)
-        .await
-        .expect("every call ended within its deadline");
-    for r in results {
-        assert_token_deadline(&r.unwrap_err(), &accounts.url);
+    let client = deadline_client(&api, &accounts.url, 400);
+    let calls =
+        futures::future::join_all((0..4).map(|_| ends_early(client.org_permissions().get())));
+    for err in calls.await {
+        assert_token_deadline(&err, &accounts.url);
     }
     assert_eq!(accounts.total(), 1, "one token request for all the calls");
     drop(never);

@@ -131,6 +131,19 @@ async fn login(sim: &Simulator, home: &Home, profile: &str, access: Access, extr
     .await
 }
 
+/// `sharing-rules list --module Leads` as profile `profile`: a command that needs a token.
+async fn list_leads_rules(sim: &Simulator, home: &Home, profile: &str) -> Run {
+    let args = ["sharing-rules", "list", "--module", "Leads"];
+    home.run(sim, profile, &args, &[], None).await
+}
+
+/// The permission bits of `path`.
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
 /// The refresh token the secrets file holds.
 fn stored_refresh(home: &Home, profile: &str) -> String {
     let text = std::fs::read_to_string(home.secrets(profile)).unwrap();
@@ -186,14 +199,7 @@ async fn login_from_a_minted_code_then_doctor_all_ok_then_pull_works() {
     );
     assert!(!config.contains(&secret(&sim)), "{config}");
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.secrets("prod"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_eq!(mode_of(&home.secrets("prod")), 0o600);
 
     let doctor = home
         .run(&sim, "prod", &["-o", "json", "doctor"], &[], None)
@@ -311,15 +317,7 @@ async fn logout_revokes_the_refresh_token_and_clears_its_cached_tokens() {
     );
     let refresh = stored_refresh(&home, "p");
     // A command caches an access token of the grant.
-    let listed = home
-        .run(
-            &sim,
-            "p",
-            &["sharing-rules", "list", "--module", "Leads"],
-            &[],
-            None,
-        )
-        .await;
+    let listed = list_leads_rules(&sim, &home, "p").await;
     listed.ok_json();
     let cached = std::fs::read_to_string(home.tokens()).unwrap();
     let cached: Value = serde_json::from_str(&cached).unwrap();
@@ -357,15 +355,7 @@ async fn logout_revokes_the_refresh_token_and_clears_its_cached_tokens() {
     }
     assert!(!home.secrets("p").exists());
     // The access token it minted is dead too, and the profile says how to sign in again.
-    let again = home
-        .run(
-            &sim,
-            "p",
-            &["sharing-rules", "list", "--module", "Leads"],
-            &[],
-            None,
-        )
-        .await;
+    let again = list_leads_rules(&sim, &home, "p").await;
     let text = again.failed(3);
     assert!(text.contains("zoho-access login --profile p"), "{text}");
 }
@@ -966,36 +956,27 @@ async fn login_and_logout_change_only_their_profile_and_keep_every_comment() {
     assert!(after.ends_with(production), "{after}");
     // The signed-in profile: its comments where they were, the settings login wrote, and
     // no variable that would win over the new secrets file.
-    for kept in [
+    let lost: Vec<&str> = [
         "# The sandbox, refreshed every quarter.\n[profiles.sandbox]   # signed in by login below\n",
         "      # same DC as production\n",
         "client_id = \"",
         "secrets_file = \"sandbox.secrets\"",
-    ] {
-        assert!(after.contains(kept), "{kept:?} in {after}");
-    }
+    ]
+    .into_iter()
+    .filter(|kept| !after.contains(kept))
+    .collect();
+    assert!(lost.is_empty(), "{lost:?} not in {after}");
     assert!(!after.contains("1000.OLDCLIENT"), "{after}");
     assert!(!after.contains("_env"), "{after}");
     // The file still reads as profiles: the new one works.
-    let listed = home
-        .run(
-            &sim,
-            "sandbox",
-            &["sharing-rules", "list", "--module", "Leads"],
-            &[],
-            None,
-        )
-        .await;
+    let listed = list_leads_rules(&sim, &home, "sandbox").await;
     listed.ok_json();
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.config())
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600, "written owner-only, as before");
-    }
+    assert_eq!(
+        mode_of(&home.config()),
+        0o600,
+        "written owner-only, as before"
+    );
 
     // `logout` takes out the secrets file's line and nothing else.
     let out = home.run(&sim, "sandbox", &["logout"], &[], None).await;
