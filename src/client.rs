@@ -109,9 +109,13 @@ impl Client {
 
     /// Gets an access token now (from the token store or the accounts server) instead of on
     /// the first call, so bad credentials show up early. Does nothing for a static token or
-    /// a client without authentication.
+    /// a client without authentication. Like any call, it ends at the retry policy's
+    /// [`RetryPolicy::total_deadline`]: a token request still unanswered then fails with
+    /// [`Error::Auth`] naming the accounts server.
     pub async fn authenticate(&self) -> Result<(), Error> {
-        self.shared_hooks().shared.auth.token().await.map(|_| ())
+        let shared = &self.shared_hooks().shared;
+        let deadline = shared.deadline(std::time::Instant::now());
+        shared.auth.token(deadline).await.map(|_| ())
     }
 
     /// A client like this one (same base URL, same HTTP settings) whose requests are

@@ -189,6 +189,14 @@ impl Shared {
         result
     }
 
+    /// When an operation `started` then must end: [`RetryPolicy::total_deadline`] later (a
+    /// deadline too far to represent is no deadline: 100 years, in seconds).
+    pub(crate) fn deadline(&self, started: Instant) -> Instant {
+        started
+            .checked_add(self.retry.get_total_deadline())
+            .unwrap_or_else(|| started + Duration::from_secs(3_153_600_000))
+    }
+
     async fn run(
         &self,
         http: &reqwest::Client,
@@ -199,10 +207,7 @@ impl Shared {
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::Span::current();
         let method = template.method().clone();
-        // A deadline too far to represent is no deadline (100 years, in seconds).
-        let deadline = started
-            .checked_add(self.retry.get_total_deadline())
-            .unwrap_or_else(|| started + Duration::from_secs(3_153_600_000));
+        let deadline = self.deadline(started);
         let max_attempts = self.retry.get_max_attempts();
         // A request whose body cannot be cloned is sent once.
         let mut template = Some(template);
@@ -235,7 +240,7 @@ impl Shared {
 
             let token = match refreshed.take() {
                 Some(t) => Some(t),
-                None => match self.auth.token().await {
+                None => match self.auth.token(deadline).await {
                     Ok(t) => t,
                     Err(e) => return Ok(local_error(e)),
                 },
@@ -375,7 +380,7 @@ impl Shared {
                 refreshed_after_401 = true;
                 let rejected = token.as_ref().map(|t| t.generation).unwrap_or(0);
                 tracing::info!(attempt, "access token rejected; refreshing once");
-                match self.auth.refresh_after_rejection(rejected).await {
+                match self.auth.refresh_after_rejection(rejected, deadline).await {
                     Ok(t) => refreshed = Some(t),
                     Err(e) => return Ok(local_error(e)),
                 }

@@ -164,21 +164,7 @@ impl RecordLocksHandler {
         record_id: &str,
         reason: &str,
     ) -> impl Future<Output = Result<types::ActionResult, Error>> + Send + 'static {
-        let this = self.clone();
-        let (record_id, reason) = (record_id.to_owned(), reason.to_owned());
-        async move {
-            this.check(&record_id)?;
-            let body = reason_request(&reason)?;
-            let raw = this.client.raw();
-            let send = raw
-                .lock_record()
-                .module_api_name(this.module.clone())
-                .record_id(record_id)
-                .body(body)
-                .send();
-            let op = Operation::LockRecord;
-            single(op, this.client.call(op, send).await?, |v| v.data)
-        }
+        self.with_reason(record_id, None, reason)
     }
 
     /// Replaces the reason of manual lock `lock_id` of record `record_id`. An automatic lock
@@ -189,23 +175,44 @@ impl RecordLocksHandler {
         lock_id: &str,
         reason: &str,
     ) -> impl Future<Output = Result<types::ActionResult, Error>> + Send + 'static {
+        self.with_reason(record_id, Some(lock_id), reason)
+    }
+
+    /// [`Self::lock`] (`lock_id` `None`) and [`Self::update_reason`]: checks the ids and the
+    /// reason before anything is sent, then sends the reason and reads the one result.
+    fn with_reason(
+        &self,
+        record_id: &str,
+        lock_id: Option<&str>,
+        reason: &str,
+    ) -> impl Future<Output = Result<types::ActionResult, Error>> + Send + 'static {
         let this = self.clone();
-        let (record_id, lock_id, reason) =
-            (record_id.to_owned(), lock_id.to_owned(), reason.to_owned());
+        let (record_id, lock_id, reason) = (
+            record_id.to_owned(),
+            lock_id.map(str::to_owned),
+            reason.to_owned(),
+        );
         async move {
             this.check(&record_id)?;
-            check_id("lock id", &lock_id)?;
+            if let Some(lock_id) = &lock_id {
+                check_id("lock id", lock_id)?;
+            }
             let body = reason_request(&reason)?;
-            let raw = this.client.raw();
-            let send = raw
-                .update_record_lock_reason()
-                .module_api_name(this.module.clone())
-                .record_id(record_id)
-                .lock_id(lock_id)
-                .body(body)
-                .send();
-            let op = Operation::UpdateRecordLockReason;
-            single(op, this.client.call(op, send).await?, |v| v.data)
+            let (raw, module) = (this.client.raw(), this.module.clone());
+            match lock_id {
+                None => {
+                    let op = Operation::LockRecord;
+                    let send = raw.lock_record().module_api_name(module);
+                    let send = send.record_id(record_id).body(body).send();
+                    single(op, this.client.call(op, send).await?, |v| v.data)
+                }
+                Some(lock_id) => {
+                    let op = Operation::UpdateRecordLockReason;
+                    let send = raw.update_record_lock_reason().module_api_name(module);
+                    let send = send.record_id(record_id).lock_id(lock_id).body(body).send();
+                    single(op, this.client.call(op, send).await?, |v| v.data)
+                }
+            }
         }
     }
 

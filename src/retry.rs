@@ -18,7 +18,10 @@
 //! The deadline bounds waiting: no wait (backoff, `Retry-After`, or a slot under the
 //! concurrency limit) runs past it, and no attempt starts after it. An attempt that has
 //! started runs to completion, bounded by the client's per-attempt timeout, so an operation
-//! takes at most about `total_deadline` plus one attempt's timeout.
+//! takes at most about `total_deadline` plus one attempt's timeout. Getting an access token
+//! counts against the deadline too: a token request to the accounts server (or waiting for
+//! another call's) still unfinished when it passes fails the call with [`crate::Error::Auth`],
+//! naming the accounts server, with a [`std::io::ErrorKind::TimedOut`] I/O error as its cause.
 
 use std::time::{Duration, SystemTime};
 

@@ -7,6 +7,7 @@ mod support;
 
 use std::error::Error as StdError;
 use std::io::ErrorKind;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use support::{
@@ -85,27 +86,34 @@ fn unaccepting() -> Unaccepting {
     }
 }
 
-/// A server that accepts connections and reads requests but never answers.
-async fn silent_server() -> String {
-    use tokio::io::AsyncReadExt;
+/// A server on loopback that hands every connection it accepts to `serve`; its URL.
+async fn loopback_server<F, Fut>(serve: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = sock.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
-            });
+        while let Ok((sock, _)) = listener.accept().await {
+            tokio::spawn(serve(sock));
         }
     });
     url
+}
+
+/// A server that accepts connections and reads requests but never answers.
+async fn silent_server() -> String {
+    use tokio::io::AsyncReadExt;
+    loopback_server(|mut sock| async move {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = sock.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await
 }
 
 fn fast_retries() -> RetryPolicy {
@@ -343,4 +351,118 @@ async fn a_truncated_body_keeps_its_cause() {
     let all = chain(&err);
     assert!(all.len() >= 2, "{all:#?}");
     assert!(!all[0].contains(&all[1]), "{all:#?}");
+}
+
+/// An accounts server that answers a token response's headers at once, then its body one
+/// byte every `every` (a 1,000-byte body: minutes in all).
+async fn trickling_accounts_server(every: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loopback_server(move |mut sock| async move {
+        let mut buf = [0u8; 4096];
+        let _ = sock.read(&mut buf).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                    content-length: 1000\r\n\r\n";
+        if sock.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        for _ in 0..1000 {
+            tokio::time::sleep(every).await;
+            if sock.write_all(b" ").await.is_err() {
+                return;
+            }
+        }
+    })
+    .await
+}
+
+/// A refresh-token client of `api` and the accounts server at `accounts` whose per-attempt
+/// timeout (10 minutes) is far longer than its total deadline (`deadline_ms`).
+fn deadline_client(api: &TestServer, accounts: &str, deadline_ms: u64) -> Client {
+    Client::builder()
+        .base_url(&api.url)
+        .accounts_url(accounts)
+        .refresh_token(support::CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
+        .timeout(Duration::from_secs(600))
+        .max_concurrency(4)
+        .retry(fast_retries().total_deadline(Duration::from_millis(deadline_ms)))
+        .build()
+        .unwrap()
+}
+
+/// The error of `call`, which must fail well within 20 s: at its total deadline, long
+/// before the per-attempt timeout.
+async fn ends_early<T: std::fmt::Debug>(
+    call: impl std::future::Future<Output = Result<T, Error>>,
+) -> Error {
+    tokio::time::timeout(Duration::from_secs(20), call)
+        .await
+        .expect("the call ended within its deadline, not the per-attempt timeout")
+        .unwrap_err()
+}
+
+/// The host and port of a loopback URL, as errors name the accounts server.
+fn host_of(url: &str) -> String {
+    url.trim_start_matches("http://").to_owned()
+}
+
+/// Asserts the error of a token request cut off by the call's total deadline: an
+/// authentication error naming the accounts server and the deadline, with a timed-out I/O
+/// error as its cause.
+fn assert_token_deadline(err: &Error, accounts: &str) {
+    assert!(err.is_auth(), "{err:?}");
+    let shown = err.to_string();
+    let host = host_of(accounts);
+    let host = host.split(':').next().unwrap();
+    assert!(
+        shown.contains(&format!("accounts server {host}")) && shown.contains("total deadline"),
+        "{shown}"
+    );
+    assert_cause(err, ErrorKind::TimedOut);
+    assert!(!format!("{err:?}").contains(REFRESH_TOKEN));
+    assert!(!chain(err).concat().contains(CLIENT_SECRET));
+}
+
+/// A silent accounts server held a call for the whole per-attempt timeout (here a minute),
+/// whatever the call's total deadline said: the token request now counts against it.
+#[tokio::test]
+async fn a_silent_accounts_server_cannot_hold_a_call_past_its_total_deadline() {
+    let api = api_accepting("tok").await;
+    let accounts = silent_server().await;
+    let client = deadline_client(&api, &accounts, 400);
+    let err = ends_early(client.org_permissions().get()).await;
+    assert_token_deadline(&err, &accounts);
+    assert_eq!(api.total(), 0, "no API request without a token");
+
+    // `authenticate` is bounded by the same deadline.
+    let err = ends_early(client.authenticate()).await;
+    assert_token_deadline(&err, &accounts);
+}
+
+/// The same for an accounts server that answers at once but sends its body a byte at a
+/// time: each byte resets no timer, the total deadline still ends the call.
+#[tokio::test]
+async fn a_trickling_accounts_server_cannot_hold_a_call_past_its_total_deadline() {
+    let api = api_accepting("tok").await;
+    let accounts = trickling_accounts_server(Duration::from_millis(100)).await;
+    let client = deadline_client(&api, &accounts, 500);
+    let err = ends_early(client.org_permissions().get()).await;
+    assert_token_deadline(&err, &accounts);
+}
+
+/// Calls waiting for another call's token request are bounded by their own deadline too,
+/// and the accounts server still sees one token request, not one per waiting call.
+#[tokio::test]
+async fn calls_waiting_for_a_stalled_token_request_end_at_their_deadline() {
+    let api = api_accepting("tok").await;
+    let never = Arc::new(tokio::sync::Notify::new());
+    let gate = never.clone();
+    let accounts = TestServer::start(move |_| Reply::empty(500).hold(gate.clone())).await;
+    let client = deadline_client(&api, &accounts.url, 400);
+    let calls =
+        futures::future::join_all((0..4).map(|_| ends_early(client.org_permissions().get())));
+    for err in calls.await {
+        assert_token_deadline(&err, &accounts.url);
+    }
+    assert_eq!(accounts.total(), 1, "one token request for all the calls");
+    drop(never);
 }

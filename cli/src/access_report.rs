@@ -342,9 +342,15 @@ pub fn page(model: &AccessModel, generated: &str) -> Result<Page, zoho_crm_acces
          action on a module denies it whatever the sharing settings say.</p>",
         esc(&layers.join(", "))
     );
-    h.push_str(
-        "<table class=\"wide\">\n<tr><th>Module</th><th>Org default</th><th>Everyone gets on \
-         records of others</th><th>Active sharing rules</th><th>Record locking</th></tr>\n",
+    wide_table(
+        &mut h,
+        &[
+            "Module",
+            "Org default",
+            "Everyone gets on records of others",
+            "Active sharing rules",
+            "Record locking",
+        ],
     );
     for ((m, id), w) in modules.iter().zip(&module_ids).zip(&answers) {
         let locking = config
@@ -559,16 +565,13 @@ fn groups_section(
     }
     let table = d.groups.len() > OPEN_ROLES;
     if table {
-        let _ = writeln!(
-            h,
-            "<details><summary>{} groups (open the table)</summary>",
-            d.groups.len()
-        );
+        let summary = format!("{} groups (open the table)", d.groups.len());
+        collapsible(h, false, &summary);
     }
     if !d.groups.is_empty() {
-        h.push_str(
-            "<table class=\"wide\">\n<tr><th>Group</th><th>Active users</th><th>Members</th>\
-             <th>Sharing rules to it</th></tr>\n",
+        wide_table(
+            h,
+            &["Group", "Active users", "Members", "Sharing rules to it"],
         );
     }
     for g in &d.groups {
@@ -580,20 +583,16 @@ fn groups_section(
             .map(|m| match m {
                 GroupMember::User { email } => format!("user {}", esc(email)),
                 GroupMember::Role { name, subordinates } => {
-                    let link = match role_ids.get(name.as_str()) {
-                        Some(id) => format!("<a href=\"#{id}\">{}</a>", esc(name)),
-                        None => esc(name),
-                    };
+                    let link = link(role_ids.get(name.as_str()), name);
                     if *subordinates {
                         format!("role {link} and subordinates")
                     } else {
                         format!("role {link}")
                     }
                 }
-                GroupMember::Group { name } => match group_ids.get(name.as_str()) {
-                    Some(id) => format!("group <a href=\"#{id}\">{}</a>", esc(name)),
-                    None => format!("group {}", esc(name)),
-                },
+                GroupMember::Group { name } => {
+                    format!("group {}", link(group_ids.get(name.as_str()), name))
+                }
                 GroupMember::Territory { name } => {
                     format!("territory {} (not covered)", esc(name))
                 }
@@ -754,25 +753,26 @@ fn module_section(
     // Who reaches records of others, by role.
     h.push_str("<h3>Who reaches records of others</h3>\n");
     let roles: Vec<_> = w.roles.iter().filter(|r| !r.users.is_empty()).collect();
-    let collapsed = roles.len() > OPEN_ROLES;
-    let _ = writeln!(
-        h,
-        "<details{}><summary>By role: {} with active users</summary>",
-        if collapsed { "" } else { " open" },
+    let summary = format!(
+        "By role: {} with active users",
         plural(roles.len(), "role", "roles")
     );
-    h.push_str(
-        "<table class=\"wide\">\n<tr><th>Role</th><th>Active users</th><th>On every record \
-         of others</th><th>Subordinates' records (view)</th><th>Peers' records (view)</th>\
-         <th>Sharing rules reaching them</th></tr>\n",
+    collapsible(h, roles.len() <= OPEN_ROLES, &summary);
+    wide_table(
+        h,
+        &[
+            "Role",
+            "Active users",
+            "On every record of others",
+            "Subordinates' records (view)",
+            "Peers' records (view)",
+            "Sharing rules reaching them",
+        ],
     );
     let mut listed_in_module = 0;
     for r in roles.iter().take(ROLES_PER_MODULE) {
         let name = r.role.as_deref().unwrap_or("(no role)");
-        let role_cell = match r.role.as_deref().and_then(|n| role_ids.get(n)) {
-            Some(rid) => format!("<a href=\"#{rid}\">{}</a>", esc(name)),
-            None => esc(name),
-        };
+        let role_cell = link(r.role.as_deref().and_then(|n| role_ids.get(n)), name);
         // What users of the role get on every record, as a tally of distinct answers.
         let mut others: BTreeMap<String, usize> = BTreeMap::new();
         let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
@@ -789,13 +789,7 @@ fn module_section(
         }
         let tally = |m: &BTreeMap<String, usize>| {
             m.iter()
-                .map(|(k, n)| {
-                    if *n == r.users.len() {
-                        esc(k)
-                    } else {
-                        format!("{} ({n})", esc(k))
-                    }
-                })
+                .map(|(k, n)| counted(k, *n, r.users.len(), ""))
                 .collect::<Vec<_>>()
                 .join("; ")
         };
@@ -807,13 +801,7 @@ fn module_section(
             let mut names: Vec<String> = rules
                 .iter()
                 .take(RULES_PER_CELL)
-                .map(|(k, n)| {
-                    if *n == r.users.len() {
-                        esc(k)
-                    } else {
-                        format!("{} ({n} users)", esc(k))
-                    }
-                })
+                .map(|(k, n)| counted(k, *n, r.users.len(), " users"))
                 .collect();
             if rules.len() > RULES_PER_CELL {
                 names.push(format!("… and {} more", rules.len() - RULES_PER_CELL));
@@ -889,17 +877,19 @@ fn rules_table(
     role_ids: &HashMap<&str, String>,
     group_ids: &HashMap<&str, String>,
 ) {
-    let collapsed = rules.len() > RULES_DRAWN;
-    let _ = writeln!(
+    let summary = format!("All {} in a table", plural(rules.len(), "rule", "rules"));
+    collapsible(h, rules.len() <= RULES_DRAWN, &summary);
+    wide_table(
         h,
-        "<details{}><summary>All {} in a table</summary>",
-        if collapsed { "" } else { " open" },
-        plural(rules.len(), "rule", "rules")
-    );
-    h.push_str(
-        "<table class=\"wide\">\n<tr><th>Rule</th><th>Records</th><th>Shared to</th>\
-         <th>Permission</th><th>Superiors allowed</th><th>Reaches</th><th>Adds to the \
-         default</th></tr>\n",
+        &[
+            "Rule",
+            "Records",
+            "Shared to",
+            "Permission",
+            "Superiors allowed",
+            "Reaches",
+            "Adds to the default",
+        ],
     );
     let rows: HashMap<&str, &RuleRow> = w.rules.iter().map(|r| (r.rule.as_str(), r)).collect();
     for rule in rules {
@@ -942,6 +932,31 @@ fn rules_table(
     h.push_str("</table>\n</details>\n");
 }
 
+/// Opens a `<details>` element (open or collapsed) with its `summary`, which is HTML already.
+fn collapsible(h: &mut String, open: bool, summary: &str) {
+    let open = if open { " open" } else { "" };
+    let _ = writeln!(h, "<details{open}><summary>{summary}</summary>");
+}
+
+/// Opens a wide table with its row of `headings` (text of ours, written as it is).
+fn wide_table(h: &mut String, headings: &[&str]) {
+    let _ = writeln!(
+        h,
+        "<table class=\"wide\">\n<tr><th>{}</th></tr>",
+        headings.join("</th><th>")
+    );
+}
+
+/// `name`, escaped, with how many of `all` it counts (`n`, then `unit`) when not all.
+fn counted(name: &str, n: usize, all: usize, unit: &str) -> String {
+    if n == all {
+        esc(name)
+    } else {
+        format!("{} ({n}{unit})", esc(name))
+    }
+}
+
+/// `text` (escaped) as a link to the anchor `id`, or as plain text when it has none.
 fn link(id: Option<&String>, text: &str) -> String {
     match id {
         Some(id) => format!("<a href=\"#{id}\">{}</a>", esc(text)),

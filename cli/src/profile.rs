@@ -289,6 +289,46 @@ async fn table(path: &Path) -> Result<toml::Table, CliError> {
     })
 }
 
+/// The profiles file as the user wrote it, comments and layout included, for changing one
+/// profile in it; a new one starts with a line saying what it is.
+async fn document(path: &Path) -> Result<toml_edit::DocumentMut, CliError> {
+    let text = match path.exists() {
+        true => read_small(path, "profiles file").await?,
+        false => "# zoho-access profiles (`zoho-access login` writes the profiles it signs in)\n"
+            .to_owned(),
+    };
+    text.parse::<toml_edit::DocumentMut>().map_err(|e| {
+        CliError::Config(format!(
+            "the profiles file {} is not valid: {}",
+            path.display(),
+            e.to_string().replace('\n', " ")
+        ))
+    })
+}
+
+/// The error for a key of the profiles file that should be a table and is not.
+fn not_a_table(path: &Path, key: &str) -> CliError {
+    CliError::Config(format!(
+        "the profiles file {}: `{key}` is not a table",
+        path.display()
+    ))
+}
+
+/// Sets `key` to the string `text`, keeping the comments and spacing around the value it
+/// replaces.
+fn set_keeping_comments(table: &mut dyn toml_edit::TableLike, key: &str, text: String) {
+    let mut value = toml_edit::Value::from(text);
+    match table.get_mut(key) {
+        Some(toml_edit::Item::Value(old)) => {
+            *value.decor_mut() = old.decor().clone();
+            *old = value;
+        }
+        _ => {
+            table.insert(key, toml_edit::Item::Value(value));
+        }
+    }
+}
+
 /// Profile `name` as it is now, if the profiles file has it.
 pub async fn existing(args: &GlobalArgs, name: &str) -> Result<Option<Existing>, CliError> {
     let path = config_path(args)?;
@@ -376,9 +416,9 @@ fn write_private(path: &Path, text: &str, what: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Saves profile `name` after a login: its settings in the profiles file (other profiles and
-/// keys kept) and its client secret and refresh token in `<name>.secrets` beside it, readable
-/// by its owner only. Returns the paths of both.
+/// Saves profile `name` after a login: its settings in the profiles file (the other profiles,
+/// comments and layout kept as they are) and its client secret and refresh token in
+/// `<name>.secrets` beside it, readable by its owner only. Returns the paths of both.
 pub async fn save_login(
     args: &GlobalArgs,
     name: &str,
@@ -408,36 +448,53 @@ pub async fn save_login(
         "secrets file",
     )?;
 
-    let mut table = table(&path).await?;
-    let profiles = table
+    let mut doc = document(&path).await?;
+    let profiles = doc
         .entry("profiles")
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    let Some(profiles) = profiles.as_table_mut() else {
-        return Err(CliError::Config(format!(
-            "the profiles file {}: `profiles` is not a table",
-            path.display()
-        )));
-    };
-    let mut entry = toml::Table::new();
-    entry.insert(
-        "data_center".into(),
-        profile.data_center.to_string().to_ascii_lowercase().into(),
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_like_mut()
+        .ok_or_else(|| not_a_table(&path, "profiles"))?;
+    let mut settings = vec![
+        (
+            "data_center",
+            profile.data_center.to_string().to_ascii_lowercase(),
+        ),
+        ("environment", profile.environment.to_string()),
+        ("client_id", profile.client_id.to_owned()),
+    ];
+    settings.extend(profile.api_domain.map(|d| ("api_domain", d.to_owned())));
+    settings.extend(
+        profile
+            .accounts_domain
+            .map(|d| ("accounts_domain", d.to_owned())),
     );
-    entry.insert("environment".into(), profile.environment.to_string().into());
-    entry.insert("client_id".into(), profile.client_id.into());
-    if let Some(d) = profile.api_domain {
-        entry.insert("api_domain".into(), d.into());
+    settings.push(("secrets_file", secrets_name));
+    if profiles.get(name).is_none() {
+        profiles.insert(name, toml_edit::Item::Table(toml_edit::Table::new()));
     }
-    if let Some(d) = profile.accounts_domain {
-        entry.insert("accounts_domain".into(), d.into());
+    let entry = profiles
+        .get_mut(name)
+        .and_then(toml_edit::Item::as_table_like_mut)
+        .ok_or_else(|| not_a_table(&path, &format!("profiles.{name}")))?;
+    // The profile is what this login says, and nothing else (a key left from before, such
+    // as client_secret_env, would win over the new secrets file); a key it keeps keeps its
+    // place and its comments.
+    let stale: Vec<String> = entry
+        .iter()
+        .map(|(k, _)| k.to_owned())
+        .filter(|k| !settings.iter().any(|(key, _)| key == k))
+        .collect();
+    for key in stale {
+        entry.remove(&key);
     }
-    entry.insert("secrets_file".into(), secrets_name.into());
-    profiles.insert(name.to_owned(), toml::Value::Table(entry));
-    let text = format!(
-        "# zoho-access profiles (`zoho-access login` writes the profiles it signs in)\n{}",
-        toml::to_string(&table)
-            .map_err(|e| CliError::Other(format!("cannot encode the profiles file: {e}")))?
-    );
+    for (key, text) in settings {
+        set_keeping_comments(entry, key, text);
+    }
+    let text = doc.to_string();
     write_private(&path, &text, "profiles file")?;
     Ok((path, secrets_path))
 }
@@ -450,17 +507,15 @@ pub async fn forget_secrets(args: &GlobalArgs, name: &str) -> Result<Option<Path
     let Some(found) = existing(args, name).await? else {
         return Ok(None);
     };
-    let mut table = table(&path).await?;
-    if let Some(p) = table
+    let mut doc = document(&path).await?;
+    if let Some(p) = doc
         .get_mut("profiles")
         .and_then(|p| p.get_mut(name))
-        .and_then(|p| p.as_table_mut())
+        .and_then(toml_edit::Item::as_table_like_mut)
     {
         p.remove("secrets_file");
     }
-    let text = toml::to_string(&table)
-        .map_err(|e| CliError::Other(format!("cannot encode the profiles file: {e}")))?;
-    write_private(&path, &text, "profiles file")?;
+    write_private(&path, &doc.to_string(), "profiles file")?;
     match found.secrets_file {
         Some(file) if file.exists() => {
             std::fs::remove_file(&file).map_err(|e| {

@@ -131,6 +131,19 @@ async fn login(sim: &Simulator, home: &Home, profile: &str, access: Access, extr
     .await
 }
 
+/// `sharing-rules list --module Leads` as profile `profile`: a command that needs a token.
+async fn list_leads_rules(sim: &Simulator, home: &Home, profile: &str) -> Run {
+    let args = ["sharing-rules", "list", "--module", "Leads"];
+    home.run(sim, profile, &args, &[], None).await
+}
+
+/// The permission bits of `path`.
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
 /// The refresh token the secrets file holds.
 fn stored_refresh(home: &Home, profile: &str) -> String {
     let text = std::fs::read_to_string(home.secrets(profile)).unwrap();
@@ -186,14 +199,7 @@ async fn login_from_a_minted_code_then_doctor_all_ok_then_pull_works() {
     );
     assert!(!config.contains(&secret(&sim)), "{config}");
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.secrets("prod"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_eq!(mode_of(&home.secrets("prod")), 0o600);
 
     let doctor = home
         .run(&sim, "prod", &["-o", "json", "doctor"], &[], None)
@@ -311,15 +317,7 @@ async fn logout_revokes_the_refresh_token_and_clears_its_cached_tokens() {
     );
     let refresh = stored_refresh(&home, "p");
     // A command caches an access token of the grant.
-    let listed = home
-        .run(
-            &sim,
-            "p",
-            &["sharing-rules", "list", "--module", "Leads"],
-            &[],
-            None,
-        )
-        .await;
+    let listed = list_leads_rules(&sim, &home, "p").await;
     listed.ok_json();
     let cached = std::fs::read_to_string(home.tokens()).unwrap();
     let cached: Value = serde_json::from_str(&cached).unwrap();
@@ -357,15 +355,7 @@ async fn logout_revokes_the_refresh_token_and_clears_its_cached_tokens() {
     }
     assert!(!home.secrets("p").exists());
     // The access token it minted is dead too, and the profile says how to sign in again.
-    let again = home
-        .run(
-            &sim,
-            "p",
-            &["sharing-rules", "list", "--module", "Leads"],
-            &[],
-            None,
-        )
-        .await;
+    let again = list_leads_rules(&sim, &home, "p").await;
     let text = again.failed(3);
     assert!(text.contains("zoho-access login --profile p"), "{text}");
 }
@@ -931,4 +921,71 @@ async fn the_client_secret_is_asked_for_without_echo_on_a_terminal() {
     );
     assert!(run.stdout.contains("Signed in as"), "{}", run.stdout);
     assert!(home.secrets("tty").exists());
+}
+
+/// `login` rewrote the whole profiles file and dropped every comment in it. Now it changes
+/// only the profile it signs in: the other profile, the comments and the layout stay byte
+/// for byte, and so does everything `logout` does not remove.
+#[tokio::test]
+async fn login_and_logout_change_only_their_profile_and_keep_every_comment() {
+    let sim = Simulator::start().await.unwrap();
+    let home = Home::new("comments");
+    let header = "# My Zoho orgs: keep this comment.\n\
+                  #   and this one, with its spacing.\n\n";
+    let sandbox = "# The sandbox, refreshed every quarter.\n\
+                   [profiles.sandbox]   # signed in by login below\n\
+                   data_center = \"eu\"      # same DC as production\n\
+                   environment = \"sandbox\"\n\
+                   client_id = \"1000.OLDCLIENT\"\n\
+                   client_secret_env = \"ZOHO_SANDBOX_CLIENT_SECRET\"   # from the environment\n\
+                   refresh_token_env = \"ZOHO_SANDBOX_REFRESH_TOKEN\"\n\n";
+    let production = "# The live org: never touched by a sandbox login.\n\
+                      [profiles.production]\n\
+                      data_center   =   \"eu\"   # aligned by hand\n\
+                      client_id = '1000.PRODUCTIONCLIENTID'\n\
+                      secrets_file = \"production.secrets\" # beside this file\n\n\
+                      # Notes at the end of the file.\n";
+    let original = format!("{header}{sandbox}{production}");
+    std::fs::create_dir_all(home.config().parent().unwrap()).unwrap();
+    std::fs::write(home.config(), &original).unwrap();
+
+    let out = login(&sim, &home, "sandbox", Access::ReadWrite, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = std::fs::read_to_string(home.config()).unwrap();
+    assert!(after.starts_with(header), "{after}");
+    assert!(after.ends_with(production), "{after}");
+    // The signed-in profile: its comments where they were, the settings login wrote, and
+    // no variable that would win over the new secrets file.
+    let lost: Vec<&str> = [
+        "# The sandbox, refreshed every quarter.\n[profiles.sandbox]   # signed in by login below\n",
+        "      # same DC as production\n",
+        "client_id = \"",
+        "secrets_file = \"sandbox.secrets\"",
+    ]
+    .into_iter()
+    .filter(|kept| !after.contains(kept))
+    .collect();
+    assert!(lost.is_empty(), "{lost:?} not in {after}");
+    assert!(!after.contains("1000.OLDCLIENT"), "{after}");
+    assert!(!after.contains("_env"), "{after}");
+    // The file still reads as profiles: the new one works.
+    let listed = list_leads_rules(&sim, &home, "sandbox").await;
+    listed.ok_json();
+    #[cfg(unix)]
+    assert_eq!(
+        mode_of(&home.config()),
+        0o600,
+        "written owner-only, as before"
+    );
+
+    // `logout` takes out the secrets file's line and nothing else.
+    let out = home.run(&sim, "sandbox", &["logout"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let logged_out = std::fs::read_to_string(home.config()).unwrap();
+    let without_secrets: String = after
+        .lines()
+        .filter(|l| !l.starts_with("secrets_file = \"sandbox.secrets\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(logged_out, without_secrets);
 }

@@ -100,14 +100,17 @@ impl Auth {
     }
 
     /// The token to send now (refreshing first when it is missing or about to expire).
-    pub(crate) async fn token(&self) -> Result<Option<Token>, Error> {
+    ///
+    /// A token request (and waiting for one) ends at `deadline`, the calling operation's
+    /// [`crate::RetryPolicy::total_deadline`].
+    pub(crate) async fn token(&self, deadline: std::time::Instant) -> Result<Option<Token>, Error> {
         match self {
             Auth::None => Ok(None),
             Auth::Static(header) => Ok(Some(Token {
                 header: header.clone(),
                 generation: 0,
             })),
-            Auth::Refresh(r) => r.token().await.map(Some),
+            Auth::Refresh(r) => r.token(deadline).await.map(Some),
         }
     }
 
@@ -117,9 +120,14 @@ impl Auth {
     }
 
     /// Refreshes because `rejected` was refused, unless another call already replaced it.
-    pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
+    /// Bounded by `deadline` like [`Self::token`].
+    pub(crate) async fn refresh_after_rejection(
+        &self,
+        rejected: u64,
+        deadline: std::time::Instant,
+    ) -> Result<Token, Error> {
         match self {
-            Auth::Refresh(r) => r.refresh_after_rejection(rejected).await,
+            Auth::Refresh(r) => r.refresh_after_rejection(rejected, deadline).await,
             _ => Err(Error::Auth {
                 reason: "the access token was rejected and there is no refresh token".into(),
                 source: None,

@@ -74,6 +74,12 @@ impl SharedCause {
 /// The operation named in errors about the accounts server's answer.
 const TOKEN_REQUEST: &str = "token request";
 
+/// What a call was doing when its deadline passed, in [`Refresher::within`]'s error: waiting
+/// for another call's (or process's) token request...
+const WAITING: &str = "waiting for another token request to";
+/// ... or its own token request.
+const REQUESTING: &str = "the token request to";
+
 /// How long before expiry a token is refreshed (at most half its lifetime).
 const REFRESH_EARLY: Duration = Duration::from_secs(60);
 /// Lifetime assumed when the token response has no `expires_in`.
@@ -357,12 +363,15 @@ impl Refresher {
         })
     }
 
-    pub(crate) async fn token(&self) -> Result<Token, Error> {
+    /// The current token, or a new one. Waiting for another call's token request, for
+    /// another process sharing the store and for the accounts server all end at `deadline`
+    /// (the calling operation's [`crate::RetryPolicy::total_deadline`]).
+    pub(crate) async fn token(&self, deadline: Instant) -> Result<Token, Error> {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
         let seen = self.lock().refreshes;
-        let _flight = self.flight.lock().await;
+        let _flight = self.within(deadline, WAITING, self.flight.lock()).await?;
         // Someone may have refreshed while we waited.
         if let Some(t) = self.fresh() {
             return Ok(t);
@@ -372,12 +381,41 @@ impl Refresher {
         }
         // Another process sharing the store may be minting a token: wait for it, then use
         // the stored token if it is fresh (the lock is held until the new token is saved).
-        let _shared = self.lock_store().await;
+        let _shared = self.within(deadline, WAITING, self.lock_store()).await?;
         self.load_from_store().await;
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        self.refresh_locked().await
+        self.refresh_locked(deadline).await
+    }
+
+    /// Runs `step` until `deadline`; past it, the error says what was `doing` (one of
+    /// [`WAITING`] and [`REQUESTING`]) at which accounts server.
+    async fn within<T>(
+        &self,
+        deadline: Instant,
+        doing: &str,
+        step: impl std::future::Future<Output = T>,
+    ) -> Result<T, Error> {
+        let started = Instant::now();
+        tokio::time::timeout_at(deadline.into(), step)
+            .await
+            .map_err(|_| {
+                let host = self.token_url.host_str().unwrap_or("?");
+                Error::Auth {
+                    reason: format!(
+                        "{doing} the accounts server {host} passed the call's total deadline"
+                    ),
+                    source: Some(Box::new(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "gave up after {:?}; raise RetryPolicy::total_deadline if the \
+                             accounts server is this slow",
+                            started.elapsed()
+                        ),
+                    ))),
+                }
+            })
     }
 
     /// The store's lock against other processes' token requests; none if it fails.
@@ -391,9 +429,15 @@ impl Refresher {
         }
     }
 
-    pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<Token, Error> {
+    /// A new token because Zoho rejected generation `rejected`, unless another call replaced
+    /// it already; bounded by `deadline` like [`Self::token`].
+    pub(crate) async fn refresh_after_rejection(
+        &self,
+        rejected: u64,
+        deadline: Instant,
+    ) -> Result<Token, Error> {
         let seen = self.lock().refreshes;
-        let _flight = self.flight.lock().await;
+        let _flight = self.within(deadline, WAITING, self.flight.lock()).await?;
         {
             let st = self.lock();
             if let Some(cur) = st.current.as_ref() {
@@ -409,12 +453,12 @@ impl Refresher {
             return Err(e);
         }
         // Another process sharing the store may have replaced the rejected token already.
-        let _shared = self.lock_store().await;
+        let _shared = self.within(deadline, WAITING, self.lock_store()).await?;
         self.load_from_store().await;
         if let Some(t) = self.fresh().filter(|t| t.generation != rejected) {
             return Ok(t);
         }
-        self.refresh_locked().await
+        self.refresh_locked(deadline).await
     }
 
     async fn load_from_store(&self) {
@@ -463,8 +507,15 @@ impl Refresher {
     }
 
     /// Mints a new access token and records the outcome. Call only while holding `flight`.
-    async fn refresh_locked(&self) -> Result<Token, Error> {
-        let result = self.mint().await;
+    ///
+    /// A token request cut off at `deadline` is recorded like any failure: the calls that
+    /// waited for it share it instead of sending token requests of their own to an accounts
+    /// server that does not answer (Zoho allows about 10 per 10 minutes).
+    async fn refresh_locked(&self, deadline: Instant) -> Result<Token, Error> {
+        let result = match self.within(deadline, REQUESTING, self.mint()).await {
+            Ok(minted) => minted,
+            Err(timed_out) => Err(timed_out),
+        };
         let mut st = self.lock();
         st.refreshes += 1;
         match result {
