@@ -71,7 +71,8 @@ pub fn stdout_colour() -> bool {
     colour(std::io::stdout().is_terminal())
 }
 
-/// The width of the terminal on stdout, if stdout is one (tables wrap to it).
+/// The width of the terminal on stdout, if stdout is one (tables and text wrap to it; piped
+/// or redirected, nothing wraps).
 pub fn stdout_width() -> Option<u16> {
     if !std::io::stdout().is_terminal() {
         return None;
@@ -79,9 +80,139 @@ pub fn stdout_width() -> Option<u16> {
     console::Term::stdout().size_checked().map(|(_, cols)| cols)
 }
 
+/// The places a line may break (see [`wrap`]): the gaps between words, not inside a
+/// double-quoted name (`"Miami leads"`, `\"` inside it included), not after a word ending
+/// in `:` (a label stays with its value) and not before a word without a letter or digit
+/// (`City =`, `Manager >`). Returns (gap start, next word start, whether the gap
+/// is wide: two spaces or more, between the columns of an aligned line).
+fn breaks(text: &str) -> Vec<(usize, usize, bool)> {
+    // Where each quoted name starts and ends, when its closing quote is there; an unclosed
+    // quote is an ordinary character.
+    let bytes = text.as_bytes();
+    let mut quoted = vec![false; bytes.len()];
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || bytes[i - 1] == b' ';
+        if bytes[i] == b'"' && starts_word {
+            let mut j = i + 1;
+            let mut closed = None;
+            while j < bytes.len() {
+                match bytes[j] {
+                    b'\\' => j += 2,
+                    b'"' => {
+                        closed = Some(j);
+                        break;
+                    }
+                    _ => j += 1,
+                }
+            }
+            if let Some(end) = closed {
+                quoted[i..=end].iter_mut().for_each(|q| *q = true);
+                i = end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b' ' || quoted[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        // A label stays with its value, an operator (`=`, `>`) with what it compares.
+        let label = text[..start].ends_with(':');
+        let operator = !text[i..]
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .any(char::is_alphanumeric);
+        if start > 0 && i < bytes.len() && !label && !operator {
+            out.push((start, i, i - start >= 2));
+        }
+    }
+    out
+}
+
+/// One line of text for a terminal `width` columns wide (`None`: as it is, one line): broken
+/// only between words ([`breaks`]), so an id, an e-mail address, an API name or a quoted name
+/// is never cut; continuation lines start with `indent` spaces. In a line of aligned
+/// columns (two spaces or more between them), a break falls between columns when one is on
+/// the line. A word wider than the room left stays whole on a line of its own. `text` is
+/// already escaped (see [`escape`]).
+pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let Some(width) = width else {
+        return text.to_owned();
+    };
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    // The words, each with the gap before it.
+    let mut words: Vec<(bool, &str)> = Vec::new();
+    let (mut from, mut wide_before) = (0, false);
+    for (gap, next, wide) in breaks(text) {
+        words.push((wide_before, &text[from..gap]));
+        (from, wide_before) = (next, wide);
+    }
+    words.push((wide_before, &text[from..]));
+    // The gap before a word, as written (one space, or a column's padding).
+    let gap_before = |k: usize| -> &str {
+        let end = words[k].1.as_ptr() as usize - text.as_ptr() as usize;
+        let start =
+            words[k - 1].1.as_ptr() as usize - text.as_ptr() as usize + words[k - 1].1.len();
+        &text[start..end]
+    };
+    let lead = " ".repeat(indent);
+    let mut lines: Vec<String> = Vec::new();
+    // Words of the current line: first and last index.
+    let mut first = 0;
+    let mut k = 1;
+    let line_of = |first: usize, last: usize| -> String {
+        let mut line = String::new();
+        for w in first..=last {
+            if w > first {
+                line.push_str(gap_before(w));
+            }
+            line.push_str(words[w].1);
+        }
+        line
+    };
+    let prefix = |n: usize| if n == 0 { String::new() } else { lead.clone() };
+    while k < words.len() {
+        let line = format!("{}{}", prefix(lines.len()), line_of(first, k));
+        if line.width() <= width {
+            k += 1;
+            continue;
+        }
+        // Break before k, or at the last wide gap of the line when there is one (columns
+        // stay whole).
+        let at = (first + 1..=k).rev().find(|&w| words[w].0).unwrap_or(k);
+        lines.push(format!("{}{}", prefix(lines.len()), line_of(first, at - 1)));
+        first = at;
+        k = at + 1;
+    }
+    lines.push(format!(
+        "{}{}",
+        prefix(lines.len()),
+        line_of(first, words.len() - 1)
+    ));
+    lines
+        .iter()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, wrap};
 
     #[test]
     fn control_and_bidi_characters_become_visible() {
@@ -89,6 +220,42 @@ mod tests {
         assert_eq!(
             escape("a\u{1b}]0;x\u{7}b\r\n\t\u{7f}\u{9b}31m\u{202e}z"),
             "a\\e]0;x\\x07b\\r\\n\\t\\x7f\\u{009b}31m\\u{202e}z"
+        );
+    }
+
+    #[test]
+    fn wrapping_breaks_between_words_never_inside_a_name() {
+        let reason = r#"      open: sharing rule "Leads of Miami, Florida" shares records with City = Miami: the record's City is not given"#;
+        let text = wrap(reason, Some(40), 12);
+        assert_eq!(
+            text,
+            "      open: sharing rule\n            \"Leads of Miami, Florida\"\n            shares records with City =\n            Miami: the record's City is\n            not given"
+        );
+        // Nothing wraps without a width, or when it fits.
+        assert_eq!(wrap(reason, None, 12), reason);
+        assert_eq!(wrap("short line", Some(40), 4), "short line");
+        // A word wider than the line stays whole; an unclosed quote is a character.
+        assert_eq!(
+            wrap("a patricia.boyle@example.com b", Some(10), 2),
+            "a\n  patricia.boyle@example.com\n  b"
+        );
+        assert_eq!(wrap("say \"a b c", Some(6), 0), "say \"a\nb c");
+        // Aligned columns break between columns; a label keeps its value.
+        assert_eq!(
+            wrap(
+                "    ken@example.com  Standard  others: view,edit  peers: 0",
+                Some(50),
+                6
+            ),
+            "    ken@example.com  Standard  others: view,edit\n      peers: 0"
+        );
+        assert_eq!(
+            wrap(
+                "    ken@example.com  Standard  others: view,edit  peers: 0",
+                Some(40),
+                6
+            ),
+            "    ken@example.com  Standard\n      others: view,edit  peers: 0"
         );
     }
 }

@@ -339,3 +339,149 @@ async fn the_apply_question_names_the_profile_and_the_endpoint() {
     assert!(!text.contains("error"), "{text}");
     assert_eq!(sim.state().org_permissions["Leads"], "private");
 }
+
+/// A sharing rule with a long name, shared by names (group "Miami Users", criteria on City
+/// and State), and Leads private: `access check` then has long reasons to print.
+async fn org_with_a_long_rule(sim: &Simulator) -> &'static str {
+    const RULE: &str = "Leads of Miami, Florida for the Miami team";
+    for args in [
+        &[
+            "sharing-rules",
+            "create",
+            "--module",
+            "Leads",
+            "--name",
+            RULE,
+            "--to",
+            "group:Miami Users",
+            "--permission",
+            "read_write",
+            "--criteria",
+            "City = Miami and State = Florida",
+            "--superiors-allowed",
+            "true",
+        ][..],
+        &[
+            "org-permissions",
+            "set",
+            "--module",
+            "Leads",
+            "--share-type",
+            "private",
+            "--yes",
+        ][..],
+    ] {
+        let out = cli_support::run(sim, args, None).await;
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    RULE
+}
+
+/// Every line fits `COLUMNS`, and each of `whole` is whole on one line.
+fn assert_fits(lines: &[String], whole: &[&str], text: &str) {
+    for line in lines {
+        assert!(
+            line.width() <= usize::from(COLUMNS),
+            "{line:?} is wider than the terminal:\n{text}"
+        );
+    }
+    for w in whole {
+        assert!(
+            lines.iter().any(|l| l.contains(w)),
+            "{w} is not whole on one line:\n{text}"
+        );
+    }
+}
+
+/// `access check` printed its reasons on lines of 140 columns and more at 80 (the terminal
+/// broke them anywhere). They wrap between words, a quoted rule name and an e-mail address
+/// never cut, continuation lines under the reason's text; piped, a reason is one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_check_wraps_its_reasons_to_the_terminal() {
+    let sim = Simulator::start().await.unwrap();
+    let rule = org_with_a_long_rule(&sim).await;
+    let check = [
+        "access",
+        "check",
+        "--module",
+        "Leads",
+        "--user",
+        "john.smith@example.com",
+        "--owner",
+        "maria.garcia@example.com",
+    ];
+    let (args, env) = sim_args(&sim, &check);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    let quoted = format!("{rule:?}");
+    assert_fits(
+        &lines,
+        &[
+            &quoted,
+            "john.smith@example.com",
+            "maria.garcia@example.com",
+        ],
+        &text,
+    );
+    // A reason's next lines start under its text.
+    let open = lines
+        .iter()
+        .position(|l| l.starts_with("      open: sharing rule"))
+        .unwrap_or_else(|| panic!("no open reason about the rule:\n{text}"));
+    assert!(lines[open + 1].starts_with(&" ".repeat(12)), "{text}");
+    assert!(!lines[open + 1].starts_with(&" ".repeat(13)), "{text}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("not covered: ")),
+        "{text}"
+    );
+
+    // Piped: the same text, a reason on one line (for grep).
+    let piped = cli_support::run(&sim, &check, None).await;
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(
+        piped
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("      open: sharing rule")
+                && l.ends_with("the record's City, State are not given")),
+        "{}",
+        piped.stdout
+    );
+}
+
+/// `access who` printed each user on a line of 111 columns and more (fixed columns for the
+/// e-mail address, the profile, the access), and each rule on one line. At 80 columns every
+/// line fits, each user's columns stay aligned and whole, the rest on indented lines below.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_who_fits_the_terminal() {
+    let sim = Simulator::start().await.unwrap();
+    let rule = org_with_a_long_rule(&sim).await;
+    let (args, env) = sim_args(&sim, &["access", "who", "--module", "Leads"]);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    let quoted = format!("{rule:?}");
+    assert_fits(
+        &lines,
+        &[
+            &quoted,
+            "patricia.boyle@example.com",
+            "john.smith@example.com",
+            "others: all (admin)",
+        ],
+        &text,
+    );
+    // The users of a role start on one column; what follows them is indented further.
+    let user = |email: &str| {
+        lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(email))
+            .unwrap_or_else(|| panic!("{email}:\n{text}"))
+    };
+    for email in ["patricia.boyle@example.com", "maria.garcia@example.com"] {
+        let at = user(email);
+        assert!(lines[at].starts_with(&format!("    {email}")), "{text}");
+        assert!(lines[at + 1].starts_with("      "), "{text}");
+    }
+}
