@@ -85,7 +85,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
             let roles = values(&dir.roles().await?);
             let items = role_tree(&roles);
             let doc = json!({ "items": items });
-            out.document(&doc, tree_table)
+            out.when_empty("No roles.").document(&doc, tree_table)
         }
         DirectoryCommand::Groups => {
             let groups: Vec<types::UserGroup> = dir
@@ -135,7 +135,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty("No user groups.").many(&items)
         }
         DirectoryCommand::Profiles => {
             let profiles: Vec<types::Profile> = dir
@@ -159,7 +159,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty("No profiles.").many(&items)
         }
         DirectoryCommand::Users(args) => {
             let kind = user_type(&args.kind)?;
@@ -180,7 +180,8 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty(format!("No users of type {}.", args.kind))
+                .many(&items)
         }
         DirectoryCommand::Modules => {
             let modules = dir.modules().await?;
@@ -197,7 +198,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty("No modules.").many(&items)
         }
         DirectoryCommand::Fields { module } => {
             let names = resolver_for(s, None).await?;
@@ -216,7 +217,8 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty(format!("No fields in {module}."))
+                .many(&items)
         }
     }
 }

@@ -6,7 +6,9 @@
 //! - every cell is readable text, never JSON: criteria read as conditions (`Stage equal
 //!   "Closed Won" and Amount greater_than 1000`), sharing targets as a sentence (`role
 //!   Manager and subordinates`, `all users`), references by name, lists joined by commas;
-//! - nothing (null, an empty list, an empty text) is the one word `none`;
+//! - nothing (null, an empty list, an empty text) is the one word `none` in a cell and in a
+//!   section (`Locking rules: none`); a command's whole answer with nothing in it is a line
+//!   on stderr in words instead (`No sharing rules for Leads.`, see `output`);
 //! - every piece of server text passes through [`terminal::escape`];
 //! - on a terminal, a list keeps one line per row and chooses its columns by width
 //!   ([`fit`]): identifiers (ids, API names, any column of single words) are never broken,
@@ -279,8 +281,11 @@ pub fn requests(requests: &[PlannedRequest]) -> String {
     out.join("\n")
 }
 
-/// A titled section: the title, then its table.
+/// A titled section: the title, then its table; `Title: none` when it has nothing.
 pub fn section(title: &str, body: &str) -> String {
+    if body == NONE {
+        return format!("{title}: {NONE}");
+    }
     format!("{title}\n{body}")
 }
 
