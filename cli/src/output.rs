@@ -56,6 +56,8 @@ pub struct Printer {
     format: Format,
     /// What a table says instead of an empty list or nothing (see [`Printer::when_empty`]).
     empty: Option<String>,
+    /// A list's columns in order of importance (see [`Printer::columns`]).
+    columns: &'static [&'static str],
 }
 
 /// What a table says for an empty list or nothing when the command gave no words of its own.
@@ -82,6 +84,17 @@ impl Printer {
         Self {
             format,
             empty: None,
+            columns: table::FIRST,
+        }
+    }
+
+    /// This printer, showing a list's columns `columns` first in a table, in that order,
+    /// which is also their order of importance when the terminal is too narrow for all
+    /// (see `table::many_with`). JSON and YAML are unchanged.
+    pub fn columns(&self, columns: &'static [&'static str]) -> Printer {
+        Printer {
+            columns,
+            ..self.clone()
         }
     }
 
@@ -91,8 +104,8 @@ impl Printer {
     /// `null`).
     pub fn when_empty(&self, text: impl Into<String>) -> Printer {
         Printer {
-            format: self.format,
             empty: Some(text.into()),
+            ..self.clone()
         }
     }
 
@@ -116,7 +129,7 @@ impl Printer {
         }
         let doc = json!({ "items": to_value(&items)? });
         self.emit(&doc, || {
-            table::many(doc["items"].as_array().unwrap_or(&Vec::new()))
+            table::many_with(doc["items"].as_array().unwrap_or(&Vec::new()), self.columns)
         })
     }
 
@@ -133,7 +146,7 @@ impl Printer {
         let doc = json!({ "items": to_value(&items)?, "info": to_value(info)? });
         self.emit(&doc, || {
             let items = doc["items"].as_array().cloned().unwrap_or_default();
-            let mut text = table::many(&items);
+            let mut text = table::many_with(&items, self.columns);
             if doc["info"]["more_records"] == true {
                 let next = doc["info"]["page"].as_u64().map_or(2, |p| p + 1);
                 text.push_str(&format!(

@@ -80,19 +80,24 @@ pub fn stdout_width() -> Option<u16> {
     console::Term::stdout().size_checked().map(|(_, cols)| cols)
 }
 
+/// The widest word that counts as a label (`granted by:`, `others:`), kept with its value.
+const MAX_LABEL: usize = 16;
+
 /// The places a line may break (see [`wrap`]): the gaps between words, not inside a
-/// double-quoted name (`"Miami leads"`, `\"` inside it included), not after a word ending
-/// in `:` (a label stays with its value) and not before a word without a letter or digit
-/// (`City =`, `Manager >`). Returns (gap start, next word start, whether the gap
+/// double-quoted name (`"Miami leads"`, `\"` inside it included) unless it is wider than
+/// `longest` (a line's room) or in a word that is, not after a short word ending in `:` (a
+/// label stays with its value) and not beside a word without a letter or digit (`City =
+/// Miami`, `Manager > Sales`, `+ Leads`). Returns (gap start, next word start, whether the gap
 /// is wide: two spaces or more, between the columns of an aligned line).
-fn breaks(text: &str) -> Vec<(usize, usize, bool)> {
-    // Where each quoted name starts and ends, when its closing quote is there; an unclosed
-    // quote is an ordinary character.
+fn breaks(text: &str, longest: usize) -> Vec<(usize, usize, bool)> {
+    use unicode_width::UnicodeWidthStr;
+    // Where each quoted name starts and ends, when its closing quote is there and it fits
+    // on a line (`longest`); an unclosed quote is an ordinary character.
     let bytes = text.as_bytes();
     let mut quoted = vec![false; bytes.len()];
     let mut i = 0;
     while i < bytes.len() {
-        let starts_word = i == 0 || bytes[i - 1] == b' ';
+        let starts_word = i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b'(' | b'=');
         if bytes[i] == b'"' && starts_word {
             let mut j = i + 1;
             let mut closed = None;
@@ -106,7 +111,13 @@ fn breaks(text: &str) -> Vec<(usize, usize, bool)> {
                     _ => j += 1,
                 }
             }
-            if let Some(end) = closed {
+            // The whole word the name is in (`Leads["Miami leads"]:`) must fit.
+            let word = |end: usize| {
+                let from = text[..i].rfind(' ').map_or(0, |p| p + 1);
+                let to = text[end..].find(' ').map_or(text.len(), |p| end + p);
+                text[from..to].width()
+            };
+            if let Some(end) = closed.filter(|end| word(*end) <= longest) {
                 quoted[i..=end].iter_mut().for_each(|q| *q = true);
                 i = end + 1;
                 continue;
@@ -125,15 +136,13 @@ fn breaks(text: &str) -> Vec<(usize, usize, bool)> {
         while i < bytes.len() && bytes[i] == b' ' {
             i += 1;
         }
-        // A label stays with its value, an operator (`=`, `>`) with what it compares.
-        let label = text[..start].ends_with(':');
-        let operator = !text[i..]
-            .split(' ')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .any(char::is_alphanumeric);
-        if start > 0 && i < bytes.len() && !label && !operator {
+        // A label (a short word ending in `:`) stays with its value, an operator or a sign
+        // (`=`, `>`, `+`) with what is on each side of it.
+        let before = text[..start].rsplit(' ').next().unwrap_or_default();
+        let after = text[i..].split(' ').next().unwrap_or_default();
+        let label = before.ends_with(':') && before.width() <= MAX_LABEL;
+        let sign = |w: &str| !w.chars().any(char::is_alphanumeric);
+        if start > 0 && i < bytes.len() && !label && !sign(before) && !sign(after) {
             out.push((start, i, i - start >= 2));
         }
     }
@@ -142,9 +151,11 @@ fn breaks(text: &str) -> Vec<(usize, usize, bool)> {
 
 /// One line of text for a terminal `width` columns wide (`None`: as it is, one line): broken
 /// only between words ([`breaks`]), so an id, an e-mail address, an API name or a quoted name
-/// is never cut; continuation lines start with `indent` spaces. In a line of aligned
-/// columns (two spaces or more between them), a break falls between columns when one is on
-/// the line. A word wider than the room left stays whole on a line of its own. `text` is
+/// is never cut (a quoted name wider than a line breaks between its words, as the terminal
+/// would break it anywhere); continuation lines start with `indent` spaces. In a line of aligned
+/// columns (two spaces or more between them), a column that fits on a line of its own is
+/// not split: it moves to the next line whole. A word wider than the room left stays whole
+/// on a line of its own. `text` is
 /// already escaped (see [`escape`]).
 pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
     use unicode_width::UnicodeWidthStr;
@@ -157,7 +168,7 @@ pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
     // The words, each with the gap before it.
     let mut words: Vec<(bool, &str)> = Vec::new();
     let (mut from, mut wide_before) = (0, false);
-    for (gap, next, wide) in breaks(text) {
+    for (gap, next, wide) in breaks(text, width.saturating_sub(indent)) {
         words.push((wide_before, &text[from..gap]));
         (from, wide_before) = (next, wide);
     }
@@ -191,9 +202,21 @@ pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
             k += 1;
             continue;
         }
-        // Break before k, or at the last wide gap of the line when there is one (columns
-        // stay whole).
-        let at = (first + 1..=k).rev().find(|&w| words[w].0).unwrap_or(k);
+        // Break before k; but when k is in a column (after a wide gap) that fits on a line
+        // of its own, before that column, so it stays whole.
+        let column = (first + 1..=k).rev().find(|&w| words[w].0);
+        let at = match column {
+            Some(c) => {
+                let end = (c + 1..words.len())
+                    .find(|&w| words[w].0)
+                    .unwrap_or(words.len());
+                match indent + line_of(c, end - 1).width() <= width {
+                    true => c,
+                    false => k,
+                }
+            }
+            None => k,
+        };
         lines.push(format!("{}{}", prefix(lines.len()), line_of(first, at - 1)));
         first = at;
         k = at + 1;
@@ -210,9 +233,38 @@ pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
         .join("\n")
 }
 
+/// `head` followed by `items` separated by commas, for a terminal `width` columns wide
+/// (`None`: one line): an item is never split (`role Sales Representative` stays whole);
+/// when the next one does not fit, it starts a line of its own at `indent` spaces. Items are
+/// already escaped.
+pub fn fill(head: &str, items: &[String], width: Option<usize>, indent: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = head.to_owned();
+    let mut fresh = true;
+    for (i, item) in items.iter().enumerate() {
+        let piece = match i + 1 < items.len() {
+            true => format!("{item},"),
+            false => item.clone(),
+        };
+        let room = width.is_none_or(|w| line.width() + 1 + piece.width() <= w);
+        if !fresh && !room {
+            lines.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+        fresh = false;
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{escape, wrap};
+    use super::{escape, fill, wrap};
 
     #[test]
     fn control_and_bidi_characters_become_visible() {
@@ -229,7 +281,7 @@ mod tests {
         let text = wrap(reason, Some(40), 12);
         assert_eq!(
             text,
-            "      open: sharing rule\n            \"Leads of Miami, Florida\"\n            shares records with City =\n            Miami: the record's City is\n            not given"
+            "      open: sharing rule\n            \"Leads of Miami, Florida\"\n            shares records with\n            City = Miami: the record's\n            City is not given"
         );
         // Nothing wraps without a width, or when it fits.
         assert_eq!(wrap(reason, None, 12), reason);
@@ -240,6 +292,15 @@ mod tests {
             "a\n  patricia.boyle@example.com\n  b"
         );
         assert_eq!(wrap("say \"a b c", Some(6), 0), "say \"a\nb c");
+        // A quoted name after a bracket is a name; wider than a line, it breaks as words.
+        assert_eq!(
+            wrap("+ Leads[\"Miami leads\"] create", Some(24), 2),
+            "+ Leads[\"Miami leads\"]\n  create"
+        );
+        assert_eq!(
+            wrap("+ Leads[\"Miami leads\"] create", Some(12), 2),
+            "+ Leads[\"Miami\n  leads\"]\n  create"
+        );
         // Aligned columns break between columns; a label keeps its value.
         assert_eq!(
             wrap(
@@ -256,6 +317,26 @@ mod tests {
                 6
             ),
             "    ken@example.com  Standard\n      others: view,edit  peers: 0"
+        );
+    }
+
+    #[test]
+    fn a_list_fills_lines_without_splitting_an_item() {
+        let items: Vec<String> = [
+            "user Maria Garcia",
+            "user Lee Park",
+            "role Sales Representative",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        assert_eq!(
+            fill("  members: ", &items, Some(40), 11),
+            "  members: user Maria Garcia,\n           user Lee Park,\n           role Sales Representative"
+        );
+        assert_eq!(
+            fill("  members: ", &items, None, 11),
+            "  members: user Maria Garcia, user Lee Park, role Sales Representative"
         );
     }
 }

@@ -125,6 +125,7 @@ async fn help_wraps_to_the_terminal_without_breaking_words() {
         &["sharing-rules", "delete", "--help"][..],
         &["sharing-rules", "delete", "-h"][..],
         &["apply", "--help"][..],
+        &["login", "--help"][..],
         &["help", "options"][..],
     ] {
         let owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
@@ -149,6 +150,16 @@ async fn help_wraps_to_the_terminal_without_breaking_words() {
             broken.is_empty(),
             "{args:?}: broken words {broken:?} in\n{text}"
         );
+        // The pointer to the global options is a command to type: on one line (it was
+        // `zoho-access` / `help options` at 80 columns).
+        if text.contains("Global options (") {
+            assert!(
+                plain_lines(&text)
+                    .iter()
+                    .any(|l| l.contains("zoho-access help options")),
+                "{args:?}:\n{text}"
+            );
+        }
     }
 }
 
@@ -484,4 +495,117 @@ async fn access_who_fits_the_terminal() {
         assert!(lines[at].starts_with(&format!("    {email}")), "{text}");
         assert!(lines[at + 1].starts_with("      "), "{text}");
     }
+}
+
+/// Walking through the newer commands at 80 columns as a new user would: `doctor` printed
+/// lines of up to 120 columns (fixed 14- and 30-column fields before each detail); `directory
+/// groups` shortened every member list to `user Mari…`; `directory users` cut role and
+/// profile names (`Sales Rep…`, `Administr…`) and left them out before the status. Every line
+/// fits now, and what a person types next is whole on one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directory_and_doctor_fit_80_columns_with_every_name_whole() {
+    let sim = Simulator::start().await.unwrap();
+    let check = |rest: &'static [&'static str], whole: Vec<String>| {
+        let (mut args, env) = sim_args(&sim, rest);
+        args.splice(0..0, ["--accounts-domain".to_owned(), sim.accounts_url()]);
+        async move {
+            let (code, text) = on_terminal(args, env, None).await;
+            assert_eq!(code, 0, "{rest:?}: {text}");
+            let lines = plain_lines(&text);
+            let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
+            assert_fits(&lines, &whole, &text);
+            assert!(!text.contains('…'), "{rest:?}: nothing is cut:\n{text}");
+            lines
+        }
+    };
+    let ids = |names: &[&str], id: &dyn Fn(&str) -> Option<String>| -> Vec<String> {
+        names.iter().map(|n| id(n).unwrap()).collect()
+    };
+
+    let mut whole = ids(&["Miami Users", "Support Team"], &|n| sim.group_id(n));
+    whole.extend(
+        [
+            "user Maria Garcia",
+            "role Sales Representative",
+            "role Support Manager and subordinates",
+            "Sales people covering Miami",
+        ]
+        .map(str::to_owned),
+    );
+    let groups = check(&["directory", "groups"], whole).await;
+    // A group's members follow it, a list too long for a line going on under its start.
+    let at = groups
+        .iter()
+        .position(|l| l.starts_with("Support Team"))
+        .unwrap();
+    assert!(groups[at + 1].starts_with("  members: "), "{groups:?}");
+
+    let whole = [
+        "patricia.boyle@example.com",
+        "maria.garcia@example.com",
+        "Sales Representative",
+        "Administrator",
+        "Sales Manager",
+        "inactive",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    check(&["directory", "users"], whole).await;
+
+    let whole = ids(&["CEO", "Sales Representative"], &|n| sim.role_id(n));
+    let roles = check(&["directory", "roles"], whole).await;
+    // No blank line after the tree (the line after the text's end is empty).
+    assert_ne!(roles[roles.len() - 2], "", "{roles:?}");
+
+    let whole = ["from ZOHO_ACCESS_TOKEN", "patricia.boyle@example.com"]
+        .map(str::to_owned)
+        .to_vec();
+    let doctor = check(&["doctor"], whole).await;
+    // A detail's next lines start under it.
+    let token = doctor.iter().position(|l| l.starts_with("ok ")).unwrap();
+    let column = doctor[token].find("from ZOHO_ACCESS_TOKEN").unwrap();
+    for (i, l) in doctor.iter().enumerate() {
+        if l.starts_with(' ') {
+            assert!(
+                l.starts_with(&" ".repeat(column)) && doctor[i - 1].len() > column,
+                "{doctor:?}"
+            );
+        }
+    }
+}
+
+/// `plan` of a small file printed its change for a new rule on one line of 180 columns. The
+/// changes and the summary fit 80 columns, the next lines of a change two columns in from
+/// its sign, and the rule's quoted name whole. (What follows, the access effect, is printed
+/// by `access_effect`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_fits_80_columns() {
+    let sim = Simulator::start().await.unwrap();
+    let rule = "Tampa and Orlando leads, read";
+    let file =
+        std::env::temp_dir().join(format!("zoho-access-plan-80-{}.yaml", std::process::id()));
+    std::fs::write(
+        &file,
+        format!(
+            "version: 1\nscope:\n  families: [sharing_rules]\n  modules: [Leads]\n  rules: listed\n\
+             sharing_rules:\n  Leads:\n    - name: {rule}\n      to: group:Support Team\n      \
+             permission: read\n      criteria: City = Tampa or City = Orlando\n      \
+             superiors_allowed: false\n"
+        ),
+    )
+    .unwrap();
+    let (args, env) = sim_args(&sim, &["plan", file.to_str().unwrap()]);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("Plan: "))
+        .unwrap_or_else(|| panic!("no summary:\n{text}"));
+    let quoted = format!("{rule:?}");
+    assert_fits(&lines[..=end], &[&quoted, "group \"Support Team\""], &text);
+    let create = lines.iter().position(|l| l.starts_with("+ ")).unwrap();
+    assert!(create + 1 < end, "one change on several lines:\n{text}");
+    assert!(lines[create + 1].starts_with("  ") && !lines[create + 1].starts_with("   "));
+    let _ = std::fs::remove_file(file);
 }
