@@ -165,36 +165,21 @@ pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
     if text.width() <= width {
         return text.to_owned();
     }
-    // The words, each with the gap before it.
-    let mut words: Vec<(bool, &str)> = Vec::new();
+    // The words: whether the gap before each is wide, where it starts and ends in `text`.
+    let mut words: Vec<(bool, usize, usize)> = Vec::new();
     let (mut from, mut wide_before) = (0, false);
     for (gap, next, wide) in breaks(text, width.saturating_sub(indent)) {
-        words.push((wide_before, &text[from..gap]));
+        words.push((wide_before, from, gap));
         (from, wide_before) = (next, wide);
     }
-    words.push((wide_before, &text[from..]));
-    // The gap before a word, as written (one space, or a column's padding).
-    let gap_before = |k: usize| -> &str {
-        let end = words[k].1.as_ptr() as usize - text.as_ptr() as usize;
-        let start =
-            words[k - 1].1.as_ptr() as usize - text.as_ptr() as usize + words[k - 1].1.len();
-        &text[start..end]
-    };
+    words.push((wide_before, from, text.len()));
     let lead = " ".repeat(indent);
     let mut lines: Vec<String> = Vec::new();
     // Words of the current line: first and last index.
     let mut first = 0;
     let mut k = 1;
-    let line_of = |first: usize, last: usize| -> String {
-        let mut line = String::new();
-        for w in first..=last {
-            if w > first {
-                line.push_str(gap_before(w));
-            }
-            line.push_str(words[w].1);
-        }
-        line
-    };
+    // Words `first` to `last` as written, the gaps between them included.
+    let line_of = |first: usize, last: usize| &text[words[first].1..words[last].2];
     let prefix = |n: usize| if n == 0 { String::new() } else { lead.clone() };
     while k < words.len() {
         let line = format!("{}{}", prefix(lines.len()), line_of(first, k));
