@@ -181,9 +181,12 @@ pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
     // Words `first` to `last` as written, the gaps between them included.
     let line_of = |first: usize, last: usize| &text[words[first].1..words[last].2];
     let prefix = |n: usize| if n == 0 { String::new() } else { lead.clone() };
+    // The current line's width, kept as words are added (one pass, however long the text).
+    let mut used = line_of(0, 0).width();
     while k < words.len() {
-        let line = format!("{}{}", prefix(lines.len()), line_of(first, k));
-        if line.width() <= width {
+        let more = text[words[k - 1].2..words[k].2].width();
+        if used + more <= width {
+            used += more;
             k += 1;
             continue;
         }
@@ -205,6 +208,7 @@ pub fn wrap(text: &str, width: Option<usize>, indent: usize) -> String {
         lines.push(format!("{}{}", prefix(lines.len()), line_of(first, at - 1)));
         first = at;
         k = at + 1;
+        used = indent + line_of(at, at).width();
     }
     lines.push(format!(
         "{}{}",
