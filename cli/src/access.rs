@@ -11,17 +11,21 @@ use zoho_crm_access::access::{
 
 use crate::connect::Session;
 use crate::output::{write_stdout, Format, Printer};
-use crate::terminal::escape;
+use unicode_width::UnicodeWidthStr;
+
+use crate::terminal::{escape, stdout_width, wrap};
 use crate::CliError;
 
 /// Access commands.
 #[derive(Subcommand, Debug)]
 pub enum AccessCommand {
     /// Can a user view, edit, delete a record of a module owned by another user? Three
-    /// answers (yes, no, unknown) with the settings that grant and limit each.
+    /// answers (yes, no, unknown) with the settings that grant and limit each. The text wraps
+    /// to the terminal's width; piped or redirected, each reason is one line (for grep).
     Check(CheckArgs),
     /// Every active user's access to records of others in a module, by role, group and
-    /// rule.
+    /// rule. The text wraps to the terminal's width; piped or redirected, each user, group
+    /// and rule is one line (for grep).
     Who(WhoArgs),
     /// Write a self-contained HTML page for an access review: per module the org default,
     /// the sharing rules as arrows and who reaches what; the role hierarchy as a tree; the
@@ -85,7 +89,7 @@ pub async fn run(s: &Session, format: Option<Format>, cmd: AccessCommand) -> Res
             query.fields = fields;
             let answer = model.check(&query)?;
             match format.unwrap_or(Format::Table) {
-                Format::Table => write_stdout(&check_text(&answer)),
+                Format::Table => write_stdout(&check_text(&answer, width())),
                 other => Printer::new(other).one(&answer),
             }
         }
@@ -94,12 +98,17 @@ pub async fn run(s: &Session, format: Option<Format>, cmd: AccessCommand) -> Res
             let model = AccessModel::load(&s.client, [args.module.clone()]).await?;
             let answer = model.who(&args.module)?;
             match format.unwrap_or(Format::Table) {
-                Format::Table => write_stdout(&who_text(&answer)),
+                Format::Table => write_stdout(&who_text(&answer, width())),
                 other => Printer::new(other).one(&answer),
             }
         }
         AccessCommand::Report(args) => crate::access_report::run(s, format, args).await,
     }
+}
+
+/// The width text wraps to: the terminal's, when stdout is one; none when piped.
+fn width() -> Option<usize> {
+    stdout_width().map(usize::from)
 }
 
 fn yes_no(answer: Option<bool>) -> &'static str {
@@ -110,19 +119,31 @@ fn yes_no(answer: Option<bool>) -> &'static str {
     }
 }
 
-fn not_covered(layers: &[Layer]) -> String {
+fn not_covered(layers: &[Layer], width: Option<usize>) -> String {
     let names: Vec<&str> = layers.iter().map(|l| l.describe()).collect();
-    format!("not covered: {}", names.join(", "))
+    let label = "not covered: ";
+    wrap(&format!("{label}{}", names.join(", ")), width, label.len())
 }
 
-/// The three answers and their reasons, for reading.
-pub fn check_text(a: &CheckAnswer) -> String {
-    let mut out = format!(
-        "{} record owned by {}, for {}:\n",
-        escape(&a.module),
-        escape(&a.owner),
-        escape(&a.user)
+/// The fewest columns a reason's text keeps beside its label; a narrower terminal indents
+/// its continuation lines less.
+const MIN_TEXT: usize = 30;
+
+/// The three answers and their reasons, for reading on a terminal `width` columns wide
+/// (`None`: piped, each reason on one line): every line wraps between words (an e-mail
+/// address or a quoted name is never cut), a reason's next lines under its text.
+pub fn check_text(a: &CheckAnswer, width: Option<usize>) -> String {
+    let mut out = wrap(
+        &format!(
+            "{} record owned by {}, for {}:",
+            escape(&a.module),
+            escape(&a.owner),
+            escape(&a.user)
+        ),
+        width,
+        2,
     );
+    out.push('\n');
     for action in Action::ALL {
         out.push_str(&format!(
             "  {:<7} {}\n",
@@ -135,12 +156,20 @@ pub fn check_text(a: &CheckAnswer) -> String {
             ("limited by", &e.limits),
             ("open", &e.open),
         ] {
+            // Under the reason's text, or a little in when that leaves too little room.
+            let under = 6 + label.len() + 2;
+            let indent = match width {
+                Some(w) if w < under + MIN_TEXT => 8,
+                _ => under,
+            };
             for f in findings {
-                out.push_str(&format!("      {label}: {}\n", escape(&f.text)));
+                let line = format!("      {label}: {}", escape(&f.text));
+                out.push_str(&wrap(&line, width, indent));
+                out.push('\n');
             }
         }
     }
-    out.push_str(&not_covered(&a.not_covered));
+    out.push_str(&not_covered(&a.not_covered, width));
     out
 }
 
@@ -154,40 +183,66 @@ fn actions(list: &[Action]) -> String {
         .join(",")
 }
 
-fn user_line(u: &UserRow) -> String {
-    let mut line = format!(
-        "    {:<32} {:<16} others: {:<17} subordinates: {:<5} peers: {:<4}",
-        escape(&u.email),
-        escape(u.profile.as_deref().unwrap_or("-")),
-        if u.administrator {
-            "all (admin)".to_owned()
-        } else {
-            actions(&u.others)
-        },
-        u.subordinates,
-        u.peers
-    );
+/// `text` padded with spaces to `width` display columns.
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// The columns of a user's line: e-mail address, profile, access to others' records,
+/// subordinates, peers; then what the profile denies and the rules, when any.
+fn user_columns(u: &UserRow) -> (Vec<String>, Vec<String>) {
+    let columns = vec![
+        escape(&u.email).into_owned(),
+        escape(u.profile.as_deref().unwrap_or("-")).into_owned(),
+        format!(
+            "others: {}",
+            if u.administrator {
+                "all (admin)".to_owned()
+            } else {
+                actions(&u.others)
+            }
+        ),
+        format!("subordinates: {}", u.subordinates),
+        format!("peers: {}", u.peers),
+    ];
+    let mut rest = Vec::new();
     if !u.profile_denies.is_empty() {
-        line.push_str(&format!(" profile denies: {}", actions(&u.profile_denies)));
+        rest.push(format!("profile denies: {}", actions(&u.profile_denies)));
     }
     if !u.rules.is_empty() {
         let rules: Vec<String> = u.rules.iter().map(|r| format!("{:?}", escape(r))).collect();
-        line.push_str(&format!(" rules: {}", rules.join(", ")));
+        rest.push(format!("rules: {}", rules.join(", ")));
     }
-    line
+    (columns, rest)
 }
 
-/// The grouped table of `access who`.
-pub fn who_text(w: &WhoAnswer) -> String {
-    let mut out = format!(
-        "{}: org default {} (everyone: {} on records of others); {}\n",
-        escape(&w.module),
-        w.org_default
-            .as_ref()
-            .map_or_else(|| "(not known)".to_owned(), |s| s.to_string()),
-        actions(&w.everyone),
-        w.hierarchy.describe()
+/// The grouped table of `access who`, for reading on a terminal `width` columns wide
+/// (`None`: piped, an item a line). A user's columns are as wide as the widest of any user;
+/// what does not fit goes on the lines below, indented, a column or a rule name never cut.
+pub fn who_text(w: &WhoAnswer, width: Option<usize>) -> String {
+    let mut out = wrap(
+        &format!(
+            "{}: org default {} (everyone: {} on records of others); {}",
+            escape(&w.module),
+            w.org_default
+                .as_ref()
+                .map_or_else(|| "(not known)".to_owned(), |s| s.to_string()),
+            actions(&w.everyone),
+            w.hierarchy.describe()
+        ),
+        width,
+        2,
     );
+    out.push('\n');
+    let users: Vec<(Vec<String>, Vec<String>)> = w
+        .roles
+        .iter()
+        .flat_map(|r| r.users.iter().map(user_columns))
+        .collect();
+    let widths: Vec<usize> = (0..5)
+        .map(|i| users.iter().map(|(c, _)| c[i].width()).max().unwrap_or(0))
+        .collect();
+    let mut users = users.into_iter();
     out.push_str("\nBy role\n");
     for r in &w.roles {
         if r.users.is_empty() {
@@ -200,30 +255,50 @@ pub fn who_text(w: &WhoAnswer) -> String {
         if r.share_with_peers {
             head.push_str(" [shares with peers]");
         }
-        out.push_str(&format!("{head}: {} active users\n", r.users.len()));
-        for u in &r.users {
-            out.push_str(&user_line(u));
+        head.push_str(&format!(": {} active users", r.users.len()));
+        out.push_str(&wrap(&head, width, 4));
+        out.push('\n');
+        for (columns, rest) in users.by_ref().take(r.users.len()) {
+            let mut line: Vec<String> = columns
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| pad(c, *w))
+                .collect();
+            line.extend(rest);
+            out.push_str(&wrap(
+                &format!("    {}", line.join("  ").trim_end()),
+                width,
+                6,
+            ));
             out.push('\n');
         }
     }
     out.push_str("\nBy group\n");
+    let group_width = w
+        .groups
+        .iter()
+        .map(|g| escape(&g.group).width())
+        .max()
+        .unwrap_or(0);
     for g in &w.groups {
         let rules: Vec<String> = g.rules.iter().map(|r| format!("{:?}", escape(r))).collect();
-        out.push_str(&format!(
-            "  {:<32} {:>5} active users  rules: {}\n",
-            escape(&g.group),
+        let line = format!(
+            "  {}  {:>5} active users  rules: {}",
+            pad(&escape(&g.group), group_width),
             g.active_users,
             if rules.is_empty() {
                 "-".to_owned()
             } else {
                 rules.join(", ")
             }
-        ));
+        );
+        out.push_str(&wrap(&line, width, 4));
+        out.push('\n');
     }
     out.push_str("\nBy rule\n");
     for r in &w.rules {
-        out.push_str(&format!(
-            "  {:?}: {} on records {} to {} ({} active users{}); adds {}\n",
+        let line = format!(
+            "  {:?}: {} on records {} to {} ({} active users{}); adds {}",
             escape(&r.rule),
             r.permission,
             escape(&r.records.to_string()),
@@ -235,8 +310,10 @@ pub fn who_text(w: &WhoAnswer) -> String {
                 String::new()
             },
             actions(&r.adds)
-        ));
+        );
+        out.push_str(&wrap(&line, width, 4));
+        out.push('\n');
     }
-    out.push_str(&not_covered(&w.not_covered));
+    out.push_str(&not_covered(&w.not_covered, width));
     out
 }

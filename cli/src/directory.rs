@@ -46,6 +46,12 @@ pub struct UsersArgs {
     pub kind: String,
 }
 
+/// A user list's columns by importance: commands take a user by e-mail address (`access
+/// check`), never by id, and the address names the person; so at 80 columns the address,
+/// role, profile and status show whole, the full name and the id after them when there is
+/// room.
+const USER_COLUMNS: &[&str] = &["email", "role", "profile", "status", "full_name", "id"];
+
 /// How many group member lists are read at once.
 const READS_AT_ONCE: usize = 4;
 
@@ -85,7 +91,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
             let roles = values(&dir.roles().await?);
             let items = role_tree(&roles);
             let doc = json!({ "items": items });
-            out.document(&doc, tree_table)
+            out.when_empty("No roles.").document(&doc, tree_table)
         }
         DirectoryCommand::Groups => {
             let groups: Vec<types::UserGroup> = dir
@@ -135,7 +141,8 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty("No user groups.")
+                .document(&json!({ "items": items }), groups_text)
         }
         DirectoryCommand::Profiles => {
             let profiles: Vec<types::Profile> = dir
@@ -159,7 +166,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty("No profiles.").many(&items)
         }
         DirectoryCommand::Users(args) => {
             let kind = user_type(&args.kind)?;
@@ -180,7 +187,9 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty(format!("No users of type {}.", args.kind))
+                .columns(USER_COLUMNS)
+                .many(&items)
         }
         DirectoryCommand::Modules => {
             let modules = dir.modules().await?;
@@ -197,7 +206,7 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty("No modules.").many(&items)
         }
         DirectoryCommand::Fields { module } => {
             let names = resolver_for(s, None).await?;
@@ -216,7 +225,8 @@ pub async fn run(s: &Session, out: &Printer, cmd: DirectoryCommand) -> Result<()
                     )
                 })
                 .collect();
-            out.many(&items)
+            out.when_empty(format!("No fields in {module}."))
+                .many(&items)
         }
     }
 }
@@ -274,6 +284,51 @@ fn role_tree(roles: &[Value]) -> Vec<Value> {
     out
 }
 
+/// The groups for reading, each whole on a terminal of any width: its name, id and
+/// description on a line (the names aligned), then its members, a member never split:
+///
+/// ```text
+/// Miami Users   6954432000002007350  Sales people covering Miami
+///   members: user Maria Garcia, user Lee Park, role Sales Representative
+/// ```
+fn groups_text(doc: &Value) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let width = terminal::stdout_width().map(usize::from);
+    let items = doc["items"].as_array().cloned().unwrap_or_default();
+    let text = |v: &Value| terminal::escape(v.as_str().unwrap_or("")).into_owned();
+    let name_width = items.iter().map(|g| text(&g["name"]).width()).max();
+    let id_width = items.iter().map(|g| text(&g["id"]).width()).max();
+    let (name_width, id_width) = (name_width.unwrap_or(0), id_width.unwrap_or(0));
+    let under = name_width + id_width + 4;
+    let mut out = Vec::new();
+    for g in &items {
+        let name = text(&g["name"]);
+        let line = format!(
+            "{name}{}  {:<id_width$}  {}",
+            " ".repeat(name_width.saturating_sub(name.width())),
+            text(&g["id"]),
+            text(&g["description"])
+        );
+        let indent = match width {
+            Some(w) if w < under + 20 => 4,
+            _ => under,
+        };
+        out.push(terminal::wrap(line.trim_end(), width, indent));
+        let members: Vec<String> = g["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        let head = "  members: ";
+        match members.is_empty() {
+            true => out.push(format!("{head}{}", table::NONE)),
+            false => out.push(terminal::fill(head, &members, width, head.len())),
+        }
+    }
+    out.join("\n")
+}
+
 /// The role tree for reading: one role a line, indented by level, its id after it.
 fn tree_table(doc: &Value) -> String {
     let items = doc["items"].as_array().cloned().unwrap_or_default();
@@ -289,15 +344,18 @@ fn tree_table(doc: &Value) -> String {
             (format!("{}{name}", "  ".repeat(level.min(20))), id)
         })
         .collect();
+    // Padded by display width: a name in CJK takes two columns a character.
+    use unicode_width::UnicodeWidthStr;
     let width = lines
         .iter()
-        .map(|(n, _)| n.chars().count())
+        .map(|(n, _)| n.width())
         .max()
         .unwrap_or(0)
         .max(4);
-    let mut text = format!("{:<width$}  id\n", "role");
+    let pad = |n: &str| " ".repeat(width - n.width());
+    let mut text = format!("role{}  id", pad("role"));
     for (name, id) in lines {
-        text.push_str(&format!("{name:<width$}  {id}\n"));
+        text.push_str(&format!("\n{name}{}  {id}", pad(&name)));
     }
     text
 }

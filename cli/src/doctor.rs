@@ -490,19 +490,32 @@ fn finish(format: Option<Format>, checks: Vec<Check>) -> Result<u8, CliError> {
         let doc = serde_json::json!({ "ok": ok, "checks": checks });
         crate::output::Printer::new(format.unwrap_or_default()).one(&doc)?;
     } else {
+        // Columns as wide as their widest entry; on a terminal, a detail wraps under itself
+        // (piped, a check is one line).
+        let width = terminal::stdout_width().map(usize::from);
+        let status_width = checks.iter().map(|c| c.status.word().len()).max();
+        let check_width = checks.iter().map(|c| c.check.len()).max();
+        let (status_width, check_width) = (status_width.unwrap_or(0), check_width.unwrap_or(0));
+        let under = status_width + check_width + 4;
+        let indent = match width {
+            Some(w) if w < under + 30 => 4,
+            _ => under,
+        };
         let mut text = String::new();
         for c in &checks {
-            text.push_str(&format!(
-                "{:<14} {:<30} {}\n",
+            let line = format!(
+                "{:<status_width$}  {:<check_width$}  {}",
                 c.status.word(),
                 c.check,
                 terminal::escape(&c.detail)
-            ));
+            );
+            text.push_str(&terminal::wrap(line.trim_end(), width, indent));
+            text.push('\n');
         }
         text.push_str(if ok {
-            "Everything the tool needs works.\n"
+            "Everything the tool needs works."
         } else {
-            "Some checks failed: fix what they say, then run doctor again.\n"
+            "Some checks failed: fix what they say, then run doctor again."
         });
         crate::output::write_stdout(&text)?;
     }

@@ -311,7 +311,11 @@ async fn run_command(s: &Session, out: &Printer, cmd: LockingCommand) -> Result<
                 Some(id) => handle.get_by_id(id).await?,
                 None => handle.get().await?,
             };
-            out.one(&config)
+            out.when_empty(format!(
+                "No record locking configuration for {}.",
+                target.module
+            ))
+            .one(&config)
         }
         LockingCommand::Create {
             module,

@@ -187,7 +187,7 @@ const OFFLINE: &[&str] = &["simulator", "completions", "man", "help"];
 
 /// What the help of every command but the top one ends with, instead of the global options.
 const GLOBAL_OPTIONS_NOTE: &str =
-    "Global options (connection, credentials, --output, timeouts, -v): zoho-access help options";
+    "Global options (connection, credentials, -o, -v): zoho-access help options";
 
 /// The command line's definition as `--help` shows it: [`Cli`], with the global options
 /// listed once. Each command below the top carries them hidden (so they are accepted there,

@@ -66,9 +66,9 @@ impl From<ShareTypeArg> for enums::ShareType {
 
 pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Result<(), CliError> {
     match cmd {
-        OrgPermissionsCommand::Get { module: None } => {
-            out.many(&s.client.org_permissions().get().await?)
-        }
+        OrgPermissionsCommand::Get { module: None } => out
+            .when_empty("No default organization permissions.")
+            .many(&s.client.org_permissions().get().await?),
         OrgPermissionsCommand::Get { module: Some(m) } => {
             out.one(&s.client.org_permissions().get_module(&m).await?)
         }

@@ -15,7 +15,9 @@
 //! `--output`, stdout gets a table when it is a terminal (a person reads it) and JSON
 //! otherwise (a pipe, a file: a program reads it) ([`Format::for_stdout`]). `--output
 //! yaml` prints the same document as YAML; `--output table` prints it for people (see
-//! `table`). JSON and YAML are exact: a control character from a server is escaped in their
+//! `table`); where a table would show an empty list or nothing, one line on stderr says so in
+//! words (`No sharing rules for Leads.`, [`Printer::when_empty`]) and stdout stays empty, as
+//! kubectl's `No resources found`. JSON and YAML are exact: a control character from a server is escaped in their
 //! own syntax (JSON `\u001b`, YAML `\e`), so the output parses back to what Zoho sent and
 //! never carries a raw control character to a terminal.
 
@@ -49,9 +51,17 @@ impl Format {
 }
 
 /// Prints to stdout in the chosen format.
+#[derive(Clone, Debug)]
 pub struct Printer {
     format: Format,
+    /// What a table says instead of an empty list or nothing (see [`Printer::when_empty`]).
+    empty: Option<String>,
+    /// A list's columns in order of importance (see [`Printer::columns`]).
+    columns: &'static [&'static str],
 }
+
+/// What a table says for an empty list or nothing when the command gave no words of its own.
+pub const NOTHING_FOUND: &str = "Nothing found.";
 
 /// One request a dry run would have sent.
 #[derive(Clone, Debug, Serialize)]
@@ -71,7 +81,32 @@ fn to_value<T: Serialize>(value: &T) -> Result<Value, CliError> {
 
 impl Printer {
     pub fn new(format: Format) -> Self {
-        Self { format }
+        Self {
+            format,
+            empty: None,
+            columns: table::FIRST,
+        }
+    }
+
+    /// This printer, showing a list's columns `columns` first in a table, in that order,
+    /// which is also their order of importance when the terminal is too narrow for all
+    /// (see `table::many_with`). JSON and YAML are unchanged.
+    pub fn columns(&self, columns: &'static [&'static str]) -> Printer {
+        Printer {
+            columns,
+            ..self.clone()
+        }
+    }
+
+    /// This printer, saying `text` (`No sharing rules for Leads.`) when a table would show an
+    /// empty list or nothing (`null`): one line on stderr, as kubectl's `No resources found`,
+    /// and nothing on stdout. JSON and YAML print the document as ever (`{"items": []}`,
+    /// `null`).
+    pub fn when_empty(&self, text: impl Into<String>) -> Printer {
+        Printer {
+            empty: Some(text.into()),
+            ..self.clone()
+        }
     }
 
     /// One thing (an object), or `null` for none.
@@ -94,7 +129,7 @@ impl Printer {
         }
         let doc = json!({ "items": to_value(&items)? });
         self.emit(&doc, || {
-            table::many(doc["items"].as_array().unwrap_or(&Vec::new()))
+            table::many_with(doc["items"].as_array().unwrap_or(&Vec::new()), self.columns)
         })
     }
 
@@ -111,7 +146,7 @@ impl Printer {
         let doc = json!({ "items": to_value(&items)?, "info": to_value(info)? });
         self.emit(&doc, || {
             let items = doc["items"].as_array().cloned().unwrap_or_default();
-            let mut text = table::many(&items);
+            let mut text = table::many_with(&items, self.columns);
             if doc["info"]["more_records"] == true {
                 let next = doc["info"]["page"].as_u64().map_or(2, |p| p + 1);
                 text.push_str(&format!(
@@ -141,9 +176,38 @@ impl Printer {
         let text = match self.format {
             Format::Json => json_text(doc)?,
             Format::Yaml => yaml_text(doc)?,
+            Format::Table if empty(doc) => {
+                let text = self.empty.as_deref().unwrap_or(NOTHING_FOUND);
+                return write_stderr(&crate::terminal::escape(text));
+            }
             Format::Table => as_table(),
         };
         write_stdout(&text)
+    }
+}
+
+/// Whether a document holds nothing to show: `null`, or a list without items (and no page
+/// after it).
+fn empty(doc: &Value) -> bool {
+    match doc {
+        Value::Null => true,
+        Value::Object(map) => {
+            map.get("items")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+                && doc["info"]["more_records"] != true
+        }
+        _ => false,
+    }
+}
+
+/// Writes `text` and a newline to stderr (a message for the person, not the document).
+fn write_stderr(text: &str) -> Result<(), CliError> {
+    let mut err = std::io::stderr().lock();
+    match writeln!(err, "{text}").and_then(|()| err.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Other(format!("cannot write to stderr: {e}"))),
     }
 }
 

@@ -105,28 +105,31 @@ pub async fn requests(
 }
 
 /// The plan as text: one line per change (coloured by its sign on a terminal), then the
-/// summary; every line escaped.
+/// summary; every line escaped, and on a terminal wrapped to its width (see `line`).
 pub fn text(plan: &desired::Plan) -> String {
     let colour = terminal::stdout_colour();
+    let width = terminal::stdout_width().map(usize::from);
     plan.to_string()
         .lines()
-        .map(|l| line(l, colour))
+        .map(|l| line(l, colour, width))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// A plan line, escaped, coloured by its sign (`+` create, `-` delete, `~` change) when
-/// `colour`.
-fn line(text: &str, colour: bool) -> String {
-    let text = terminal::escape(text);
+/// A plan line, escaped, wrapped to `width` between words (a rule's quoted name whole; the
+/// next lines two columns in from the line's sign), coloured by its sign (`+` create, `-`
+/// delete, `~` change) when `colour`.
+fn line(text: &str, colour: bool, width: Option<usize>) -> String {
+    let lead = text.len() - text.trim_start().len();
+    let text = terminal::wrap(&terminal::escape(text), width, lead + 2);
     let code = match text.trim_start().chars().next() {
         Some('+') => "32",
         Some('-') => "31",
         Some('~') => "33",
-        _ => return text.into_owned(),
+        _ => return text,
     };
     if !colour {
-        return text.into_owned();
+        return text;
     }
     format!("\u{1b}[{code}m{text}\u{1b}[0m")
 }

@@ -179,7 +179,9 @@ fn print_outcomes(out: &Printer, outcomes: Option<Vec<RecordLockOutcome>>) -> Re
 pub async fn run(s: &Session, out: &Printer, cmd: RecordLocksCommand) -> Result<(), CliError> {
     match cmd {
         RecordLocksCommand::Show { module, record } => {
-            out.many(&s.client.record_locks(&module).list(&record).await?)
+            let locks = s.client.record_locks(&module).list(&record).await?;
+            out.when_empty(format!("No locks on record {record} of {module}."))
+                .many(&locks)
         }
         RecordLocksCommand::Lock {
             module,

@@ -380,6 +380,14 @@ fn filters(value: Value) -> Result<types::SharingRuleFilters, CliError> {
     decode(value, "filters")
 }
 
+/// ` for Leads` when a module was given, for the words of an empty answer.
+fn in_module(module: &Option<String>) -> String {
+    module
+        .as_deref()
+        .map(|m| format!(" for {m}"))
+        .unwrap_or_default()
+}
+
 async fn page_or_all(out: &Printer, mut req: ListRequest, paging: &Paging) -> Result<(), CliError> {
     req = req.page(paging.page);
     if let Some(n) = paging.per_page {
@@ -426,7 +434,8 @@ impl SharingRulesCommand {
 async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result<(), CliError> {
     match cmd {
         SharingRulesCommand::List { module, paging } => {
-            page_or_all(out, Rules::new(s, module.as_deref()).list(), &paging).await
+            let out = out.when_empty(format!("No sharing rules{}.", in_module(&module)));
+            page_or_all(&out, Rules::new(s, module.as_deref()).list(), &paging).await
         }
         SharingRulesCommand::Get { id, name, module } => match (id, name, module) {
             (Some(id), _, module) => out.one(&Rules::new(s, module.as_deref()).get(&id).await?),
@@ -548,7 +557,11 @@ async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Re
             } else {
                 filters(read_json(body.file.as_deref()).await?)?
             };
-            page_or_all(out, Rules::new(s, module.as_deref()).search(f), &paging).await
+            let out = out.when_empty(format!(
+                "No sharing rules{} match the filters.",
+                in_module(&module)
+            ));
+            page_or_all(&out, Rules::new(s, module.as_deref()).search(f), &paging).await
         }
         SharingRulesCommand::Summary {
             module,
@@ -561,7 +574,8 @@ async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Re
                 None
             };
             let summary = Rules::new(s, module.as_deref()).summary(f).await?;
-            out.many(&summary)
+            out.when_empty(format!("No sharing rules{}.", in_module(&module)))
+                .many(&summary)
         }
         SharingRulesCommand::Rerun { module, write: w } => {
             let result = write::run(s, out, &w, Impact::Change, |c| async move {

@@ -6,7 +6,9 @@
 //! - every cell is readable text, never JSON: criteria read as conditions (`Stage equal
 //!   "Closed Won" and Amount greater_than 1000`), sharing targets as a sentence (`role
 //!   Manager and subordinates`, `all users`), references by name, lists joined by commas;
-//! - nothing (null, an empty list, an empty text) is the one word `none`;
+//! - nothing (null, an empty list, an empty text) is the one word `none` in a cell and in a
+//!   section (`Locking rules: none`); a command's whole answer with nothing in it is a line
+//!   on stderr in words instead (`No sharing rules for Leads.`, see `output`);
 //! - every piece of server text passes through [`terminal::escape`];
 //! - on a terminal, a list keeps one line per row and chooses its columns by width
 //!   ([`fit`]): identifiers (ids, API names, any column of single words) are never broken,
@@ -25,7 +27,8 @@ pub const NONE: &str = "none";
 
 /// Columns shown first, in this order, when present.
 /// Also the order of importance when a terminal is too narrow for every column (see [`fit`]).
-const FIRST: &[&str] = &[
+/// A command may give its own ([`many_with`]).
+pub const FIRST: &[&str] = &[
     "module",
     "id",
     "name",
@@ -56,7 +59,7 @@ pub fn one(value: &Value) -> String {
         Value::Object(map) if !map.is_empty() => {
             let mut t = new_table();
             t.set_header(["field", "value"]);
-            let keys = ordered_keys(std::iter::once(map));
+            let keys = ordered_keys(std::iter::once(map), FIRST);
             for key in &keys {
                 t.add_row([terminal::escape(key).into_owned(), cell(key, &map[key])]);
             }
@@ -76,11 +79,17 @@ pub fn one(value: &Value) -> String {
 /// One row per item; `none` for no items. On a terminal, the columns are chosen by width
 /// ([`fit`]).
 pub fn many(items: &[Value]) -> String {
-    many_in(items, terminal::stdout_width().map(usize::from))
+    many_with(items, FIRST)
 }
 
-/// [`many`] for a terminal `width` columns wide (`None`: no limit).
-fn many_in(items: &[Value], width: Option<usize>) -> String {
+/// [`many`] with the columns `first` first, in that order, which is also their order of
+/// importance on a narrow terminal (a user list: the name and e-mail address before the id).
+pub fn many_with(items: &[Value], first: &[&str]) -> String {
+    many_in(items, terminal::stdout_width().map(usize::from), first)
+}
+
+/// [`many_with`] for a terminal `width` columns wide (`None`: no limit).
+fn many_in(items: &[Value], width: Option<usize>, first: &[&str]) -> String {
     if items.is_empty() {
         return NONE.to_owned();
     }
@@ -91,7 +100,7 @@ fn many_in(items: &[Value], width: Option<usize>) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
-    let keys = ordered_keys(items.iter().filter_map(Value::as_object));
+    let keys = ordered_keys(items.iter().filter_map(Value::as_object), first);
     let mut columns: Vec<Column> = keys
         .iter()
         .map(|k| Column {
@@ -156,12 +165,12 @@ impl Column {
     }
 
     /// The narrowest it may be: all of it for an identifier column; for names (what a
-    /// person tells rows by) up to [`MIN_NAME`]; else its header and at least a few
-    /// characters of text.
+    /// person tells rows by: a name, a role, a profile) up to [`MIN_NAME`]; else its header
+    /// and at least a few characters of text.
     fn least(&self) -> usize {
         match (self.whole(), self.header.as_str()) {
             (true, _) => self.natural(),
-            (false, "name") => self.natural().min(MIN_NAME),
+            (false, "name" | "full_name" | "role" | "profile") => self.natural().min(MIN_NAME),
             (false, _) => self.natural().min(self.header.width().max(MIN_TEXT)),
         }
     }
@@ -279,13 +288,19 @@ pub fn requests(requests: &[PlannedRequest]) -> String {
     out.join("\n")
 }
 
-/// A titled section: the title, then its table.
+/// A titled section: the title, then its table; `Title: none` when it has nothing.
 pub fn section(title: &str, body: &str) -> String {
+    if body == NONE {
+        return format!("{title}: {NONE}");
+    }
     format!("{title}\n{body}")
 }
 
-/// The keys of `maps`, the known identifying ones first, the rest in alphabetical order.
-fn ordered_keys<'a>(maps: impl Iterator<Item = &'a Map<String, Value>>) -> Vec<String> {
+/// The keys of `maps`, those of `first` first (in its order), the rest in alphabetical order.
+fn ordered_keys<'a>(
+    maps: impl Iterator<Item = &'a Map<String, Value>>,
+    first: &[&str],
+) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for m in maps {
         for k in m.keys() {
@@ -296,7 +311,7 @@ fn ordered_keys<'a>(maps: impl Iterator<Item = &'a Map<String, Value>>) -> Vec<S
     }
     keys.sort_by_key(|k| {
         (
-            FIRST.iter().position(|f| f == k).unwrap_or(FIRST.len()),
+            first.iter().position(|f| f == k).unwrap_or(first.len()),
             k.clone(),
         )
     });
@@ -475,7 +490,7 @@ mod tests {
         for nothing in [json!(null), json!([]), json!("")] {
             assert_eq!(cell("x", &nothing), NONE);
         }
-        assert_eq!(many_in(&[], Some(80)), NONE);
+        assert_eq!(many_in(&[], Some(80), FIRST), NONE);
         assert_eq!(one(&json!(null)), NONE);
         let nested = cell("details", &json!({"a": {"b": [1, 2]}, "c": null}));
         assert_eq!(nested, "a: b: 1, 2; c: none");
@@ -498,7 +513,7 @@ mod tests {
                 })
             })
             .collect();
-        let text = many_in(&items, Some(80));
+        let text = many_in(&items, Some(80), FIRST);
         let mut lines = text.lines();
         for line in lines.by_ref().take(7) {
             assert!(line.width() <= 80, "{line:?} in\n{text}");
@@ -512,7 +527,7 @@ mod tests {
         // The module, the same in every row, goes first; the id stays.
         assert!(!text.lines().next().unwrap().contains("module"), "{text}");
         // Without a width, everything.
-        let wide = many_in(&items, None);
+        let wide = many_in(&items, None, FIRST);
         assert!(
             wide.contains("superiors_allowed") && !wide.contains('…'),
             "{wide}"

@@ -1,6 +1,6 @@
 //! What commands print: one JSON convention for every command, the same document as YAML,
-//! and tables for reading (criteria as conditions, one word for nothing, no JSON in cells,
-//! display width and wrapping).
+//! and tables for reading (criteria as conditions, one word for nothing in a cell and words
+//! for an empty answer, no JSON in cells, display width and wrapping).
 
 mod cli_support;
 
@@ -180,7 +180,7 @@ fn assert_aligned(table: &str) {
 }
 
 #[tokio::test]
-async fn tables_read_as_text_with_one_word_for_nothing() {
+async fn tables_read_as_text_and_say_what_there_is_none_of() {
     let (sim, rule) = org().await;
     let got = run(
         &sim,
@@ -202,15 +202,42 @@ async fn tables_read_as_text_with_one_word_for_nothing() {
     assert_aligned(&list.stdout);
     assert!(list.stdout.contains("Miami leads 東京"));
 
-    // Nothing is one word, whatever holds nothing.
-    for args in [
-        &["locking", "get", "--module", "Quotes"][..],
-        &["sharing-rules", "list", "--module", "Contacts"][..],
+    // A table of nothing printed the one word `none`: it says what there is none of, on
+    // stderr, as kubectl's `No resources found`, and stdout stays empty; JSON and YAML print
+    // the document as ever.
+    for (args, says, json) in [
+        (
+            &["locking", "get", "--module", "Quotes"][..],
+            "No record locking configuration for Quotes.",
+            "null",
+        ),
+        (
+            &["sharing-rules", "list", "--module", "Contacts"][..],
+            "No sharing rules for Contacts.",
+            "{\"items\":[]}",
+        ),
+        (
+            &["sharing-rules", "summary", "--module", "Contacts"][..],
+            "No sharing rules for Contacts.",
+            "{\"items\":[]}",
+        ),
     ] {
         let mut t = vec!["--output", "table"];
         t.extend_from_slice(args);
         let out = run(&sim, &t, None).await;
-        assert_eq!(out.stdout.trim(), "none", "{args:?}");
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert_eq!(out.stderr, format!("{says}\n"), "{args:?}");
+        let doc = run(&sim, args, None).await.ok_json();
+        assert_eq!(doc.to_string(), json, "{args:?}");
+        let mut y = vec!["--output", "yaml"];
+        y.extend_from_slice(args);
+        let yaml = run(&sim, &y, None).await;
+        assert_eq!(
+            serde_norway::from_str::<Value>(&yaml.stdout).unwrap(),
+            doc,
+            "{args:?}"
+        );
     }
     let locking = run(
         &sim,

@@ -125,6 +125,7 @@ async fn help_wraps_to_the_terminal_without_breaking_words() {
         &["sharing-rules", "delete", "--help"][..],
         &["sharing-rules", "delete", "-h"][..],
         &["apply", "--help"][..],
+        &["login", "--help"][..],
         &["help", "options"][..],
     ] {
         let owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
@@ -149,6 +150,16 @@ async fn help_wraps_to_the_terminal_without_breaking_words() {
             broken.is_empty(),
             "{args:?}: broken words {broken:?} in\n{text}"
         );
+        // The pointer to the global options is a command to type: on one line (it was
+        // `zoho-access` / `help options` at 80 columns).
+        if text.contains("Global options (") {
+            assert!(
+                plain_lines(&text)
+                    .iter()
+                    .any(|l| l.contains("zoho-access help options")),
+                "{args:?}:\n{text}"
+            );
+        }
     }
 }
 
@@ -338,4 +349,263 @@ async fn the_apply_question_names_the_profile_and_the_endpoint() {
     assert!(text.contains(&sim.api_domain()), "{text}");
     assert!(!text.contains("error"), "{text}");
     assert_eq!(sim.state().org_permissions["Leads"], "private");
+}
+
+/// A sharing rule with a long name, shared by names (group "Miami Users", criteria on City
+/// and State), and Leads private: `access check` then has long reasons to print.
+async fn org_with_a_long_rule(sim: &Simulator) -> &'static str {
+    const RULE: &str = "Leads of Miami, Florida for the Miami team";
+    for args in [
+        &[
+            "sharing-rules",
+            "create",
+            "--module",
+            "Leads",
+            "--name",
+            RULE,
+            "--to",
+            "group:Miami Users",
+            "--permission",
+            "read_write",
+            "--criteria",
+            "City = Miami and State = Florida",
+            "--superiors-allowed",
+            "true",
+        ][..],
+        &[
+            "org-permissions",
+            "set",
+            "--module",
+            "Leads",
+            "--share-type",
+            "private",
+            "--yes",
+        ][..],
+    ] {
+        let out = cli_support::run(sim, args, None).await;
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    RULE
+}
+
+/// Every line fits `COLUMNS`, and each of `whole` is whole on one line.
+fn assert_fits(lines: &[String], whole: &[&str], text: &str) {
+    for line in lines {
+        assert!(
+            line.width() <= usize::from(COLUMNS),
+            "{line:?} is wider than the terminal:\n{text}"
+        );
+    }
+    for w in whole {
+        assert!(
+            lines.iter().any(|l| l.contains(w)),
+            "{w} is not whole on one line:\n{text}"
+        );
+    }
+}
+
+/// `access check` printed its reasons on lines of 140 columns and more at 80 (the terminal
+/// broke them anywhere). They wrap between words, a quoted rule name and an e-mail address
+/// never cut, continuation lines under the reason's text; piped, a reason is one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_check_wraps_its_reasons_to_the_terminal() {
+    let sim = Simulator::start().await.unwrap();
+    let rule = org_with_a_long_rule(&sim).await;
+    let check = [
+        "access",
+        "check",
+        "--module",
+        "Leads",
+        "--user",
+        "john.smith@example.com",
+        "--owner",
+        "maria.garcia@example.com",
+    ];
+    let (args, env) = sim_args(&sim, &check);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    let quoted = format!("{rule:?}");
+    assert_fits(
+        &lines,
+        &[
+            &quoted,
+            "john.smith@example.com",
+            "maria.garcia@example.com",
+        ],
+        &text,
+    );
+    // A reason's next lines start under its text.
+    let open = lines
+        .iter()
+        .position(|l| l.starts_with("      open: sharing rule"))
+        .unwrap_or_else(|| panic!("no open reason about the rule:\n{text}"));
+    assert!(lines[open + 1].starts_with(&" ".repeat(12)), "{text}");
+    assert!(!lines[open + 1].starts_with(&" ".repeat(13)), "{text}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("not covered: ")),
+        "{text}"
+    );
+
+    // Piped: the same text, a reason on one line (for grep).
+    let piped = cli_support::run(&sim, &check, None).await;
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(
+        piped
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("      open: sharing rule")
+                && l.ends_with("the record's City, State are not given")),
+        "{}",
+        piped.stdout
+    );
+}
+
+/// `access who` printed each user on a line of 111 columns and more (fixed columns for the
+/// e-mail address, the profile, the access), and each rule on one line. At 80 columns every
+/// line fits, each user's columns stay aligned and whole, the rest on indented lines below.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_who_fits_the_terminal() {
+    let sim = Simulator::start().await.unwrap();
+    let rule = org_with_a_long_rule(&sim).await;
+    let (args, env) = sim_args(&sim, &["access", "who", "--module", "Leads"]);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    let quoted = format!("{rule:?}");
+    assert_fits(
+        &lines,
+        &[
+            &quoted,
+            "patricia.boyle@example.com",
+            "john.smith@example.com",
+            "others: all (admin)",
+        ],
+        &text,
+    );
+    // The users of a role start on one column; what follows them is indented further.
+    let user = |email: &str| {
+        lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(email))
+            .unwrap_or_else(|| panic!("{email}:\n{text}"))
+    };
+    for email in ["patricia.boyle@example.com", "maria.garcia@example.com"] {
+        let at = user(email);
+        assert!(lines[at].starts_with(&format!("    {email}")), "{text}");
+        assert!(lines[at + 1].starts_with("      "), "{text}");
+    }
+}
+
+/// Walking through the newer commands at 80 columns as a new user would: `doctor` printed
+/// lines of up to 120 columns (fixed 14- and 30-column fields before each detail); `directory
+/// groups` shortened every member list to `user Mari…`; `directory users` cut role and
+/// profile names (`Sales Rep…`, `Administr…`) and left them out before the status. Every line
+/// fits now, and what a person types next is whole on one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directory_and_doctor_fit_80_columns_with_every_name_whole() {
+    let sim = Simulator::start().await.unwrap();
+    let check = |rest: &'static [&'static str], whole: Vec<String>| {
+        let (mut args, env) = sim_args(&sim, rest);
+        args.splice(0..0, ["--accounts-domain".to_owned(), sim.accounts_url()]);
+        async move {
+            let (code, text) = on_terminal(args, env, None).await;
+            assert_eq!(code, 0, "{rest:?}: {text}");
+            let lines = plain_lines(&text);
+            let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
+            assert_fits(&lines, &whole, &text);
+            assert!(!text.contains('…'), "{rest:?}: nothing is cut:\n{text}");
+            lines
+        }
+    };
+    let ids = |names: &[&str], id: &dyn Fn(&str) -> Option<String>| -> Vec<String> {
+        names.iter().map(|n| id(n).unwrap()).collect()
+    };
+
+    let mut whole = ids(&["Miami Users", "Support Team"], &|n| sim.group_id(n));
+    whole.extend(
+        [
+            "user Maria Garcia",
+            "role Sales Representative",
+            "role Support Manager and subordinates",
+            "Sales people covering Miami",
+        ]
+        .map(str::to_owned),
+    );
+    let groups = check(&["directory", "groups"], whole).await;
+    // A group's members follow it, a list too long for a line going on under its start.
+    let at = groups
+        .iter()
+        .position(|l| l.starts_with("Support Team"))
+        .unwrap();
+    assert!(groups[at + 1].starts_with("  members: "), "{groups:?}");
+
+    let whole = [
+        "patricia.boyle@example.com",
+        "maria.garcia@example.com",
+        "Sales Representative",
+        "Administrator",
+        "Sales Manager",
+        "inactive",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    check(&["directory", "users"], whole).await;
+
+    let whole = ids(&["CEO", "Sales Representative"], &|n| sim.role_id(n));
+    let roles = check(&["directory", "roles"], whole).await;
+    // No blank line after the tree (the line after the text's end is empty).
+    assert_ne!(roles[roles.len() - 2], "", "{roles:?}");
+
+    let whole = ["from ZOHO_ACCESS_TOKEN", "patricia.boyle@example.com"]
+        .map(str::to_owned)
+        .to_vec();
+    let doctor = check(&["doctor"], whole).await;
+    // A detail's next lines start under it.
+    let token = doctor.iter().position(|l| l.starts_with("ok ")).unwrap();
+    let column = doctor[token].find("from ZOHO_ACCESS_TOKEN").unwrap();
+    for (i, l) in doctor.iter().enumerate() {
+        if l.starts_with(' ') {
+            assert!(
+                l.starts_with(&" ".repeat(column)) && doctor[i - 1].len() > column,
+                "{doctor:?}"
+            );
+        }
+    }
+}
+
+/// `plan` of a small file printed its change for a new rule on one line of 180 columns. The
+/// changes and the summary fit 80 columns, the next lines of a change two columns in from
+/// its sign, and the rule's quoted name whole. (What follows, the access effect, is printed
+/// by `access_effect`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_fits_80_columns() {
+    let sim = Simulator::start().await.unwrap();
+    let rule = "Tampa and Orlando leads, read";
+    let file =
+        std::env::temp_dir().join(format!("zoho-access-plan-80-{}.yaml", std::process::id()));
+    std::fs::write(
+        &file,
+        format!(
+            "version: 1\nscope:\n  families: [sharing_rules]\n  modules: [Leads]\n  rules: listed\n\
+             sharing_rules:\n  Leads:\n    - name: {rule}\n      to: group:Support Team\n      \
+             permission: read\n      criteria: City = Tampa or City = Orlando\n      \
+             superiors_allowed: false\n"
+        ),
+    )
+    .unwrap();
+    let (args, env) = sim_args(&sim, &["plan", file.to_str().unwrap()]);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("Plan: "))
+        .unwrap_or_else(|| panic!("no summary:\n{text}"));
+    let quoted = format!("{rule:?}");
+    assert_fits(&lines[..=end], &[&quoted, "group \"Support Team\""], &text);
+    let create = lines.iter().position(|l| l.starts_with("+ ")).unwrap();
+    assert!(create + 1 < end, "one change on several lines:\n{text}");
+    assert!(lines[create + 1].starts_with("  ") && !lines[create + 1].starts_with("   "));
+    let _ = std::fs::remove_file(file);
 }

@@ -339,6 +339,104 @@ fn open_pty(
     (master, slave)
 }
 
+/// Where a child of [`pty_command`] has one of its standard streams.
+#[cfg(unix)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum On {
+    /// The pseudo-terminal.
+    Terminal,
+    /// A pipe the test reads.
+    Pipe,
+    /// Nothing (`/dev/null`).
+    Null,
+}
+
+/// The binary as the pseudo-terminal runs see it: `args` and `env` on top of a clean Zoho
+/// environment (no `COLUMNS` or `LINES` either: the width is the terminal's), the tests'
+/// cache directory, `TERM=xterm`, and stdin, stdout and stderr where `streams` says (the
+/// terminal's side is `slave`).
+#[cfg(unix)]
+fn pty_command(
+    args: &[&str],
+    env: &[(&str, &str)],
+    slave: &std::os::fd::OwnedFd,
+    [stdin, stdout, stderr]: [On; 3],
+) -> std::process::Command {
+    let stream = |on: On| match on {
+        On::Terminal => Stdio::from(slave.try_clone().expect("a copy of the terminal")),
+        On::Pipe => Stdio::piped(),
+        On::Null => Stdio::null(),
+    };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
+    for k in ENV.iter().chain(&["COLUMNS", "LINES"]) {
+        cmd.env_remove(k);
+    }
+    cmd.env("XDG_CACHE_HOME", cache_home())
+        .env("TERM", "xterm")
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(stream(stdin))
+        .stdout(stream(stdout))
+        .stderr(stream(stderr));
+    cmd
+}
+
+/// What the terminal shows, as it arrives: a thread reads `master` into the buffer until the
+/// child has closed its side (EIO).
+#[cfg(unix)]
+fn read_terminal(
+    master: &std::os::fd::OwnedFd,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::Read;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let mut reader = std::fs::File::from(master.try_clone().unwrap());
+    let sink = seen.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    (seen, reading)
+}
+
+/// Types `answer` and Enter on the terminal once it shows `prompt`. Waits at most 60 s;
+/// `strict`: no prompt by then (or the child gone before it) fails the test, else the answer
+/// is typed anyway.
+#[cfg(unix)]
+fn answer_after(
+    master: &std::os::fd::OwnedFd,
+    seen: &std::sync::Mutex<Vec<u8>>,
+    child: &mut std::process::Child,
+    prompt: &str,
+    answer: &str,
+    strict: bool,
+) {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(prompt) {
+        let gone = child.try_wait().unwrap().is_some();
+        if Instant::now() > deadline || gone {
+            assert!(
+                !strict,
+                "no prompt {prompt:?}: {}",
+                String::from_utf8_lossy(&seen.lock().unwrap())
+            );
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut writer = std::fs::File::from(master.try_clone().unwrap());
+    let _ = writer.write_all(format!("{answer}\n").as_bytes());
+}
+
 /// Runs the binary with stdout on a pseudo-terminal `columns` wide; returns the exit status
 /// and what the terminal received. Blocking.
 #[cfg(unix)]
@@ -347,37 +445,19 @@ pub fn run_with_terminal_stdout(
     env: &[(&str, &str)],
     columns: u16,
 ) -> (i32, String) {
-    use std::io::Read;
-
     let (master, slave) = open_pty(Some((50, columns)), true);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
-    for k in ENV {
-        cmd.env_remove(k);
-    }
-    cmd.env("XDG_CACHE_HOME", cache_home())
-        .env("TERM", "xterm")
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .stdout(Stdio::from(slave.try_clone().unwrap()));
+    let mut cmd = pty_command(args, env, &slave, [On::Null, On::Terminal, On::Null]);
     let mut child = cmd.spawn().expect("the binary starts");
+    // The command holds copies of the terminal's side until dropped: only the child may keep
+    // it open, so reading ends when the child does.
     drop(cmd);
     drop(slave);
-    let mut reader = std::fs::File::from(master);
-    let reading = std::thread::spawn(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
-        String::from_utf8_lossy(&all).into_owned()
-    });
+    let (seen, reading) = read_terminal(&master);
     let status = child.wait().unwrap();
-    (status.code().unwrap_or(-1), reading.join().unwrap())
+    drop(master);
+    let _ = reading.join();
+    let text = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    (status.code().unwrap_or(-1), text)
 }
 
 /// Runs the binary with stdin and/or stderr on a pseudo-terminal (stdout is a pipe). When
@@ -387,7 +467,8 @@ pub fn run_in_pty(args: &[&str], env: &[(&str, &str)], tty: Tty, answer: Option<
     run_in_pty_after(args, env, tty, "[y/N]", answer)
 }
 
-/// [`run_in_pty`], typing `answer` once the terminal shows `prompt`.
+/// [`run_in_pty`], typing `answer` once the terminal shows `prompt` (no prompt within 60 s
+/// fails the test).
 #[cfg(unix)]
 pub fn run_in_pty_after(
     args: &[&str],
@@ -396,50 +477,15 @@ pub fn run_in_pty_after(
     prompt: &str,
     answer: Option<&str>,
 ) -> PtyRun {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
-    use std::time::{Duration, Instant};
+    use std::io::Read;
 
     let (master, slave) = open_pty(None, false);
-
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
-    for k in ENV {
-        cmd.env_remove(k);
-    }
-    cmd.env("XDG_CACHE_HOME", cache_home())
-        .env("TERM", "xterm")
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped());
-    cmd.stdin(if tty.stdin {
-        Stdio::from(slave.try_clone().unwrap())
-    } else {
-        Stdio::null()
-    });
-    cmd.stderr(if tty.stderr {
-        Stdio::from(slave.try_clone().unwrap())
-    } else {
-        Stdio::null()
-    });
+    let on = |yes: bool| if yes { On::Terminal } else { On::Null };
+    let mut cmd = pty_command(args, env, &slave, [on(tty.stdin), On::Pipe, on(tty.stderr)]);
     let mut child = cmd.spawn().expect("the binary starts");
-    // The command holds copies of the terminal's side until dropped: only the child may keep
-    // it open, so reading ends when the child does.
     drop(cmd);
     drop(slave);
-
-    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let mut reader = std::fs::File::from(master.try_clone().unwrap());
-    let sink = seen.clone();
-    let reading = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        // Ends with EIO once the child has closed its side.
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
+    let (seen, reading) = read_terminal(&master);
     let mut stdout = child.stdout.take().unwrap();
     let collecting = std::thread::spawn(move || {
         let mut s = String::new();
@@ -447,17 +493,7 @@ pub fn run_in_pty_after(
         s
     });
     if let Some(answer) = answer {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(prompt) {
-            assert!(
-                Instant::now() < deadline,
-                "no prompt: {}",
-                String::from_utf8_lossy(&seen.lock().unwrap())
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let mut writer = std::fs::File::from(master.try_clone().unwrap());
-        writer.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        answer_after(&master, &seen, &mut child, prompt, answer, true);
     }
     let status = child.wait().unwrap();
     drop(master);
@@ -533,8 +569,9 @@ pub fn children_peak_rss_kib() -> i64 {
 
 /// Runs the binary as a person would in a terminal `columns` wide: stdin, stdout and stderr
 /// on one pseudo-terminal. When `answer` is given, it is typed once the terminal shows
-/// `[y/N]`. Returns the exit status and everything the terminal showed (output, prompts and
-/// the typed answer's echo), with line ends as the program wrote them. Blocking.
+/// `[y/N]` (or once the binary has ended without asking). Returns the exit status and
+/// everything the terminal showed (output, prompts and the typed answer's echo), with line
+/// ends as the program wrote them. Blocking.
 #[cfg(unix)]
 pub fn run_on_terminal(
     args: &[&str],
@@ -542,50 +579,14 @@ pub fn run_on_terminal(
     columns: u16,
     answer: Option<&str>,
 ) -> (i32, String) {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
-    use std::time::{Duration, Instant};
-
     let (master, slave) = open_pty(Some((45, columns)), true);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
-    for k in ENV {
-        cmd.env_remove(k);
-    }
-    cmd.env("XDG_CACHE_HOME", cache_home())
-        .env("TERM", "xterm")
-        .env_remove("COLUMNS")
-        .env_remove("LINES")
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::from(slave.try_clone().unwrap()))
-        .stdout(Stdio::from(slave.try_clone().unwrap()))
-        .stderr(Stdio::from(slave.try_clone().unwrap()));
+    let mut cmd = pty_command(args, env, &slave, [On::Terminal; 3]);
     let mut child = cmd.spawn().expect("the binary starts");
     drop(cmd);
     drop(slave);
-    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let mut reader = std::fs::File::from(master.try_clone().unwrap());
-    let sink = seen.clone();
-    let reading = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        // Ends with EIO once the child has closed its side.
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
+    let (seen, reading) = read_terminal(&master);
     if let Some(answer) = answer {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains("[y/N]") {
-            if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let mut writer = std::fs::File::from(master.try_clone().unwrap());
-        let _ = writer.write_all(format!("{answer}\n").as_bytes());
+        answer_after(&master, &seen, &mut child, "[y/N]", answer, false);
     }
     let status = child.wait().unwrap();
     drop(master);
