@@ -89,17 +89,23 @@ owner, conversion, communications, custom buttons) are not.";
 impl Effect {
     /// The effect for people: a heading, one line per change (`+` gain, `-` lose, `?` a
     /// change Zoho's documents leave open; coloured on a terminal), what it does not cover;
-    /// every line escaped. Empty for a plan without changes.
+    /// every line escaped, and wrapped to the terminal's width (never inside a name; a
+    /// change's next lines under its text). Empty for a plan without changes.
     pub fn text(&self) -> String {
         let colour = terminal::stdout_colour();
+        let width = terminal::stdout_width().map(usize::from);
         let mut out = Vec::new();
         match self {
             Effect::NoChanges => return String::new(),
             Effect::NotComputed(reason) => {
-                out.push(format!(
-                    "Access effect: not computed ({}). The changes above are still what \
-                     applying does.",
-                    terminal::escape(reason)
+                out.push(terminal::wrap(
+                    &format!(
+                        "Access effect: not computed ({}). The changes above are still what \
+                         applying does.",
+                        terminal::escape(reason)
+                    ),
+                    width,
+                    2,
                 ));
             }
             Effect::Computed {
@@ -119,8 +125,12 @@ impl Effect {
                         "Access effect: nobody gains or loses access to {what}."
                     ));
                 } else {
-                    out.push(format!(
-                        "Access effect on {what} ({active_users} active users in the org):"
+                    out.push(terminal::wrap(
+                        &format!(
+                            "Access effect on {what} ({active_users} active users in the org):"
+                        ),
+                        width,
+                        2,
                     ));
                     for c in &diff.changes {
                         let (sign, code) = match (c.direction, &c.open) {
@@ -128,7 +138,11 @@ impl Effect {
                             (Direction::Gain, None) => ('+', "32"),
                             (Direction::Lose, None) => ('-', "31"),
                         };
-                        let line = format!("  {sign} {}", terminal::escape(&c.to_string()));
+                        let line = terminal::wrap(
+                            &format!("  {sign} {}", terminal::escape(&c.to_string())),
+                            width,
+                            4,
+                        );
                         out.push(if colour {
                             format!("\u{1b}[{code}m{line}\u{1b}[0m")
                         } else {
@@ -137,9 +151,9 @@ impl Effect {
                     }
                 }
                 if *locking_changes {
-                    out.push(LOCKING_NOTE.to_owned());
+                    out.push(terminal::wrap(LOCKING_NOTE, width, 2));
                 }
-                out.push(not_covered());
+                out.push(terminal::wrap(&not_covered(), width, 2));
             }
         }
         out.join("\n")

@@ -576,8 +576,9 @@ async fn the_directory_and_doctor_fit_80_columns_with_every_name_whole() {
 
 /// `plan` of a small file printed its change for a new rule on one line of 180 columns. The
 /// changes and the summary fit 80 columns, the next lines of a change two columns in from
-/// its sign, and the rule's quoted name whole. (What follows, the access effect, is printed
-/// by `access_effect`.)
+/// its sign, and the rule's quoted name whole. The access effect after them printed its
+/// lines (who gains what, through which rule) and its notes unwrapped, up to 200 columns:
+/// they wrap too, a change's next lines four columns in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_fits_80_columns() {
     let sim = Simulator::start().await.unwrap();
@@ -603,9 +604,21 @@ async fn a_plan_fits_80_columns() {
         .position(|l| l.starts_with("Plan: "))
         .unwrap_or_else(|| panic!("no summary:\n{text}"));
     let quoted = format!("{rule:?}");
-    assert_fits(&lines[..=end], &[&quoted, "group \"Support Team\""], &text);
+    assert_fits(&lines, &[&quoted, "group \"Support Team\""], &text);
     let create = lines.iter().position(|l| l.starts_with("+ ")).unwrap();
     assert!(create + 1 < end, "one change on several lines:\n{text}");
     assert!(lines[create + 1].starts_with("  ") && !lines[create + 1].starts_with("   "));
+    let gain = lines
+        .iter()
+        .position(|l| l.starts_with("  + ") && l.contains("Support Team"))
+        .unwrap_or_else(|| panic!("no access effect for the group:\n{text}"));
+    assert!(
+        lines[gain + 1].starts_with("    ") && !lines[gain + 1].starts_with("     "),
+        "the effect's next line is not under its text:\n{text}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("Not covered: ")),
+        "{text}"
+    );
     let _ = std::fs::remove_file(file);
 }
