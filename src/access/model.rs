@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::client::Client;
-use crate::desired::{self, AccessConfig, Audience, Family, Scope};
+use crate::desired::{self, AccessConfig, Audience, Family, RuleScope, Scope};
 use crate::error::Error;
 use crate::generated::enums;
 
@@ -35,21 +35,38 @@ impl AccessModel {
 
     /// One read of an org: its directory ([`Directory::read`]) and, for `modules` (every
     /// module when empty), its default organization permissions, sharing rules and record
-    /// locking configurations ([`crate::desired::pull`]).
+    /// locking configurations ([`crate::desired::pull`]). A module the org does not have is
+    /// [`Error::InvalidInput`] about `module`, with the nearest API name when one is close.
     pub async fn load<M: Into<String>>(
         client: &Client,
         modules: impl IntoIterator<Item = M>,
     ) -> Result<AccessModel, Error> {
         let scope = Scope::new(Family::ALL, modules);
         let directory = Directory::read(client).await?;
-        let config = desired::pull(client, &scope).await?;
+        let config = desired::pull(client, &scope).await.map_err(|e| match e {
+            // The modules are this function's argument, not a file's scope.
+            Error::Desired { place, reason, .. } if place == "scope.modules" => {
+                Error::invalid("module", reason)
+            }
+            e => e,
+        })?;
         Ok(AccessModel::new(directory, config))
     }
 
     /// The same org with a desired state applied: inside `desired`'s scope (its families, and
     /// its modules or every module when it names none) the desired settings replace this
-    /// model's, as `apply` would make them; outside it nothing changes. The directory stays.
+    /// model's, as `apply` would make them; outside it nothing changes. Under
+    /// `scope.rules: listed` the rules the file does not name (sharing rules, locking rules,
+    /// a module's whole locking configuration) stay as this model has them, exactly as
+    /// [`crate::desired::plan()`] keeps them. The directory stays.
     pub fn with_desired(&self, desired: &AccessConfig) -> AccessModel {
+        let merged;
+        let desired = if desired.scope.rules == RuleScope::Listed {
+            merged = desired::plan::with_unlisted(desired, &self.config).0;
+            &merged
+        } else {
+            desired
+        };
         let mut config = self.config.clone();
         let in_scope =
             |m: &str| desired.scope.modules.is_empty() || desired.scope.modules.contains(m);

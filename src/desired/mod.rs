@@ -135,7 +135,7 @@ mod criteria_text;
 mod dry_run;
 mod file;
 mod model;
-mod plan;
+pub(crate) mod plan;
 mod pull;
 mod resolve;
 

@@ -483,8 +483,12 @@ pub async fn plan(client: &Client, desired: &AccessConfig) -> Result<Plan, Error
 /// `current`: the sharing rules and locking rules the file does not name, and the locking
 /// configuration of a module it gives none. The file's own rules keep their places (the
 /// org's are added after them), so messages still point into the file. Also the notes
-/// saying what is kept.
-fn with_unlisted(desired: &AccessConfig, current: &AccessConfig) -> (AccessConfig, Vec<String>) {
+/// saying what is kept. The access model's [`crate::access::AccessModel::with_desired`]
+/// uses it too, so the plan and the access effect it prints start from the same state.
+pub(crate) fn with_unlisted(
+    desired: &AccessConfig,
+    current: &AccessConfig,
+) -> (AccessConfig, Vec<String>) {
     let mut merged = desired.clone();
     let mut notes = Vec::new();
     let scope = &desired.scope;
