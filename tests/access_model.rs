@@ -143,14 +143,15 @@ async fn diff_of_a_plan_names_who_gains_and_loses_what() {
     // Miami Users: Maria (by name and by role); Lee is not confirmed. Support Team: Ken
     // (Support Manager and subordinates; Olivia is inactive) and Maria (through Miami
     // Users). Seeded rules 1 (read) and 2 (read_write) change nothing anybody has: the new
-    // default gives everyone the view they added.
+    // default gives everyone the view they added. What a rule grants beyond the
+    // public_read_only default is open, as `check` says: "may gain", with the reason.
     assert_eq!(
         lines,
         [
             "everyone gains view on Leads records of others: org default private -> public_read_only",
-            "group Miami Users (1 active user) gain edit on Leads records with City = Miami and State = Florida, through rule \"Miami leads\"",
-            "group Miami Users (1 active user) gain edit, delete on Leads records owned by role Support Manager, through rule \"Seeded rule 3\"",
-            "superiors of group Miami Users gain edit, delete on Leads records owned by role Support Manager, through rule \"Seeded rule 3\"",
+            "group Miami Users (1 active user) may gain edit on Leads records with City = Miami and State = Florida, through rule \"Miami leads\" (unknown: sharing rule \"Miami leads\" grants edit, but the org default is public_read_only: whether rules extend a public default is not documented)",
+            "group Miami Users (1 active user) may gain edit, delete on Leads records owned by role Support Manager, through rule \"Seeded rule 3\" (unknown: sharing rule \"Seeded rule 3\" grants edit, delete, but the org default is public_read_only: whether rules extend a public default is not documented)",
+            "superiors of group Miami Users may gain edit, delete on Leads records owned by role Support Manager, through rule \"Seeded rule 3\" (unknown: sharing rule \"Seeded rule 3\" grants edit, delete, but the org default is public_read_only: whether rules extend a public default is not documented)",
             "group Support Team (2 active users) lose edit, delete on Leads records owned by role Support Manager, through rule \"Seeded rule 3\"",
             "superiors of group Support Team lose edit, delete on Leads records owned by role Support Manager, through rule \"Seeded rule 3\"",
         ]
@@ -177,6 +178,22 @@ async fn diff_of_a_plan_names_who_gains_and_loses_what() {
     );
     assert_eq!(now.check(&q).unwrap().view, Some(false));
     assert_eq!(after.check(&q).unwrap().view, Some(true));
+    // Maria's edit of a Miami lead: open in check for the reason the diff gives.
+    let mut q = CheckQuery::new(
+        "Leads",
+        "maria.garcia@example.com",
+        "ken.tanaka@example.com",
+    );
+    q.fields.insert("City".into(), json!("Miami"));
+    q.fields.insert("State".into(), json!("Florida"));
+    let answer = after.check(&q).unwrap();
+    assert_eq!(answer.edit, None);
+    let why = diff.changes[1].open.as_deref().unwrap();
+    assert!(
+        answer.reasons.edit.open.iter().any(|f| f.text == why),
+        "{why} not in {:#?}",
+        answer.reasons.edit.open
+    );
 }
 
 /// The lines of a diff, as a plan prints them.

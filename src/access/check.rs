@@ -483,16 +483,22 @@ impl AccessModel {
     /// `query.owner`? See the [module docs](super) for the order of the evaluation.
     ///
     /// An unknown user or owner (no such e-mail address in the directory) is
-    /// [`Error::InvalidInput`].
+    /// [`Error::InvalidInput`], with the nearest address when one is close.
     pub fn check(&self, query: &CheckQuery) -> Result<CheckAnswer, Error> {
         let d = &self.directory;
         let ix = &self.index;
-        let user = ix.user(&query.user).ok_or_else(|| {
-            Error::invalid("user", format!("no user {:?} in the org", query.user))
-        })?;
-        let owner = ix.user(&query.owner).ok_or_else(|| {
-            Error::invalid("owner", format!("no user {:?} in the org", query.owner))
-        })?;
+        let unknown = |what: &str, email: &str| {
+            let hint = crate::desired::suggest(email, d.users.iter().map(|u| u.email.as_str()))
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default();
+            Error::invalid(what, format!("no user {email:?} in the org{hint}"))
+        };
+        let user = ix
+            .user(&query.user)
+            .ok_or_else(|| unknown("user", &query.user))?;
+        let owner = ix
+            .user(&query.owner)
+            .ok_or_else(|| unknown("owner", &query.owner))?;
         let module = query.module.as_str();
         let mut v = Verdicts {
             granted: [false; 3],
@@ -844,25 +850,7 @@ impl AccessModel {
                 } else if let Some(q) = &superior_open {
                     open = Some(q.clone());
                 } else if !private {
-                    match default {
-                        Some(ShareType::PublicReadOnly) if a != Action::View => {
-                            open = Some(format!(
-                                "sharing rule {:?} grants {a}, but the org default is \
-                                 public_read_only: whether rules extend a public default is not \
-                                 documented",
-                                rule.name
-                            ));
-                        }
-                        Some(ShareType::PublicReadWrite) if a == Action::Delete => {
-                            open = Some(format!(
-                                "sharing rule {:?} grants delete, but the org default is \
-                                 public_read_write, under which Zoho says rules \"will not be \
-                                 applied\"",
-                                rule.name
-                            ));
-                        }
-                        _ => {}
-                    }
+                    open = undocumented_grant(&rule.name, default, &[a]).1;
                 }
                 if let Some(q) = open {
                     v.open(a, q);
@@ -971,4 +959,46 @@ impl AccessModel {
             }
         }
     }
+}
+
+/// Which of `actions` a sharing rule grants beyond the module's org `default` without Zoho's
+/// documents saying it does, and why: under `public_read_only`, edit and delete ("whether
+/// rules extend a public default is not documented"); under `public_read_write`, delete
+/// (Zoho says rules "will not be applied"). Empty, `None`, under any other default. The one
+/// place [`AccessModel::check`] and [`AccessModel::diff`] decide it.
+pub(crate) fn undocumented_grant(
+    rule: &str,
+    default: Option<&ShareType>,
+    actions: &[Action],
+) -> (Vec<Action>, Option<String>) {
+    let open: Vec<Action> = match default {
+        Some(ShareType::PublicReadOnly) => actions
+            .iter()
+            .copied()
+            .filter(|a| *a != Action::View)
+            .collect(),
+        Some(ShareType::PublicReadWrite) => actions
+            .iter()
+            .copied()
+            .filter(|a| *a == Action::Delete)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if open.is_empty() {
+        return (open, None);
+    }
+    let names: Vec<&str> = open.iter().map(|a| a.as_str()).collect();
+    let names = names.join(", ");
+    let why = if matches!(default, Some(ShareType::PublicReadOnly)) {
+        format!(
+            "sharing rule {rule:?} grants {names}, but the org default is public_read_only: \
+             whether rules extend a public default is not documented"
+        )
+    } else {
+        format!(
+            "sharing rule {rule:?} grants {names}, but the org default is public_read_write, \
+             under which Zoho says rules \"will not be applied\""
+        )
+    };
+    (open, Some(why))
 }

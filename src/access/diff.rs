@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::desired::{Audience, CriteriaSpec, LockingSpec, SharingRuleSpec};
 use crate::generated::enums::{self, LockType, LockedFor, RestrictedAction, ShareType};
 
-use super::check::{default_actions, rule_actions};
+use super::check::{default_actions, rule_actions, undocumented_grant};
 use super::criteria;
 use super::directory::DirectoryProfile;
 use super::model::AccessModel;
@@ -336,7 +336,8 @@ pub struct AccessChange {
     pub cause: Cause,
     /// Why the change is not certain, when a question Zoho's documents leave open decides it
     /// (whether the Administrator profile bypasses a lock; what becomes of existing locks
-    /// when a configuration or a locking rule goes); `None` when it is.
+    /// when a configuration or a locking rule goes; whether a sharing rule extends a public
+    /// org default, decided as [`AccessModel::check`] decides it); `None` when it is.
     pub open: Option<String>,
 }
 
@@ -396,6 +397,37 @@ impl AccessDiff {
     /// No access changes.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+}
+
+/// Pushes a sharing rule's change, its actions split as [`undocumented_grant`] decides
+/// (against the default after the plan for a gain, before it for a loss): the certain ones,
+/// then the open ones marked with the reason.
+fn push_rule(
+    out: &mut Vec<AccessChange>,
+    c: AccessChange,
+    rule: &str,
+    before: Option<&ShareType>,
+    after: Option<&ShareType>,
+) {
+    let default = match c.direction {
+        Direction::Gain => after,
+        Direction::Lose => before,
+    };
+    let (open, why) = undocumented_grant(rule, default, &c.actions);
+    let certain = minus(&c.actions, &open);
+    if !certain.is_empty() {
+        out.push(AccessChange {
+            actions: certain,
+            ..c.clone()
+        });
+    }
+    if !open.is_empty() {
+        out.push(AccessChange {
+            actions: open,
+            open: why,
+            ..c
+        });
     }
 }
 
@@ -535,29 +567,41 @@ impl AccessModel {
                         (Direction::Lose, minus(&minus(&sb, &sa), &a), o),
                     ] {
                         if !actions.is_empty() && !matches!(rule.to, Audience::AllUsers) {
-                            out.push(change(
-                                Grantee::SuperiorsOf {
-                                    audience: rule.to.clone(),
-                                },
-                                direction,
-                                actions,
-                                RecordSet::of_rule(rule),
-                                cause.clone(),
-                            ));
+                            push_rule(
+                                out,
+                                change(
+                                    Grantee::SuperiorsOf {
+                                        audience: rule.to.clone(),
+                                    },
+                                    direction,
+                                    actions,
+                                    RecordSet::of_rule(rule),
+                                    cause.clone(),
+                                ),
+                                name,
+                                before_default,
+                                after_default,
+                            );
                         }
                     }
                     for (model, rule, actions, direction) in sides.drain(..) {
                         if !actions.is_empty() {
-                            out.push(change(
-                                Grantee::Audience {
-                                    audience: rule.to.clone(),
-                                    active_users: model.active_users_in(&rule.to),
-                                },
-                                direction,
-                                actions,
-                                RecordSet::of_rule(rule),
-                                cause.clone(),
-                            ));
+                            push_rule(
+                                out,
+                                change(
+                                    Grantee::Audience {
+                                        audience: rule.to.clone(),
+                                        active_users: model.active_users_in(&rule.to),
+                                    },
+                                    direction,
+                                    actions,
+                                    RecordSet::of_rule(rule),
+                                    cause.clone(),
+                                ),
+                                name,
+                                before_default,
+                                after_default,
+                            );
                         }
                     }
                     continue;
@@ -575,26 +619,38 @@ impl AccessModel {
                 if actions.is_empty() {
                     continue;
                 }
-                out.push(change(
-                    Grantee::Audience {
-                        audience: rule.to.clone(),
-                        active_users: model.active_users_in(&rule.to),
-                    },
-                    direction,
-                    actions.clone(),
-                    RecordSet::of_rule(rule),
-                    cause.clone(),
-                ));
-                if rule.superiors_allowed && !matches!(rule.to, Audience::AllUsers) {
-                    out.push(change(
-                        Grantee::SuperiorsOf {
+                push_rule(
+                    out,
+                    change(
+                        Grantee::Audience {
                             audience: rule.to.clone(),
+                            active_users: model.active_users_in(&rule.to),
                         },
                         direction,
-                        actions,
+                        actions.clone(),
                         RecordSet::of_rule(rule),
                         cause.clone(),
-                    ));
+                    ),
+                    name,
+                    before_default,
+                    after_default,
+                );
+                if rule.superiors_allowed && !matches!(rule.to, Audience::AllUsers) {
+                    push_rule(
+                        out,
+                        change(
+                            Grantee::SuperiorsOf {
+                                audience: rule.to.clone(),
+                            },
+                            direction,
+                            actions,
+                            RecordSet::of_rule(rule),
+                            cause.clone(),
+                        ),
+                        name,
+                        before_default,
+                        after_default,
+                    );
                 }
             }
         }
