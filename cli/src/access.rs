@@ -20,12 +20,13 @@ use crate::CliError;
 #[derive(Subcommand, Debug)]
 pub enum AccessCommand {
     /// Can a user view, edit, delete a record of a module owned by another user? Three
-    /// answers (yes, no, unknown) with the settings that grant and limit each. The text wraps
-    /// to the terminal's width; piped or redirected, each reason is one line (for grep).
+    /// answers (yes, no, unknown) with the settings that grant and limit each. Text on a
+    /// terminal (wrapped to its width), one JSON document when piped; `-o table` piped puts
+    /// each reason on one line (for grep).
     Check(CheckArgs),
     /// Every active user's access to records of others in a module, by role, group and
-    /// rule. The text wraps to the terminal's width; piped or redirected, each user, group
-    /// and rule is one line (for grep).
+    /// rule. Text on a terminal (wrapped to its width), one JSON document when piped;
+    /// `-o table` piped puts each user, group and rule on one line (for grep).
     Who(WhoArgs),
     /// Write a self-contained HTML page for an access review: per module the org default,
     /// the sharing rules as arrows and who reaches what; the role hierarchy as a tree; the
@@ -83,27 +84,73 @@ pub async fn run(s: &Session, format: Option<Format>, cmd: AccessCommand) -> Res
                 .iter()
                 .map(|f| parse_field(f))
                 .collect::<Result<_, _>>()?;
-            let model = AccessModel::load(&s.client, [args.module.clone()]).await?;
+            let model = AccessModel::load(&s.client, [args.module.clone()])
+                .await
+                .map_err(|e| flag_error(e, "--module"))?;
+            if !fields.is_empty() {
+                known_fields(s, &args.module, &fields).await?;
+            }
             let mut query =
                 CheckQuery::new(&args.module, &args.user, &args.owner).with_locked(args.locked);
             query.fields = fields;
             let answer = model.check(&query)?;
-            match format.unwrap_or(Format::Table) {
+            match format.unwrap_or_else(Format::for_stdout) {
                 Format::Table => write_stdout(&check_text(&answer, width())),
                 other => Printer::new(other).one(&answer),
             }
         }
         AccessCommand::Who(args) => {
             zoho_crm_access::Client::check_module_api_name(&args.module)?;
-            let model = AccessModel::load(&s.client, [args.module.clone()]).await?;
+            let model = AccessModel::load(&s.client, [args.module.clone()])
+                .await
+                .map_err(|e| flag_error(e, "--module"))?;
             let answer = model.who(&args.module)?;
-            match format.unwrap_or(Format::Table) {
+            match format.unwrap_or_else(Format::for_stdout) {
                 Format::Table => write_stdout(&who_text(&answer, width())),
                 other => Printer::new(other).one(&answer),
             }
         }
         AccessCommand::Report(args) => crate::access_report::run(s, format, args).await,
     }
+}
+
+/// A module the org does not have, as the option that named it (`--module leads: the org
+/// has no module with the API name "leads" (did you mean "Leads"?)`); any other error as it
+/// is.
+pub fn flag_error(e: zoho_crm_access::Error, flag: &str) -> CliError {
+    match e {
+        zoho_crm_access::Error::InvalidInput { what, reason, .. } if what == "module" => {
+            CliError::Usage(format!("{flag}: {}", escape(&reason)))
+        }
+        e => CliError::Zoho(e),
+    }
+}
+
+/// Refuses a `--field` the module does not have, with the nearest API name (one read of the
+/// module's fields).
+async fn known_fields(
+    s: &Session,
+    module: &str,
+    fields: &BTreeMap<String, Value>,
+) -> Result<(), CliError> {
+    let known = s.client.directory().fields(module).await?;
+    let names: Vec<&str> = known.iter().map(|f| f.api_name.as_str()).collect();
+    for (name, value) in fields {
+        if names.contains(&name.as_str()) {
+            continue;
+        }
+        let hint = zoho_crm_access::desired::suggest(name, names.iter().copied())
+            .map(|n| format!(" (did you mean {:?}?)", escape(n)))
+            .unwrap_or_default();
+        return Err(CliError::Usage(format!(
+            "--field {}={}: {} has no field {:?}{hint}",
+            escape(name),
+            escape(value.as_str().unwrap_or_default()),
+            escape(module),
+            escape(name)
+        )));
+    }
+    Ok(())
 }
 
 /// The width text wraps to: the terminal's, when stdout is one; none when piped.
@@ -255,7 +302,7 @@ pub fn who_text(w: &WhoAnswer, width: Option<usize>) -> String {
         if r.share_with_peers {
             head.push_str(" [shares with peers]");
         }
-        head.push_str(&format!(": {} active users", r.users.len()));
+        head.push_str(&format!(": {}", active_count(r.users.len())));
         out.push_str(&wrap(&head, width, 4));
         out.push('\n');
         for (columns, rest) in users.by_ref().take(r.users.len()) {
@@ -283,9 +330,14 @@ pub fn who_text(w: &WhoAnswer, width: Option<usize>) -> String {
     for g in &w.groups {
         let rules: Vec<String> = g.rules.iter().map(|r| format!("{:?}", escape(r))).collect();
         let line = format!(
-            "  {}  {:>5} active users  rules: {}",
+            "  {}  {:>5} {}  rules: {}",
             pad(&escape(&g.group), group_width),
             g.active_users,
+            if g.active_users == 1 {
+                "active user "
+            } else {
+                "active users"
+            },
             if rules.is_empty() {
                 "-".to_owned()
             } else {
@@ -298,12 +350,12 @@ pub fn who_text(w: &WhoAnswer, width: Option<usize>) -> String {
     out.push_str("\nBy rule\n");
     for r in &w.rules {
         let line = format!(
-            "  {:?}: {} on records {} to {} ({} active users{}); adds {}",
+            "  {:?}: {} on records {} to {} ({}{}); adds {}",
             escape(&r.rule),
             r.permission,
             escape(&r.records.to_string()),
             escape(&r.to.to_string()),
-            r.active_users,
+            active_count(r.active_users),
             if r.superiors_allowed {
                 format!(", {} more as superiors", r.superiors)
             } else {
@@ -314,6 +366,22 @@ pub fn who_text(w: &WhoAnswer, width: Option<usize>) -> String {
         out.push_str(&wrap(&line, width, 4));
         out.push('\n');
     }
+    out.push_str(&wrap(ACTIVE, width, 0));
+    out.push('\n');
     out.push_str(&not_covered(&w.not_covered, width));
     out
+}
+
+/// What "active users" counts, as Zoho gives access (a user who is not active, or not
+/// confirmed, reaches nothing), where `directory users` shows every user whose status is
+/// active, confirmed or not.
+pub const ACTIVE: &str = "active users: active and confirmed (an unconfirmed user reaches nothing)";
+
+/// `n` active users, "1 active user" for one.
+fn active_count(n: usize) -> String {
+    if n == 1 {
+        "1 active user".to_owned()
+    } else {
+        format!("{n} active users")
+    }
 }

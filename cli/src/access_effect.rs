@@ -127,7 +127,12 @@ impl Effect {
                 } else {
                     out.push(terminal::wrap(
                         &format!(
-                            "Access effect on {what} ({active_users} active users in the org):"
+                            "Access effect on {what} ({} in the org):",
+                            if *active_users == 1 {
+                                "1 active, confirmed user".to_owned()
+                            } else {
+                                format!("{active_users} active, confirmed users")
+                            }
                         ),
                         width,
                         2,

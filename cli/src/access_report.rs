@@ -58,7 +58,9 @@ pub async fn run(s: &Session, format: Option<Format>, args: ReportArgs) -> Resul
     for m in &args.modules {
         zoho_crm_access::Client::check_module_api_name(m)?;
     }
-    let model = AccessModel::load(&s.client, args.modules.clone()).await?;
+    let model = AccessModel::load(&s.client, args.modules.clone())
+        .await
+        .map_err(|e| crate::access::flag_error(e, "--modules"))?;
     let generated = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     let page = page(&model, &generated)?;
     write_file(&args.out, page.html.as_bytes())?;

@@ -565,7 +565,17 @@ async fn who_groups_users_by_role_group_and_rule() {
     assert_eq!(ceo["users"][0]["administrator"], true);
     // Below the CEO: John, Maria, Ken (Olivia inactive, Lee unconfirmed).
     assert_eq!(ceo["users"][0]["subordinates"], 3);
-    let text = run(&sim, &["access", "who", "--module", "Leads"], None).await;
+    // Piped, a document (as every command); `-o table` asks for the text.
+    let piped = run(&sim, &["access", "who", "--module", "Leads"], None)
+        .await
+        .ok_json();
+    assert_eq!(piped, who);
+    let text = run(
+        &sim,
+        &["-o", "table", "access", "who", "--module", "Leads"],
+        None,
+    )
+    .await;
     assert_eq!(text.code, 0, "{}", text.stderr);
     assert!(text.stdout.contains("By role"));
     assert!(text
@@ -574,6 +584,8 @@ async fn who_groups_users_by_role_group_and_rule() {
     let check_text = run(
         &sim,
         &[
+            "-o",
+            "table",
             "access",
             "check",
             "--module",
@@ -602,6 +614,95 @@ async fn who_groups_users_by_role_group_and_rule() {
         .contains("not covered: shares of single records"));
 }
 
+/// Issue 25: `access check` and `access who` printed text when piped (every other command
+/// prints one JSON document), a misspelt user or field got no suggestion (the field was
+/// even accepted), a misspelt module was blamed on `scope.modules`, and "1 active users".
+#[tokio::test]
+async fn access_commands_print_json_when_piped_and_suggest_names() {
+    let sim = Simulator::start().await.unwrap();
+    let base = ["access", "check", "--module", "Leads", "--owner", KEN];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+
+    let piped = run(&sim, &with(&["--user", JOHN]), None).await.ok_json();
+    assert!(piped["view"].is_boolean(), "{piped:#}");
+
+    let typo = run(&sim, &with(&["--user", "jon.smith@example.com"]), None).await;
+    let err = typo.failed(2);
+    assert!(
+        err.contains("no user \"jon.smith@example.com\" in the org (did you mean \"john.smith@example.com\"?)"),
+        "{err}"
+    );
+
+    let field = run(&sim, &with(&["--user", JOHN, "--field", "Cty=Miami"]), None).await;
+    let err = field.failed(2);
+    assert!(
+        err.contains("--field Cty=Miami: Leads has no field \"Cty\" (did you mean \"City\"?)"),
+        "{err}"
+    );
+    // A field the module has is taken.
+    run(
+        &sim,
+        &with(&["--user", JOHN, "--field", "City=Miami"]),
+        None,
+    )
+    .await
+    .ok_json();
+
+    for args in [
+        &[
+            "access", "check", "--module", "leads", "--user", JOHN, "--owner", KEN,
+        ][..],
+        &["access", "who", "--module", "leads"][..],
+    ] {
+        let module = run(&sim, args, None).await;
+        let err = module.failed(2);
+        assert!(
+            err.contains("--module: ") && err.contains("(did you mean \"Leads\"?)"),
+            "{err}"
+        );
+        assert!(!err.contains("scope.modules"), "{err}");
+    }
+    let report = run(
+        &sim,
+        &[
+            "access",
+            "report",
+            "--out",
+            "/nonexistent/never.html",
+            "--modules",
+            "Leeds",
+        ],
+        None,
+    )
+    .await;
+    let err = report.failed(2);
+    assert!(
+        err.contains("--modules: ") && err.contains("(did you mean \"Leads\"?)"),
+        "{err}"
+    );
+
+    // One user in a role is "1 active user"; what is counted is said.
+    let text = run(
+        &sim,
+        &["-o", "table", "access", "who", "--module", "Leads"],
+        None,
+    )
+    .await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("CEO [shares with peers]: 1 active user\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains(" 1 active users"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("active users: active and confirmed"),
+        "{}",
+        text.stdout
+    );
+}
+
 /// A desired state of record locking on Deals: `config` is the module's entry (`None`: no
 /// configuration).
 fn locking_file(config: Option<&str>) -> String {
@@ -622,7 +723,7 @@ async fn plan_effect(sim: &Simulator, file: &str) -> (Vec<String>, Value) {
     let (_, effect) = text
         .stdout
         .split_once(
-            "Access effect on records of others and locked records (4 active users in the org):",
+            "Access effect on records of others and locked records (4 active, confirmed users in the org):",
         )
         .unwrap_or_else(|| panic!("no access effect heading:\n{}", text.stdout));
     assert!(
@@ -755,4 +856,27 @@ async fn a_plan_lists_who_gains_and_loses_edit_and_delete_on_locked_records() {
         .await
         .ok_json();
     assert_eq!(again["changes"], json!([]));
+}
+
+/// Under `scope.rules: listed`, a locking rule the file does not name stays (the plan keeps
+/// it): the effect must not say its locks go (issue 25: `? ... may gain edit, delete on Deals
+/// records locked by locking rule "Closed Lost" ... -> none`).
+#[tokio::test]
+async fn a_listed_plan_keeps_the_locking_rules_it_does_not_name() {
+    let sim = Simulator::start().await.unwrap();
+    let config = |rules: &str| {
+        format!("{{lock_type: automatic, restricted_actions: [delete, update], rules: [{rules}]}}")
+    };
+    let lost =
+        "{name: Closed Lost, criteria: {field: Stage, comparator: equal, value: Closed Lost}}";
+    let won = "{name: Closed Won, criteria: {field: Stage, comparator: equal, value: Closed Won}}";
+    apply(&sim, &locking_file(Some(&config(lost)))).await;
+    let listed = locking_file(Some(&config(won)))
+        .replace("modules: [Deals]}", "modules: [Deals], rules: listed}");
+    let (lines, effect) = plan_effect(&sim, &listed).await;
+    assert!(!lines.is_empty(), "{effect:#}");
+    for line in &lines {
+        assert!(line.contains("\"Closed Won\""), "{lines:#?}");
+        assert!(!line.contains("Closed Lost"), "{lines:#?}");
+    }
 }

@@ -388,7 +388,7 @@ async fn promotion_in_three_commands_with_profiles() {
             "Plan: 0 to create, 1 to change, 0 to delete (1 call(s)).",
             "",
             // What the change does to access (cli/tests/cli_access_review.rs tests it).
-            "Access effect on records of others (4 active users in the org):",
+            "Access effect on records of others (4 active, confirmed users in the org):",
             "  - everyone loses view, edit, delete on Leads records of others: org default public -> private",
             "Not covered: shares of single records, territories, user lookup fields that grant \
              access, portal users; what a profile does not allow stays denied."

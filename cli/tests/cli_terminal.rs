@@ -447,8 +447,8 @@ async fn access_check_wraps_its_reasons_to_the_terminal() {
         "{text}"
     );
 
-    // Piped: the same text, a reason on one line (for grep).
-    let piped = cli_support::run(&sim, &check, None).await;
+    // Piped with `-o table`: the same text, a reason on one line (for grep).
+    let piped = cli_support::run(&sim, &[&["-o", "table"][..], &check[..]].concat(), None).await;
     assert_eq!(piped.code, 0, "{}", piped.stderr);
     assert!(
         piped
