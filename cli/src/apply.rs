@@ -77,10 +77,10 @@ pub async fn run(
     // moment someone promotes to production.
     write::confirm(
         &args.write,
-        Impact::Confirm(format!(
-            "Apply these {} change(s) to the org",
-            plan.changes().len()
-        )),
+        Impact::Confirm(match plan.changes().len() {
+            1 => "Apply this change to the org".to_owned(),
+            n => format!("Apply these {n} changes to the org"),
+        }),
     )
     .await?;
     let report = plan.apply_with(&session.client, &options).await;

@@ -633,7 +633,7 @@ async fn apply_asks_on_a_terminal_as_every_confirmed_change_does() {
     assert_eq!(code, 4, "{screen}");
     // The question names where the changes go (the profile or credentials, the endpoint).
     for part in [
-        "Apply these 1 change(s) to the org",
+        "Apply this change to the org",
         "to:       the built-in simulator",
         "endpoint: http://127.0.0.1:",
         "Continue? [y/N]",
@@ -896,4 +896,79 @@ sharing_rules:
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert_eq!(writes(&sim), ["createSharingRule"]);
     assert_eq!(sim.state().sharing_rule_count("Leads"), 3);
+}
+
+/// The review of issue 25: a file `[]` failed with `expected struct Head` (a type of the
+/// code), a family misspelt in `scope.families` got the list but no nearest name, and a
+/// plan showed a list of names as JSON (`["Administrator"] -> (none)`).
+#[tokio::test]
+async fn a_file_s_mistakes_in_words_and_names_as_people_write_them() {
+    let sim = Simulator::start().await.unwrap();
+    let d = dir("words");
+    let list = d.join("list.yaml");
+    std::fs::write(&list, "[]\n").unwrap();
+    let out = run(&sim, &["plan", list.to_str().unwrap()], None).await;
+    let err = out.failed(2);
+    assert!(
+        err.contains("the file is a list; it must be a mapping of keys (`version: 1`"),
+        "{err}"
+    );
+    assert!(!err.contains("Head") && !err.contains("struct"), "{err}");
+
+    let typo = d.join("typo.yaml");
+    std::fs::write(
+        &typo,
+        "version: 1\nscope: {families: [sharing_rulez], modules: [Leads]}\n",
+    )
+    .unwrap();
+    let out = run(&sim, &["plan", typo.to_str().unwrap()], None).await;
+    let err = out.failed(2);
+    assert!(
+        err.contains("`sharing_rulez` (did you mean \"sharing_rules\"?)"),
+        "{err}"
+    );
+    let scope = d.join("scope.yaml");
+    std::fs::write(&scope, "version: 1\nscope: []\n").unwrap();
+    let out = run(&sim, &["plan", scope.to_str().unwrap()], None).await;
+    let err = out.failed(2);
+    assert!(!err.contains("struct"), "{err}");
+
+    run(
+        &sim,
+        &[
+            "locking",
+            "create",
+            "--module",
+            "Deals",
+            "--lock-type",
+            "manual",
+            "--restricted-actions",
+            "update",
+            "--excluded-profiles",
+            "Administrator",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    let file = d.join("no-exclusions.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nscope: {families: [record_locking], modules: [Deals]}\nrecord_locking:\n  \
+         Deals:\n    lock_type: manual\n    restricted_actions: [update]\n",
+    )
+    .unwrap();
+    let out = run(&sim, &["plan", file.to_str().unwrap()], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("excluded_profiles: Administrator -> (none)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("[\"Administrator\"]"),
+        "{}",
+        out.stdout
+    );
 }

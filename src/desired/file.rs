@@ -2,8 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
-
 use super::model::{AccessConfig, Audience, CriteriaSpec, Family, LockingSpec, VERSION};
 use crate::error::Error;
 use crate::generated::enums;
@@ -503,12 +501,30 @@ fn version_error(found: &str) -> Error {
 /// Reads `version` before anything else, so a file of another version is refused as such
 /// rather than for a key this version does not know.
 fn check_version(text: &str) -> Result<(), Error> {
-    #[derive(Deserialize)]
-    struct Head {
-        version: Option<serde_norway::Value>,
-    }
-    let head: Head = serde_norway::from_str(text).map_err(|e| parse_error(String::new(), e))?;
-    match head.version {
+    let whole: serde_norway::Value =
+        serde_norway::from_str(text).map_err(|e| parse_error(String::new(), e))?;
+    let version = match &whole {
+        serde_norway::Value::Mapping(m) => m.get("version").cloned(),
+        // An empty file (or only comments): the version is what is missing.
+        serde_norway::Value::Null => None,
+        other => {
+            let kind = match other {
+                serde_norway::Value::Sequence(_) => "a list",
+                serde_norway::Value::String(_) => "a string",
+                serde_norway::Value::Number(_) => "a number",
+                serde_norway::Value::Bool(_) => "a boolean",
+                _ => "a tagged value",
+            };
+            return Err(Error::desired(
+                "",
+                format!(
+                    "the file is {kind}; it must be a mapping of keys (`version: {VERSION}`, \
+                     `scope:`, then the families' sections), as `zoho-access pull` writes it"
+                ),
+            ));
+        }
+    };
+    match version {
         None => Err(Error::desired(
             "version",
             format!("missing: the file starts with `version: {VERSION}`"),
@@ -539,6 +555,29 @@ fn parse_error(place: String, e: serde_norway::Error) -> Error {
         if !head.is_empty() && !head.contains(char::is_whitespace) && !head.contains('`') {
             reason = rest.to_owned();
         }
+    }
+    // Serde names the type it wanted (`expected struct Scope`): say what the file must hold.
+    if let Some(i) = reason.find("expected struct ") {
+        reason.replace_range(i.., "expected a mapping of keys");
+    }
+    // A typo of a known key or value: the nearest one after it.
+    for what in ["unknown variant `", "unknown field `"] {
+        let Some(start) = reason.find(what).map(|i| i + what.len()) else {
+            continue;
+        };
+        let Some(len) = reason[start..].find('`') else {
+            continue;
+        };
+        let wanted = reason[start..start + len].to_owned();
+        let known: Vec<String> = reason[start + len + 1..]
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        let hint = super::resolve::did_you_mean(&wanted, known.iter().map(String::as_str));
+        reason.insert_str(start + len + 1, &hint);
+        break;
     }
     Error::Desired {
         place,

@@ -247,6 +247,13 @@ fn short(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "(none)".into(),
         Some(Value::String(s)) => one_line(s).into_owned(),
+        // A list as people write one: `Administrator, Sales` (names without JSON's quotes).
+        Some(Value::Array(items)) if items.is_empty() => "(none)".into(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| short(Some(i)))
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(other) => other.to_string(),
     }
 }
