@@ -447,6 +447,26 @@ fn reason(e: zoho_crm_access::Error) -> String {
     }
 }
 
+/// `--module` checked before anything that changes is sent, as the org names its modules
+/// (`leads` and `Deels` are refused, with the nearest API name; exit 2). A name no module
+/// API name can hold is refused without a request; when the org's modules cannot be read
+/// (a grant without their scope), the command goes on and Zoho answers for the module.
+pub async fn check_module(s: &Session, module: &str) -> Result<(), CliError> {
+    zoho_crm_access::Client::check_module_api_name(module)?;
+    let Ok(modules) = s.client.directory().modules().await else {
+        return Ok(());
+    };
+    if modules.is_empty() || modules.iter().any(|m| m.api_name == module) {
+        return Ok(());
+    }
+    let hint = suggest(module, modules.iter().map(|m| m.api_name.as_str()))
+        .map(|n| format!(" (did you mean {n:?}?)"))
+        .unwrap_or_default();
+    Err(CliError::Usage(format!(
+        "--module: the org has no module with the API name {module:?}{hint}"
+    )))
+}
+
 /// A failure of a command given `--module`: when Zoho refused the module (`INVALID_MODULE`,
 /// or `INVALID_DATA`, its answer for an unknown module in a query) and the org lists no
 /// module of that API name, one line naming `--module` with the nearest API name

@@ -81,6 +81,11 @@ pub async fn run(s: &Session, out: &Printer, cmd: OrgPermissionsCommand) -> Resu
             // Before the read a dry run makes (and before asking), like every `--module`:
             // nothing, not even a read, is sent for a change that cannot be confirmed.
             zoho_crm_access::Client::check_module_api_name(&module)?;
+            // As every other command, the module by its exact API name (`leads` is refused,
+            // with `Leads`); the org's modules are read only when the change can be confirmed.
+            if write::can_confirm(&w) {
+                crate::directory::check_module(s, &module).await?;
+            }
             let share_type = enums::ShareType::from(share_type);
             let impact = Impact::Confirm(format!(
                 "Change the org-wide share type of {module} to {share_type}"

@@ -177,6 +177,13 @@ fn print_outcomes(out: &Printer, outcomes: Option<Vec<RecordLockOutcome>>) -> Re
 }
 
 pub async fn run(s: &Session, out: &Printer, cmd: RecordLocksCommand) -> Result<(), CliError> {
+    // The module as the org names it, before any record is read or changed (Zoho's
+    // INVALID_MODULE for each record would say less).
+    let (RecordLocksCommand::Show { module, .. }
+    | RecordLocksCommand::Lock { module, .. }
+    | RecordLocksCommand::Reason { module, .. }
+    | RecordLocksCommand::Unlock { module, .. }) = &cmd;
+    crate::directory::check_module(s, module).await?;
     match cmd {
         RecordLocksCommand::Show { module, record } => {
             let locks = s.client.record_locks(&module).list(&record).await?;

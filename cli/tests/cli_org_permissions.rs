@@ -105,3 +105,34 @@ async fn get_and_set_share_types() {
     .await;
     assert!(portals.failed(1).contains("NOT_ALLOWED"));
 }
+
+/// Issue 25 review: `org-permissions set --module leads` succeeded while every other command
+/// refuses `leads` for `Leads`. It is refused the same way: exit 2, the nearest API name,
+/// nothing changed.
+#[tokio::test]
+async fn set_takes_the_module_api_name_as_the_org_spells_it() {
+    let sim = Simulator::start().await.unwrap();
+    let before = sim.state();
+    let out = run(
+        &sim,
+        &[
+            "org-permissions",
+            "set",
+            "--module",
+            "leads",
+            "--share-type",
+            "public",
+            "--yes",
+        ],
+        None,
+    )
+    .await;
+    let text = out.failed(2);
+    assert!(
+        text.contains(
+            "the org has no module with the API name \"leads\" (did you mean \"Leads\"?)"
+        ),
+        "{text}"
+    );
+    assert_eq!(sim.state(), before);
+}

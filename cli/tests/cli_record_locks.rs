@@ -263,7 +263,13 @@ async fn a_dry_run_sends_nothing_and_a_rules_lock_is_refused_with_zohos_words() 
         dry["requests"][0]["body"],
         json!({"data": [{"Locked_Reason__s": "Review"}]})
     );
-    assert_eq!(api_requests(&sim).await.len(), before, "nothing was sent");
+    // Nothing that changes: only the read of the org's modules (the module checked).
+    let sent = api_requests(&sim).await;
+    assert!(
+        sent[before..].iter().all(|r| r["method"] == "GET"),
+        "the dry run sent {:?}",
+        &sent[before..]
+    );
 
     let refused = run(
         &sim,
@@ -296,4 +302,76 @@ async fn a_dry_run_sends_nothing_and_a_rules_lock_is_refused_with_zohos_words() 
 
     let help = run(&sim, &["record-locks", "--help"], None).await;
     assert!(help.stdout.contains("cannot be removed"), "{}", help.stdout);
+}
+
+/// Issue 25 review: `record-locks show --module Deels` went to Zoho and ended with its
+/// `HTTP 400 INVALID_MODULE`, exit 1, no nearest name. Every record-locks command checks the
+/// module as the org names it first: exit 2, the nearest API name, no record read or changed.
+#[tokio::test]
+async fn a_misspelt_module_gets_the_nearest_name_before_any_record_is_touched() {
+    let sim = Simulator::start().await.unwrap();
+    let record = sim.records("Deals").unwrap().remove(0).id;
+    for args in [
+        vec![
+            "record-locks",
+            "show",
+            "--module",
+            "Deels",
+            "--record",
+            &record,
+        ],
+        vec![
+            "record-locks",
+            "show",
+            "--module",
+            "deals",
+            "--record",
+            &record,
+        ],
+        vec![
+            "record-locks",
+            "lock",
+            "--module",
+            "Deels",
+            "--record",
+            &record,
+            "--reason",
+            "x",
+        ],
+        vec![
+            "record-locks",
+            "unlock",
+            "--module",
+            "Deels",
+            "--record",
+            &record,
+        ],
+        vec![
+            "record-locks",
+            "reason",
+            "--module",
+            "Deels",
+            "--record",
+            &record,
+            "--reason",
+            "x",
+        ],
+    ] {
+        let out = run(&sim, &args, None).await;
+        let text = out.failed(2);
+        assert!(
+            text.contains("--module: the org has no module with the API name")
+                && text.contains("(did you mean \"Deals\"?)"),
+            "{args:?}: {text}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+    }
+    let sent = api_requests(&sim).await;
+    // Only the org's modules were read, once per command.
+    assert_eq!(sent.len(), 5, "{sent:?}");
+    assert!(
+        sent.iter()
+            .all(|r| r["method"] == "GET" && r["operation"] == sent[0]["operation"]),
+        "{sent:?}"
+    );
 }
