@@ -220,6 +220,12 @@ struct About {
 }
 
 impl Session {
+    /// The environment the credentials are for (the `--environment` option with the
+    /// `ZOHO_*` variables, or the profile's `environment`); none with `--simulator`.
+    pub fn environment(&self) -> Option<Environment> {
+        self.about.as_ref().map(|a| a.environment)
+    }
+
     /// Says which credentials failed and the likely cause, when `e` is an authentication
     /// failure: the source (`ZOHO_ACCESS_TOKEN`, a profile, the refresh flow), and for a
     /// token the API refused, the data centre and environment it was sent to. The error

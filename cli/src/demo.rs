@@ -24,11 +24,24 @@ struct Story {
 }
 
 impl Story {
-    /// Prints a line of the story; server text in it is escaped for the terminal.
+    /// Prints a line of the story; server text in it is escaped for the terminal. On a
+    /// terminal, a line wider than it wraps between words, under the line's text (after its
+    /// indent and its `-> ` or `N. `).
     fn say(&self, text: &str) -> Result<(), CliError> {
         if self.text {
+            let width = crate::terminal::stdout_width().map(usize::from);
             for line in text.split('\n') {
-                write_stdout(&crate::terminal::escape(line))?;
+                let line = crate::terminal::escape(line);
+                let body = line.trim_start_matches(' ');
+                let mut indent = line.len() - body.len();
+                if body.starts_with("-> ") {
+                    indent += 3;
+                } else if let Some((n, _)) = body.split_once(". ") {
+                    if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                        indent += n.len() + 2;
+                    }
+                }
+                write_stdout(&crate::terminal::wrap(&line, width, indent))?;
             }
         }
         Ok(())

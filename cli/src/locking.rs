@@ -56,14 +56,15 @@ pub enum LockingCommand {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Delete configurations by id: every locked record of the module is unlocked (asks first,
-    /// or --yes).
+    /// Delete the module's configuration (no --id needed): every locked record of the module
+    /// is unlocked (asks first, or --yes).
     Delete {
         /// Module API name, e.g. Deals.
         #[arg(long)]
         module: String,
-        /// Configuration id; repeat it to delete several at once.
-        #[arg(long, required = true)]
+        /// Configuration id (default: the module's one configuration, read first); repeat it
+        /// to delete several at once.
+        #[arg(long)]
         id: Vec<String>,
         #[command(flatten)]
         write: WriteArgs,
@@ -276,6 +277,21 @@ pub struct Body {
     pub file: Option<PathBuf>,
 }
 
+/// An update given no change flags, no `--file` and a terminal on stdin has nothing to send:
+/// say so, with the flags that change something (rather than ask for a body).
+fn nothing_to_change(body: &Body) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if body.file.is_none() && std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "nothing to change: give what changes with --lock-type, --restricted-actions, \
+             --excluded-profiles, --editable-fields, --lock-for-portal-users or --rule, or a \
+             JSON body with --file or on stdin"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// How many locking rules an update removes (`_delete: true` entries).
 fn removals(item: &Value) -> usize {
     item.get("locking_rules")
@@ -346,6 +362,7 @@ async fn run_command(s: &Session, out: &Printer, cmd: LockingCommand) -> Result<
                 let current = the_configuration(s, &target).await?;
                 body_by_names(s, &target.module, set, Some(&current)).await?
             } else {
+                nothing_to_change(&body)?;
                 single_item(read_json(body.file.as_deref()).await?, KEY)?
             };
             if let (Some(id), Value::Object(m)) = (&target.id, &mut item) {
@@ -384,6 +401,27 @@ async fn run_command(s: &Session, out: &Printer, cmd: LockingCommand) -> Result<
             id,
             write: w,
         } => {
+            // A module has one configuration: without --id, it is the one (read only when the
+            // delete can be confirmed: a refusal reads nothing).
+            if id.is_empty() && !write::can_confirm(&w) {
+                write::confirm(
+                    &w,
+                    Impact::Confirm(format!(
+                        "Delete the record locking configuration of {module}: every locked \
+                         record of {module} is unlocked"
+                    )),
+                )
+                .await?;
+            }
+            let id = if id.is_empty() {
+                let target = Target {
+                    module: module.clone(),
+                    id: None,
+                };
+                vec![the_configuration(s, &target).await?.id]
+            } else {
+                id
+            };
             let impact = Impact::Confirm(format!(
                 "Delete the record locking configuration {} of {module}: every locked record \
                  of {module} is unlocked",

@@ -511,15 +511,12 @@ fn destination(args: &connect::GlobalArgs, session: &connect::Session) -> write:
         Some("developer".to_owned())
     } else if host.contains("zohoapis.") {
         Some("production".to_owned())
-    } else if args.profile.is_none() {
-        // Another address (a proxy, a simulator): the environment the options name.
-        Some(
-            zoho_crm_access::Environment::from(args.environment)
-                .to_string()
-                .to_ascii_lowercase(),
-        )
     } else {
-        None
+        // Another address (a proxy, a simulator, a profile's `api_domain`): the environment
+        // the options or the profile name.
+        session
+            .environment()
+            .map(|e| e.to_string().to_ascii_lowercase())
     };
     let profile = match (&args.profile, args.simulator) {
         (_, true) => "the built-in simulator".to_owned(),

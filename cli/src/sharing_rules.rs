@@ -19,6 +19,18 @@ use crate::CliError;
 
 const KEY: &str = "sharing_rules";
 
+/// The usage line of a command choosing one rule, on two lines: on one, it ran past 80
+/// columns.
+macro_rules! usage {
+    ($name:literal) => {
+        concat!(
+            "zoho-access sharing-rules ",
+            $name,
+            " [OPTIONS] --module <MODULE>\n       <--id <ID>|--name <NAME>>"
+        )
+    };
+}
+
 /// Sharing rule commands.
 #[derive(Subcommand, Debug)]
 pub enum SharingRulesCommand {
@@ -31,9 +43,10 @@ pub enum SharingRulesCommand {
         paging: Paging,
     },
     /// Show one rule with its criteria, by id or by name.
+    #[command(group(clap::ArgGroup::new("rule").required(true).args(["id", "name"])))]
     Get {
         /// Rule id.
-        #[arg(long, required_unless_present = "name", conflicts_with = "name")]
+        #[arg(long, conflicts_with = "name")]
         id: Option<String>,
         /// Rule name (with --module).
         #[arg(long, requires = "module")]
@@ -64,6 +77,7 @@ pub enum SharingRulesCommand {
     /// The rule is chosen by --id or --name; it is read first, and what Zoho requires in
     /// every update is sent from it.
     #[command(after_help = UPDATE_HELP)]
+    #[command(override_usage = usage!("update"))]
     Update {
         #[command(flatten)]
         rule: RuleChoice,
@@ -78,6 +92,7 @@ pub enum SharingRulesCommand {
         write: WriteArgs,
     },
     /// Delete one rule, by --id or --name (asks first, or --yes).
+    #[command(override_usage = usage!("delete"))]
     Delete {
         #[command(flatten)]
         rule: RuleChoice,
@@ -85,6 +100,7 @@ pub enum SharingRulesCommand {
         write: WriteArgs,
     },
     /// Activate one rule, by --id or --name.
+    #[command(override_usage = usage!("activate"))]
     Activate {
         #[command(flatten)]
         rule: RuleChoice,
@@ -92,6 +108,7 @@ pub enum SharingRulesCommand {
         write: WriteArgs,
     },
     /// Deactivate one rule, by --id or --name.
+    #[command(override_usage = usage!("deactivate"))]
     Deactivate {
         #[command(flatten)]
         rule: RuleChoice,
@@ -239,14 +256,16 @@ impl ChangeFlags {
     }
 }
 
-/// One rule of a module, by id or by name.
+/// One rule of a module, by id or by name: one of the two is required (a usage error
+/// without either names both).
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("rule").required(true).args(["id", "name"])))]
 pub struct RuleChoice {
     /// Module API name, e.g. Leads.
     #[arg(long)]
     pub module: String,
     /// Rule id.
-    #[arg(long, required_unless_present = "name", conflicts_with = "name")]
+    #[arg(long, conflicts_with = "name")]
     pub id: Option<String>,
     /// Rule name.
     #[arg(long)]
@@ -372,6 +391,21 @@ fn refuse_status(item: &Value) -> Result<(), CliError> {
     Ok(())
 }
 
+/// An update given no change flags, no `--file` and a terminal on stdin has nothing to send:
+/// say so, with the flags that change something (rather than ask for a body).
+fn nothing_to_change(body: &Body) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if body.file.is_none() && std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "nothing to change: give what changes with --rename, --to, --from, --criteria, \
+             --permission or --superiors-allowed (status: `sharing-rules activate` or \
+             `deactivate`), or a JSON body with --file or on stdin"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn filters(value: Value) -> Result<types::SharingRuleFilters, CliError> {
     let value = match value {
         Value::Array(items) => serde_json::json!({ "filters": items }),
@@ -489,6 +523,7 @@ async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Re
                 let changes = update_by_names(s, &module, &current, rename, flags).await?;
                 (current.id, changes)
             } else {
+                nothing_to_change(&body)?;
                 let item = single_item(read_json(body.file.as_deref()).await?, KEY)?;
                 refuse_status(&item)?;
                 let complete =

@@ -154,6 +154,13 @@ impl Destination {
     }
 }
 
+/// Whether a change that needs confirmation can go on: `--yes`, a dry run (nothing is sent),
+/// or a terminal to ask on (stdin and stderr). When not, [`confirm`] refuses, and a command
+/// that would read something before asking refuses first, reading nothing.
+pub fn can_confirm(args: &WriteArgs) -> bool {
+    args.yes || args.dry_run || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
+}
+
 /// Asks for confirmation when `impact` needs it: `Ok` to go on, exit 2 without `--yes` off a
 /// terminal, exit 4 when declined. The question names the item and where the change goes
 /// ([`Destination`]).
@@ -191,7 +198,12 @@ pub async fn confirm(args: &WriteArgs, impact: Impact) -> Result<(), CliError> {
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     // One short line; a longer one is no answer.
-    let _ = std::io::stdin().lock().take(64).read_line(&mut answer);
+    let read = std::io::stdin().lock().take(64).read_line(&mut answer);
+    // End of input (Ctrl-D) leaves the cursor on the question's line: what follows starts a
+    // line of its own. A typed line ends with the terminal's own echo of Enter.
+    if matches!(read, Ok(n) if n < 64) && !answer.ends_with('\n') || read.is_err() {
+        eprintln!();
+    }
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
         _ => Err(CliError::Declined),

@@ -267,3 +267,63 @@ async fn the_module_s_one_configuration_by_names_with_no_id() {
         bad.stderr
     );
 }
+
+/// Issue 25 review: `locking delete --module Deals` required `--id`, though a module has one
+/// configuration (update already found it by module). Without `--id` it is the module's one:
+/// off a terminal, refused without --yes before anything is read; with --yes, deleted; with
+/// none left, a usage error naming the module.
+#[tokio::test]
+async fn locking_delete_needs_no_id() {
+    let sim = Simulator::start().await.unwrap();
+    run(
+        &sim,
+        &[
+            "locking",
+            "create",
+            "--module",
+            "Deals",
+            "--lock-type",
+            "manual",
+            "--restricted-actions",
+            "update",
+        ],
+        None,
+    )
+    .await
+    .ok_json();
+    let before = cli_support::api_requests(&sim).await.len();
+    let refused = run(&sim, &["locking", "delete", "--module", "Deals"], None).await;
+    assert!(
+        refused.failed(2).contains("--yes") && refused.stderr.contains("nothing was sent"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        cli_support::api_requests(&sim).await.len(),
+        before,
+        "a refused delete reads nothing"
+    );
+    let deleted = run(
+        &sim,
+        &["locking", "delete", "--module", "Deals", "--yes"],
+        None,
+    )
+    .await
+    .ok_json();
+    assert_eq!(deleted["code"], "SUCCESS", "{deleted}");
+    let none = run(&sim, &["locking", "get", "--module", "Deals"], None).await;
+    assert_eq!(none.ok_json(), serde_json::Value::Null);
+    let again = run(
+        &sim,
+        &["locking", "delete", "--module", "Deals", "--yes"],
+        None,
+    )
+    .await;
+    assert!(
+        again
+            .failed(2)
+            .contains("Deals has no record locking configuration"),
+        "{}",
+        again.stderr
+    );
+}

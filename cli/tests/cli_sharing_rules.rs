@@ -663,3 +663,36 @@ async fn the_directory_lists_the_names_the_commands_take() {
         bad.stderr
     );
 }
+
+/// Issue 25 review: `sharing-rules delete --module Leads` said `--id <ID>` was required and
+/// showed a usage line with `--id <ID>` only, though `--name` works as well. Each command
+/// choosing one rule says that one of the two is needed, in the error and the usage line.
+#[tokio::test]
+async fn a_missing_rule_selector_names_id_and_name() {
+    for command in ["get", "update", "delete", "activate", "deactivate"] {
+        let out = cli_support::run_with(
+            &["sharing-rules", command, "--module", "Leads"],
+            &[("ZOHO_ACCESS_TOKEN", "1000.unused")],
+            None,
+        )
+        .await;
+        assert_eq!(out.code, 2, "{command}: {}", out.stderr);
+        let error = out.stderr.lines().next().unwrap_or_default();
+        assert!(error.starts_with("error: "), "{command}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--id <ID>|--name <NAME>"),
+            "{command}: {}",
+            out.stderr
+        );
+        // The usage (up to the blank line after it) names both.
+        let usage = out
+            .stderr
+            .split("\n\n")
+            .find(|p| p.starts_with("Usage: "))
+            .unwrap_or_default();
+        assert!(
+            usage.contains("--id <ID>") && usage.contains("--name <NAME>"),
+            "{command}: {usage}"
+        );
+    }
+}

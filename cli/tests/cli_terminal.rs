@@ -181,7 +181,8 @@ async fn global_options_are_listed_once() {
         "{}",
         delete.stdout
     );
-    assert!(delete.stdout.lines().count() <= 16, "{}", delete.stdout);
+    // 17: the usage line takes two (`--id` or `--name` on the second, to fit 80 columns).
+    assert!(delete.stdout.lines().count() <= 17, "{}", delete.stdout);
 
     let simulator = run_with(&["simulator", "--help"], &[], None).await;
     assert_eq!(simulator.code, 0);
@@ -316,7 +317,8 @@ async fn the_apply_question_names_the_profile_and_the_endpoint() {
     std::fs::write(
         &config,
         format!(
-            "[profiles.prod]\napi_domain = \"{}\"\nsecrets_file = \"prod.secrets\"\n",
+            "[profiles.prod]\nenvironment = \"production\"\napi_domain = \"{}\"\n\
+             secrets_file = \"prod.secrets\"\n",
             sim.api_domain()
         ),
     )
@@ -340,11 +342,16 @@ async fn the_apply_question_names_the_profile_and_the_endpoint() {
     .collect();
     let (code, text) = on_terminal(args, Vec::new(), Some("n")).await;
     assert_eq!(code, 4, "{text}");
-    let text = plain_lines(&text).join("\n");
+    // The review of issue 25: a profile with an `api_domain` lost its environment in the
+    // question (`to: profile "prod"`); production shows in a colour of its own, as with the
+    // ZOHO_* variables.
     assert!(
-        text.contains("Apply these 1 change(s) to the org"),
-        "{text}"
+        text.contains("to:       \u{1b}[1;31mproduction\u{1b}[0m org, profile \"prod\""),
+        "{text:?}"
     );
+    let text = plain_lines(&text).join("\n");
+    // One change is "this change", not "these 1 change(s)".
+    assert!(text.contains("Apply this change to the org"), "{text}");
     assert!(text.contains("profile \"prod\""), "{text}");
     assert!(text.contains(&sim.api_domain()), "{text}");
     assert!(!text.contains("error"), "{text}");
@@ -621,4 +628,81 @@ async fn a_plan_fits_80_columns() {
         "{text}"
     );
     let _ = std::fs::remove_file(file);
+}
+
+/// The review of issue 25: `sharing-rules update --module Leads --name ...` with nothing to
+/// change asked for a request body on a terminal. It says nothing was given to change and
+/// names the flags that change something; `locking update` the same. Nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_with_nothing_to_change_names_the_flags() {
+    let sim = Simulator::start().await.unwrap();
+    sim.seed_sharing_rules("Leads", 1).unwrap();
+    for (rest, flags) in [
+        (
+            &[
+                "sharing-rules",
+                "update",
+                "--module",
+                "Leads",
+                "--name",
+                "Seeded rule 1",
+            ][..],
+            &["--to", "--criteria", "--permission", "--rename", "--file"][..],
+        ),
+        (
+            &["locking", "update", "--module", "Deals"][..],
+            &["--lock-type", "--restricted-actions", "--rule", "--file"][..],
+        ),
+    ] {
+        let (args, env) = sim_args(&sim, rest);
+        let (code, text) = on_terminal(args, env, None).await;
+        assert_eq!(code, 2, "{rest:?}: {text}");
+        let text = plain_lines(&text).join(" ");
+        assert!(text.contains("nothing to change"), "{rest:?}: {text}");
+        assert!(!text.contains("request body"), "{rest:?}: {text}");
+        for flag in flags {
+            assert!(text.contains(flag), "{rest:?}: no {flag} in {text}");
+        }
+    }
+    assert_eq!(sim.state().sharing_rule_count("Leads"), 1);
+}
+
+/// The review of issue 25: Ctrl-D at a `[y/N]` question printed "not confirmed" on the
+/// question's line. It starts a line of its own; the answer is still no (exit 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_of_input_at_a_question_starts_a_new_line() {
+    let sim = Simulator::start().await.unwrap();
+    let id = sim.seed_sharing_rules("Leads", 1).unwrap().remove(0);
+    let (args, env) = sim_args(
+        &sim,
+        &["sharing-rules", "delete", "--module", "Leads", "--id", &id],
+    );
+    let (code, text) = on_terminal(args, env, Some("\u{4}")).await;
+    assert_eq!(code, 4, "{text}");
+    let lines = plain_lines(&text);
+    let declined = lines
+        .iter()
+        .find(|l| l.contains("not confirmed; nothing was sent"))
+        .unwrap_or_else(|| panic!("no declined line:\n{text}"));
+    assert!(
+        declined.starts_with("not confirmed"),
+        "on the question's line: {declined:?}"
+    );
+    assert_eq!(sim.state().sharing_rule_count("Leads"), 1);
+}
+
+/// The review of issue 25: the demo's lines broke mid-word at 80 columns (`change` / `d`,
+/// `(id 695443200000` / `2009742)`): every line fits the terminal, ids whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_fits_80_columns() {
+    let (code, text) = on_terminal(vec!["demo".to_owned()], Vec::new(), None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    assert_fits(&lines, &[], &text);
+    // A wrapped line continues under its text, never at the left edge in the middle of a
+    // step.
+    assert!(
+        lines.iter().any(|l| l.starts_with("   -> ")),
+        "no result lines:\n{text}"
+    );
 }

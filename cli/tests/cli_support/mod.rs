@@ -434,7 +434,13 @@ fn answer_after(
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut writer = std::fs::File::from(master.try_clone().unwrap());
-    let _ = writer.write_all(format!("{answer}\n").as_bytes());
+    // Ctrl-D (end of input) is typed alone: an Enter after it would be echoed as a line end.
+    let typed = if answer.ends_with('\u{4}') {
+        answer.to_owned()
+    } else {
+        format!("{answer}\n")
+    };
+    let _ = writer.write_all(typed.as_bytes());
 }
 
 /// Runs the binary with stdout on a pseudo-terminal `columns` wide; returns the exit status
