@@ -927,4 +927,42 @@ mod tests {
         let e = denied.code_for("x").unwrap_err().to_string();
         assert!(e.contains("access_denied"), "{e}");
     }
+
+    #[test]
+    fn other_dc_goes_to_a_known_server_or_stays_on_a_custom_one() {
+        let (dc, server) = other_dc_server("https://accounts.zoho.com", "eu").unwrap();
+        assert_eq!(
+            (dc, server.as_str()),
+            (DataCenter::Eu, "https://accounts.zoho.eu")
+        );
+        let (dc, server) = other_dc_server("https://accounts.zoho.eu/", "dev").unwrap();
+        assert_eq!(
+            (dc, server.as_str()),
+            (DataCenter::Us, "https://accounts.zoho.com")
+        );
+        let (dc, server) = other_dc_server("http://127.0.0.1:9", "com.au").unwrap();
+        assert_eq!(
+            (dc, server.as_str()),
+            (DataCenter::Au, "http://127.0.0.1:9")
+        );
+        assert_eq!(
+            other_dc_server("https://accounts.zoho.com", "evil.example"),
+            Err(DeviceFlowError::UnknownDataCenter("evil.example".into()))
+        );
+    }
+
+    #[test]
+    fn announced_durations_are_milliseconds_unless_too_small() {
+        let v = |n: u64| serde_json::json!(n);
+        let d = Duration::from_secs(9);
+        assert_eq!(announced(Some(&v(5000)), 100, d), Duration::from_secs(5));
+        assert_eq!(announced(Some(&v(5)), 100, d), Duration::from_secs(5));
+        assert_eq!(announced(Some(&v(300)), 1000, d), Duration::from_secs(300));
+        assert_eq!(
+            announced(Some(&v(300_000)), 1000, d),
+            Duration::from_secs(300)
+        );
+        assert_eq!(announced(None, 100, d), d);
+        assert_eq!(announced(Some(&serde_json::json!("x")), 100, d), d);
+    }
 }
