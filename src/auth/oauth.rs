@@ -837,8 +837,7 @@ impl Accounts {
                         data_center: dc,
                         server,
                     });
-                    // The person has approved: the next poll after one interval.
-                    pace = authorization.interval;
+                    // The pace stays: after a slow_down, the same server may be polled.
                     continue;
                 }
                 Some("access_denied") => {
