@@ -1222,6 +1222,22 @@ async fn a_denied_or_expired_device_code_fails_saying_so_and_saves_nothing() {
         "{}",
         run.stderr
     );
+    // Ctrl-C while waiting: stopped cleanly, saying so, nothing saved.
+    #[cfg(unix)]
+    {
+        let flow = start_device_login(&sim, &home, &[]).await;
+        let pid = flow.login.child.id().unwrap() as libc::pid_t;
+        // SAFETY: a signal to the child this test spawned and still holds.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        let run = flow.login.finish().await;
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("login stopped (Ctrl-C)"),
+            "{}",
+            run.stderr
+        );
+        assert!(!home.secrets("tv").exists());
+    }
 }
 
 #[tokio::test]
