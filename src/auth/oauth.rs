@@ -576,7 +576,8 @@ pub enum DeviceFlowError {
     /// Zoho sent the poll to another data centre (`other_dc`) whose accounts server is not
     /// known: the location it named.
     UnknownDataCenter(String),
-    /// The server refused the poll with another error (`invalid_client`, `invalid_code` ...).
+    /// The server refused with another error (`invalid_client`, `invalid_code` ...; a value
+    /// that might hold a token is not kept).
     Refused(String),
 }
 
@@ -727,7 +728,9 @@ impl Accounts {
                         ""
                     }
                 ),
-                source: Some(Box::new(DeviceFlowError::Refused(err))),
+                source: Some(Box::new(DeviceFlowError::Refused(
+                    error_code(&err).to_owned(),
+                ))),
             });
         }
         let (Some(user_code), Some(device_code), Some(verification_url)) = (
@@ -813,7 +816,9 @@ impl Accounts {
                 }
                 Some("authorization_pending") => progress(&DeviceProgress::Pending { polls }),
                 Some("slow_down") => {
-                    pace = (pace * 2).max(authorization.interval * 6);
+                    pace = pace
+                        .saturating_mul(2)
+                        .max(authorization.interval.saturating_mul(6));
                     progress(&DeviceProgress::SlowDown { interval: pace });
                 }
                 Some("other_dc") => {
@@ -866,7 +871,7 @@ impl Accounts {
                                 ""
                             }
                         ),
-                        DeviceFlowError::Refused(other.to_owned()),
+                        DeviceFlowError::Refused(error_code(other).to_owned()),
                     ))
                 }
             }
