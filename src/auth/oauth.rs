@@ -601,10 +601,14 @@ impl DeviceFlowError {
     ///
     /// ```
     /// use zoho_crm_access::auth::DeviceFlowError;
-    /// use zoho_crm_access::Error;
     ///
-    /// let e = Error::Auth { reason: "x".into(), source: None };
-    /// assert_eq!(DeviceFlowError::of(&e), None);
+    /// fn advice(error: &zoho_crm_access::Error) -> &'static str {
+    ///     match DeviceFlowError::of(error) {
+    ///         Some(DeviceFlowError::Denied) => "approve the request on Zoho's page",
+    ///         Some(DeviceFlowError::Expired) => "start again and enter the code sooner",
+    ///         _ => "see the error",
+    ///     }
+    /// }
     /// ```
     pub fn of(error: &Error) -> Option<&DeviceFlowError> {
         match error {
