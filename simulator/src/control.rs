@@ -1105,11 +1105,13 @@ fn decide_device(shared: &Shared, body: &Bytes) -> Answer {
         .devices
         .decide(&req.user_code, req.approve, req.location.clone())
     {
-        Ok(()) => Answer::ok(json!({
-            "user_code": req.user_code,
-            "approved": req.approve,
-            "location": req.location,
-        })),
+        Ok(()) => {
+            let mut answer = json!({ "user_code": req.user_code, "approve": req.approve });
+            if let Some(l) = req.location {
+                answer["location"] = l.into();
+            }
+            Answer::ok(answer)
+        }
         Err(e) => Answer::error(StatusCode::NOT_FOUND, "not_found", e),
     }
 }

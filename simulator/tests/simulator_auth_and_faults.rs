@@ -825,7 +825,7 @@ async fn the_device_flow_waits_for_a_person_and_grants_once_with_the_scopes_aske
     )
     .await;
     assert_eq!(v["error"], "invalid_client");
-    let (status, _) = control_json(
+    let (status, decided) = control_json(
         &sim,
         "POST",
         "oauth/device/decisions",
@@ -833,6 +833,10 @@ async fn the_device_flow_waits_for_a_person_and_grants_once_with_the_scopes_aske
     )
     .await;
     assert_eq!(status, 200);
+    assert_eq!(
+        decided,
+        json!({ "user_code": user.to_lowercase(), "approve": true })
+    );
     let grant = poll(&sim, &device).await;
     assert_eq!(
         grant["scope"], "ZohoCRM.org.READ ZohoCRM.users.READ",
