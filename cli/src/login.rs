@@ -54,7 +54,7 @@ pub struct LoginArgs {
     pub client_secret_file: Option<PathBuf>,
 
     /// A Self Client grant code (API console > Self Client > Generate Code); `-` reads it
-    /// from stdin. Without it and without --browser, the code is asked for.
+    /// from stdin. Without it, --browser or --device, the code is asked for.
     #[arg(long, value_name = "CODE", conflicts_with_all = ["browser", "device"])]
     pub code: Option<String>,
 
