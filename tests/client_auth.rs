@@ -863,8 +863,10 @@ async fn a_lifetime_too_large_to_represent_is_stored_as_the_hour_it_is_used_for(
 
 mod grants {
     use secrecy::{ExposeSecret, SecretString};
-    use zoho_crm_access::auth::{all_scopes, Access, Accounts, Callback};
-    use zoho_crm_access::{Client, Error};
+    use zoho_crm_access::auth::{
+        all_scopes, Access, Accounts, Callback, DeviceFlowError, DeviceProgress,
+    };
+    use zoho_crm_access::{Client, DataCenter, Error};
     use zoho_crm_access_simulator::Simulator;
 
     #[tokio::test]
@@ -974,5 +976,278 @@ mod grants {
             wrong.to_string().contains("invalid_redirect_uri"),
             "{wrong}"
         );
+    }
+
+    // -------------------------------------------------------------- the device flow
+
+    /// A call to the simulator's control surface (`/__simulator/<path>`).
+    async fn control(
+        sim: &Simulator,
+        method: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let resp = reqwest::Client::new()
+            .request(
+                method.parse().unwrap(),
+                format!("{}/{path}", sim.control_url()),
+            )
+            .bearer_auth(sim.control_token())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.json().await.unwrap())
+    }
+
+    /// The simulator's device authorizations, newest last.
+    async fn authorizations(sim: &Simulator) -> Vec<serde_json::Value> {
+        let resp = reqwest::Client::new()
+            .get(format!("{}/oauth/device", sim.control_url()))
+            .bearer_auth(sim.control_token())
+            .send()
+            .await
+            .unwrap();
+        let v: serde_json::Value = resp.json().await.unwrap();
+        v["authorizations"].as_array().unwrap().clone()
+    }
+
+    /// Waits until the simulator has seen `n` polls of the newest authorization.
+    async fn polls_reach(sim: &Simulator, n: u64) {
+        for _ in 0..200 {
+            if authorizations(sim).await.last().unwrap()["polls"].as_u64() >= Some(n) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the client did not poll {n} times");
+    }
+
+    #[tokio::test]
+    async fn a_device_code_approved_while_polling_gives_a_grant_with_the_scopes_asked() {
+        let sim = Simulator::start().await.unwrap();
+        let (status, _) = control(
+            &sim,
+            "PUT",
+            "oauth/device",
+            serde_json::json!({"interval_ms": 100}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let creds = sim.credentials();
+        let accounts = Accounts::new(&sim.accounts_url()).unwrap();
+        let scopes = all_scopes(Access::ReadOnly);
+        let auth = accounts
+            .start_device_authorization(&creds.client_id, &scopes)
+            .await
+            .unwrap();
+        // Milliseconds, as the simulator (and Zoho's page) announces them.
+        assert_eq!(auth.interval, std::time::Duration::from_millis(100));
+        assert_eq!(auth.expires_in, std::time::Duration::from_secs(300));
+        assert!(auth.verification_url.ends_with("/oauth/v3/device"));
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.contains(&auth.user_code) && debug.contains("REDACTED"),
+            "{debug}"
+        );
+        let user_code = auth.user_code.clone();
+        let person = async {
+            polls_reach(&sim, 2).await;
+            let (status, _) = control(
+                &sim,
+                "POST",
+                "oauth/device/decisions",
+                serde_json::json!({"user_code": user_code, "approve": true}),
+            )
+            .await;
+            assert_eq!(status, 200);
+        };
+        let mut pending = 0;
+        let (done, ()) = tokio::join!(
+            accounts.wait_for_device_grant(&creds.client_id, &creds.client_secret, &auth, |p| {
+                if matches!(p, DeviceProgress::Pending { .. }) {
+                    pending += 1;
+                }
+            }),
+            person
+        );
+        let done = done.unwrap();
+        assert!(pending >= 2, "{pending}");
+        assert_eq!(done.accounts_server, sim.accounts_url());
+        assert_eq!(done.data_center, None);
+        assert_eq!(done.grant.scopes, scopes);
+        let refresh = done.grant.refresh_token.as_ref().unwrap();
+        assert!(sim.refresh_token_is_live(refresh.expose_secret()));
+        let listed = authorizations(&sim).await;
+        assert_eq!(listed.last().unwrap()["status"], "granted");
+        assert_eq!(listed.last().unwrap()["slow_downs"], 0);
+        // The device code works once.
+        let again = accounts
+            .wait_for_device_grant(&creds.client_id, &creds.client_secret, &auth, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(
+            DeviceFlowError::of(&again),
+            Some(&DeviceFlowError::Refused("invalid_code".into()))
+        );
+    }
+
+    #[tokio::test]
+    async fn slow_down_makes_the_client_poll_less_often() {
+        let sim = Simulator::start().await.unwrap();
+        // Announced 100 ms, but polls closer than 450 ms answer slow_down.
+        control(
+            &sim,
+            "PUT",
+            "oauth/device",
+            serde_json::json!({"interval_ms": 100, "min_gap_ms": 450}),
+        )
+        .await;
+        let creds = sim.credentials();
+        let accounts = Accounts::new(&sim.accounts_url()).unwrap();
+        let auth = accounts
+            .start_device_authorization(&creds.client_id, &["ZohoCRM.org.READ"])
+            .await
+            .unwrap();
+        let user_code = auth.user_code.clone();
+        let person = async {
+            // Two polls 100 ms apart (the second slowed down), then the client backs off
+            // to six intervals (600 ms); approve during that wait.
+            polls_reach(&sim, 2).await;
+            control(
+                &sim,
+                "POST",
+                "oauth/device/decisions",
+                serde_json::json!({"user_code": user_code, "approve": true}),
+            )
+            .await;
+        };
+        let mut slowed = Vec::new();
+        let started = std::time::Instant::now();
+        let (done, ()) = tokio::join!(
+            accounts.wait_for_device_grant(&creds.client_id, &creds.client_secret, &auth, |p| {
+                if let DeviceProgress::SlowDown { interval } = p {
+                    slowed.push(*interval);
+                }
+            }),
+            person
+        );
+        done.unwrap();
+        assert_eq!(slowed, [std::time::Duration::from_millis(600)]);
+        let last = authorizations(&sim).await.pop().unwrap();
+        // One slow_down, then the next poll came after the longer wait and got the grant:
+        // three polls in all, not one every 100 ms.
+        assert_eq!(last["slow_downs"], 1, "{last}");
+        assert_eq!(last["polls"], 3, "{last}");
+        assert!(started.elapsed() >= std::time::Duration::from_millis(800));
+    }
+
+    #[tokio::test]
+    async fn a_denied_or_expired_device_code_is_a_typed_error() {
+        let sim = Simulator::start().await.unwrap();
+        control(
+            &sim,
+            "PUT",
+            "oauth/device",
+            serde_json::json!({"interval_ms": 100, "expires_in_ms": 1000}),
+        )
+        .await;
+        let creds = sim.credentials();
+        let accounts = Accounts::new(&sim.accounts_url()).unwrap();
+        let auth = accounts
+            .start_device_authorization(&creds.client_id, &["ZohoCRM.org.READ"])
+            .await
+            .unwrap();
+        assert_eq!(auth.expires_in, std::time::Duration::from_secs(1));
+        let user_code = auth.user_code.clone();
+        let person = async {
+            polls_reach(&sim, 1).await;
+            control(
+                &sim,
+                "POST",
+                "oauth/device/decisions",
+                serde_json::json!({"user_code": user_code, "approve": false}),
+            )
+            .await;
+        };
+        let (denied, ()) = tokio::join!(
+            accounts.wait_for_device_grant(&creds.client_id, &creds.client_secret, &auth, |_| {}),
+            person
+        );
+        let denied = denied.unwrap_err();
+        assert_eq!(DeviceFlowError::of(&denied), Some(&DeviceFlowError::Denied));
+        assert!(denied.to_string().contains("denied"), "{denied}");
+        // Nobody approves this one: it runs out.
+        let auth = accounts
+            .start_device_authorization(&creds.client_id, &["ZohoCRM.org.READ"])
+            .await
+            .unwrap();
+        let expired = accounts
+            .wait_for_device_grant(&creds.client_id, &creds.client_secret, &auth, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(
+            DeviceFlowError::of(&expired),
+            Some(&DeviceFlowError::Expired)
+        );
+        assert!(expired.to_string().contains("expired"), "{expired}");
+        // A wrong secret is refused at the first poll, naming what to check.
+        let auth = accounts
+            .start_device_authorization(&creds.client_id, &["ZohoCRM.org.READ"])
+            .await
+            .unwrap();
+        let wrong = accounts
+            .wait_for_device_grant(&creds.client_id, &SecretString::from("nope"), &auth, |_| {})
+            .await
+            .unwrap_err();
+        assert!(wrong.to_string().contains("invalid_client"), "{wrong}");
+    }
+
+    #[tokio::test]
+    async fn other_dc_moves_the_polling_to_the_persons_data_centre() {
+        let sim = Simulator::start().await.unwrap();
+        control(
+            &sim,
+            "PUT",
+            "oauth/device",
+            serde_json::json!({"interval_ms": 100}),
+        )
+        .await;
+        let creds = sim.credentials();
+        let accounts = Accounts::new(&sim.accounts_url()).unwrap();
+        let auth = accounts
+            .start_device_authorization(&creds.client_id, &["ZohoCRM.org.READ"])
+            .await
+            .unwrap();
+        let user_code = auth.user_code.clone();
+        let person = async {
+            polls_reach(&sim, 1).await;
+            control(
+                &sim,
+                "POST",
+                "oauth/device/decisions",
+                serde_json::json!({"user_code": user_code, "approve": true, "location": "eu"}),
+            )
+            .await;
+        };
+        let mut moved = Vec::new();
+        let (done, ()) = tokio::join!(
+            accounts.wait_for_device_grant(&creds.client_id, &creds.client_secret, &auth, |p| {
+                if let DeviceProgress::OtherDataCenter {
+                    data_center,
+                    server,
+                } = p
+                {
+                    moved.push((*data_center, server.clone()));
+                }
+            }),
+            person
+        );
+        let done = done.unwrap();
+        // Started at a server of no data centre (the simulator stands for all): it stays
+        // there, so the device code and the secret go nowhere else.
+        assert_eq!(moved, [(DataCenter::Eu, sim.accounts_url())]);
+        assert_eq!(done.data_center, Some(DataCenter::Eu));
+        assert_eq!(done.accounts_server, sim.accounts_url());
     }
 }

@@ -1,6 +1,6 @@
 //! `login`: from a client of Zoho's API console to a working profile.
 //!
-//! Two ways to authorize, both ending with a refresh token in the profile's secrets file:
+//! Three ways to authorize, each ending with a refresh token in the profile's secrets file:
 //!
 //! - a Self Client grant code (`--code CODE`, `--code -` for stdin, or asked for on the
 //!   terminal), exchanged at the data centre's accounts server without a redirect URI;
@@ -10,8 +10,11 @@
 //!   (`location`, `accounts-server`) and the `state` from the redirect, refuses a redirect
 //!   whose `state` differs, and exchanges the code where Zoho said.
 //!
-//! Zoho's device flow is not offered: Zoho documents it for a third kind of client (a
-//! "Non-browser" client), which the two ways above make unnecessary (the README says why).
+//! - `--device`: Zoho's device flow, for a terminal without a browser, with a "Non-browser"
+//!   client. The tool prints the verification URL and the user code (escaped: they come from
+//!   a server), polls the accounts server at the announced interval (slower after
+//!   `slow_down`; at the person's data centre after `other_dc`) until the person approves
+//!   on any device, until the code expires, `--wait` runs out, or Ctrl-C.
 //!
 //! The client secret comes from `ZOHO_CLIENT_SECRET`, from `--client-secret-file`, or from a
 //! prompt that does not echo; never from an argument. The scopes asked for are
@@ -27,7 +30,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use zoho_crm_access::auth::{
-    all_scopes, store_key, Access, Accounts, Callback, Grant, StoredToken, TokenStore,
+    all_scopes, store_key, Access, Accounts, Callback, DeviceGrant, DeviceProgress, Grant,
+    StoredToken, TokenStore,
 };
 use zoho_crm_access::{Client, DataCenter, Environment};
 
@@ -39,8 +43,8 @@ use crate::{profile, terminal, CliError};
 /// `login`'s options. `Debug` leaves the grant code out.
 #[derive(Args)]
 pub struct LoginArgs {
-    /// The client id from Zoho's API console (Self Client, or a Server-based client for
-    /// --browser).
+    /// The client id from Zoho's API console (Self Client, a Server-based client for
+    /// --browser, a Non-browser client for --device).
     #[arg(long, env = "ZOHO_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
 
@@ -50,14 +54,19 @@ pub struct LoginArgs {
     pub client_secret_file: Option<PathBuf>,
 
     /// A Self Client grant code (API console > Self Client > Generate Code); `-` reads it
-    /// from stdin. Without it and without --browser, the code is asked for.
-    #[arg(long, value_name = "CODE", conflicts_with = "browser")]
+    /// from stdin. Without it, --browser or --device, the code is asked for.
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["browser", "device"])]
     pub code: Option<String>,
 
     /// Sign in through a browser instead, with a Server-based client whose Authorized
     /// Redirect URI is http://127.0.0.1:PORT/callback.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "device")]
     pub browser: bool,
+
+    /// Sign in with Zoho's device flow instead, with a Non-browser client: the tool prints
+    /// a URL and a code to enter there from any device, then waits for the approval.
+    #[arg(long)]
+    pub device: bool,
 
     /// The port of the redirect URI for --browser (0: any free port, for tests).
     #[arg(long, default_value = "8917", value_name = "PORT")]
@@ -67,7 +76,7 @@ pub struct LoginArgs {
     #[arg(long)]
     pub no_open: bool,
 
-    /// Seconds to wait for Zoho's redirect with --browser.
+    /// Seconds to wait for Zoho's redirect with --browser, or for the approval with --device.
     #[arg(long, default_value = "300", value_name = "SECONDS")]
     pub wait: u64,
 
@@ -92,6 +101,7 @@ impl std::fmt::Debug for LoginArgs {
             .field("client_secret_file", &self.client_secret_file)
             .field("code", &self.code.as_ref().map(|_| "[REDACTED]"))
             .field("browser", &self.browser)
+            .field("device", &self.device)
             .field("port", &self.port)
             .field("read_only", &self.read_only)
             .finish_non_exhaustive()
@@ -202,7 +212,8 @@ fn grant_code(args: &LoginArgs) -> Result<SecretString, CliError> {
         None => {
             return Err(CliError::Usage(
                 "login needs a grant code: pass --code CODE (or --code - to read it from \
-                 stdin), or --browser to sign in through a browser"
+                 stdin), --browser to sign in through a browser, or --device to approve \
+                 from another device"
                     .into(),
             ))
         }
@@ -354,6 +365,81 @@ fn exchange_server(callback: &Callback, started: &str) -> Result<String, CliErro
     }
 }
 
+/// The device flow: the URL and code printed, then polls until approved (a progress line on
+/// a terminal), the code expires, `--wait` passes or Ctrl-C.
+async fn device_login(
+    started: &str,
+    client_id: &str,
+    secret: &SecretString,
+    scopes: &[&str],
+    args: &LoginArgs,
+    timeout: Duration,
+) -> Result<DeviceGrant, CliError> {
+    let accounts = Accounts::with_timeout(started, timeout)?;
+    let authorization = accounts
+        .start_device_authorization(client_id, scopes)
+        .await?;
+    eprintln!(
+        "On any device with a browser, open\n\n  {}\n\nsign in to Zoho and enter the code\n\n  \
+         {}\n\nThe code is valid for {}s. Waiting for the approval (Ctrl-C stops) ...",
+        terminal::escape(&authorization.verification_url),
+        terminal::escape(&authorization.user_code),
+        authorization.expires_in.as_secs()
+    );
+    let on_terminal = std::io::stderr().is_terminal();
+    let began = std::time::Instant::now();
+    let progress = |p: &DeviceProgress| match p {
+        DeviceProgress::Pending { polls } if on_terminal => {
+            eprint!(
+                "\rStill waiting for the approval ({}s, {polls} polls) ",
+                began.elapsed().as_secs()
+            );
+            let _ = std::io::stderr().flush();
+        }
+        DeviceProgress::SlowDown { interval } => {
+            let nl = if on_terminal { "\n" } else { "" };
+            eprintln!(
+                "{nl}Zoho asks to poll less often: every {}s from now on.",
+                interval.as_secs_f32()
+            );
+        }
+        DeviceProgress::OtherDataCenter {
+            data_center,
+            server,
+        } => {
+            let nl = if on_terminal { "\n" } else { "" };
+            eprintln!(
+                "{nl}The account is in the {data_center} data centre: polling {} now.",
+                terminal::escape(server)
+            );
+        }
+        _ => {}
+    };
+    let wait = accounts.wait_for_device_grant(client_id, secret, &authorization, progress);
+    let outcome = tokio::select! {
+        r = tokio::time::timeout(Duration::from_secs(args.wait), wait) => r,
+        _ = tokio::signal::ctrl_c() => {
+            if on_terminal {
+                eprintln!();
+            }
+            return Err(CliError::Other(
+                "login stopped (Ctrl-C) before the approval; nothing was saved".into(),
+            ));
+        }
+    };
+    if on_terminal {
+        eprintln!();
+    }
+    match outcome {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(CliError::Other(format!(
+            "no approval within {}s (--wait): enter the code at the URL above sooner, or \
+             run login again with a longer --wait",
+            args.wait
+        ))),
+    }
+}
+
 /// Runs `login`.
 pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> {
     if global.simulator {
@@ -467,6 +553,15 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
             .exchange_code(&client_id, &secret, code, Some(&redirect_uri))
             .await?;
         (grant, server)
+    } else if args.device {
+        let device = device_login(&started, &client_id, &secret, &scopes, args, timeout).await?;
+        if let Some(dc) = device.data_center {
+            if dc != data_center {
+                eprintln!("Zoho says the account is in the {dc} data centre (not {data_center}); using {dc}.");
+                data_center = dc;
+            }
+        }
+        (device.grant, device.accounts_server)
     } else {
         let code = grant_code(args)?;
         let accounts = Accounts::with_timeout(&started, timeout)?;

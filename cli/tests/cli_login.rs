@@ -989,3 +989,288 @@ async fn login_and_logout_change_only_their_profile_and_keep_every_comment() {
         .collect();
     assert_eq!(logged_out, without_secrets);
 }
+
+// ------------------------------------------------------------------ the device flow
+
+/// `login --device` as a process (`-vvv`), its stderr read until it waits for the approval;
+/// `user_code` is the code the simulator issued, which the tool printed.
+struct DeviceLogin {
+    login: BrowserLogin,
+    printed: String,
+    user_code: String,
+}
+
+async fn start_device_login(sim: &Simulator, home: &Home, extra: &[&str]) -> DeviceLogin {
+    let config = home.config().display().to_string();
+    let domain = sim.api_domain();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
+    for k in [
+        "ZOHO_ACCESS_TOKEN",
+        "ZOHO_REFRESH_TOKEN",
+        "ZOHO_CLIENT_ID",
+        "ZOHO_ACCESS_PROFILE",
+        "ZOHO_ACCESS_CONFIG",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.env("XDG_CACHE_HOME", home.cache())
+        .env("ZOHO_CLIENT_SECRET", secret(sim))
+        .args([
+            "--config",
+            config.as_str(),
+            "--profile",
+            "tv",
+            "--accounts-domain",
+            domain.as_str(),
+            "--api-domain",
+            domain.as_str(),
+            "-vvv",
+            "login",
+            "--device",
+            "--client-id",
+        ])
+        .arg(sim.credentials().client_id)
+        .args(if extra.contains(&"--wait") {
+            &[][..]
+        } else {
+            &["--wait", "30"][..]
+        })
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("Waiting for the approval") {
+        let mut line = String::new();
+        let n = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            stderr.read_line(&mut line),
+        )
+        .await
+        .expect("login prints the code")
+        .unwrap();
+        assert!(n > 0, "login ended before printing the code: {printed}");
+        printed.push_str(&line);
+    }
+    let device = control(
+        &sim.control_url(),
+        &sim.control_token(),
+        "GET",
+        "oauth/device",
+        None,
+    )
+    .await;
+    let user_code = device["authorizations"].as_array().unwrap().last().unwrap()["user_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(printed.contains(&format!("  {user_code}\n")), "{printed}");
+    assert!(
+        printed.contains(&format!("  {}/oauth/v3/device\n", sim.accounts_url())),
+        "{printed}"
+    );
+    #[cfg(target_os = "linux")]
+    {
+        let pid = child.id().unwrap();
+        let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+        let argv = String::from_utf8_lossy(&argv);
+        assert!(!argv.contains(&secret(sim)), "{argv}");
+    }
+    DeviceLogin {
+        login: BrowserLogin {
+            child,
+            url: String::new(),
+            stderr,
+        },
+        printed,
+        user_code,
+    }
+}
+
+/// Sets the simulator's device flow pace (milliseconds) through the control surface.
+async fn device_pace(sim: &Simulator, settings: Value) {
+    control(
+        &sim.control_url(),
+        &sim.control_token(),
+        "PUT",
+        "oauth/device",
+        Some(settings),
+    )
+    .await;
+}
+
+/// The newest device authorization as the simulator lists it.
+async fn newest_device(sim: &Simulator) -> Value {
+    let device = control(
+        &sim.control_url(),
+        &sim.control_token(),
+        "GET",
+        "oauth/device",
+        None,
+    )
+    .await;
+    device["authorizations"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone()
+}
+
+/// The person at the verification URL: waits for `polls` polls, then decides.
+async fn decide(sim: &Simulator, user_code: &str, polls: u64, decision: Value) {
+    for _ in 0..300 {
+        if newest_device(sim).await["polls"].as_u64() >= Some(polls) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let mut body = json!({ "user_code": user_code });
+    body.as_object_mut()
+        .unwrap()
+        .extend(decision.as_object().unwrap().clone());
+    control(
+        &sim.control_url(),
+        &sim.control_token(),
+        "POST",
+        "oauth/device/decisions",
+        Some(body),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_device_flow_signs_in_once_the_code_is_approved_then_doctor_is_ok() {
+    let sim = Simulator::start().await.unwrap();
+    device_pace(&sim, json!({ "interval_ms": 100 })).await;
+    let home = Home::new("device");
+    let flow = start_device_login(&sim, &home, &[]).await;
+    // Pending for a few polls, then approved.
+    decide(&sim, &flow.user_code, 3, json!({ "approve": true })).await;
+    let run = flow.login.finish().await;
+    assert_eq!(run.code, 0, "{}{}", flow.printed, run.stderr);
+    assert!(
+        run.stdout.contains("Signed in as Patricia Boyle"),
+        "{}",
+        run.stdout
+    );
+    let last = newest_device(&sim).await;
+    assert_eq!(last["status"], "granted");
+    assert!(last["polls"].as_u64().unwrap() >= 4, "{last}");
+    assert_eq!(last["scopes"], json!(all_scopes(Access::ReadWrite)));
+    let refresh = stored_refresh(&home, "tv");
+    assert!(sim.refresh_token_is_live(&refresh));
+    #[cfg(unix)]
+    assert_eq!(mode_of(&home.secrets("tv")), 0o600);
+    let doctor = home.run(&sim, "tv", &["-vvv", "doctor"], &[], None).await;
+    assert_eq!(doctor.code, 0, "{}{}", doctor.stdout, doctor.stderr);
+    // No secret in the output, the -vvv logs or any file but the secrets file.
+    for text in [
+        &flow.printed,
+        &run.stdout,
+        &run.stderr,
+        &doctor.stdout,
+        &doctor.stderr,
+    ] {
+        assert!(!text.contains(&secret(&sim)), "{text}");
+        assert!(!text.contains(&refresh), "{text}");
+    }
+    for (path, text) in home.files() {
+        if path != home.secrets("tv") {
+            assert!(!text.contains(&secret(&sim)), "{}", path.display());
+            assert!(!text.contains(&refresh), "{}", path.display());
+        }
+    }
+    // --device takes no --code and no --browser.
+    for other in [&["--code", "x"][..], &["--browser"][..]] {
+        let mut args = vec!["login", "--device", "--client-id", "1000.X"];
+        args.extend_from_slice(other);
+        let run = home.run(&sim, "tv2", &args, &[], None).await;
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn a_denied_or_expired_device_code_fails_saying_so_and_saves_nothing() {
+    let sim = Simulator::start().await.unwrap();
+    device_pace(&sim, json!({ "interval_ms": 100, "expires_in_ms": 1500 })).await;
+    let home = Home::new("device-denied");
+    let flow = start_device_login(&sim, &home, &[]).await;
+    decide(&sim, &flow.user_code, 1, json!({ "approve": false })).await;
+    let run = flow.login.finish().await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("access was denied"), "{}", run.stderr);
+    assert!(!home.secrets("tv").exists());
+    // Nobody approves: the code runs out.
+    let flow = start_device_login(&sim, &home, &[]).await;
+    let run = flow.login.finish().await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("expired"), "{}", run.stderr);
+    assert!(!home.secrets("tv").exists());
+    // --wait shorter than the code: the tool's own deadline.
+    device_pace(&sim, json!({ "expires_in_ms": 60000 })).await;
+    let flow = start_device_login(&sim, &home, &["--wait", "1"]).await;
+    let run = flow.login.finish().await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no approval within 1s"),
+        "{}",
+        run.stderr
+    );
+    // Ctrl-C while waiting: stopped cleanly, saying so, nothing saved.
+    #[cfg(unix)]
+    {
+        let flow = start_device_login(&sim, &home, &[]).await;
+        let pid = flow.login.child.id().unwrap() as libc::pid_t;
+        // SAFETY: a signal to the child this test spawned and still holds.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        let run = flow.login.finish().await;
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("login stopped (Ctrl-C)"),
+            "{}",
+            run.stderr
+        );
+        assert!(!home.secrets("tv").exists());
+    }
+}
+
+#[tokio::test]
+async fn the_device_flow_slows_down_and_follows_another_data_centre() {
+    let sim = Simulator::start().await.unwrap();
+    // Polls closer than 450 ms are slowed down; the person is in the EU data centre.
+    device_pace(&sim, json!({ "interval_ms": 100, "min_gap_ms": 450 })).await;
+    let home = Home::new("device-dc");
+    let flow = start_device_login(&sim, &home, &[]).await;
+    decide(
+        &sim,
+        &flow.user_code,
+        2,
+        json!({ "approve": true, "location": "eu" }),
+    )
+    .await;
+    let run = flow.login.finish().await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("poll less often"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("The account is in the EU data centre"),
+        "{}",
+        run.stderr
+    );
+    let last = newest_device(&sim).await;
+    // One slow_down, then at most one poll per 600 ms: other_dc, then the grant.
+    assert_eq!(last["slow_downs"], 1, "{last}");
+    assert_eq!(last["polls"], 4, "{last}");
+    let config = std::fs::read_to_string(home.config()).unwrap();
+    assert!(config.contains("data_center = \"eu\""), "{config}");
+    assert!(
+        run.stdout.contains("in the EU data centre"),
+        "{}",
+        run.stdout
+    );
+}

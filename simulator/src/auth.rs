@@ -1,6 +1,7 @@
 //! OAuth for the simulator: the accounts endpoints (`POST /oauth/v2/token` with the
 //! refresh-token and authorization-code grants, `GET /oauth/v2/auth`, `POST
-//! /oauth/v2/token/revoke`) and the check of `Authorization: Zoho-oauthtoken <token>` on every
+//! /oauth/v2/token/revoke`, the device flow's `POST /oauth/v3/device/code` and `POST
+//! /oauth/v3/device/token`) and the check of `Authorization: Zoho-oauthtoken <token>` on every
 //! API call.
 //!
 //! Grants. Every refresh token is a grant with the scopes it was issued for: the simulator's
@@ -15,6 +16,12 @@
 //! [`MAX_GRANTS`] refresh tokens; the 21st evicts the oldest, with its access tokens (Zoho's
 //! CRM token-validity page). Revoking a refresh token ends it and every access token it
 //! minted.
+//!
+//! The device flow: a user code waits for a person's decision (the control surface plays the
+//! person), announces `interval` and `expires_in` in milliseconds (Zoho's page), answers
+//! `slow_down` to a poll sooner than `min_gap` after the previous one, `other_dc` (with
+//! `user_location`) once when the person approved from another data centre, and gives the
+//! grant once, with the scopes asked for.
 //!
 //! Like Zoho Accounts, a refused refresh answers HTTP 200 with `{"error": "invalid_client"}` or
 //! `{"error": "invalid_code"}`; past the optional quota (10 tokens per 10 minutes per refresh
@@ -117,6 +124,8 @@ pub(crate) struct Auth {
     granted: VecDeque<String>,
     /// Scoped tokens, oldest first.
     issued: VecDeque<String>,
+    /// The device flow: pending device codes and what is announced.
+    pub(crate) devices: Devices,
     rng: StdRng,
 }
 
@@ -144,6 +153,7 @@ impl Auth {
             location: "us".into(),
             granted: VecDeque::new(),
             issued: VecDeque::new(),
+            devices: Devices::default(),
             rng,
         };
         auth.initial_token = auth.new_token(None, None);
@@ -505,6 +515,245 @@ impl Auth {
             400,
             json!({ "status": "failure", "error": "invalid_token" }),
         )
+    }
+}
+
+/// Device authorizations pending at once (the oldest goes past it).
+const MAX_DEVICES: usize = 100;
+
+/// What a person decided for a user code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Pending,
+    Approved,
+    Denied,
+}
+
+/// One device authorization (`POST /oauth/v3/device/code`).
+struct Device {
+    user_code: String,
+    scopes: Vec<String>,
+    offline: bool,
+    expires: Instant,
+    decision: Decision,
+    /// Approved by a person of another data centre: the first poll after it answers
+    /// `other_dc` with this location.
+    other_dc: Option<String>,
+    last_poll: Option<Instant>,
+    polls: u32,
+    slow_downs: u32,
+    /// Whether the grant was given (the device code is then spent).
+    spent: bool,
+}
+
+/// The device flow's state and what it announces. Zoho's page gives `interval` and
+/// `expires_in` in milliseconds, and the simulator sends milliseconds.
+pub(crate) struct Devices {
+    /// The `interval` announced.
+    pub interval: Duration,
+    /// How long a user code lives (Zoho: 5 minutes).
+    pub lifetime: Duration,
+    /// A poll less than this after the previous one answers `slow_down` (default: the
+    /// announced interval).
+    pub min_gap: Duration,
+    /// Device code -> its authorization.
+    codes: HashMap<String, Device>,
+    order: VecDeque<String>,
+}
+
+impl Default for Devices {
+    fn default() -> Self {
+        Devices {
+            interval: Duration::from_millis(5000),
+            lifetime: Duration::from_secs(300),
+            min_gap: Duration::from_millis(5000),
+            codes: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+}
+
+impl Devices {
+    /// The pending and finished authorizations, for the control surface (no device code).
+    pub(crate) fn to_json(&self) -> Value {
+        let now = Instant::now();
+        let list: Vec<Value> = self
+            .order
+            .iter()
+            .filter_map(|c| self.codes.get(c))
+            .map(|d| {
+                let status = match (d.decision, d.spent) {
+                    (_, true) => "granted",
+                    (Decision::Denied, _) => "denied",
+                    (_, _) if now >= d.expires => "expired",
+                    (Decision::Approved, _) => "approved",
+                    (Decision::Pending, _) => "pending",
+                };
+                json!({
+                    "user_code": d.user_code,
+                    "status": status,
+                    "polls": d.polls,
+                    "slow_downs": d.slow_downs,
+                    "scopes": d.scopes,
+                })
+            })
+            .collect();
+        json!({
+            "interval_ms": self.interval.as_millis() as u64,
+            "expires_in_ms": self.lifetime.as_millis() as u64,
+            "min_gap_ms": self.min_gap.as_millis() as u64,
+            "authorizations": list,
+        })
+    }
+
+    /// A person's decision on `user_code`: `Err` when no live authorization has it.
+    pub(crate) fn decide(
+        &mut self,
+        user_code: &str,
+        approve: bool,
+        location: Option<String>,
+    ) -> Result<(), &'static str> {
+        let now = Instant::now();
+        let device = self
+            .codes
+            .values_mut()
+            .find(|d| d.user_code.eq_ignore_ascii_case(user_code.trim()))
+            .ok_or("no device authorization has this user code")?;
+        if now >= device.expires {
+            return Err("this user code has expired");
+        }
+        if device.decision != Decision::Pending || device.spent {
+            return Err("this user code was decided already");
+        }
+        device.decision = if approve {
+            Decision::Approved
+        } else {
+            Decision::Denied
+        };
+        device.other_dc = location;
+        Ok(())
+    }
+}
+
+impl Auth {
+    /// `POST /oauth/v3/device/code` (`grant_type=device_request`): a user code and a device
+    /// code for the scopes asked for. Any client id of the simulator is accepted (whether
+    /// Zoho accepts a Self Client here is not documented).
+    pub(crate) fn device_code(&mut self, query: &str, body: &[u8], accounts: &str) -> Reply {
+        let params = form(query, body);
+        let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+        if get("grant_type") != "device_request" {
+            return Reply::json(200, json!({ "error": "unsupported_grant_type" }));
+        }
+        if get("client_id") != self.client_id {
+            return Reply::json(200, json!({ "error": "invalid_client" }));
+        }
+        let scopes: Vec<String> = get("scope")
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if scopes.is_empty() || scopes.len() > 100 || scopes.iter().any(|s| s.len() > 200) {
+            return Reply::json(200, json!({ "error": "invalid_scope" }));
+        }
+        let device_code = format!("1004.{}.{}", hex(&mut self.rng, 32), hex(&mut self.rng, 32));
+        let user_code = hex(&mut self.rng, 8).to_uppercase();
+        let now = Instant::now();
+        let devices = &mut self.devices;
+        devices.codes.retain(|_, d| now < d.expires && !d.spent);
+        let codes = &devices.codes;
+        devices.order.retain(|c| codes.contains_key(c));
+        devices.codes.insert(
+            device_code.clone(),
+            Device {
+                user_code: user_code.clone(),
+                scopes,
+                offline: get("access_type") == "offline",
+                expires: expiry(devices.lifetime),
+                decision: Decision::Pending,
+                other_dc: None,
+                last_poll: None,
+                polls: 0,
+                slow_downs: 0,
+                spent: false,
+            },
+        );
+        devices.order.push_back(device_code.clone());
+        while devices.order.len() > MAX_DEVICES {
+            if let Some(old) = devices.order.pop_front() {
+                devices.codes.remove(&old);
+            }
+        }
+        Reply::json(
+            200,
+            json!({
+                "user_code": user_code,
+                "device_code": device_code,
+                "verification_url": format!("{accounts}/oauth/v3/device"),
+                "interval": devices.interval.as_millis() as u64,
+                "expires_in": devices.lifetime.as_millis() as u64,
+            }),
+        )
+    }
+
+    /// `POST /oauth/v3/device/token` (`grant_type=device_token`): `authorization_pending`
+    /// until a person decides, `slow_down` for a poll sooner than allowed after the previous
+    /// one, `other_dc` once when the person is of another data centre, `access_denied`,
+    /// `expired`, else the grant (once: the device code is then spent, `invalid_code`).
+    pub(crate) fn device_token(&mut self, query: &str, body: &[u8], api_domain: &str) -> Reply {
+        self.token_requests += 1;
+        let params = form(query, body);
+        let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+        if get("grant_type") != "device_token" {
+            return Reply::json(200, json!({ "error": "unsupported_grant_type" }));
+        }
+        if get("client_id") != self.client_id || get("client_secret") != self.client_secret {
+            return Reply::json(200, json!({ "error": "invalid_client" }));
+        }
+        let now = Instant::now();
+        let min_gap = self.devices.min_gap;
+        let Some(device) = self.devices.codes.get_mut(get("code")) else {
+            return Reply::json(200, json!({ "error": "invalid_code" }));
+        };
+        if device.spent {
+            return Reply::json(200, json!({ "error": "invalid_code" }));
+        }
+        device.polls += 1;
+        let previous = device.last_poll.replace(now);
+        if now >= device.expires {
+            return Reply::json(200, json!({ "error": "expired" }));
+        }
+        if previous.is_some_and(|p| now.duration_since(p) < min_gap) {
+            device.slow_downs += 1;
+            return Reply::json(200, json!({ "error": "slow_down" }));
+        }
+        match device.decision {
+            Decision::Pending => {
+                return Reply::json(200, json!({ "error": "authorization_pending" }))
+            }
+            Decision::Denied => return Reply::json(200, json!({ "error": "access_denied" })),
+            Decision::Approved => {}
+        }
+        if let Some(location) = device.other_dc.take() {
+            return Reply::json(
+                200,
+                json!({ "error": "other_dc", "user_location": location }),
+            );
+        }
+        device.spent = true;
+        let scopes = device.scopes.clone();
+        let offline = device.offline;
+        let scope = scopes.join(" ");
+        let refresh = offline.then(|| self.new_grant(scopes.clone()));
+        let token = match &refresh {
+            Some(r) => self.grant(r),
+            None => self.mint(Some(scopes)),
+        };
+        let mut body = token_response(&token, &scope, api_domain, self.lifetime);
+        if let Some(r) = refresh {
+            body["refresh_token"] = r.into();
+        }
+        Reply::json(200, body)
     }
 }
 

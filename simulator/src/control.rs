@@ -150,6 +150,21 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/__simulator/oauth/grant-codes",
         "mint a Self Client grant code for some scopes, as the API console does",
     ),
+    (
+        "GET",
+        "/__simulator/oauth/device",
+        "the device flow: announced interval and expiry, authorizations with their polls",
+    ),
+    (
+        "PUT",
+        "/__simulator/oauth/device",
+        "change the device flow's announced interval, expiry and slow_down gap",
+    ),
+    (
+        "POST",
+        "/__simulator/oauth/device/decisions",
+        "approve or deny a user code as the person at the verification URL would",
+    ),
 ];
 
 /// An answer of the control surface.
@@ -364,6 +379,11 @@ fn route(shared: &Shared, method: &str, rest: &str, query: &str, body: &Bytes) -
         (["oauth"], _) => Answer::method_not_allowed("GET, PUT"),
         (["oauth", "grant-codes"], "POST") => mint_grant_code(shared, body),
         (["oauth", "grant-codes"], _) => Answer::method_not_allowed("POST"),
+        (["oauth", "device"], "GET") => Answer::ok(shared.lock().auth.devices.to_json()),
+        (["oauth", "device"], "PUT") => put_device(shared, body),
+        (["oauth", "device"], _) => Answer::method_not_allowed("GET, PUT"),
+        (["oauth", "device", "decisions"], "POST") => decide_device(shared, body),
+        (["oauth", "device", "decisions"], _) => Answer::method_not_allowed("POST"),
         _ => not_found(rest),
     }
 }
@@ -998,4 +1018,100 @@ fn mint_grant_code(shared: &Shared, body: &Bytes) -> Answer {
         "scopes": req.scopes,
         "expires_in": lifetime.as_secs(),
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceSettings {
+    #[serde(default, deserialize_with = "present")]
+    interval_ms: Option<u64>,
+    #[serde(default, deserialize_with = "present")]
+    expires_in_ms: Option<u64>,
+    #[serde(default, deserialize_with = "present")]
+    min_gap_ms: Option<u64>,
+}
+
+/// `PUT /__simulator/oauth/device`: what the device flow announces (tests poll fast).
+fn put_device(shared: &Shared, body: &Bytes) -> Answer {
+    let req: DeviceSettings = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let ms = |v: Option<u64>, lo: u64, hi: u64, what: &str| match v {
+        Some(n) if !(lo..=hi).contains(&n) => Err(Answer::invalid(format!(
+            "{what}: {lo} to {hi} milliseconds"
+        ))),
+        v => Ok(v.map(std::time::Duration::from_millis)),
+    };
+    let interval = match ms(req.interval_ms, 100, 60_000, "interval_ms") {
+        Ok(v) => v,
+        Err(a) => return a,
+    };
+    let expires = match ms(req.expires_in_ms, 1000, 3_600_000, "expires_in_ms") {
+        Ok(v) => v,
+        Err(a) => return a,
+    };
+    let gap = match ms(req.min_gap_ms, 0, 600_000, "min_gap_ms") {
+        Ok(v) => v,
+        Err(a) => return a,
+    };
+    let mut inner = shared.lock();
+    let devices = &mut inner.auth.devices;
+    if let Some(v) = interval {
+        devices.interval = v;
+        if gap.is_none() {
+            devices.min_gap = v;
+        }
+    }
+    if let Some(v) = expires {
+        devices.lifetime = v;
+    }
+    if let Some(v) = gap {
+        devices.min_gap = v;
+    }
+    Answer::ok(devices.to_json())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceDecision {
+    user_code: String,
+    approve: bool,
+    #[serde(default, deserialize_with = "present")]
+    location: Option<String>,
+}
+
+/// `POST /__simulator/oauth/device/decisions`: the person at the verification URL approves
+/// (optionally from another data centre: `location`, answered as `other_dc`) or denies.
+fn decide_device(shared: &Shared, body: &Bytes) -> Answer {
+    let req: DeviceDecision = match parse_required(body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    if req.user_code.is_empty() || req.user_code.len() > 64 {
+        return Answer::invalid("user_code: the code shown to the person");
+    }
+    if let Some(l) = &req.location {
+        if l.is_empty()
+            || l.len() > 16
+            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        {
+            return Answer::invalid("location: a data centre's short name, e.g. eu, in, com.au");
+        }
+    }
+    let mut inner = shared.lock();
+    match inner
+        .auth
+        .devices
+        .decide(&req.user_code, req.approve, req.location.clone())
+    {
+        Ok(()) => {
+            let mut answer = json!({ "user_code": req.user_code, "approve": req.approve });
+            if let Some(l) = req.location {
+                answer["location"] = l.into();
+            }
+            Answer::ok(answer)
+        }
+        Err(e) => Answer::error(StatusCode::NOT_FOUND, "not_found", e),
+    }
 }

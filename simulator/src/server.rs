@@ -45,6 +45,10 @@ pub(crate) const TOKEN_PATH: &str = "/oauth/v2/token";
 pub(crate) const REVOKE_PATH: &str = "/oauth/v2/token/revoke";
 /// The accounts server's authorization endpoint (where a browser is sent to sign in).
 pub(crate) const AUTH_PATH: &str = "/oauth/v2/auth";
+/// The device flow's initiation endpoint.
+pub(crate) const DEVICE_CODE_PATH: &str = "/oauth/v3/device/code";
+/// The device flow's polling endpoint.
+pub(crate) const DEVICE_TOKEN_PATH: &str = "/oauth/v3/device/token";
 /// Exchanges kept for [`Simulator::recordings`](super::Simulator::recordings); later ones are
 /// not recorded, so a long-running simulator does not grow without bound.
 pub(crate) const MAX_RECORDINGS: usize = 10_000;
@@ -383,7 +387,15 @@ async fn handle(
     if path == CONTROL_PREFIX || path.starts_with(&format!("{CONTROL_PREFIX}/")) {
         return Ok(control::handle(&shared, peer, req).await);
     }
-    if [TOKEN_PATH, REVOKE_PATH, AUTH_PATH].contains(&path.trim_end_matches('/')) {
+    if [
+        TOKEN_PATH,
+        REVOKE_PATH,
+        AUTH_PATH,
+        DEVICE_CODE_PATH,
+        DEVICE_TOKEN_PATH,
+    ]
+    .contains(&path.trim_end_matches('/'))
+    {
         return token_request(&shared, req).await;
     }
     api_request(&shared, req).await
@@ -450,6 +462,18 @@ async fn token_request(
                 .token_endpoint(&raw_query, &body, &shared.api_domain)
         }
         (REVOKE_PATH, &Method::POST) => shared.lock().auth.revoke(&raw_query, &body),
+        (DEVICE_CODE_PATH, &Method::POST) => {
+            shared
+                .lock()
+                .auth
+                .device_code(&raw_query, &body, &shared.api_domain)
+        }
+        (DEVICE_TOKEN_PATH, &Method::POST) => {
+            shared
+                .lock()
+                .auth
+                .device_token(&raw_query, &body, &shared.api_domain)
+        }
         (AUTH_PATH, &Method::GET) => {
             let outcome = shared.lock().auth.authorize(&raw_query, &shared.api_domain);
             match outcome {

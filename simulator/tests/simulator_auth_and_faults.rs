@@ -697,3 +697,260 @@ async fn the_oauth_control_endpoints_check_what_they_are_given() {
         .unwrap();
     assert_eq!(ok["expires_in"], 180);
 }
+
+/// A control call with a JSON body: status and answer.
+async fn control_json(sim: &Simulator, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .request(
+            method.parse().unwrap(),
+            format!("{}/{path}", sim.control_url()),
+        )
+        .bearer_auth(sim.control_token())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// One poll of the device token endpoint with `device_code`.
+async fn poll(sim: &Simulator, device_code: &str) -> Value {
+    let creds = sim.credentials();
+    accounts(
+        sim,
+        "/oauth/v3/device/token",
+        &[
+            ("grant_type", "device_token"),
+            ("client_id", creds.client_id.as_str()),
+            ("client_secret", creds.client_secret.expose_secret()),
+            ("code", device_code),
+        ],
+    )
+    .await
+    .1
+}
+
+/// A device authorization for `scope`: (user code, device code).
+async fn device_code(sim: &Simulator, scope: &str) -> (String, String) {
+    let creds = sim.credentials();
+    let (status, v) = accounts(
+        sim,
+        "/oauth/v3/device/code",
+        &[
+            ("grant_type", "device_request"),
+            ("client_id", creds.client_id.as_str()),
+            ("scope", scope),
+            ("access_type", "offline"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    (
+        v["user_code"].as_str().unwrap().to_owned(),
+        v["device_code"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_device_flow_waits_for_a_person_and_grants_once_with_the_scopes_asked() {
+    let sim = Simulator::start().await.unwrap();
+    let creds = sim.credentials();
+    // Zoho's defaults, in milliseconds as its page gives them.
+    let (_, v) = accounts(
+        &sim,
+        "/oauth/v3/device/code",
+        &[
+            ("grant_type", "device_request"),
+            ("client_id", creds.client_id.as_str()),
+            ("scope", "ZohoCRM.org.READ"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (v["interval"].clone(), v["expires_in"].clone()),
+        (json!(5000), json!(300_000))
+    );
+    assert_eq!(
+        v["verification_url"],
+        format!("{}/oauth/v3/device", sim.accounts_url())
+    );
+    for (pairs, error) in [
+        (
+            vec![
+                ("grant_type", "device_request"),
+                ("client_id", "1000.X"),
+                ("scope", "a"),
+            ],
+            "invalid_client",
+        ),
+        (
+            vec![
+                ("grant_type", "device_request"),
+                ("client_id", creds.client_id.as_str()),
+            ],
+            "invalid_scope",
+        ),
+        (
+            vec![
+                ("grant_type", "nope"),
+                ("client_id", creds.client_id.as_str()),
+                ("scope", "a"),
+            ],
+            "unsupported_grant_type",
+        ),
+    ] {
+        let (_, v) = accounts(&sim, "/oauth/v3/device/code", &pairs).await;
+        assert_eq!(v["error"], error, "{pairs:?}");
+    }
+
+    control_json(
+        &sim,
+        "PUT",
+        "oauth/device",
+        json!({ "interval_ms": 100, "min_gap_ms": 0 }),
+    )
+    .await;
+    let (user, device) = device_code(&sim, "ZohoCRM.org.READ,ZohoCRM.users.READ").await;
+    assert_eq!(poll(&sim, &device).await["error"], "authorization_pending");
+    // A wrong secret is refused before anything else.
+    let (_, v) = accounts(
+        &sim,
+        "/oauth/v3/device/token",
+        &[
+            ("grant_type", "device_token"),
+            ("client_id", creds.client_id.as_str()),
+            ("client_secret", "wrong"),
+            ("code", device.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(v["error"], "invalid_client");
+    let (status, decided) = control_json(
+        &sim,
+        "POST",
+        "oauth/device/decisions",
+        json!({ "user_code": user.to_lowercase(), "approve": true }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        decided,
+        json!({ "user_code": user.to_lowercase(), "approve": true })
+    );
+    let grant = poll(&sim, &device).await;
+    assert_eq!(
+        grant["scope"], "ZohoCRM.org.READ ZohoCRM.users.READ",
+        "{grant}"
+    );
+    let access = grant["access_token"].as_str().unwrap();
+    assert!(sim.refresh_token_is_live(grant["refresh_token"].as_str().unwrap()));
+    assert_eq!(get_with(&sim, "org", access).await.0, 200);
+    let (status, v) = get_with(&sim, "settings/data_sharing", access).await;
+    assert_eq!(
+        (status, v["code"].clone()),
+        (401, json!("OAUTH_SCOPE_MISMATCH"))
+    );
+    // Single use; a decided code cannot be decided again.
+    assert_eq!(poll(&sim, &device).await["error"], "invalid_code");
+    let (status, _) = control_json(
+        &sim,
+        "POST",
+        "oauth/device/decisions",
+        json!({ "user_code": user, "approve": false }),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (_, listed) = control_json(&sim, "GET", "oauth/device", Value::Null).await;
+    let last = listed["authorizations"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["status"].clone(), last["polls"].clone()),
+        (json!("granted"), json!(2))
+    );
+}
+
+#[tokio::test]
+async fn the_device_flow_slows_down_denies_expires_and_names_another_data_centre() {
+    let sim = Simulator::start().await.unwrap();
+    control_json(
+        &sim,
+        "PUT",
+        "oauth/device",
+        json!({ "interval_ms": 100, "min_gap_ms": 5000, "expires_in_ms": 1000 }),
+    )
+    .await;
+    // Two polls within the gap: slow_down, counted.
+    let (user, device) = device_code(&sim, "ZohoCRM.org.READ").await;
+    assert_eq!(poll(&sim, &device).await["error"], "authorization_pending");
+    assert_eq!(poll(&sim, &device).await["error"], "slow_down");
+    let (_, listed) = control_json(&sim, "GET", "oauth/device", Value::Null).await;
+    assert_eq!(listed["authorizations"][0]["slow_downs"], 1);
+    control_json(&sim, "PUT", "oauth/device", json!({ "min_gap_ms": 0 })).await;
+    // Denied.
+    control_json(
+        &sim,
+        "POST",
+        "oauth/device/decisions",
+        json!({ "user_code": user, "approve": false }),
+    )
+    .await;
+    assert_eq!(poll(&sim, &device).await["error"], "access_denied");
+    // Another data centre's person: other_dc once with user_location, then the grant.
+    let (user, device) = device_code(&sim, "ZohoCRM.org.READ").await;
+    control_json(
+        &sim,
+        "POST",
+        "oauth/device/decisions",
+        json!({ "user_code": user, "approve": true, "location": "eu" }),
+    )
+    .await;
+    let v = poll(&sim, &device).await;
+    assert_eq!(
+        (v["error"].clone(), v["user_location"].clone()),
+        (json!("other_dc"), json!("eu"))
+    );
+    assert!(poll(&sim, &device).await["access_token"].is_string());
+    // Nobody decides: expired after a second, and no longer decidable.
+    let (user, device) = device_code(&sim, "ZohoCRM.org.READ").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(poll(&sim, &device).await["error"], "expired");
+    let (status, _) = control_json(
+        &sim,
+        "POST",
+        "oauth/device/decisions",
+        json!({ "user_code": user, "approve": true }),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // The control endpoints check what they are given.
+    for bad in [
+        json!({ "interval_ms": 5 }),
+        json!({ "expires_in_ms": 10 }),
+        json!({ "nope": 1 }),
+    ] {
+        assert_eq!(
+            control_json(&sim, "PUT", "oauth/device", bad.clone())
+                .await
+                .0,
+            400,
+            "{bad}"
+        );
+    }
+    for bad in [
+        json!({ "user_code": "", "approve": true }),
+        json!({ "user_code": "X" }),
+        json!({ "user_code": "X", "approve": true, "location": "e u" }),
+    ] {
+        assert_eq!(
+            control_json(&sim, "POST", "oauth/device/decisions", bad.clone())
+                .await
+                .0,
+            400,
+            "{bad}"
+        );
+    }
+}

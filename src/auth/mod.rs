@@ -1,6 +1,6 @@
 //! Access tokens: a fixed token, or the OAuth refresh-token flow against the data centre's
 //! accounts server; and getting a refresh token in the first place ([`Accounts`]: the
-//! authorization URL, the grant-code exchange, revocation; [`all_scopes`] and [`scopes`]: the
+//! authorization URL, the grant-code exchange, the device flow, revocation; [`all_scopes`] and [`scopes`]: the
 //! scopes to ask for, per family, read from the spec).
 //!
 //! Every API call carries `Authorization: Zoho-oauthtoken <access token>`. With a refresh
@@ -38,7 +38,10 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
-pub use oauth::{all_scopes, scopes, Access, Accounts, Callback, Grant};
+pub use oauth::{
+    all_scopes, scopes, Access, Accounts, Callback, DeviceAuthorization, DeviceFlowError,
+    DeviceGrant, DeviceProgress, Grant,
+};
 pub(crate) use refresh::Refresher;
 pub use token_store::{
     store_key, FileTokenStore, MemoryTokenStore, RefreshLock, StoredToken, TokenStore,

@@ -254,6 +254,7 @@ pub struct Accounts {
     http: reqwest::Client,
     base: Url,
     max_response_bytes: u64,
+    timeout: Duration,
 }
 
 impl fmt::Debug for Accounts {
@@ -292,6 +293,7 @@ impl Accounts {
             http,
             base,
             max_response_bytes: MAX_ANSWER,
+            timeout,
         })
     }
 
@@ -411,6 +413,12 @@ impl Accounts {
                 source: None,
             });
         }
+        self.grant_from(status, &value)
+    }
+
+    /// A token answer without `error` as a [`Grant`].
+    fn grant_from(&self, status: u16, value: &serde_json::Value) -> Result<Grant, Error> {
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
         let Some(access) = text("access_token").filter(|_| (200..300).contains(&status)) else {
             return Err(Error::Auth {
                 reason: format!(
@@ -519,6 +527,362 @@ impl Accounts {
     }
 }
 
+/// A device authorization under way (Zoho's device flow, `POST /oauth/v3/device/code`): what
+/// to show the person (`verification_url` and `user_code`) and how to poll. Made by
+/// [`Accounts::start_device_authorization`], finished by [`Accounts::wait_for_device_grant`].
+///
+/// Zoho's page gives `interval` and `expires_in` in milliseconds, community tools read
+/// seconds: both are read as milliseconds, except an `interval` under 100 or an `expires_in`
+/// under 1000, which no server means as milliseconds and which are read as seconds.
+///
+/// `Debug` leaves the device code out.
+#[non_exhaustive]
+pub struct DeviceAuthorization {
+    /// The code the person types at `verification_url` (Zoho: valid for 5 minutes).
+    pub user_code: String,
+    /// Where the person signs in and enters `user_code`, on any device with a browser.
+    pub verification_url: String,
+    /// The time to wait between two polls, as the server announced it.
+    pub interval: Duration,
+    /// How long the codes stay valid, as the server announced it.
+    pub expires_in: Duration,
+    device_code: SecretString,
+    started: std::time::Instant,
+}
+
+impl fmt::Debug for DeviceAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceAuthorization")
+            .field("user_code", &self.user_code)
+            .field("verification_url", &self.verification_url)
+            .field("interval", &self.interval)
+            .field("expires_in", &self.expires_in)
+            .field("device_code", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// How a device authorization ended without a grant: the cause ([`std::error::Error::source`])
+/// of the [`Error::Auth`] that [`Accounts::wait_for_device_grant`] returns. Find it with
+/// [`DeviceFlowError::of`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceFlowError {
+    /// The codes expired before the person approved (Zoho's `expired`, or the announced
+    /// `expires_in` passed).
+    Expired,
+    /// The person denied access (Zoho's `access_denied`).
+    Denied,
+    /// Zoho sent the poll to another data centre (`other_dc`) whose accounts server is not
+    /// known: the location it named.
+    UnknownDataCenter(String),
+    /// The server refused with another error (`invalid_client`, `invalid_code` ...; a value
+    /// that might hold a token is not kept).
+    Refused(String),
+}
+
+impl fmt::Display for DeviceFlowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeviceFlowError::Expired => f.write_str("the device code expired"),
+            DeviceFlowError::Denied => f.write_str("access was denied"),
+            DeviceFlowError::UnknownDataCenter(l) => {
+                write!(f, "Zoho named an unknown data centre `{}`", error_code(l))
+            }
+            DeviceFlowError::Refused(e) => write!(f, "the server answered `{}`", error_code(e)),
+        }
+    }
+}
+
+impl std::error::Error for DeviceFlowError {}
+
+impl DeviceFlowError {
+    /// The device-flow outcome behind `error`, when it is one.
+    ///
+    /// ```
+    /// use zoho_crm_access::auth::DeviceFlowError;
+    ///
+    /// fn advice(error: &zoho_crm_access::Error) -> &'static str {
+    ///     match DeviceFlowError::of(error) {
+    ///         Some(DeviceFlowError::Denied) => "approve the request on Zoho's page",
+    ///         Some(DeviceFlowError::Expired) => "start again and enter the code sooner",
+    ///         _ => "see the error",
+    ///     }
+    /// }
+    /// ```
+    pub fn of(error: &Error) -> Option<&DeviceFlowError> {
+        match error {
+            Error::Auth {
+                source: Some(cause),
+                ..
+            } => cause.downcast_ref::<DeviceFlowError>(),
+            _ => None,
+        }
+    }
+}
+
+/// What happens while [`Accounts::wait_for_device_grant`] polls, for a progress line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceProgress {
+    /// The person has not approved yet (`authorization_pending`); `polls` so far.
+    Pending {
+        /// Polls sent so far.
+        polls: u32,
+    },
+    /// The server asked to poll less often (`slow_down`): the new time between polls.
+    SlowDown {
+        /// The wait from now on.
+        interval: Duration,
+    },
+    /// The person's account is in another data centre (`other_dc`): polling goes on at its
+    /// accounts server.
+    OtherDataCenter {
+        /// The person's data centre.
+        data_center: DataCenter,
+        /// The accounts server polled from now on.
+        server: String,
+    },
+}
+
+/// A finished device authorization: the grant, and where it was given.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DeviceGrant {
+    /// The tokens.
+    pub grant: Grant,
+    /// The accounts server that gave them (the user's data centre's, after `other_dc`): the
+    /// refresh token mints there.
+    pub accounts_server: String,
+    /// The person's data centre, when Zoho named one (`other_dc`).
+    pub data_center: Option<DataCenter>,
+}
+
+/// Reads an announced duration in milliseconds, or seconds below `seconds_below`.
+fn announced(value: Option<&serde_json::Value>, seconds_below: u64, default: Duration) -> Duration {
+    let n = match value {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match n {
+        None | Some(0) => default,
+        Some(n) if n < seconds_below => Duration::from_secs(n),
+        Some(n) => Duration::from_millis(n.min(24 * 3600 * 1000)),
+    }
+}
+
+/// The accounts server to poll after `other_dc` named `location`: the data centre's own,
+/// when polling started at a Zoho accounts server; the same server when it started at
+/// another one (a simulator or proxy standing for every data centre), so the device code
+/// and client secret go nowhere else.
+pub(crate) fn other_dc_server(
+    started: &str,
+    location: &str,
+) -> Result<(DataCenter, String), DeviceFlowError> {
+    let dc = match location.trim() {
+        "dev" => DataCenter::Us,
+        l => l
+            .parse::<DataCenter>()
+            .map_err(|_| DeviceFlowError::UnknownDataCenter(l.to_owned()))?,
+    };
+    let started = started.trim_end_matches('/');
+    let zoho = DataCenter::ALL
+        .iter()
+        .any(|d| d.accounts_domain() == started);
+    let server = if zoho {
+        dc.accounts_domain().to_owned()
+    } else {
+        started.to_owned()
+    };
+    Ok((dc, server))
+}
+
+impl Accounts {
+    /// Starts Zoho's device flow (`POST /oauth/v3/device/code`, `grant_type=device_request`,
+    /// `access_type=offline`, `prompt=consent`) for a "Non-browser" client of the API
+    /// console: show the person [`DeviceAuthorization::verification_url`] and
+    /// [`DeviceAuthorization::user_code`], then call [`Accounts::wait_for_device_grant`].
+    /// Whether Zoho accepts a Self Client's id here is not documented.
+    pub async fn start_device_authorization(
+        &self,
+        client_id: &str,
+        scopes: &[&str],
+    ) -> Result<DeviceAuthorization, Error> {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "device_request")
+            .append_pair("client_id", client_id)
+            .append_pair("scope", &scopes.join(","))
+            .append_pair("access_type", "offline")
+            .append_pair("prompt", "consent")
+            .finish();
+        tracing::debug!(accounts = %self.host(), "starting a device authorization");
+        let (status, value) = self.post("/oauth/v3/device/code", form).await?;
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        if let Some(err) = text("error") {
+            return Err(Error::Auth {
+                reason: format!(
+                    "the accounts server {} refused the device authorization: {}{}",
+                    self.host(),
+                    error_code(&err),
+                    if err == "invalid_client" {
+                        " (the client id is wrong, was registered in another data centre's \
+                         API console, or is not a Non-browser client)"
+                    } else {
+                        ""
+                    }
+                ),
+                source: Some(Box::new(DeviceFlowError::Refused(
+                    error_code(&err).to_owned(),
+                ))),
+            });
+        }
+        let (Some(user_code), Some(device_code), Some(verification_url)) = (
+            text("user_code"),
+            text("device_code"),
+            text("verification_url").or_else(|| text("verification_uri")),
+        ) else {
+            return Err(Error::Auth {
+                reason: format!(
+                    "the accounts server {} answered HTTP {status} without a user code, device \
+                     code and verification URL",
+                    self.host()
+                ),
+                source: None,
+            });
+        };
+        Ok(DeviceAuthorization {
+            user_code,
+            verification_url,
+            interval: announced(value.get("interval"), 100, Duration::from_secs(5)),
+            expires_in: announced(value.get("expires_in"), 1000, Duration::from_secs(300)),
+            device_code: SecretString::from(device_code),
+            started: std::time::Instant::now(),
+        })
+    }
+
+    /// Polls `POST /oauth/v3/device/token` (`grant_type=device_token`) until the person
+    /// approves, then returns the grant. Between polls it waits the announced interval;
+    /// after `slow_down` six intervals (Zoho asks for one poll per 30 seconds and announces
+    /// 5), twice as long at each further one. `authorization_pending` waits again;
+    /// `other_dc` goes on at the person's data centre's accounts server (see
+    /// [`DeviceGrant::accounts_server`]). [`Error::Auth`] with a [`DeviceFlowError`] cause
+    /// when the codes expire (Zoho's `expired`, or the announced time passed) or the person
+    /// denies. Every request is bounded like the other accounts calls; drop the future to
+    /// stop waiting.
+    pub async fn wait_for_device_grant(
+        &self,
+        client_id: &str,
+        client_secret: &SecretString,
+        authorization: &DeviceAuthorization,
+        mut progress: impl FnMut(&DeviceProgress),
+    ) -> Result<DeviceGrant, Error> {
+        let fail = |reason: String, why: DeviceFlowError| Error::Auth {
+            reason,
+            source: Some(Box::new(why)),
+        };
+        let deadline = authorization.started + authorization.expires_in;
+        let mut pace = authorization.interval;
+        let mut here = self.clone();
+        let mut data_center = None;
+        let mut polls = 0u32;
+        loop {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return Err(fail(
+                    format!(
+                        "the device code expired after {}s without an approval: run login \
+                         again and enter the new code sooner",
+                        authorization.expires_in.as_secs()
+                    ),
+                    DeviceFlowError::Expired,
+                ));
+            }
+            tokio::time::sleep(pace.min(deadline - now)).await;
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("grant_type", "device_token")
+                .append_pair("client_id", client_id)
+                .append_pair("client_secret", client_secret.expose_secret())
+                .append_pair("code", authorization.device_code.expose_secret())
+                .finish();
+            polls += 1;
+            tracing::debug!(accounts = %here.host(), polls, "polling the device authorization");
+            let (status, value) = here.post("/oauth/v3/device/token", form).await?;
+            let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            match text("error").as_deref() {
+                None => {
+                    let grant = here.grant_from(status, &value)?;
+                    return Ok(DeviceGrant {
+                        grant,
+                        accounts_server: here.url().to_owned(),
+                        data_center,
+                    });
+                }
+                Some("authorization_pending") => progress(&DeviceProgress::Pending { polls }),
+                Some("slow_down") => {
+                    pace = pace
+                        .saturating_mul(2)
+                        .max(authorization.interval.saturating_mul(6));
+                    progress(&DeviceProgress::SlowDown { interval: pace });
+                }
+                Some("other_dc") => {
+                    let location = text("user_location").or_else(|| text("dc"));
+                    let location = location.unwrap_or_default();
+                    let (dc, server) = other_dc_server(here.url(), &location).map_err(|e| {
+                        fail(
+                            format!(
+                                "the accounts server {} says the account is in another data \
+                                 centre, but names none this tool knows",
+                                here.host()
+                            ),
+                            e,
+                        )
+                    })?;
+                    if server != here.url() {
+                        here = Accounts::with_timeout(&server, here.timeout)?;
+                    }
+                    data_center = Some(dc);
+                    progress(&DeviceProgress::OtherDataCenter {
+                        data_center: dc,
+                        server,
+                    });
+                    // The pace stays: after a slow_down, the same server may be polled.
+                    continue;
+                }
+                Some("access_denied") => {
+                    return Err(fail(
+                        "access was denied on Zoho's page for the device code".into(),
+                        DeviceFlowError::Denied,
+                    ))
+                }
+                Some("expired") => {
+                    return Err(fail(
+                        "the device code expired before it was approved: run login again \
+                         and enter the new code sooner"
+                            .into(),
+                        DeviceFlowError::Expired,
+                    ))
+                }
+                Some(other) => {
+                    return Err(fail(
+                        format!(
+                            "the accounts server {} refused the device code: {}{}",
+                            here.host(),
+                            error_code(other),
+                            if other == "invalid_client" {
+                                " (the client id or client secret is wrong)"
+                            } else {
+                                ""
+                            }
+                        ),
+                        DeviceFlowError::Refused(error_code(other).to_owned()),
+                    ))
+                }
+            }
+        }
+    }
+}
+
 /// An `error` value fit to repeat: OAuth error codes are words (`invalid_code`,
 /// `Access Denied`); anything with digits or punctuation might be a token and is withheld.
 pub(crate) fn error_code(err: &str) -> &str {
@@ -570,5 +934,43 @@ mod tests {
         let denied = Callback::parse("error=access_denied&state=x");
         let e = denied.code_for("x").unwrap_err().to_string();
         assert!(e.contains("access_denied"), "{e}");
+    }
+
+    #[test]
+    fn other_dc_goes_to_a_known_server_or_stays_on_a_custom_one() {
+        let (dc, server) = other_dc_server("https://accounts.zoho.com", "eu").unwrap();
+        assert_eq!(
+            (dc, server.as_str()),
+            (DataCenter::Eu, "https://accounts.zoho.eu")
+        );
+        let (dc, server) = other_dc_server("https://accounts.zoho.eu/", "dev").unwrap();
+        assert_eq!(
+            (dc, server.as_str()),
+            (DataCenter::Us, "https://accounts.zoho.com")
+        );
+        let (dc, server) = other_dc_server("http://127.0.0.1:9", "com.au").unwrap();
+        assert_eq!(
+            (dc, server.as_str()),
+            (DataCenter::Au, "http://127.0.0.1:9")
+        );
+        assert_eq!(
+            other_dc_server("https://accounts.zoho.com", "evil.example"),
+            Err(DeviceFlowError::UnknownDataCenter("evil.example".into()))
+        );
+    }
+
+    #[test]
+    fn announced_durations_are_milliseconds_unless_too_small() {
+        let v = |n: u64| serde_json::json!(n);
+        let d = Duration::from_secs(9);
+        assert_eq!(announced(Some(&v(5000)), 100, d), Duration::from_secs(5));
+        assert_eq!(announced(Some(&v(5)), 100, d), Duration::from_secs(5));
+        assert_eq!(announced(Some(&v(300)), 1000, d), Duration::from_secs(300));
+        assert_eq!(
+            announced(Some(&v(300_000)), 1000, d),
+            Duration::from_secs(300)
+        );
+        assert_eq!(announced(None, 100, d), d);
+        assert_eq!(announced(Some(&serde_json::json!("x")), 100, d), d);
     }
 }
