@@ -17,27 +17,26 @@ use crate::CliError;
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The org's data centre.
+    /// The org's data centre [default: us; `login` to a saved profile: the profile's].
     #[arg(
         long,
         global = true,
         env = "ZOHO_DATA_CENTER",
-        default_value = "us",
         value_enum,
         ignore_case = true
     )]
-    pub data_center: DataCenterArg,
+    pub data_center: Option<DataCenterArg>,
 
-    /// The kind of org in that data centre.
+    /// The kind of org in that data centre [default: production; `login` to a saved
+    /// profile: the profile's].
     #[arg(
         long,
         global = true,
         env = "ZOHO_ENVIRONMENT",
-        default_value = "production",
         value_enum,
         ignore_case = true
     )]
-    pub environment: EnvironmentArg,
+    pub environment: Option<EnvironmentArg>,
 
     /// Send API calls here instead of the data centre's API domain (e.g. http://127.0.0.1:8080).
     #[arg(long, global = true, env = "ZOHO_API_DOMAIN", value_name = "URL")]
@@ -403,8 +402,11 @@ impl Target {
                 .to_owned(),
         };
         Ok(Target {
-            data_center: args.data_center.into(),
-            environment: args.environment.into(),
+            data_center: args.data_center.unwrap_or(DataCenterArg::Us).into(),
+            environment: args
+                .environment
+                .unwrap_or(EnvironmentArg::Production)
+                .into(),
             api_domain: args.api_domain.clone(),
             accounts_domain: args.accounts_domain.clone(),
             credentials,

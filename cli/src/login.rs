@@ -192,6 +192,11 @@ async fn client_secret(args: &LoginArgs) -> Result<SecretString, CliError> {
         if !s.is_empty() {
             return Ok(SecretString::from(s));
         }
+        return Err(CliError::Usage(
+            "no client secret was entered (API console > your client > Client Secret); \
+             nothing was saved"
+                .into(),
+        ));
     }
     Err(CliError::Usage(
         "login needs the client secret: set ZOHO_CLIENT_SECRET, pass --client-secret-file \
@@ -206,8 +211,8 @@ fn grant_code(args: &LoginArgs) -> Result<SecretString, CliError> {
         Some("-") => read_line(None)?,
         Some(code) => code.trim().to_owned(),
         None if std::io::stdin().is_terminal() => read_line(Some(
-            "Grant code (API console > Self Client > Generate Code, with the scopes of \
-             `zoho-access login --help`): ",
+            "Grant code (API console > Self Client > Generate Code, with the scopes \
+             `zoho-access login --print-scopes` lists): ",
         ))?,
         None => {
             return Err(CliError::Usage(
@@ -455,14 +460,36 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
         Access::ReadWrite
     };
     if args.print_scopes {
-        return crate::output::write_stdout(&format!("{}\n", all_scopes(access).join(",")));
+        // The line the API console takes; `-o json` / `-o yaml` give the list.
+        let scopes = all_scopes(access);
+        return match global.output {
+            Some(Format::Json) => crate::output::write_stdout(&format!("{}\n", json!(scopes))),
+            Some(Format::Yaml) => crate::output::write_stdout(
+                &scopes
+                    .iter()
+                    .map(|s| format!("- {s}\n"))
+                    .collect::<String>(),
+            ),
+            _ => crate::output::write_stdout(&format!("{}\n", scopes.join(","))),
+        };
     }
     let name = profile_name(global);
+    // A profile signed in before keeps what it was saved with: the client, data centre,
+    // environment and servers; an option or variable given now wins.
+    let before = profile::existing(global, &name).await?;
+    let saved = |pick: fn(&profile::Existing) -> &Option<String>| {
+        before
+            .as_ref()
+            .and_then(|b| pick(b).clone())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let client_id = args
         .client_id
         .clone()
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty())
+        .or_else(|| saved(|b| &b.client_id))
         .ok_or_else(|| {
             CliError::Usage(
                 "login needs the client id: pass --client-id ID or set ZOHO_CLIENT_ID (API \
@@ -470,8 +497,27 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
                     .into(),
             )
         })?;
+    // Read back as `profile::target` reads a profile.
+    let bad = |e: zoho_crm_access::Error| CliError::Config(format!("profile {name}: {e}"));
+    let data_center: DataCenter = match (global.data_center, saved(|b| &b.data_center)) {
+        (Some(given), _) => given.into(),
+        (None, Some(text)) => text.parse().map_err(bad)?,
+        (None, None) => DataCenter::Us,
+    };
+    let environment: Environment = match (global.environment, saved(|b| &b.environment)) {
+        (Some(given), _) => given.into(),
+        (None, Some(text)) => text.parse().map_err(bad)?,
+        (None, None) => Environment::Production,
+    };
+    let api_domain = global
+        .api_domain
+        .clone()
+        .or_else(|| saved(|b| &b.api_domain));
+    let accounts_domain = global
+        .accounts_domain
+        .clone()
+        .or_else(|| saved(|b| &b.accounts_domain));
     // Ask before anything is spent: a grant code works once.
-    let before = profile::existing(global, &name).await?;
     if let Some(old) = &before {
         if old.refresh_token.is_some() {
             confirm(
@@ -490,10 +536,8 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
     }
     let secret = client_secret(args).await?;
     let scopes = all_scopes(access);
-    let mut data_center: DataCenter = global.data_center.into();
-    let environment: Environment = global.environment.into();
-    let started = global
-        .accounts_domain
+    let mut data_center = data_center;
+    let started = accounts_domain
         .clone()
         .unwrap_or_else(|| data_center.accounts_domain().to_owned());
     let timeout = global.timeout;
@@ -589,7 +633,7 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
             data_center,
             environment,
             client_id: &client_id,
-            api_domain: global.api_domain.as_deref(),
+            api_domain: api_domain.as_deref(),
             accounts_domain,
         },
         secret.expose_secret(),
@@ -600,7 +644,7 @@ pub async fn run(global: &GlobalArgs, args: &LoginArgs) -> Result<(), CliError> 
     let target = Target {
         data_center,
         environment,
-        api_domain: global.api_domain.clone(),
+        api_domain: api_domain.clone(),
         accounts_domain: Some(accounts_url.clone()),
         credentials: Credentials::Refresh {
             client_id: client_id.clone(),

@@ -272,6 +272,8 @@ pub struct Existing {
     pub client_secret: Option<String>,
     pub accounts_domain: Option<String>,
     pub data_center: Option<String>,
+    pub environment: Option<String>,
+    pub api_domain: Option<String>,
 }
 
 /// The profiles file as a TOML table (empty when there is none).
@@ -360,6 +362,8 @@ pub async fn existing(args: &GlobalArgs, name: &str) -> Result<Option<Existing>,
         client_secret: secrets.client_secret,
         accounts_domain: text("accounts_domain"),
         data_center: text("data_center"),
+        environment: text("environment"),
+        api_domain: text("api_domain"),
     }))
 }
 

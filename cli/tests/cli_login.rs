@@ -391,6 +391,89 @@ async fn logging_in_again_asks_first_and_revokes_the_replaced_grant() {
     assert!(sim.refresh_token_is_live(&second));
 }
 
+/// After `logout`, the tool's advice (`zoho-access login --profile p` signs it in again) ended
+/// with "login needs the client id"; with --client-id added, the code went to
+/// accounts.zoho.com, not the accounts server the profile was saved with, and the profile's
+/// environment was overwritten with production. Signing a saved profile in again takes the
+/// client, data centre, environment and servers it holds; an option given now still wins.
+#[tokio::test]
+async fn signing_a_saved_profile_in_again_takes_what_it_was_saved_with() {
+    let sim = Simulator::start().await.unwrap();
+    let home = Home::new("resign");
+    let first = login(
+        &sim,
+        &home,
+        "p",
+        Access::ReadWrite,
+        &["--environment", "sandbox", "--data-center", "eu"],
+    )
+    .await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let out = home.run(&sim, "p", &["logout"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    // Only the profile, the code and the secret: no --client-id, --data-center,
+    // --environment, --api-domain or --accounts-domain.
+    let code = mint_code(&sim, &all_scopes(Access::ReadWrite)).await;
+    let secret = secret(&sim);
+    let config = home.config().display().to_string();
+    let cache = home.cache().display().to_string();
+    let again = run_with(
+        &[
+            "--config",
+            &config,
+            "--profile",
+            "p",
+            "login",
+            "--code",
+            "-",
+        ],
+        &[
+            ("ZOHO_CLIENT_SECRET", secret.as_str()),
+            ("XDG_CACHE_HOME", cache.as_str()),
+        ],
+        Some(&format!("{code}\n")),
+    )
+    .await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let saved: toml::Table = std::fs::read_to_string(home.config())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let profile = &saved["profiles"]["p"];
+    assert_eq!(profile["environment"].as_str(), Some("sandbox"), "{saved}");
+    assert_eq!(profile["data_center"].as_str(), Some("eu"), "{saved}");
+    assert_eq!(
+        profile["client_id"].as_str(),
+        Some(sim.credentials().client_id.as_str())
+    );
+    assert_eq!(
+        profile["api_domain"].as_str(),
+        Some(sim.api_domain().as_str())
+    );
+    assert!(sim.refresh_token_is_live(&stored_refresh(&home, "p")));
+    // The profile works as saved.
+    list_leads_rules(&sim, &home, "p").await.ok_json();
+}
+
+/// `login --print-scopes` prints the line the API console takes; `-o json` the list.
+#[tokio::test]
+async fn print_scopes_gives_the_consoles_line_or_a_json_list() {
+    let line = run_with(&["login", "--print-scopes"], &[], None).await;
+    assert_eq!(line.code, 0, "{}", line.stderr);
+    let expected = all_scopes(Access::ReadWrite);
+    assert_eq!(line.stdout.trim_end(), expected.join(","));
+    let list = run_with(
+        &["-o", "json", "login", "--print-scopes", "--read-only"],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let parsed: Vec<String> = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(parsed, all_scopes(Access::ReadOnly));
+}
+
 #[tokio::test]
 async fn a_spent_or_wrong_code_and_a_wrong_secret_say_what_to_do() {
     let sim = Simulator::start().await.unwrap();
