@@ -19,6 +19,22 @@ use crate::CliError;
 
 const KEY: &str = "sharing_rules";
 
+/// A rule list's columns by importance: a list of rules is read for who gets which records
+/// from whom, so at 80 columns the id, the name and who it shares with come before the
+/// permission, the status and the type (see `table::fit`; the module, the same in every row,
+/// goes last).
+const LIST_COLUMNS: &[&str] = &[
+    "module",
+    "id",
+    "name",
+    "shared_to",
+    "shared_from",
+    "permission_type",
+    "status",
+    "type",
+    "criteria",
+];
+
 /// The usage line of a command choosing one rule, on two lines: on one, it ran past 80
 /// columns.
 macro_rules! usage {
@@ -468,7 +484,9 @@ impl SharingRulesCommand {
 async fn run_command(s: &Session, out: &Printer, cmd: SharingRulesCommand) -> Result<(), CliError> {
     match cmd {
         SharingRulesCommand::List { module, paging } => {
-            let out = out.when_empty(format!("No sharing rules{}.", in_module(&module)));
+            let out = out
+                .columns(LIST_COLUMNS)
+                .when_empty(format!("No sharing rules{}.", in_module(&module)));
             page_or_all(&out, Rules::new(s, module.as_deref()).list(), &paging).await
         }
         SharingRulesCommand::Get { id, name, module } => match (id, name, module) {

@@ -11,9 +11,12 @@
 //!   on stderr in words instead (`No sharing rules for Leads.`, see `output`);
 //! - every piece of server text passes through [`terminal::escape`];
 //! - on a terminal, a list keeps one line per row and chooses its columns by width
-//!   ([`fit`]): identifiers (ids, API names, any column of single words) are never broken,
-//!   so an id is copied whole; text columns are shortened with `…`, and the least
-//!   important columns are left out (a last line names them) when the rest would not fit.
+//!   ([`fit`]): identifiers (ids, API names, any column of single words) and who a rule
+//!   shares with and from are never broken, so an id is copied whole; text columns are
+//!   shortened with `…`, and the least important columns are left out (a last line names
+//!   them) when the rest would not fit; who a rule shares with or from, when it does not
+//!   fit, goes whole on a line of its own under its row (`│   shared_from: role Sales
+//!   Representative and subordinates │`) instead.
 
 use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use serde_json::{Map, Value};
@@ -116,6 +119,10 @@ fn many_in(items: &[Value], width: Option<usize>, first: &[&str]) -> String {
         Some(w) => fit(&mut columns, w),
         None => Vec::new(),
     };
+    // Who a rule shares with or from, when its column does not fit: whole, on a line of its
+    // own under the row.
+    let (below, left_out): (Vec<Column>, Vec<Column>) =
+        left_out.into_iter().partition(Column::own_line);
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Disabled);
@@ -126,16 +133,47 @@ fn many_in(items: &[Value], width: Option<usize>, first: &[&str]) -> String {
             None => c.cells[row].clone(),
         }));
     }
-    let mut text = t.to_string();
+    let mut text = under_rows(&t.to_string(), &below, items.len());
     if let (false, Some(width)) = (left_out.is_empty(), width) {
+        let headers: Vec<&str> = left_out.iter().map(|c| c.header.as_str()).collect();
         let note = format!(
             "not shown for the terminal's width: {} (-o json or -o yaml shows everything)",
-            left_out.join(", ")
+            headers.join(", ")
         );
         text.push('\n');
         text.push_str(&wrap(&note, width));
     }
     text
+}
+
+/// `table` (one line per row, `rows` rows) with, under each row, a line for each of the
+/// columns `below` that has something in that row: `│ shared_from: role Sales Representative
+/// and subordinates │`, as wide as the table (wrapped between words when longer).
+fn under_rows(table: &str, below: &[Column], rows: usize) -> String {
+    let lines: Vec<&str> = table.lines().collect();
+    // Top border, header, separator, the rows, bottom border.
+    if below.is_empty() || lines.len() != rows + 4 {
+        return table.to_owned();
+    }
+    let inner = lines[0].width().saturating_sub(4).max(1);
+    let mut out: Vec<String> = lines[..3].iter().map(|l| (*l).to_owned()).collect();
+    for (row, line) in lines[3..3 + rows].iter().enumerate() {
+        out.push((*line).to_owned());
+        for c in below {
+            if c.cells[row] == NONE {
+                continue;
+            }
+            let text = format!("{}: {}", c.header, c.cells[row]);
+            let room = inner.saturating_sub(2).max(1);
+            for part in wrap(&text, room).lines() {
+                let part = format!("  {}", shorten(part, room));
+                let pad = inner.saturating_sub(part.width());
+                out.push(format!("│ {part}{} │", " ".repeat(pad)));
+            }
+        }
+    }
+    out.push(lines[rows + 3].to_owned());
+    out.join("\n")
 }
 
 /// A column of a list: its header, its cells (escaped text) and the width it gets.
@@ -156,12 +194,22 @@ impl Column {
             .unwrap_or(0)
     }
 
-    /// An identifier column: ids, API names, or only single words (`active`,
-    /// `read_write`). It is never shortened.
+    /// An identifier column: ids, API names, who a sharing rule shares with and from (what
+    /// its list is read for: `group Miami Users`, `role Manager and subordinates`), or only
+    /// single words (`active`, `read_write`). It is never shortened: it is shown whole or
+    /// left out (and named below the table).
     fn whole(&self) -> bool {
-        matches!(self.header.as_str(), "id" | "api_name" | "module")
-            || self.header.ends_with("_id")
+        matches!(
+            self.header.as_str(),
+            "id" | "api_name" | "module" | "shared_to" | "shared_from"
+        ) || self.header.ends_with("_id")
             || self.cells.iter().all(|c| !c.contains(char::is_whitespace))
+    }
+
+    /// Who a rule shares with or from: when it does not fit beside the rest, it goes on a
+    /// line of its own under each row rather than out of the table.
+    fn own_line(&self) -> bool {
+        matches!(self.header.as_str(), "shared_to" | "shared_from")
     }
 
     /// The narrowest it may be: all of it for an identifier column; for names (what a
@@ -186,8 +234,8 @@ const MIN_NAME: usize = 24;
 /// of importance (the identifying ones first, see `FIRST`; the module last when every row
 /// has the same, as in a module's rules) while their least widths fit, and shown in their
 /// usual order; the space left goes to the text columns, in that order, up to their natural
-/// width. Returns the headers of the columns left out. One column is always kept.
-fn fit(columns: &mut Vec<Column>, width: usize) -> Vec<String> {
+/// width. Returns the columns left out. One column is always kept.
+fn fit(columns: &mut Vec<Column>, width: usize) -> Vec<Column> {
     // UTF8_FULL_CONDENSED: a border before each column and after the last, one space of
     // padding on each side of a cell.
     let frame = |n: usize| 3 * n + 1;
@@ -209,15 +257,13 @@ fn fit(columns: &mut Vec<Column>, width: usize) -> Vec<String> {
         keep[i] = true;
     }
     let mut left_out = Vec::new();
-    let mut index = 0;
-    columns.retain(|c| {
-        let kept = keep[index];
-        index += 1;
-        if !kept {
-            left_out.push(c.header.clone());
+    for (c, kept) in std::mem::take(columns).into_iter().zip(keep) {
+        if kept {
+            columns.push(c);
+        } else {
+            left_out.push(c);
         }
-        kept
-    });
+    }
     let mut spare = width.saturating_sub(used + frame(kept));
     for c in columns.iter_mut() {
         c.width = c.least();

@@ -107,6 +107,83 @@ async fn the_sharing_rule_table_keeps_every_id_on_one_line_at_80_columns() {
     );
 }
 
+/// The review of issue 25: at 80 columns `sharing-rules list --module Leads` showed who a rule
+/// shares with as `group Miam…` and `role Manag…` (and kept the status whole instead). Who a
+/// rule shares with is what the list is read for: it is whole on the rule's line, beside the
+/// whole id, and the less important columns give way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sharing_rule_list_keeps_who_a_rule_shares_with_whole() {
+    let sim = Simulator::start().await.unwrap();
+    for rule in [
+        &[
+            "--name",
+            "Miami leads",
+            "--to",
+            "group:Miami Users",
+            "--permission",
+            "read_write",
+            "--criteria",
+            "City = Miami and State = Florida",
+        ][..],
+        &[
+            "--name",
+            "Reps' leads",
+            "--from",
+            "role_and_subordinates:Sales Representative",
+            "--to",
+            "role:Manager",
+            "--permission",
+            "read_write_delete",
+        ][..],
+    ] {
+        let mut args = vec!["sharing-rules", "create", "--yes", "--module", "Leads"];
+        args.extend_from_slice(rule);
+        let run = cli_support::run(&sim, &args, None).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let piped = cli_support::run(&sim, &["sharing-rules", "list", "--module", "Leads"], None).await;
+    let items = piped.ok_json()["items"].as_array().unwrap().clone();
+    let (args, env) = sim_args(&sim, &["sharing-rules", "list", "--module", "Leads"]);
+    let (code, text) = on_terminal(args, env, None).await;
+    assert_eq!(code, 0, "{text}");
+    let lines = plain_lines(&text);
+    for (name, to) in [
+        ("Miami leads", "group Miami Users"),
+        ("Reps' leads", "role Manager"),
+    ] {
+        let id = items
+            .iter()
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["id"].as_str())
+            .unwrap();
+        let row = lines
+            .iter()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} is not whole on one line:\n{text}"));
+        assert!(row.contains(name), "{row:?} in\n{text}");
+        assert!(
+            row.contains(&format!("┆ {to} ")),
+            "{to}: {row:?} in\n{text}"
+        );
+        assert!(!row.contains('…'), "{row:?} in\n{text}");
+    }
+    // Who the owner-based rule shares from does not fit beside the rest: it is whole on a
+    // line of its own under the rule's row, not left out.
+    let row = lines
+        .iter()
+        .position(|l| l.contains("Reps' leads"))
+        .unwrap();
+    assert!(
+        lines[row + 1].contains("shared_from: role Sales Representative and subordinates"),
+        "{text}"
+    );
+    assert!(!text.contains("not shown for the terminal's width: module, shared_from"));
+    assert!(
+        lines.iter().all(|l| l.width() <= usize::from(COLUMNS)),
+        "{text}"
+    );
+}
+
 /// The words of `text`, for comparing two renderings of the same help.
 fn words(text: &str) -> std::collections::BTreeSet<String> {
     plain_lines(text)
