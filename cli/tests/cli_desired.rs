@@ -261,7 +261,7 @@ async fn promotion_in_three_commands_with_profiles() {
     .await;
     assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
     assert!(
-        applied.stdout.contains("Applied 5 change(s)"),
+        applied.stdout.contains("Applied 5 changes in "),
         "{}",
         applied.stdout
     );
@@ -577,7 +577,7 @@ async fn the_demo_ends_with_a_promotion_act() {
         "zoho-access pull --profile sandbox",
         "role_and_subordinates: Sales Representative",
         "+ sharing_rules.Leads[\"Miami leads\"]: create the rule",
-        "Applied 4 change(s) in 4 call(s).",
+        "Applied 4 changes in 4 calls.",
         "byte-identical to the sandbox's file; plan now: No changes",
     ] {
         assert!(act.contains(needle), "missing {needle:?} in:\n{act}");
@@ -650,7 +650,7 @@ async fn apply_asks_on_a_terminal_as_every_confirmed_change_does() {
     );
     let (code, screen) = on_a_terminal(&args, "y\n", true).unwrap();
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("Applied 1 change(s)"), "{screen}");
+    assert!(screen.contains("Applied 1 change in 1 call."), "{screen}");
     assert!(!screen.contains('\u{1b}'), "NO_COLOR: {screen}");
 }
 
@@ -765,7 +765,11 @@ async fn the_file_comes_from_stdin_too_and_is_read_bounded() {
     assert!(run.failed(2).contains("pass --yes"), "{}", run.stderr);
     let run = run_with(&["--simulator", "apply", "-", "--yes"], &[], Some(file)).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Applied 1 change(s)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Applied 1 change in "),
+        "{}",
+        run.stdout
+    );
 
     // At most 4 MiB (the library's limit): /dev/zero ends with one line and exit 2, as does
     // a larger file (refused by its size) and a larger stdin.

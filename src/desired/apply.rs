@@ -145,12 +145,13 @@ impl fmt::Display for ApplyReport {
             for c in &self.not_attempted {
                 writeln!(f, "not applied {c}")?;
             }
+            let total = self.applied.len() + failure.changes.len() + self.not_attempted.len();
             write!(
                 f,
-                "Stopped: {}. {} of {} change(s) applied. ",
+                "Stopped: {}. {} of {} applied. ",
                 one_line(&failure.error.to_string()),
                 self.applied.len(),
-                self.applied.len() + failure.changes.len() + self.not_attempted.len()
+                counted(total, "change", "changes")
             )?;
             if failure.outcome_unknown {
                 f.write_str(
@@ -163,12 +164,17 @@ impl fmt::Display for ApplyReport {
         } else {
             write!(
                 f,
-                "Applied {} change(s) in {} call(s).",
-                self.applied.len(),
-                self.calls
+                "Applied {} in {}.",
+                counted(self.applied.len(), "change", "changes"),
+                counted(self.calls, "call", "calls")
             )
         }
     }
+}
+
+/// `n` followed by the singular or the plural noun: "1 change", "2 changes", "0 changes".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The report as JSON (`zoho-access apply --output json`): the changes applied, failed and
