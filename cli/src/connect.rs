@@ -567,6 +567,16 @@ impl TokenStore for CacheStore {
 }
 
 impl Session {
+    /// A session over `client` alone, with no credentials of the user's to explain (the
+    /// demo's own simulated orgs).
+    pub fn over(client: Client) -> Session {
+        Session {
+            client,
+            _simulator: None,
+            about: None,
+        }
+    }
+
     /// Connects as the global options say: to a fresh simulator, as a profile, or with the
     /// `ZOHO_*` variables; one path builds the client for the last two.
     pub async fn open(args: &GlobalArgs) -> Result<Session, CliError> {

@@ -6,7 +6,8 @@
 //! 4. Create an owner-based and 5. a criteria-based sharing rule for Leads.
 //! 6. Make Leads public org-wide.
 //! 7. Show the resulting configuration.
-//! 8. Promote it to a production org (another simulator): pull, plan, apply, pull again.
+//! 8. Promote it to a production org (another simulator): pull, plan (with its effect on
+//!    access, as `plan` prints it), apply, pull again.
 
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
@@ -450,6 +451,15 @@ async fn promote(sandbox: &Client, story: &Story) -> Result<Value, CliError> {
     for l in plan.to_string().lines() {
         story.say(&format!("   {}", l))?;
     }
+    // What the plan does to access, as `plan` prints it (the story only: a document has the
+    // resulting configuration alone).
+    let session = crate::connect::Session::over(production);
+    if story.text {
+        crate::access_effect::compute(&session, &config, &plan)
+            .await
+            .print()?;
+    }
+    let production = session.client;
     story.say("   zoho-access apply access.yaml --profile production --yes")?;
     let report = plan.apply(&production).await;
     for l in report.to_string().lines() {

@@ -108,6 +108,16 @@ async fn demo_shows_every_family_offline() {
         !text.contains("Closed Won (id"),
         "the Closed Won rule was deleted:\n{text}"
     );
+    // Issue 24: a plan shows its effect on access; the demo's plan did not. It does, as
+    // `plan` prints it: after the plan's changes, before the apply.
+    let plan = text.find("zoho-access plan access.yaml").unwrap();
+    let apply = text.find("zoho-access apply access.yaml").unwrap();
+    let effect = &text[plan..apply];
+    assert!(
+        effect.contains("Access effect on records of others and locked records ("),
+        "no access effect in the plan:\n{effect}"
+    );
+    assert!(effect.contains("Not covered: "), "{effect}");
 
     let json_out = run_with(&["demo", "--output", "json"], &[], None)
         .await
