@@ -13,6 +13,7 @@
 use std::time::SystemTime;
 
 use clap::Args;
+use futures::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use zoho_crm_access::auth::{store_key, Accounts, StoredToken, TokenStore};
@@ -217,10 +218,16 @@ async fn probes(client: &Client, args: &DoctorArgs) -> Vec<Check> {
         classify(
             "list profiles",
             Operation::GetProfiles,
+            // Every profile, Lite and Support ones too, as `directory profiles` lists them:
+            // the two counts agree.
             dir.profiles()
-                .send()
+                .include_lite()
+                .include_support()
+                .per_page(200)
+                .stream()
+                .try_collect::<Vec<_>>()
                 .await
-                .map(|v| count(v.profiles.len(), "profiles")),
+                .map(|v| count(v.len(), "profiles")),
             false,
         ),
         classify(

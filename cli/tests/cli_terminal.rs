@@ -645,6 +645,17 @@ async fn the_directory_and_doctor_fit_80_columns_with_every_name_whole() {
         .map(str::to_owned)
         .to_vec();
     let doctor = check(&["doctor"], whole).await;
+    // The review of issue 25: doctor said "read 3 profiles" while `directory profiles` listed
+    // 4 (Team User, a Lite profile, was not asked for). Both count the same profiles.
+    let profiles = cli_support::run(&sim, &["directory", "profiles"], None).await;
+    let listed = profiles.ok_json()["items"].as_array().unwrap().len();
+    assert!(listed >= 4, "{}", profiles.stdout);
+    assert!(
+        doctor
+            .iter()
+            .any(|l| l.contains(&format!("read {listed} profiles"))),
+        "{doctor:?}"
+    );
     // A detail's next lines start under it.
     let token = doctor.iter().position(|l| l.starts_with("ok ")).unwrap();
     let column = doctor[token].find("from ZOHO_ACCESS_TOKEN").unwrap();
