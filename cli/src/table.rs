@@ -121,7 +121,7 @@ fn many_in(items: &[Value], width: Option<usize>, first: &[&str]) -> String {
     };
     // Who a rule shares with or from, when its column does not fit: whole, on a line of its
     // own under the row.
-    let (below, left_out): (Vec<Column>, Vec<Column>) =
+    let (below, mut left_out): (Vec<Column>, Vec<Column>) =
         left_out.into_iter().partition(Column::own_line);
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
@@ -133,7 +133,15 @@ fn many_in(items: &[Value], width: Option<usize>, first: &[&str]) -> String {
             None => c.cells[row].clone(),
         }));
     }
-    let mut text = under_rows(&t.to_string(), &below, items.len());
+    let table = t.to_string();
+    let mut text = match under_rows(&table, &below, items.len()) {
+        Some(text) => text,
+        // Not one line per row: those columns are named below the table instead.
+        None => {
+            left_out.extend(below);
+            table
+        }
+    };
     if let (false, Some(width)) = (left_out.is_empty(), width) {
         let headers: Vec<&str> = left_out.iter().map(|c| c.header.as_str()).collect();
         let note = format!(
@@ -148,12 +156,16 @@ fn many_in(items: &[Value], width: Option<usize>, first: &[&str]) -> String {
 
 /// `table` (one line per row, `rows` rows) with, under each row, a line for each of the
 /// columns `below` that has something in that row: `│ shared_from: role Sales Representative
-/// and subordinates │`, as wide as the table (wrapped between words when longer).
-fn under_rows(table: &str, below: &[Column], rows: usize) -> String {
+/// and subordinates │`, as wide as the table (wrapped between words when longer). `None`
+/// when the table is not laid out one line per row.
+fn under_rows(table: &str, below: &[Column], rows: usize) -> Option<String> {
+    if below.is_empty() {
+        return Some(table.to_owned());
+    }
     let lines: Vec<&str> = table.lines().collect();
     // Top border, header, separator, the rows, bottom border.
-    if below.is_empty() || lines.len() != rows + 4 {
-        return table.to_owned();
+    if lines.len() != rows + 4 {
+        return None;
     }
     let inner = lines[0].width().saturating_sub(4).max(1);
     let mut out: Vec<String> = lines[..3].iter().map(|l| (*l).to_owned()).collect();
@@ -173,7 +185,7 @@ fn under_rows(table: &str, below: &[Column], rows: usize) -> String {
         }
     }
     out.push(lines[rows + 3].to_owned());
-    out.join("\n")
+    Some(out.join("\n"))
 }
 
 /// A column of a list: its header, its cells (escaped text) and the width it gets.
@@ -572,6 +584,23 @@ mod tests {
         assert!(text.contains("not shown"), "{text}");
         // The module, the same in every row, goes first; the id stays.
         assert!(!text.lines().next().unwrap().contains("module"), "{text}");
+        // Who a rule shares with, too wide for a column beside the id and the name, is
+        // whole on a line of its own under each row, wrapped between words when narrower.
+        for width in [36, 26] {
+            let text = many_in(&items, Some(width), &["id", "name", "shared_to"]);
+            let lines: Vec<&str> = text.lines().collect();
+            let table: Vec<&&str> = lines.iter().take_while(|l| !l.starts_with("not")).collect();
+            assert!(table.iter().all(|l| l.width() <= width), "{text}");
+            assert_eq!(
+                lines
+                    .iter()
+                    .filter(|l| l.contains("shared_to: group"))
+                    .count(),
+                3,
+                "{text}"
+            );
+            assert!(!text.contains("width: shared_to"), "{text}");
+        }
         // Without a width, everything.
         let wide = many_in(&items, None, FIRST);
         assert!(
