@@ -533,7 +533,15 @@ struct BrowserLogin {
     stderr: BufReader<tokio::process::ChildStderr>,
 }
 
-async fn start_browser_login(sim: &Simulator, home: &Home, extra: &[&str]) -> BrowserLogin {
+/// `zoho-access -vvv login FLOW... --client-id ID [--wait 30] EXTRA...` for `profile`, as a
+/// running process with stdout and stderr piped (the secret in its variable).
+fn login_process(
+    sim: &Simulator,
+    home: &Home,
+    profile: &str,
+    flow: &[&str],
+    extra: &[&str],
+) -> tokio::process::Child {
     let config = home.config().display().to_string();
     let domain = sim.api_domain();
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
@@ -549,23 +557,16 @@ async fn start_browser_login(sim: &Simulator, home: &Home, extra: &[&str]) -> Br
     }
     cmd.env("XDG_CACHE_HOME", home.cache())
         .env("ZOHO_CLIENT_SECRET", secret(sim))
+        .args(["--config", config.as_str(), "--profile", profile])
         .args([
-            "--config",
-            config.as_str(),
-            "--profile",
-            "web",
             "--accounts-domain",
             domain.as_str(),
             "--api-domain",
             domain.as_str(),
-            "-vvv",
-            "login",
-            "--browser",
-            "--port",
-            "0",
-            "--no-open",
-            "--client-id",
         ])
+        .args(["-vvv", "login"])
+        .args(flow)
+        .arg("--client-id")
         .arg(sim.credentials().client_id)
         .args(if extra.contains(&"--wait") {
             &[][..]
@@ -577,7 +578,18 @@ async fn start_browser_login(sim: &Simulator, home: &Home, extra: &[&str]) -> Br
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let mut child = cmd.spawn().unwrap();
+    cmd.spawn().unwrap()
+}
+
+async fn start_browser_login(sim: &Simulator, home: &Home, extra: &[&str]) -> BrowserLogin {
+    let mut child = login_process(
+        sim,
+        home,
+        "web",
+        &["--browser", "--port", "0", "--no-open"],
+        extra,
+    );
+    let domain = sim.api_domain();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut url = String::new();
     let mut seen = String::new();
@@ -1084,47 +1096,7 @@ struct DeviceLogin {
 }
 
 async fn start_device_login(sim: &Simulator, home: &Home, extra: &[&str]) -> DeviceLogin {
-    let config = home.config().display().to_string();
-    let domain = sim.api_domain();
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_zoho-access"));
-    for k in [
-        "ZOHO_ACCESS_TOKEN",
-        "ZOHO_REFRESH_TOKEN",
-        "ZOHO_CLIENT_ID",
-        "ZOHO_ACCESS_PROFILE",
-        "ZOHO_ACCESS_CONFIG",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(k);
-    }
-    cmd.env("XDG_CACHE_HOME", home.cache())
-        .env("ZOHO_CLIENT_SECRET", secret(sim))
-        .args([
-            "--config",
-            config.as_str(),
-            "--profile",
-            "tv",
-            "--accounts-domain",
-            domain.as_str(),
-            "--api-domain",
-            domain.as_str(),
-            "-vvv",
-            "login",
-            "--device",
-            "--client-id",
-        ])
-        .arg(sim.credentials().client_id)
-        .args(if extra.contains(&"--wait") {
-            &[][..]
-        } else {
-            &["--wait", "30"][..]
-        })
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = cmd.spawn().unwrap();
+    let mut child = login_process(sim, home, "tv", &["--device"], extra);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut printed = String::new();
     while !printed.contains("Waiting for the approval") {

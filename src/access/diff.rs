@@ -538,6 +538,16 @@ impl AccessModel {
             let cause = Cause::Rule {
                 rule: name.to_owned(),
             };
+            // One change through this rule, marked open where the default leaves it so.
+            let push = |out: &mut Vec<AccessChange>,
+                        grantee: Grantee,
+                        direction: Direction,
+                        actions: Vec<Action>,
+                        rule: &SharingRuleSpec| {
+                let records = RecordSet::of_rule(rule);
+                let c = change(grantee, direction, actions, records, cause.clone());
+                push_rule(out, c, name, before_default, after_default);
+            };
             // (model, rule, actions, direction): each side's audience and records. A grant
             // counts only where the grantee did not already have it (gains: not in the old
             // default; losses: not in the new default), so a rule made redundant by a wider
@@ -567,41 +577,19 @@ impl AccessModel {
                         (Direction::Lose, minus(&minus(&sb, &sa), &a), o),
                     ] {
                         if !actions.is_empty() && !matches!(rule.to, Audience::AllUsers) {
-                            push_rule(
-                                out,
-                                change(
-                                    Grantee::SuperiorsOf {
-                                        audience: rule.to.clone(),
-                                    },
-                                    direction,
-                                    actions,
-                                    RecordSet::of_rule(rule),
-                                    cause.clone(),
-                                ),
-                                name,
-                                before_default,
-                                after_default,
-                            );
+                            let superiors = Grantee::SuperiorsOf {
+                                audience: rule.to.clone(),
+                            };
+                            push(out, superiors, direction, actions, rule);
                         }
                     }
                     for (model, rule, actions, direction) in sides.drain(..) {
                         if !actions.is_empty() {
-                            push_rule(
-                                out,
-                                change(
-                                    Grantee::Audience {
-                                        audience: rule.to.clone(),
-                                        active_users: model.active_users_in(&rule.to),
-                                    },
-                                    direction,
-                                    actions,
-                                    RecordSet::of_rule(rule),
-                                    cause.clone(),
-                                ),
-                                name,
-                                before_default,
-                                after_default,
-                            );
+                            let audience = Grantee::Audience {
+                                audience: rule.to.clone(),
+                                active_users: model.active_users_in(&rule.to),
+                            };
+                            push(out, audience, direction, actions, rule);
                         }
                     }
                     continue;
@@ -619,38 +607,16 @@ impl AccessModel {
                 if actions.is_empty() {
                     continue;
                 }
-                push_rule(
-                    out,
-                    change(
-                        Grantee::Audience {
-                            audience: rule.to.clone(),
-                            active_users: model.active_users_in(&rule.to),
-                        },
-                        direction,
-                        actions.clone(),
-                        RecordSet::of_rule(rule),
-                        cause.clone(),
-                    ),
-                    name,
-                    before_default,
-                    after_default,
-                );
+                let audience = Grantee::Audience {
+                    audience: rule.to.clone(),
+                    active_users: model.active_users_in(&rule.to),
+                };
+                push(out, audience, direction, actions.clone(), rule);
                 if rule.superiors_allowed && !matches!(rule.to, Audience::AllUsers) {
-                    push_rule(
-                        out,
-                        change(
-                            Grantee::SuperiorsOf {
-                                audience: rule.to.clone(),
-                            },
-                            direction,
-                            actions,
-                            RecordSet::of_rule(rule),
-                            cause.clone(),
-                        ),
-                        name,
-                        before_default,
-                        after_default,
-                    );
+                    let superiors = Grantee::SuperiorsOf {
+                        audience: rule.to.clone(),
+                    };
+                    push(out, superiors, direction, actions, rule);
                 }
             }
         }
