@@ -547,3 +547,79 @@ async fn a_fifo_without_a_writer_ends_at_the_input_timeout() {
     assert!(api_requests(&sim).await.is_empty(), "nothing was sent");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `login --device` prints the verification URL and user code the accounts server sent, and
+/// then what it answers to the polls: from a hostile server, none of it reaches the terminal
+/// raw. The server below announces codes carrying terminal controls and refuses every poll
+/// with an error word carrying them too.
+#[tokio::test]
+async fn the_device_flow_escapes_what_the_accounts_server_sent() {
+    use axum::{routing::post, Router};
+    let app = Router::new()
+        .route(
+            "/oauth/v3/device/code",
+            post(|| async {
+                (
+                    [("content-type", "application/json")],
+                    json!({ "user_code": format!("ABCD{EVIL}"), "device_code": "d1",
+                        "verification_url": format!("https://accounts.zoho.com/x{EVIL}"),
+                        "interval": 100, "expires_in": 5000 })
+                    .to_string(),
+                )
+            }),
+        )
+        .route(
+            "/oauth/v3/device/token",
+            post(|| async {
+                (
+                    [("content-type", "application/json")],
+                    json!({ "error": format!("nope{EVIL}") }).to_string(),
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let domain = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let config = std::env::temp_dir().join(format!(
+        "zoho-access-hostile-device-{}/config.toml",
+        std::process::id()
+    ));
+    let config = config.display().to_string();
+    let out = run_with(
+        &[
+            "--config",
+            &config,
+            "--accounts-domain",
+            &domain,
+            "--api-domain",
+            &domain,
+            "login",
+            "--device",
+            "--client-id",
+            "1000.HOSTILE",
+            "--wait",
+            "5",
+        ],
+        &[("ZOHO_CLIENT_SECRET", "not-a-real-secret")],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_terminal_safe("stderr of login --device", &out.stderr);
+    assert_terminal_safe("stdout of login --device", &out.stdout);
+    // What the server sent is shown, escaped: the code, the URL and the refusal.
+    assert!(
+        out.stderr.contains("ABCDok\\e]0;pwned\\x07"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("https://accounts.zoho.com/xok\\e]0;"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("not-a-real-secret"), "{}", out.stderr);
+    let saved = std::path::Path::new(&config);
+    assert!(!saved.exists(), "a refused login saved a profile");
+    let _ = std::fs::remove_dir_all(saved.parent().unwrap());
+}
