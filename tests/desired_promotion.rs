@@ -417,7 +417,7 @@ sharing_rules:
     );
     assert!(
         text.contains(
-            "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)"
+            "sharing_rules.Leads: 2 other rules stay as they are (scope.rules: listed)"
         ),
         "{text}"
     );

@@ -165,13 +165,7 @@ fn actions(list: &[Action]) -> String {
         .join(", ")
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+use crate::output::counted as plural;
 
 fn permission_class(p: &PermissionType) -> &'static str {
     match p.to_string().as_str() {

@@ -16,7 +16,7 @@ use zoho_crm_access::{enums, types, Client};
 use zoho_crm_access_simulator::Simulator;
 
 use crate::input::decode;
-use crate::output::{write_stdout, Format};
+use crate::output::{counted, write_stdout, Format};
 use crate::table::NONE;
 use crate::CliError;
 
@@ -119,8 +119,8 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
         .clone()
         .ok_or_else(|| CliError::Other("Zoho returned no configuration id".into()))?;
     story.say(&format!(
-        "   (signed in: {} token request(s) to the accounts server)",
-        sim.token_requests()
+        "   (signed in: {} to the accounts server)",
+        counted(sim.token_requests(), "token request", "token requests")
     ))?;
 
     // 2. A Closed Lost OR rule, and manual locking too.
@@ -309,18 +309,18 @@ pub async fn run(format: Option<Format>) -> Result<(), CliError> {
     }
     for s in &summary {
         story.say(&format!(
-            "  summary: {} has {} rule(s), computation running: {}",
+            "  summary: {} has {}, computation running: {}",
             s.module.api_name,
-            s.rule_count,
+            counted(usize::try_from(s.rule_count).unwrap_or(0), "rule", "rules"),
             s.rule_computation_status.unwrap_or(false)
         ))?;
     }
     story.say("Default organization permissions:")?;
     story.say(&format!("  Leads             {leads_share} (was {before})"))?;
     story.say(&format!(
-        "\n{} API calls, {} token request(s); every answer decoded into the generated types.",
-        sim.api_requests(),
-        sim.token_requests()
+        "\n{}, {}; every answer decoded into the generated types.",
+        counted(sim.api_requests(), "API call", "API calls"),
+        counted(sim.token_requests(), "token request", "token requests")
     ))?;
     promote(&client, &story).await.map(drop)
 }

@@ -380,7 +380,8 @@ async fn run_command(s: &Session, out: &Printer, cmd: LockingCommand) -> Result<
                 decode(item, "record locking configuration update")?;
             let impact = if removed > 0 {
                 Impact::Confirm(format!(
-                    "Remove {removed} locking rule(s) from the record locking configuration of {}",
+                    "Remove {} from the record locking configuration of {}",
+                    crate::output::counted(removed, "locking rule", "locking rules"),
                     target.module
                 ))
             } else {

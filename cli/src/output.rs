@@ -338,3 +338,12 @@ mod tests {
         assert_eq!(serde_norway::from_str::<Value>(&yaml).unwrap(), value);
     }
 }
+
+/// A count with its noun: `1 rule`, `2 rules`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -266,7 +266,7 @@ async fn a_plan_of_listed_rules_counts_only_the_rules_it_changes() {
     assert_eq!(planned.code, 0, "{}", planned.stderr);
     let text = &planned.stdout;
     assert!(
-        text.contains("sharing_rules.Leads: 2 other rule(s) stay as they are"),
+        text.contains("sharing_rules.Leads: 2 other rules stay as they are"),
         "{text}"
     );
     let (_, effect) = text

@@ -385,7 +385,7 @@ async fn promotion_in_three_commands_with_profiles() {
         lines,
         [
             "~ org_permissions.Leads: public -> private",
-            "Plan: 0 to create, 1 to change, 0 to delete (1 call(s)).",
+            "Plan: 0 to create, 1 to change, 0 to delete (1 call).",
             "",
             // What the change does to access (cli/tests/cli_access_review.rs tests it).
             "Access effect on records of others (4 active, confirmed users in the org):",
@@ -880,9 +880,9 @@ sharing_rules:
     let plan = run(&sim, &["plan", "-"], Some(&listed)).await;
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     for needle in [
-        "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)",
+        "sharing_rules.Leads: 2 other rules stay as they are (scope.rules: listed)",
         "+ sharing_rules.Leads[\"Orlando\"]: create the rule: read_write, to group \"Miami Users\", criteria City equal \"Orlando\" and State equal \"Florida\"",
-        "Plan: 1 to create, 0 to change, 0 to delete (1 call(s)).",
+        "Plan: 1 to create, 0 to change, 0 to delete (1 call).",
     ] {
         assert!(plan.stdout.contains(needle), "{needle}\n{}", plan.stdout);
     }
@@ -891,7 +891,7 @@ sharing_rules:
         .ok_json();
     assert_eq!(
         doc["notes"][0],
-        "sharing_rules.Leads: 2 other rule(s) stay as they are (scope.rules: listed)"
+        "sharing_rules.Leads: 2 other rules stay as they are (scope.rules: listed)"
     );
     assert_eq!(doc["changes"].as_array().unwrap().len(), 1);
 

@@ -100,7 +100,7 @@ async fn demo_shows_every_family_offline() {
         "records owned by role Sales Representative and subordinates -> role Manager, read_write_delete",
         "records where City equal \"Miami\" and State equal \"Florida\" -> group Miami Users, read_write",
         "Leads             public (was private)",
-        "1 token request(s)",
+        "1 token request to",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

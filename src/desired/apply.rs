@@ -173,7 +173,8 @@ impl fmt::Display for ApplyReport {
 }
 
 /// `n` followed by the singular or the plural noun: "1 change", "2 changes", "0 changes".
-fn counted(n: usize, one: &str, many: &str) -> String {
+/// `1 change`, `2 changes`.
+pub(super) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::apply::counted;
 use super::file::same_criteria;
 use super::model::{
     AccessConfig, Audience, CriteriaSpec, Family, LockingSpec, RuleScope, SharingRuleSpec,
@@ -185,9 +186,9 @@ impl fmt::Display for Change {
         match self {
             Change::CreateLocking { after, .. } => write!(
                 f,
-                "create the configuration (lock_type {}, {} rule(s))",
+                "create the configuration (lock_type {}, {})",
                 one_line(after.lock_type.as_str()),
-                after.rules.len()
+                counted(after.rules.len(), "rule", "rules")
             ),
             Change::DeleteLocking { .. } => {
                 f.write_str("delete the configuration (unlocks every locked record of the module)")
@@ -407,7 +408,7 @@ impl Plan {
     }
 
     /// What the plan leaves as it is because the file manages only the rules it names
-    /// (`scope.rules: listed`), one line per module: `sharing_rules.Leads: 3 other rule(s)
+    /// (`scope.rules: listed`), one line per module: `sharing_rules.Leads: 3 other rules
     /// stay as they are (scope.rules: listed)`. Empty for a file that is the whole truth.
     pub fn notes(&self) -> &[String] {
         &self.notes
@@ -438,11 +439,11 @@ impl fmt::Display for Plan {
         let count = |sign: char| self.changes.iter().filter(|c| c.sign() == sign).count();
         write!(
             f,
-            "Plan: {} to create, {} to change, {} to delete ({} call(s)).",
+            "Plan: {} to create, {} to change, {} to delete ({}).",
             count('+'),
             count('~'),
             count('-'),
-            self.steps.len()
+            counted(self.steps.len(), "call", "calls")
         )
     }
 }
@@ -521,9 +522,8 @@ pub(crate) fn with_unlisted(
                         .collect();
                     if !kept.is_empty() {
                         notes.push(format!(
-                            "record_locking.{m}: {} other locking rule(s) stay as they are \
-                             (scope.rules: listed)",
-                            kept.len()
+                            "record_locking.{m}: {} (scope.rules: listed)",
+                            stays(kept.len(), "locking rule")
                         ));
                     }
                     want.rules.extend(kept);
@@ -542,8 +542,8 @@ pub(crate) fn with_unlisted(
                 .collect();
             if !kept.is_empty() {
                 notes.push(format!(
-                    "sharing_rules.{m}: {} other rule(s) stay as they are (scope.rules: listed)",
-                    kept.len()
+                    "sharing_rules.{m}: {} (scope.rules: listed)",
+                    stays(kept.len(), "rule")
                 ));
             }
             want.extend(kept);
@@ -1191,4 +1191,13 @@ fn same_rule(a: &SharingRuleSpec, b: &SharingRuleSpec) -> bool {
         && a.from == b.from
         && a.to == b.to
         && criteria
+}
+
+/// `1 other rule stays as it is`, `2 other rules stay as they are`.
+fn stays(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 other {what} stays as it is")
+    } else {
+        format!("{n} other {what}s stay as they are")
+    }
 }
