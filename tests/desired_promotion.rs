@@ -416,9 +416,7 @@ sharing_rules:
         "{text}"
     );
     assert!(
-        text.contains(
-            "sharing_rules.Leads: 2 other rules stay as they are (scope.rules: listed)"
-        ),
+        text.contains("sharing_rules.Leads: 2 other rules stay as they are (scope.rules: listed)"),
         "{text}"
     );
     assert!(

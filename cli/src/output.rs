@@ -317,6 +317,15 @@ pub fn write_stdout(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// A count with its noun: `1 rule`, `2 rules`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,14 +345,5 @@ mod tests {
             "{yaml:?}"
         );
         assert_eq!(serde_norway::from_str::<Value>(&yaml).unwrap(), value);
-    }
-}
-
-/// A count with its noun: `1 rule`, `2 rules`.
-pub fn counted(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
