@@ -379,9 +379,5 @@ pub const ACTIVE: &str = "active users: active and confirmed (an unconfirmed use
 
 /// `n` active users, "1 active user" for one.
 fn active_count(n: usize) -> String {
-    if n == 1 {
-        "1 active user".to_owned()
-    } else {
-        format!("{n} active users")
-    }
+    crate::output::counted(n, "active user", "active users")
 }

@@ -128,11 +128,11 @@ impl Effect {
                     out.push(terminal::wrap(
                         &format!(
                             "Access effect on {what} ({} in the org):",
-                            if *active_users == 1 {
-                                "1 active, confirmed user".to_owned()
-                            } else {
-                                format!("{active_users} active, confirmed users")
-                            }
+                            crate::output::counted(
+                                *active_users,
+                                "active, confirmed user",
+                                "active, confirmed users"
+                            )
                         ),
                         width,
                         2,

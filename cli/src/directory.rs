@@ -459,12 +459,15 @@ pub async fn check_module(s: &Session, module: &str) -> Result<(), CliError> {
     if modules.is_empty() || modules.iter().any(|m| m.api_name == module) {
         return Ok(());
     }
+    Err(CliError::Usage(no_such_module(module, &modules)))
+}
+
+/// `--module: the org has no module with the API name "leads" (did you mean "Leads"?)`.
+fn no_such_module(module: &str, modules: &[types::Module]) -> String {
     let hint = suggest(module, modules.iter().map(|m| m.api_name.as_str()))
         .map(|n| format!(" (did you mean {n:?}?)"))
         .unwrap_or_default();
-    Err(CliError::Usage(format!(
-        "--module: the org has no module with the API name {module:?}{hint}"
-    )))
+    format!("--module: the org has no module with the API name {module:?}{hint}")
 }
 
 /// A failure of a command given `--module`: when Zoho refused the module (`INVALID_MODULE`,
@@ -487,10 +490,5 @@ pub async fn with_module_hint(s: &Session, module: Option<&str>, e: CliError) ->
     if modules.iter().any(|m| m.api_name == module) {
         return e;
     }
-    let hint = suggest(module, modules.iter().map(|m| m.api_name.as_str()))
-        .map(|n| format!(" (did you mean {n:?}?)"))
-        .unwrap_or_default();
-    CliError::Usage(format!(
-        "--module: the org has no module with the API name {module:?}{hint}; {err}"
-    ))
+    CliError::Usage(format!("{}; {err}", no_such_module(module, &modules)))
 }

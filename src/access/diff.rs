@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::desired::{Audience, CriteriaSpec, LockingSpec, SharingRuleSpec};
+use crate::desired::{counted, Audience, CriteriaSpec, LockingSpec, SharingRuleSpec};
 use crate::generated::enums::{self, LockType, LockedFor, RestrictedAction, ShareType};
 
 use super::check::{default_actions, rule_actions, undocumented_grant};
@@ -136,13 +136,7 @@ pub enum Grantee {
 
 impl fmt::Display for Grantee {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let users = |n: usize| {
-            if n == 1 {
-                "1 active user".to_owned()
-            } else {
-                format!("{n} active users")
-            }
-        };
+        let users = |n: usize| counted(n, "active user", "active users");
         match self {
             Grantee::Everyone { .. } => f.write_str("everyone"),
             Grantee::Audience {

@@ -174,7 +174,7 @@ impl fmt::Display for ApplyReport {
 
 /// `n` followed by the singular or the plural noun: "1 change", "2 changes", "0 changes".
 /// `1 change`, `2 changes`.
-pub(super) fn counted(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -139,6 +139,7 @@ pub(crate) mod plan;
 mod pull;
 mod resolve;
 
+pub(crate) use apply::counted;
 pub use apply::{apply, ApplyFailure, ApplyOptions, ApplyReport};
 pub use dry_run::PlannedCall;
 pub use file::json_schema;
